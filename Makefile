@@ -1,0 +1,51 @@
+# judgebench: every target bootstraps .venv on first use (python3 -m venv + pinned install), then runs.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SHARED ?= ../shared/data
+PAIRS_DIR ?= $(wildcard $(SHARED)/judgebench/pairs)
+OUTPUTS ?= $(SHARED)/judgebench/outputs
+
+JUDGE ?= longer
+DATA ?= judgebench:gpt
+MODEL ?=
+BASE_URL ?=
+ARGS ?=
+
+export MPLBACKEND := Agg
+ifneq ($(PAIRS_DIR),)
+export JUDGEBENCH_PAIRS_DIR := $(abspath $(PAIRS_DIR))
+endif
+
+.PHONY: venv test bench reproduce leaderboard check perf clean-venv
+
+$(STAMP): pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[dev,hf,anthropic]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(BIN)/judgebench bench --judge $(JUDGE) --data $(DATA) $(if $(MODEL),--model $(MODEL)) $(if $(BASE_URL),--base-url $(BASE_URL)) $(ARGS)
+
+reproduce: $(STAMP)
+	$(BIN)/judgebench score $(OUTPUTS)/*.jsonl --out results/reproduction.md
+
+leaderboard: $(STAMP)
+	$(BIN)/judgebench leaderboard results --write
+
+check: $(STAMP)
+	$(BIN)/ruff check judgebench tests
+	$(BIN)/mypy judgebench
+
+perf: $(STAMP)
+	$(BIN)/python -m tests.perf.run_all
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,98 @@
+"""``judgebench bench``: judge a pair set with one judge, score it, write results, print the table."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from typing import Any
+
+from ..errors import InputError
+
+HELP = "judge every pair in both orders, score with the JudgeBench rule, and write results/<dataset>/<judge>/<model>/"
+
+
+def parse_options(items: list[str]) -> dict[str, Any]:
+    """``--option key=value`` pairs; values are read as JSON when they parse (numbers, booleans, lists), else text."""
+    out: dict[str, Any] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise InputError(f"--option expects KEY=VALUE, got {item!r}", field="--option")
+        try:
+            out[key] = json.loads(value)
+        except json.JSONDecodeError:
+            out[key] = value
+    return out
+
+
+def add_run_arguments(p: argparse.ArgumentParser) -> None:
+    """Flags shared by every command that runs a judge (bench, recipe run)."""
+    p.add_argument("--model", default=None, help="judge model as BACKEND:NAME, e.g. openai:gpt-4o-mini, vllm:Skywork/Skywork-Critic-Llama-3.1-8B, anthropic:claude-3-5-sonnet, hf:/path/to/rm")
+    p.add_argument("--base-url", default=None, help="OpenAI-compatible server URL, e.g. http://127.0.0.1:8000/v1")
+    p.add_argument("--concurrency", type=int, default=32, help="max model calls in flight (default 32)")
+    p.add_argument("--rpm", type=float, default=None, help="max requests per minute")
+    p.add_argument("--tpm", type=float, default=None, help="max tokens per minute")
+    p.add_argument("--timeout", type=float, default=120.0, help="seconds per model call")
+    p.add_argument("--max-retries", type=int, default=6, help="retries on 429/5xx/timeouts/connection errors")
+    p.add_argument("--no-cache", action="store_true", help="do not read or write the call cache")
+    p.add_argument("--refresh", action="store_true", help="ignore cached calls but store the new ones")
+    p.add_argument("--cache-dir", default=None, help="call cache folder (default $JUDGEBENCH_CACHE_DIR or ~/.cache/judgebench)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--results-dir", default="results")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--judge", required=True, help="judge name (see `judgebench judges`)")
+    p.add_argument("--data", default="judgebench:gpt", help="pairs: FILE, FOLDER, judgebench:gpt, judgebench:claude or hf:NAME[:SPLIT]")
+    p.add_argument("--data-dir", default=None, help="local folder with the JudgeBench pair files (default $JUDGEBENCH_PAIRS_DIR; else download)")
+    p.add_argument("--games", type=int, choices=(1, 2), default=None, help="1 = original order only; 2 = both orders (default: 2, or 1 for order-invariant judges)")
+    p.add_argument("--limit", type=int, default=None, help="judge only the first N pairs")
+    p.add_argument("--rule", choices=("vote", "average", "first"), default="vote", help="how two games make a pair score (default: vote, the JudgeBench rule)")
+    p.add_argument("--option", action="append", default=[], metavar="KEY=VALUE", help="judge option, repeatable (e.g. --option seed=3)")
+    p.add_argument("--json", action="store_true", help="print metrics as JSON instead of a table")
+    add_run_arguments(p)
+
+
+def spec_from_args(args: argparse.Namespace) -> Any:
+    from ..runner import RunSpec
+
+    return RunSpec(
+        data=args.data,
+        judge=args.judge,
+        model=args.model,
+        base_url=args.base_url,
+        games=args.games,
+        concurrency=args.concurrency,
+        rpm=args.rpm,
+        tpm=args.tpm,
+        timeout=args.timeout,
+        max_retries=args.max_retries,
+        cache=not args.no_cache,
+        refresh=args.refresh,
+        cache_dir=args.cache_dir,
+        limit=args.limit,
+        seed=args.seed,
+        rule=args.rule,
+        results_dir=args.results_dir,
+        data_dir=args.data_dir or os.environ.get("JUDGEBENCH_PAIRS_DIR"),
+        judge_options=parse_options(args.option),
+        progress=not args.no_progress,
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..report import metrics_row, render_rows
+    from ..runner import run as run_judge
+
+    outcome = run_judge(spec_from_args(args))
+    if args.json:
+        print(json.dumps(outcome.metrics.to_dict(), indent=2))
+        return 0
+    info = outcome.run_info
+    row = metrics_row(outcome.metrics, judge=info["judge"], model=info["model"], response_model=info["response_model"], dataset=info["dataset"], path=str(outcome.out_dir))
+    print(render_rows([row], "md", rule=outcome.metrics.rule), end="")
+    c = info["counts"]
+    print(f"\n{c['pairs']} pairs, {c['judgments']} judgments ({c['new']} new, {c['reused']} reused, {c['failed']} failed); results in {outcome.out_dir}/")
+    return 0

@@ -1,0 +1,67 @@
+"""``judgebench score``: score judgment files (JudgeBench's released outputs or judgebench results)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+HELP = "score judgment files (JudgeBench released outputs or judgebench judgments.jsonl) and print a leaderboard"
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("files", nargs="+", help="judgment files, or folders to search for *.jsonl")
+    p.add_argument("--rule", choices=("vote", "average", "first"), default="vote", help="pair scoring rule (default: vote, the JudgeBench rule)")
+    p.add_argument("--json", action="store_true", help="machine-readable list, one object per file")
+    p.add_argument("--format", choices=("md", "latex", "csv"), default="md", help="table format")
+    p.add_argument("--out", default=None, help="also write the table (Markdown) to this file, atomically")
+
+
+def _expand(items: list[str]) -> list[Path]:
+    paths: list[Path] = []
+    for item in items:
+        p = Path(item)
+        paths.extend(sorted(p.rglob("judgments.jsonl")) or sorted(p.glob("*.jsonl")) if p.is_dir() else [p])
+    return paths
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..files import atomic_write_text
+    from ..replay import read_judgment_file
+    from ..report import render_rows, score_file_row
+
+    files = [read_judgment_file(p) for p in _expand(args.files)]  # read all before writing anything
+    rows = [score_file_row(jf, rule=args.rule) for jf in files]
+    if args.json:
+        out = [
+            {
+                "path": r["path"],
+                "judge_name": r["judge"],
+                "judge_model": r["model"],
+                "response_model": r["response_model"],
+                "rule": r["rule"],
+                "n_pairs": r["n"],
+                "overall": r["overall"],
+                "knowledge": r["knowledge"],
+                "reasoning": r["reasoning"],
+                "math": r["math"],
+                "coding": r["coding"],
+                "ci_low": r["ci_low"],
+                "ci_high": r["ci_high"],
+                "position_consistency": r["consistency"],
+                "failed": r["failed"],
+            }
+            for r in rows
+        ]
+        print(json.dumps(out, indent=2))
+    else:
+        print(render_rows(rows, args.format, rule=args.rule), end="")
+    if args.out:
+        md = render_rows(rows, "md", rule=args.rule)
+        note = (
+            "# Reproduction of published JudgeBench judgments\n\n"
+            f"Scored with `judgebench score` (rule: {args.rule}; accuracies in %, 95% bootstrap CI over pairs, "
+            "seed 0, 10,000 resamples). Files:\n\n" + "".join(f"- `{Path(r['path']).name}`\n" for r in rows) + "\n"
+        )
+        atomic_write_text(args.out, note + md)
+    return 0

@@ -1,0 +1,95 @@
+"""Judge protocol and registry.
+
+Adding a judge = one module in this package with a ``@register_judge`` factory. Modules are discovered with
+``pkgutil`` on first use, so there is no central list to edit. Judge modules import nothing heavy at top level.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol, runtime_checkable
+
+from ..errors import JudgebenchError
+from ..schema import Judgment
+
+
+@runtime_checkable
+class Judge(Protocol):
+    """Anything that returns a verdict on (question, response shown as A, response shown as B).
+
+    ``judge`` returns the decision in the order shown; the runner sets the game number and ``scoring`` flips
+    game 2 back. A judge must not raise for a failed model call: it returns ``Judgment(Decision.NONE, error=...)``.
+    """
+
+    name: str
+    order_invariant: bool
+
+    async def judge(self, question: str, response_a: str, response_b: str) -> Judgment: ...
+
+
+JudgeFactory = Callable[..., Judge]
+
+
+@dataclass(frozen=True)
+class JudgeInfo:
+    """A registered judge: its factory and what it needs."""
+
+    name: str
+    description: str
+    factory: JudgeFactory
+    needs_model: bool
+    backend: str
+
+
+_REGISTRY: dict[str, JudgeInfo] = {}
+_discovered = False
+
+
+def register_judge(name: str, description: str, *, needs_model: bool = True, backend: str = "chat") -> Callable[[JudgeFactory], JudgeFactory]:
+    """Register a judge factory under ``name``.
+
+    The factory is called as ``factory(backend, **options)`` where ``backend`` is ``None`` for judges with
+    ``needs_model=False``. ``backend`` names the kind of model it needs (``chat``, ``reward``, ``none``).
+    """
+
+    def decorate(factory: JudgeFactory) -> JudgeFactory:
+        if name in _REGISTRY and _REGISTRY[name].factory is not factory:
+            raise ValueError(f"judge {name!r} is registered twice ({_REGISTRY[name].factory.__module__} and {factory.__module__})")
+        _REGISTRY[name] = JudgeInfo(name, description, factory, needs_model, backend)
+        return factory
+
+    return decorate
+
+
+def _discover() -> None:
+    global _discovered
+    if _discovered:
+        return
+    for mod in pkgutil.iter_modules(__path__):
+        if not mod.name.startswith("_"):
+            importlib.import_module(f"{__name__}.{mod.name}")
+    _discovered = True
+
+
+def list_judges() -> list[JudgeInfo]:
+    """Every registered judge, sorted by name."""
+    _discover()
+    return [_REGISTRY[k] for k in sorted(_REGISTRY)]
+
+
+def get_judge_info(name: str) -> JudgeInfo:
+    _discover()
+    if name not in _REGISTRY:
+        raise JudgebenchError(f"unknown judge {name!r}; `judgebench judges` lists them: {', '.join(sorted(_REGISTRY))}")
+    return _REGISTRY[name]
+
+
+def get_judge(name: str, backend: Any = None, **options: Any) -> Judge:
+    """Build the judge registered as ``name`` on ``backend`` (None for judges that need no model)."""
+    info = get_judge_info(name)
+    if info.needs_model and backend is None:
+        raise JudgebenchError(f"judge {name!r} needs a model: pass --model, e.g. --model openai:gpt-4o-mini")
+    return info.factory(backend, **options)

@@ -1,0 +1,191 @@
+"""Load and validate response pairs from files, folders or Hugging Face datasets.
+
+Accepted sources:
+    * a ``.jsonl`` / ``.json`` (list of objects) / ``.parquet`` file;
+    * a folder: every such file in it, sorted by name;
+    * ``judgebench:gpt`` / ``judgebench:claude``: the JudgeBench pairs (``ScalerLab/JudgeBench``, splits ``gpt`` and
+      ``claude``), read from ``local_dir`` or ``$JUDGEBENCH_PAIRS_DIR`` when given, else downloaded;
+    * ``hf:OWNER/NAME[:SPLIT]``: any Hugging Face dataset with the pair fields.
+
+Every error names the file, the line (row) and the field, and nothing is returned until all rows validate.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from .errors import InputError
+from .files import iter_jsonl
+from .schema import LABELS, Decision, Pair
+
+logger = logging.getLogger(__name__)
+
+REQUIRED_FIELDS = ("pair_id", "question", "response_A", "response_B", "label")
+TEXT_FIELDS = ("question", "response_A", "response_B")
+OPTIONAL_TEXT_FIELDS = ("source", "response_model")
+PAIR_SUFFIXES = (".jsonl", ".json", ".parquet")
+
+JUDGEBENCH_HF = "ScalerLab/JudgeBench"
+JUDGEBENCH_SPLITS = {"gpt": "gpt-4o", "claude": "claude-3-5-sonnet"}
+PAIRS_DIR_ENV = "JUDGEBENCH_PAIRS_DIR"
+
+
+def validate_pair_dict(d: dict[str, Any], *, path: str | Path, line: int) -> Pair:
+    """Check one raw row and build a ``Pair``.
+
+    Raises:
+        InputError: naming ``path:line`` and the field that is missing, of the wrong type, or an unknown label.
+    """
+    for name in REQUIRED_FIELDS:
+        if name not in d or d[name] is None:
+            raise InputError(f"missing required field (a pair needs {', '.join(REQUIRED_FIELDS)})", path=path, line=line, field=name)
+    if not isinstance(d["pair_id"], (str, int)) or isinstance(d["pair_id"], bool) or str(d["pair_id"]).strip() == "":
+        raise InputError(f"pair_id must be a non-empty string or integer, got {d['pair_id']!r}", path=path, line=line, field="pair_id")
+    for name in TEXT_FIELDS:
+        if not isinstance(d[name], str):
+            raise InputError(f"expected a string, got {type(d[name]).__name__}", path=path, line=line, field=name)
+    for name in OPTIONAL_TEXT_FIELDS:
+        if d.get(name) is not None and not isinstance(d[name], str):
+            raise InputError(f"expected a string, got {type(d[name]).__name__}", path=path, line=line, field=name)
+    label = d["label"]
+    try:
+        parsed = Decision.parse(label) if isinstance(label, str) else None
+    except ValueError:
+        parsed = None
+    if parsed not in LABELS:
+        raise InputError(f"unknown label {label!r}; expected one of 'A>B', 'B>A', 'A=B'", path=path, line=line, field="label")
+    if "metadata" in d and d["metadata"] is not None and not isinstance(d["metadata"], dict):
+        raise InputError(f"expected an object, got {type(d['metadata']).__name__}", path=path, line=line, field="metadata")
+    return Pair.from_dict(d)
+
+
+def _rows_from_file(path: Path) -> Iterable[tuple[int, dict[str, Any]]]:
+    suffix = path.suffix.lower()
+    if suffix == ".jsonl":
+        yield from iter_jsonl(path)
+    elif suffix == ".json":
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except UnicodeDecodeError:
+            raise InputError("not valid UTF-8 text", path=path) from None
+        except json.JSONDecodeError as e:
+            raise InputError(f"broken JSON ({e.msg})", path=path, line=e.lineno) from None
+        if not isinstance(data, list):
+            raise InputError(f"a .json pair file must hold a list of objects, got {type(data).__name__}", path=path)
+        for i, row in enumerate(data, start=1):
+            if not isinstance(row, dict):
+                raise InputError(f"item {i} is {type(row).__name__}, expected an object", path=path, line=i)
+            yield i, row
+    elif suffix == ".parquet":
+        import pandas as pd
+
+        try:
+            df = pd.read_parquet(path)
+        except Exception as e:  # pyarrow raises several types for a corrupt file
+            raise InputError(f"cannot read Parquet: {e}", path=path) from None
+        for i, row in enumerate(df.to_dict(orient="records"), start=1):
+            yield i, row
+    else:
+        raise InputError(f"unsupported file type {suffix!r}; use {', '.join(PAIR_SUFFIXES)}", path=path)
+
+
+def _validated(rows: Iterable[tuple[str | Path, int, dict[str, Any]]]) -> list[Pair]:
+    pairs: list[Pair] = []
+    seen: dict[str, tuple[str, int]] = {}
+    for path, line, row in rows:
+        pair = validate_pair_dict(row, path=path, line=line)
+        if pair.pair_id in seen:
+            first = seen[pair.pair_id]
+            raise InputError(f"duplicate pair_id {pair.pair_id!r} (first seen at {first[0]}:{first[1]})", path=path, line=line, field="pair_id")
+        seen[pair.pair_id] = (str(path), line)
+        pairs.append(pair)
+    return pairs
+
+
+def load_pair_files(paths: Iterable[Path]) -> list[Pair]:
+    """Load and validate pairs from files, in order; pair_ids must be unique across all of them."""
+
+    def rows() -> Iterable[tuple[str | Path, int, dict[str, Any]]]:
+        for p in paths:
+            for line, row in _rows_from_file(p):
+                yield p, line, row
+
+    return _validated(rows())
+
+
+def _judgebench_local_file(folder: Path, split: str) -> Path | None:
+    key = JUDGEBENCH_SPLITS[split]
+    for p in sorted(folder.glob("*.jsonl")):
+        if key in p.name or p.stem == split:
+            return p
+    return None
+
+
+def load_pairs(source: str | Path, *, local_dir: str | Path | None = None, limit: int | None = None) -> list[Pair]:
+    """Load validated pairs from a file, a folder, ``judgebench:gpt|claude`` or ``hf:NAME[:SPLIT]``.
+
+    Args:
+        source: where the pairs are (see the module docstring).
+        local_dir: for ``judgebench:*``, a folder holding the JudgeBench JSONL files (overrides ``$JUDGEBENCH_PAIRS_DIR``).
+        limit: keep only the first ``limit`` pairs.
+
+    Raises:
+        InputError: for a missing or malformed source; the message names file, line and field.
+    """
+    pairs = _load_pairs(str(source), local_dir=local_dir)
+    if not pairs:
+        raise InputError("no pairs found (the file or folder is empty)", path=source)
+    return pairs[:limit] if limit else pairs
+
+
+def _load_pairs(source: str, *, local_dir: str | Path | None) -> list[Pair]:
+    if source.startswith("judgebench:"):
+        split = source.split(":", 1)[1]
+        if split not in JUDGEBENCH_SPLITS:
+            raise InputError(f"unknown JudgeBench split {split!r}; use judgebench:gpt or judgebench:claude", path=source)
+        folder = local_dir or os.environ.get(PAIRS_DIR_ENV)
+        if folder:
+            found = _judgebench_local_file(Path(folder), split)
+            if found is None:
+                raise InputError(f"no JudgeBench {split!r} file (name containing {JUDGEBENCH_SPLITS[split]!r}) in this folder", path=folder)
+            return load_pair_files([found])
+        return _load_hf(JUDGEBENCH_HF, split)
+    if source.startswith("hf:"):
+        name, _, split = source[3:].partition(":")
+        return _load_hf(name, split or "train")
+    path = Path(source)
+    if path.is_dir():
+        files = sorted(p for p in path.iterdir() if p.suffix.lower() in PAIR_SUFFIXES and p.is_file())
+        if not files:
+            raise InputError(f"folder has no pair files ({', '.join(PAIR_SUFFIXES)})", path=path)
+        return load_pair_files(files)
+    if not path.exists():
+        raise InputError("no such file or folder (or use judgebench:gpt, judgebench:claude, hf:NAME[:SPLIT])", path=path)
+    return load_pair_files([path])
+
+
+def _load_hf(name: str, split: str) -> list[Pair]:
+    """Download a split with ``datasets`` (cached by the library) and validate it row by row."""
+    import datasets
+
+    logger.info("loading %s split %s from the Hugging Face hub", name, split)
+    try:
+        ds = datasets.load_dataset(name, split=split)
+    except Exception as e:
+        raise InputError(f"cannot load Hugging Face dataset split {split!r}: {e}. Offline? Point {PAIRS_DIR_ENV} at a local copy.", path=f"hf:{name}") from None
+    where = f"hf:{name}:{split}"
+    return _validated((where, i, dict(row)) for i, row in enumerate(ds, start=1))
+
+
+def dataset_name(source: str | Path) -> str:
+    """A short folder name for a pair source: ``judgebench:gpt`` -> ``judgebench-gpt``, ``a/b.jsonl`` -> ``b``."""
+    s = str(source)
+    if s.startswith(("judgebench:", "hf:")):
+        return s.replace("hf:", "").replace(":", "-").replace("/", "_")
+    p = Path(s)
+    return p.name if p.is_dir() else p.stem

@@ -1,0 +1,263 @@
+"""Run a judge over pairs in both orders, concurrently, with resume, and write the results folder.
+
+Layout: ``<results_dir>/<dataset>/<judge>/<model>/`` with ``judgments.jsonl`` (one line per pair, both games,
+raw outputs kept), ``metrics.json`` and ``run.json``. While a run is in progress, finished pairs are appended to
+``judgments.jsonl.partial``; the complete files are written atomically only at the end, so a crashed run never
+leaves a file that parses as complete. Starting the same run again reuses every successful judgment (from the
+complete file or the partial one) and redoes only failed or missing games.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fcntl
+import json
+import logging
+import platform
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from .errors import InputError, JudgebenchError
+from .files import append_jsonl, atomic_write_json, atomic_write_jsonl, iter_jsonl
+from .judges import Judge, get_judge, get_judge_info
+from .pairs import dataset_name, load_pairs
+from .schema import Decision, Judgment, Pair, PairResult, Usage
+from .scoring import RunMetrics, score_results
+from .secrets import redact
+
+logger = logging.getLogger(__name__)
+
+PARTIAL_SUFFIX = ".partial"
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """Everything that defines a run; saved in ``run.json``. Holds no secrets."""
+
+    data: str
+    judge: str
+    model: str | None = None
+    base_url: str | None = None
+    games: int | None = None
+    concurrency: int = 32
+    rpm: float | None = None
+    tpm: float | None = None
+    timeout: float = 120.0
+    max_retries: int = 6
+    cache: bool = True
+    refresh: bool = False
+    cache_dir: str | None = None
+    limit: int | None = None
+    seed: int = 0
+    rule: str = "vote"
+    results_dir: str = "results"
+    data_dir: str | None = None
+    judge_options: dict[str, Any] = field(default_factory=dict)
+    progress: bool = True
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    out_dir: Path
+    results: tuple[PairResult, ...]
+    metrics: RunMetrics
+    run_info: dict[str, Any]
+
+
+def safe_name(text: str) -> str:
+    """A folder-safe version of a model or judge name (``openai:gpt-4o`` -> ``openai_gpt-4o``)."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("_") or "none"
+
+
+def run_dir(spec: RunSpec) -> Path:
+    return Path(spec.results_dir) / safe_name(dataset_name(spec.data)) / safe_name(spec.judge) / safe_name(spec.model or "none")
+
+
+@contextmanager
+def locked(out_dir: Path) -> Iterator[None]:
+    """Hold an exclusive lock on a results folder, so two runs never interleave writes to the same files."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with open(out_dir / ".lock", "w") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            logger.warning("another run is writing to %s; waiting for it to finish", out_dir)
+            fcntl.flock(f, fcntl.LOCK_EX)
+        yield
+
+
+def previous_results(out_dir: Path) -> dict[str, PairResult]:
+    """Results of earlier attempts at this run: the complete file, then the partial log (later lines win)."""
+    found: dict[str, PairResult] = {}
+    for name, torn_ok in (("judgments.jsonl", False), ("judgments.jsonl" + PARTIAL_SUFFIX, True)):
+        path = out_dir / name
+        if not path.exists():
+            continue
+        try:
+            for _, row in iter_jsonl(path, tolerate_torn_tail=torn_ok):
+                r = PairResult.from_dict(row)
+                found[r.pair_id] = r
+        except (InputError, KeyError, TypeError, ValueError) as e:
+            raise JudgebenchError(f"{path}: cannot resume from this file ({e}); move it away to start the run afresh") from None
+    return found
+
+
+def _reusable(prev: PairResult | None, pair: Pair, game: int) -> Judgment | None:
+    if prev is None or prev.pair != pair:
+        return None
+    for g in prev.games:
+        if g.game == game and not g.is_failed:
+            return g
+    return None
+
+
+def _versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for pkg in ("judgebench", "numpy", "pandas", "openai", "datasets", "scikit-learn", "krippendorff", "torch", "transformers", "anthropic"):
+        try:
+            out[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            pass
+    return out
+
+
+def _git_revision() -> str | None:
+    try:
+        root = Path(__file__).resolve().parent.parent
+        rev = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=5)
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root, capture_output=True, text=True, timeout=5)
+        if rev.returncode == 0:
+            return rev.stdout.strip() + ("-dirty" if dirty.stdout.strip() else "")
+    except (OSError, subprocess.SubprocessError):
+        pass
+    return None
+
+
+async def _judge_one(judge: Judge, pair: Pair, game: int, sem: asyncio.Semaphore) -> Judgment:
+    a, b = (pair.response_A, pair.response_B) if game == 1 else pair.swapped()
+    async with sem:
+        try:
+            j = await judge.judge(pair.question, a, b)
+        except Exception as e:  # a judge should not raise; if it does, the failure is recorded, not dropped
+            logger.debug("judge raised on %s game %d", pair.pair_id, game, exc_info=True)
+            j = Judgment(Decision.NONE, error=redact(f"{type(e).__name__}: {e}"))
+    if j.error:
+        j = replace(j, error=redact(j.error), decision=Decision.NONE)
+    return j.with_game(game)  # type: ignore[arg-type]
+
+
+async def _run_pairs(judge: Judge, pairs: list[Pair], games: int, prev: dict[str, PairResult], partial: Path, spec: RunSpec, model_label: str) -> tuple[list[PairResult], dict[str, int]]:
+    sem = asyncio.Semaphore(max(1, spec.concurrency))
+    counts = {"reused": 0, "new": 0, "failed": 0}
+    bar = None
+    if spec.progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(pairs) * games, desc=f"{spec.judge}", unit="judgment", file=sys.stderr, dynamic_ncols=True)
+
+    async def do_pair(pair: Pair) -> PairResult:
+        old = prev.get(pair.pair_id)
+        todo: list[int] = []
+        kept: dict[int, Judgment] = {}
+        for g in range(1, games + 1):
+            j = _reusable(old, pair, g)
+            if j is not None:
+                kept[g] = j
+            else:
+                todo.append(g)
+        new = await asyncio.gather(*(_judge_one(judge, pair, g, sem) for g in todo))
+        kept.update(zip(todo, new, strict=True))
+        counts["reused"] += games - len(todo)
+        counts["new"] += len(todo)
+        counts["failed"] += sum(j.is_failed for j in new)
+        if bar is not None:
+            bar.update(games)
+            bar.set_postfix(new=counts["new"], reused=counts["reused"], failed=counts["failed"], refresh=False)
+        return PairResult(pair=pair, judge=spec.judge, model=model_label, games=tuple(kept[g] for g in range(1, games + 1)))
+
+    results: dict[str, PairResult] = {}
+    with open(partial, "a", encoding="utf-8") as log:
+        tasks = [asyncio.ensure_future(do_pair(p)) for p in pairs]
+        try:
+            for fut in asyncio.as_completed(tasks):
+                r = await fut
+                results[r.pair_id] = r
+                append_jsonl(log, r.to_dict())
+        finally:
+            for t in tasks:
+                t.cancel()
+            if bar is not None:
+                bar.close()
+    return [results[p.pair_id] for p in pairs], counts
+
+
+def build_judge(spec: RunSpec) -> tuple[Judge, Any]:
+    """The judge for a spec, and its backend (None for judges that need no model)."""
+    info = get_judge_info(spec.judge)
+    backend = None
+    if info.needs_model:
+        if not spec.model:
+            raise JudgebenchError(f"judge {spec.judge!r} needs a model: pass --model (e.g. openai:gpt-4o-mini)")
+        from .backends import get_backend
+
+        backend = get_backend(spec)
+    return get_judge(spec.judge, backend, **spec.judge_options), backend
+
+
+def run(spec: RunSpec) -> RunOutcome:
+    """Judge every pair of ``spec.data`` with ``spec.judge``, score it and write the results folder."""
+    started = datetime.now(UTC)
+    t0 = time.perf_counter()
+    pairs = load_pairs(spec.data, local_dir=spec.data_dir, limit=spec.limit)
+    judge, backend = build_judge(spec)
+    games = spec.games or (1 if judge.order_invariant else 2)
+    if games not in (1, 2):
+        raise JudgebenchError(f"games must be 1 or 2, got {games}")
+    out_dir = run_dir(spec)
+    model_label = spec.model or "none"
+    with locked(out_dir):
+        prev = previous_results(out_dir)
+        partial = out_dir / ("judgments.jsonl" + PARTIAL_SUFFIX)
+        try:
+            results, counts = asyncio.run(_run_pairs(judge, pairs, games, prev, partial, spec, model_label))
+        finally:
+            if backend is not None and hasattr(backend, "close"):
+                backend.close()
+        metrics = score_results(results, rule=spec.rule, seed=spec.seed)  # type: ignore[arg-type]
+        usage = sum((g.usage for r in results for g in r.games), Usage())
+        run_info = {
+            "command": [redact(a) for a in sys.argv],
+            "spec": spec.to_dict(),
+            "judge": spec.judge,
+            "model": model_label,
+            "dataset": dataset_name(spec.data),
+            "response_model": pairs[0].response_model if pairs else "",
+            "games": games,
+            "versions": _versions(),
+            "git_revision": _git_revision(),
+            "host": platform.node(),
+            "started": started.isoformat(),
+            "finished": datetime.now(UTC).isoformat(),
+            "wall_seconds": round(time.perf_counter() - t0, 3),
+            "counts": {"pairs": len(results), "judgments": len(results) * games, **counts},
+            "usage": asdict(usage),
+        }
+        if backend is not None and hasattr(backend, "run_stats"):
+            run_info["backend"] = backend.run_stats()
+        atomic_write_jsonl(out_dir / "judgments.jsonl", (r.to_dict() for r in results))
+        atomic_write_json(out_dir / "metrics.json", metrics.to_dict())
+        atomic_write_json(out_dir / "run.json", json.loads(redact(json.dumps(run_info))))
+        partial.unlink(missing_ok=True)
+    return RunOutcome(out_dir=out_dir, results=tuple(results), metrics=metrics, run_info=run_info)

@@ -1,0 +1,200 @@
+"""Core records: pairs, decisions, judgments and per-pair results.
+
+Records are frozen dataclasses; dicts appear only at the JSON boundary (``to_dict`` / ``from_dict``).
+This module does no I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any, Literal
+
+Game = Literal[1, 2]
+
+
+class Decision(StrEnum):
+    """A pairwise verdict, always in the order the responses were *shown*, unless stated otherwise.
+
+    ``NONE`` means "no decision": the call failed or the output could not be parsed. It is never a tie.
+    """
+
+    A_BETTER = "A>B"
+    B_BETTER = "B>A"
+    TIE = "A=B"
+    NONE = "none"
+
+    def flipped(self) -> Decision:
+        """The same verdict seen from the swapped order: ``A>B`` <-> ``B>A``; ties and no-decisions stay."""
+        if self is Decision.A_BETTER:
+            return Decision.B_BETTER
+        if self is Decision.B_BETTER:
+            return Decision.A_BETTER
+        return self
+
+    @classmethod
+    def parse(cls, value: Any) -> Decision:
+        """Read a decision from JSON: one of ``A>B``, ``B>A``, ``A=B``; ``None``/``"none"`` -> ``NONE``.
+
+        Raises:
+            ValueError: for anything else, naming the accepted values.
+        """
+        if value is None:
+            return cls.NONE
+        if isinstance(value, Decision):
+            return value
+        if isinstance(value, str):
+            try:
+                return cls(value.strip())
+            except ValueError:
+                pass
+        raise ValueError(f"unknown decision {value!r}; expected one of 'A>B', 'B>A', 'A=B' or null")
+
+
+LABELS: tuple[Decision, ...] = (Decision.A_BETTER, Decision.B_BETTER, Decision.TIE)
+"""Decisions that are valid as a pair's ground-truth label."""
+
+
+@dataclass(frozen=True, slots=True)
+class Pair:
+    """Two responses to one question, with the objectively better one as ``label``."""
+
+    pair_id: str
+    question: str
+    response_A: str
+    response_B: str
+    label: Decision
+    source: str = ""
+    original_id: str = ""
+    response_model: str = ""
+    metadata: dict[str, Any] = field(default_factory=dict, hash=False, compare=True)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["label"] = str(self.label)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Pair:
+        """Build a pair from a validated dict (see ``pairs.validate_pair_dict`` for user input)."""
+        known = {"pair_id", "question", "response_A", "response_B", "label", "source", "original_id", "response_model"}
+        meta = dict(d.get("metadata") or {})
+        return cls(
+            pair_id=str(d["pair_id"]),
+            question=d["question"],
+            response_A=d["response_A"],
+            response_B=d["response_B"],
+            label=Decision.parse(d["label"]),
+            source=str(d.get("source") or ""),
+            original_id=str(d.get("original_id") if d.get("original_id") is not None else ""),
+            response_model=str(d.get("response_model") or ""),
+            metadata=meta | {k: v for k, v in d.items() if k not in known and k != "metadata"},
+        )
+
+    def swapped(self) -> tuple[str, str]:
+        """Responses in game-2 order: (B, A)."""
+        return self.response_B, self.response_A
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    """Token usage and cost of the model calls behind one judgment."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    calls: int = 0
+    cached_calls: int = 0
+    cost_usd: float = 0.0
+
+    def __add__(self, other: Usage) -> Usage:
+        return Usage(
+            self.prompt_tokens + other.prompt_tokens,
+            self.completion_tokens + other.completion_tokens,
+            self.calls + other.calls,
+            self.cached_calls + other.cached_calls,
+            self.cost_usd + other.cost_usd,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Judgment:
+    """One judge verdict on one ordering of a pair, with everything the judge produced.
+
+    ``decision`` is in the order shown (game 2 is *not* flipped back here; ``scoring`` does that).
+    A failed call has ``decision=NONE`` and ``error`` set; an unparseable output has ``decision=NONE``,
+    ``error=None`` and the raw ``output`` kept.
+    """
+
+    decision: Decision
+    game: Game = 1
+    prompt: str = ""
+    output: str = ""
+    scores: tuple[float, ...] | None = None
+    error: str | None = None
+    confidence: float | None = None
+    usage: Usage = field(default_factory=Usage)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_failed(self) -> bool:
+        return self.error is not None
+
+    def with_game(self, game: Game) -> Judgment:
+        from dataclasses import replace
+
+        return replace(self, game=game)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["decision"] = str(self.decision)
+        d["scores"] = list(self.scores) if self.scores is not None else None
+        if not d["extra"]:
+            del d["extra"]
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Judgment:
+        scores = d.get("scores")
+        return cls(
+            decision=Decision.parse(d.get("decision")),
+            game=int(d.get("game", 1)),  # type: ignore[arg-type]
+            prompt=d.get("prompt") or "",
+            output=d.get("output") or "",
+            scores=tuple(float(s) for s in scores) if scores is not None else None,
+            error=d.get("error"),
+            confidence=d.get("confidence"),
+            usage=Usage(**(d.get("usage") or {})),
+            extra=d.get("extra") or {},
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class PairResult:
+    """One line of ``judgments.jsonl``: a pair and its one or two judgments (game 1 = (A, B), game 2 = (B, A))."""
+
+    pair: Pair
+    judge: str
+    model: str
+    games: tuple[Judgment, ...]
+
+    @property
+    def pair_id(self) -> str:
+        return self.pair.pair_id
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "pair_id": self.pair.pair_id,
+            "judge": self.judge,
+            "model": self.model,
+            "pair": self.pair.to_dict(),
+            "games": [g.to_dict() for g in self.games],
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> PairResult:
+        return cls(
+            pair=Pair.from_dict(d["pair"]),
+            judge=d["judge"],
+            model=d["model"],
+            games=tuple(Judgment.from_dict(g) for g in d["games"]),
+        )
