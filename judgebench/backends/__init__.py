@@ -1,0 +1,142 @@
+"""Model backends: the Backend protocol, the provider registry and ``get_backend``.
+
+A model is named ``PROVIDER:NAME`` (``openai:gpt-4o-mini``, ``vllm:Skywork/Skywork-Critic-Llama-3.1-8B``,
+``anthropic:claude-3-5-sonnet-20240620``, ``hf:/path/or/hub-id``, ``vllm-reward:NAME``). ``get_backend`` builds the
+provider client and wraps it in ``ManagedBackend`` (cache, rate limit, retries, usage), so judges see one interface.
+Provider modules import their SDK lazily.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+from ..errors import JudgebenchError
+from ..schema import Usage
+
+
+@dataclass(frozen=True)
+class ChatParams:
+    """Generation parameters. Only these reach the cache key (timeouts and retries never do)."""
+
+    temperature: float | None = 0.0
+    max_tokens: int | None = 1024
+    seed: int | None = None
+    n: int = 1
+    stop: tuple[str, ...] | None = None
+    top_p: float | None = None
+    logprobs: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        d = {k: v for k, v in self.__dict__.items() if v is not None}
+        if self.stop is not None:
+            d["stop"] = list(self.stop)
+        return d
+
+
+@dataclass(frozen=True)
+class Completion:
+    """A model's answer: the text of each of ``n`` choices, usage, and whether it came from the cache."""
+
+    texts: tuple[str, ...]
+    usage: Usage = field(default_factory=Usage)
+    cached: bool = False
+    finish_reason: str | None = None
+    logprobs: tuple[Any, ...] | None = None
+
+    @property
+    def text(self) -> str:
+        return self.texts[0] if self.texts else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "texts": list(self.texts),
+            "usage": {"prompt_tokens": self.usage.prompt_tokens, "completion_tokens": self.usage.completion_tokens},
+            "finish_reason": self.finish_reason,
+            "logprobs": list(self.logprobs) if self.logprobs is not None else None,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any], *, cached: bool = False) -> Completion:
+        u = d.get("usage") or {}
+        return cls(
+            texts=tuple(d.get("texts") or ()),
+            usage=Usage(prompt_tokens=u.get("prompt_tokens", 0), completion_tokens=u.get("completion_tokens", 0)),
+            cached=cached,
+            finish_reason=d.get("finish_reason"),
+            logprobs=tuple(d["logprobs"]) if d.get("logprobs") is not None else None,
+        )
+
+
+Messages = list[dict[str, str]]
+
+
+@runtime_checkable
+class Backend(Protocol):
+    """What judges call. ``chat`` never returns a partial answer: it returns or raises ``BackendError``."""
+
+    name: str
+
+    async def chat(self, messages: Messages, params: ChatParams | None = None, *, sample_index: int = 0) -> Completion: ...
+
+
+class RawProvider(Protocol):
+    """A provider client before caching/retries: one attempt per call."""
+
+    provider: str
+    model: str
+
+    async def chat_once(self, messages: Messages, params: ChatParams) -> Completion: ...
+
+
+class BackendError(JudgebenchError):
+    """A model call that failed for good (after retries, or not retryable). ``transient`` is set while retrying."""
+
+    def __init__(self, message: str, *, transient: bool = False, status: int | None = None, retry_after: float | None = None):
+        super().__init__(message)
+        self.transient = transient
+        self.status = status
+        self.retry_after = retry_after
+
+
+ProviderFactory = Callable[..., Any]
+_PROVIDERS: dict[str, tuple[str, str]] = {
+    # provider name -> (module, factory); modules are imported only when used
+    "openai": ("judgebench.backends.openai_compat", "make_openai"),
+    "vllm": ("judgebench.backends.openai_compat", "make_local_server"),
+    "sglang": ("judgebench.backends.openai_compat", "make_local_server"),
+    "ollama": ("judgebench.backends.openai_compat", "make_local_server"),
+    "llamacpp": ("judgebench.backends.openai_compat", "make_local_server"),
+    "together": ("judgebench.backends.openai_compat", "make_openai"),
+    "anthropic": ("judgebench.backends.anthropic", "make_anthropic"),
+    "hf": ("judgebench.backends.hf_local", "make_hf"),
+    "vllm-reward": ("judgebench.backends.vllm_reward", "make_vllm_reward"),
+}
+
+
+def split_model(model: str) -> tuple[str, str]:
+    """``"openai:gpt-4o"`` -> ``("openai", "gpt-4o")``; the provider must be registered."""
+    provider, sep, name = model.partition(":")
+    if not sep or not name:
+        raise JudgebenchError(f"model {model!r} must be PROVIDER:NAME, e.g. openai:gpt-4o-mini; providers: {', '.join(sorted(_PROVIDERS))}")
+    if provider not in _PROVIDERS:
+        raise JudgebenchError(f"unknown model provider {provider!r} in {model!r}; use one of {', '.join(sorted(_PROVIDERS))}")
+    return provider, name
+
+
+def make_provider(model: str, *, base_url: str | None = None, timeout: float = 120.0) -> Any:
+    """Build the raw provider client for ``PROVIDER:NAME`` (no cache, no retries)."""
+    import importlib
+
+    provider, name = split_model(model)
+    module, factory = _PROVIDERS[provider]
+    return getattr(importlib.import_module(module), factory)(provider, name, base_url=base_url, timeout=timeout)
+
+
+def get_backend(spec: Any) -> Any:
+    """The managed backend for a ``RunSpec`` (or anything with the same fields)."""
+    from .managed import ManagedBackend
+
+    raw = make_provider(spec.model, base_url=spec.base_url, timeout=spec.timeout)
+    return ManagedBackend.from_spec(raw, spec)

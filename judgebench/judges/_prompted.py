@@ -1,0 +1,128 @@
+"""PromptedJudge: render a Jinja2 template -> backend.chat -> parse the verdict -> Judgment.
+
+Templates live in ``judges/templates/<name>.jinja`` (user message) and ``<name>_system.jinja`` (system message,
+optional), rendered with ``StrictUndefined`` so a missing variable is an error, not an empty string. Each template
+starts with a ``{# ... #}`` header naming its source; Jinja drops that comment from the rendered prompt.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..backends import BackendError, ChatParams, Messages
+from ..schema import Decision, Judgment, Usage
+
+TEMPLATE_DIR = Path(__file__).with_name("templates")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What a parser read from a judge's output: the decision in the order shown, and scores if the format has them."""
+
+    decision: Decision
+    scores: tuple[float, ...] | None = None
+    confidence: float | None = None
+
+
+Parser = Callable[[str], Verdict]
+
+
+@functools.cache
+def _environment() -> Any:
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=False,
+        autoescape=False,
+        trim_blocks=False,
+    )
+
+
+def render_template(name: str, **variables: Any) -> str:
+    """Render ``templates/<name>.jinja``; raises ``jinja2.UndefinedError`` for a missing variable."""
+    return _environment().get_template(f"{name}.jinja").render(**variables)
+
+
+def template_exists(name: str) -> bool:
+    return (TEMPLATE_DIR / f"{name}.jinja").exists()
+
+
+def render_messages(template: str, *, system_template: str | None = None, **variables: Any) -> Messages:
+    """Chat messages for a judge: an optional system message and one user message."""
+    messages: Messages = []
+    if system_template:
+        messages.append({"role": "system", "content": render_template(system_template, **variables)})
+    messages.append({"role": "user", "content": render_template(template, **variables)})
+    return messages
+
+
+def prompt_text(messages: Messages) -> str:
+    """A readable record of the messages sent, kept in the Judgment."""
+    return "\n\n".join(f"[{m['role']}]\n{m['content']}" for m in messages)
+
+
+@dataclass
+class PromptedJudge:
+    """A judge defined by a template, generation parameters and a verdict parser.
+
+    Attributes:
+        name: registry name.
+        backend: the managed backend (see ``judgebench.backends``).
+        template: user-message template name (``templates/<template>.jinja``).
+        parse: output text -> ``Verdict``; returns ``Decision.NONE`` when it cannot read a verdict.
+        system_template: optional system-message template name.
+        params: generation parameters.
+        variables: extra template variables (e.g. a rubric).
+        order_invariant: True only if the judge already looks at both orders itself.
+    """
+
+    name: str
+    backend: Any
+    template: str
+    parse: Parser
+    system_template: str | None = None
+    params: ChatParams = field(default_factory=ChatParams)
+    variables: dict[str, Any] = field(default_factory=dict)
+    order_invariant: bool = False
+
+    def messages(self, question: str, response_a: str, response_b: str) -> Messages:
+        return render_messages(
+            self.template,
+            system_template=self.system_template,
+            question=question,
+            response_a=response_a,
+            response_b=response_b,
+            **self.variables,
+        )
+
+    async def judge(self, question: str, response_a: str, response_b: str) -> Judgment:
+        messages = self.messages(question, response_a, response_b)
+        prompt = prompt_text(messages)
+        try:
+            completion = await self.backend.chat(messages, self.params)
+        except BackendError as e:
+            return Judgment(Decision.NONE, prompt=prompt, error=str(e), usage=Usage(calls=1))
+        verdict = self.parse(completion.text)
+        return Judgment(
+            decision=verdict.decision,
+            prompt=prompt,
+            output=completion.text,
+            scores=verdict.scores,
+            confidence=verdict.confidence,
+            usage=completion.usage,
+            extra={"cached": True} if completion.cached else {},
+        )
+
+
+def last_match(pattern: Any, text: str) -> Any:
+    """The last regex match in ``text`` (judges put the final verdict at the end; earlier ones may be quoted)."""
+    found = None
+    for found in pattern.finditer(text):  # noqa: B007
+        pass
+    return found
