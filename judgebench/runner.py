@@ -158,9 +158,9 @@ async def _judge_one(judge: Judge, pair: Pair, game: int, sem: asyncio.Semaphore
     return j.with_game(game)  # type: ignore[arg-type]
 
 
-async def _run_pairs(judge: Judge, pairs: list[Pair], games: int, prev: dict[str, PairResult], partial: Path, spec: RunSpec, model_label: str) -> tuple[list[PairResult], dict[str, int]]:
+async def _run_pairs(judge: Judge, judge_backend: Any, pairs: list[Pair], games: int, prev: dict[str, PairResult], partial: Path, spec: RunSpec, model_label: str) -> tuple[list[PairResult], dict[str, int]]:
     sem = asyncio.Semaphore(max(1, spec.concurrency))
-    counts = {"reused": 0, "new": 0, "failed": 0}
+    counts = {"reused": 0, "new": 0, "failed": 0, "cached": 0}
     bar = None
     if spec.progress:
         from tqdm import tqdm
@@ -182,9 +182,10 @@ async def _run_pairs(judge: Judge, pairs: list[Pair], games: int, prev: dict[str
         counts["reused"] += games - len(todo)
         counts["new"] += len(todo)
         counts["failed"] += sum(j.is_failed for j in new)
+        counts["cached"] += sum(bool(j.usage.cached_calls) or bool(j.extra.get("cached")) for j in new)
         if bar is not None:
             bar.update(games)
-            bar.set_postfix(new=counts["new"], reused=counts["reused"], failed=counts["failed"], refresh=False)
+            bar.set_postfix(new=counts["new"], cached=counts["cached"], reused=counts["reused"], failed=counts["failed"], refresh=False)
         return PairResult(pair=pair, judge=spec.judge, model=model_label, games=tuple(kept[g] for g in range(1, games + 1)))
 
     results: dict[str, PairResult] = {}
@@ -200,6 +201,8 @@ async def _run_pairs(judge: Judge, pairs: list[Pair], games: int, prev: dict[str
                 t.cancel()
             if bar is not None:
                 bar.close()
+            if hasattr(judge_backend, "aclose"):
+                await judge_backend.aclose()
     return [results[p.pair_id] for p in pairs], counts
 
 
@@ -231,7 +234,7 @@ def run(spec: RunSpec) -> RunOutcome:
         prev = previous_results(out_dir)
         partial = out_dir / ("judgments.jsonl" + PARTIAL_SUFFIX)
         try:
-            results, counts = asyncio.run(_run_pairs(judge, pairs, games, prev, partial, spec, model_label))
+            results, counts = asyncio.run(_run_pairs(judge, backend, pairs, games, prev, partial, spec, model_label))
         finally:
             if backend is not None and hasattr(backend, "close"):
                 backend.close()

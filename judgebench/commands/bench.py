@@ -94,5 +94,9 @@ def run(args: argparse.Namespace) -> int:
     row = metrics_row(outcome.metrics, judge=info["judge"], model=info["model"], response_model=info["response_model"], dataset=info["dataset"], path=str(outcome.out_dir))
     print(render_rows([row], "md", rule=outcome.metrics.rule), end="")
     c = info["counts"]
-    print(f"\n{c['pairs']} pairs, {c['judgments']} judgments ({c['new']} new, {c['reused']} reused, {c['failed']} failed); results in {outcome.out_dir}/")
+    print(f"\n{c['pairs']} pairs, {c['judgments']} judgments ({c['new']} judged, {c.get('cached', 0)} of them from the call cache, {c['reused']} reused from an earlier run, {c['failed']} failed); results in {outcome.out_dir}/")
+    b = info.get("backend")
+    if b:
+        cost = f"${b['cost_usd']:.4f}" if b.get("priced") else "cost unknown (model not in the price table; see JUDGEBENCH_PRICES)"
+        print(f"model calls: {b['calls']} ({b['cached']} cached, {b['retries']} retries, {b['failed']} failed); tokens: {b['prompt_tokens']} in, {b['completion_tokens']} out; {cost}")
     return 0

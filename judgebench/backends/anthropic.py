@@ -1,0 +1,82 @@
+"""Anthropic messages API (optional extra: ``pip install 'judgebench[anthropic]'``), key from ANTHROPIC_API_KEY."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from ..errors import JudgebenchError, MissingDependencyError
+from ..retry import is_transient_status, retry_after_seconds
+from ..schema import Usage
+from . import BackendError, ChatParams, Completion, Messages
+
+
+class AnthropicProvider:
+    def __init__(self, model: str, *, api_key: str, base_url: str | None, timeout: float):
+        self.provider = "anthropic"
+        self.model = model
+        self._api_key = api_key
+        self.base_url = base_url
+        self.timeout = timeout
+        self._client: Any = None
+
+    def __repr__(self) -> str:
+        return f"AnthropicProvider({self.model})"
+
+    def _get_client(self) -> Any:
+        if self._client is None:
+            try:
+                import anthropic
+            except ImportError:
+                raise MissingDependencyError("anthropic", "anthropic", "the Anthropic backend") from None
+            self._client = anthropic.AsyncAnthropic(api_key=self._api_key, base_url=self.base_url, max_retries=0, timeout=self.timeout)
+        return self._client
+
+    async def chat_once(self, messages: Messages, params: ChatParams) -> Completion:
+        import anthropic
+
+        system = "\n\n".join(m["content"] for m in messages if m["role"] == "system")
+        body: dict[str, Any] = {"model": self.model, "messages": [m for m in messages if m["role"] != "system"], "max_tokens": params.max_tokens or 1024}
+        if system:
+            body["system"] = system
+        if params.temperature is not None:
+            # Newer SDKs dropped the temperature keyword; the API still reads it from the body.
+            if "temperature" in _create_parameters(self._get_client()):
+                body["temperature"] = params.temperature
+            else:
+                body["extra_body"] = {"temperature": params.temperature}
+        if params.stop:
+            body["stop_sequences"] = list(params.stop)
+        try:
+            resp = await self._get_client().messages.create(**body)
+        except anthropic.APIStatusError as e:
+            raise BackendError(f"HTTP {e.status_code}: {e.message}", transient=is_transient_status(e.status_code), status=e.status_code, retry_after=retry_after_seconds(e.response.headers)) from None
+        except anthropic.APITimeoutError:
+            raise BackendError(f"request timed out after {self.timeout:.0f}s", transient=True) from None
+        except anthropic.APIConnectionError as e:
+            raise BackendError(f"connection error: {e.__cause__ or e}", transient=True) from None
+        text = "".join(getattr(block, "text", "") for block in resp.content)
+        if not text.strip():
+            raise BackendError(f"empty completion (stop_reason={resp.stop_reason!r})")
+        usage = Usage(prompt_tokens=resp.usage.input_tokens, completion_tokens=resp.usage.output_tokens)
+        return Completion(texts=(text,), usage=usage, finish_reason=resp.stop_reason)
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.close()
+            self._client = None
+
+
+def _create_parameters(client: Any) -> frozenset[str]:
+    import inspect
+
+    return frozenset(inspect.signature(client.messages.create).parameters)
+
+
+def make_anthropic(provider: str, model: str, *, base_url: str | None = None, timeout: float = 120.0) -> AnthropicProvider:
+    key = os.environ.get("ANTHROPIC_API_KEY")
+    if not key:
+        if base_url is None:
+            raise JudgebenchError(f"anthropic:{model} needs an API key: set ANTHROPIC_API_KEY")
+        key = "EMPTY"
+    return AnthropicProvider(model, api_key=key, base_url=base_url, timeout=timeout)

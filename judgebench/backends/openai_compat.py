@@ -1,0 +1,155 @@
+"""OpenAI-compatible chat backends (OpenAI, vLLM, SGLang, Ollama, llama.cpp server, Together, any base_url),
+through the official ``openai`` async client with its own retries off (``ManagedBackend`` retries).
+
+Model quirks live in ``QUIRKS`` and nowhere else.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import JudgebenchError
+from ..retry import is_transient_status, retry_after_seconds
+from ..schema import Usage
+from . import BackendError, ChatParams, Completion, Messages
+
+DEFAULT_URLS = {
+    "vllm": "http://localhost:8000/v1",
+    "sglang": "http://localhost:30000/v1",
+    "ollama": "http://localhost:11434/v1",
+    "llamacpp": "http://localhost:8080/v1",
+    "together": "https://api.together.xyz/v1",
+}
+KEY_ENV = {"openai": "OPENAI_API_KEY", "together": "TOGETHER_API_KEY"}
+
+
+@dataclass(frozen=True)
+class Quirks:
+    """How a model family deviates from the plain chat API."""
+
+    system_message: bool = True
+    temperature: bool = True
+    max_tokens_field: str = "max_tokens"
+    seed: bool = True
+
+
+# Reasoning models take no system message and no temperature, and count output with max_completion_tokens
+# (platform.openai.com/docs/guides/reasoning). First matching prefix wins.
+QUIRKS: tuple[tuple[str, Quirks], ...] = (
+    ("o1-mini", Quirks(system_message=False, temperature=False, max_tokens_field="max_completion_tokens")),
+    ("o1", Quirks(system_message=True, temperature=False, max_tokens_field="max_completion_tokens")),
+    ("o3", Quirks(system_message=True, temperature=False, max_tokens_field="max_completion_tokens")),
+    ("o4", Quirks(system_message=True, temperature=False, max_tokens_field="max_completion_tokens")),
+    ("gpt-5", Quirks(system_message=True, temperature=False, max_tokens_field="max_completion_tokens")),
+)
+
+
+def quirks_for(model: str) -> Quirks:
+    name = model.rsplit("/", 1)[-1]
+    for prefix, q in QUIRKS:
+        if name.startswith(prefix):
+            return q
+    return Quirks()
+
+
+def request_body(model: str, messages: Messages, params: ChatParams) -> dict[str, Any]:
+    """The chat-completions request for ``model``, with its quirks applied."""
+    q = quirks_for(model)
+    if not q.system_message and messages and messages[0]["role"] == "system":
+        system, rest = messages[0]["content"], messages[1:]
+        if rest and rest[0]["role"] == "user":
+            rest = [{"role": "user", "content": f"{system}\n\n{rest[0]['content']}"}, *rest[1:]]
+        messages = rest
+    body: dict[str, Any] = {"model": model, "messages": messages, "n": params.n}
+    if params.max_tokens is not None:
+        body[q.max_tokens_field] = params.max_tokens
+    if q.temperature and params.temperature is not None:
+        body["temperature"] = params.temperature
+    if q.temperature and params.top_p is not None:
+        body["top_p"] = params.top_p
+    if q.seed and params.seed is not None:
+        body["seed"] = params.seed
+    if params.stop:
+        body["stop"] = list(params.stop)
+    if params.logprobs:
+        body["logprobs"] = True
+        body["top_logprobs"] = 5
+    return body
+
+
+class OpenAICompatProvider:
+    """One attempt per call; maps client errors to ``BackendError`` with ``transient`` set by type/status."""
+
+    def __init__(self, provider: str, model: str, *, base_url: str | None, api_key: str, timeout: float):
+        self.provider = provider
+        self.model = model
+        self.base_url = base_url
+        self._api_key = api_key
+        self.timeout = timeout
+        self._client: Any = None
+
+    def __repr__(self) -> str:  # never show the key
+        return f"OpenAICompatProvider({self.provider}:{self.model} at {self.base_url or 'api.openai.com'})"
+
+    def _get_client(self) -> Any:
+        if self._client is None:
+            import openai
+
+            self._client = openai.AsyncOpenAI(api_key=self._api_key, base_url=self.base_url, max_retries=0, timeout=self.timeout)
+        return self._client
+
+    async def chat_once(self, messages: Messages, params: ChatParams) -> Completion:
+        import openai
+
+        body = request_body(self.model, messages, params)
+        try:
+            resp = await self._get_client().chat.completions.create(**body)
+        except openai.APIStatusError as e:
+            raise BackendError(f"HTTP {e.status_code}: {_short(e.message)}", transient=is_transient_status(e.status_code), status=e.status_code, retry_after=retry_after_seconds(e.response.headers)) from None
+        except openai.APITimeoutError:
+            raise BackendError(f"request timed out after {self.timeout:.0f}s", transient=True) from None
+        except openai.APIConnectionError as e:
+            raise BackendError(f"connection error: {_short(str(e.__cause__ or e))}", transient=True) from None
+        except (openai.APIResponseValidationError, json.JSONDecodeError, ValueError) as e:
+            raise BackendError(f"malformed response: {_short(str(e))}", transient=True) from None
+        if not getattr(resp, "choices", None):
+            raise BackendError("response has no choices", transient=True)
+        texts = tuple((c.message.content or "") if c.message is not None else "" for c in resp.choices)
+        u = getattr(resp, "usage", None)
+        usage = Usage(prompt_tokens=getattr(u, "prompt_tokens", 0) or 0, completion_tokens=getattr(u, "completion_tokens", 0) or 0)
+        logprobs = None
+        if params.logprobs and resp.choices[0].logprobs is not None and resp.choices[0].logprobs.content:
+            logprobs = tuple({"token": t.token, "logprob": t.logprob, "top": {x.token: x.logprob for x in (t.top_logprobs or [])}} for t in resp.choices[0].logprobs.content)
+        if not any(t.strip() for t in texts):
+            raise BackendError(f"empty completion (finish_reason={resp.choices[0].finish_reason!r})", transient=False)
+        return Completion(texts=texts, usage=usage, finish_reason=resp.choices[0].finish_reason, logprobs=logprobs)
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.close()
+            self._client = None
+
+
+def _short(text: str, limit: int = 300) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def make_openai(provider: str, model: str, *, base_url: str | None = None, timeout: float = 120.0) -> OpenAICompatProvider:
+    env = KEY_ENV.get(provider, "OPENAI_API_KEY")
+    key = os.environ.get(env)
+    url = base_url or DEFAULT_URLS.get(provider)
+    if not key:
+        if url is None or provider == "together":
+            raise JudgebenchError(f"{provider}:{model} needs an API key: set {env} (or pass --base-url for a local OpenAI-compatible server)")
+        key = "EMPTY"
+    return OpenAICompatProvider(provider, model, base_url=url, api_key=key, timeout=timeout)
+
+
+def make_local_server(provider: str, model: str, *, base_url: str | None = None, timeout: float = 120.0) -> OpenAICompatProvider:
+    """vLLM / SGLang / Ollama / llama.cpp: a base_url (default: the server's usual local port); key optional."""
+    key = os.environ.get("JUDGEBENCH_API_KEY") or os.environ.get("OPENAI_API_KEY") or "EMPTY"
+    return OpenAICompatProvider(provider, model, base_url=base_url or DEFAULT_URLS[provider], api_key=key, timeout=timeout)

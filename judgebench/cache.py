@@ -1,0 +1,86 @@
+"""Persistent call cache in one SQLite file (WAL mode), shared safely by concurrent runs and processes.
+
+Key: sha256 of the canonical JSON of what determines the output: provider, model, the full request (messages or
+scored text), generation parameters and a sample index for sampled calls. Never the API key, timeouts, retries or
+concurrency (``cache_key`` takes no such argument). Values are the completion as JSON.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import sqlite3
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+CACHE_DIR_ENV = "JUDGEBENCH_CACHE_DIR"
+SCHEMA = "CREATE TABLE IF NOT EXISTS calls (key TEXT PRIMARY KEY, value TEXT NOT NULL, created REAL NOT NULL)"
+
+
+def default_cache_dir() -> Path:
+    return Path(os.environ.get(CACHE_DIR_ENV) or Path.home() / ".cache" / "judgebench")
+
+
+def cache_key(*, provider: str, model: str, request: Any, params: dict[str, Any], sample_index: int = 0) -> str:
+    """Stable hex digest of a call; ``request`` is the messages list (chat) or the scored input (reward)."""
+    payload = {"provider": provider, "model": model, "request": request, "params": params, "sample": sample_index}
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()).hexdigest()
+
+
+class CallCache:
+    """Get/put completions by key. One connection per thread; writes commit immediately (a kill loses nothing done)."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self.hits = 0
+        self.misses = 0
+        self.writes = 0
+        with self._connect() as con:
+            con.execute(SCHEMA)
+
+    def _connect(self) -> sqlite3.Connection:
+        con: sqlite3.Connection | None = getattr(self._local, "con", None)
+        if con is None:
+            con = sqlite3.connect(self.path, timeout=60, isolation_level=None, check_same_thread=True)
+            con.execute("PRAGMA journal_mode=WAL")
+            con.execute("PRAGMA synchronous=NORMAL")
+            con.execute("PRAGMA busy_timeout=60000")
+            self._local.con = con
+        return con
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        row = self._connect().execute("SELECT value FROM calls WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            self.misses += 1
+            return None
+        self.hits += 1
+        return json.loads(row[0])
+
+    def put(self, key: str, value: dict[str, Any]) -> None:
+        for attempt in range(5):
+            try:
+                self._connect().execute("INSERT OR REPLACE INTO calls (key, value, created) VALUES (?, ?, ?)", (key, json.dumps(value, ensure_ascii=False), time.time()))
+                self.writes += 1
+                return
+            except sqlite3.OperationalError as e:  # "database is locked" under heavy multi-process contention
+                if attempt == 4:
+                    raise
+                logger.debug("cache write retry: %s", e)
+                time.sleep(0.05 * (attempt + 1))
+
+    def __len__(self) -> int:
+        return int(self._connect().execute("SELECT COUNT(*) FROM calls").fetchone()[0])
+
+    def close(self) -> None:
+        con = getattr(self._local, "con", None)
+        if con is not None:
+            con.close()
+            self._local.con = None

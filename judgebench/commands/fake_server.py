@@ -1,0 +1,34 @@
+"""``judgebench fake-server``: a simulated judge on 127.0.0.1 that speaks the OpenAI API (try judgebench without a key)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+HELP = "serve a simulated judge (OpenAI chat API + vLLM /pooling) on 127.0.0.1 for trying judgebench without a key"
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--pairs", default=None, help="pairs that give the simulator the truth (FILE, FOLDER, judgebench:gpt, ...)")
+    p.add_argument("--data-dir", default=None, help="local JudgeBench pair folder for judgebench:* (default $JUDGEBENCH_PAIRS_DIR)")
+    p.add_argument("--accuracy", type=float, default=0.8, help="probability of picking the correct response (default 0.8)")
+    p.add_argument("--position-bias", type=float, default=0.5, help="when unsure, probability of picking the first position (default 0.5)")
+    p.add_argument("--latency", type=float, default=0.0, help="seconds per call")
+    p.add_argument("--failure-rate", type=float, default=0.0, help="share of calls that fail (429, 500, 503, reset, timeout, truncated JSON, empty choices/content)")
+    p.add_argument("--seed", type=int, default=0)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..fake_server import FakeConfig, FakeJudgeServer
+    from ..pairs import load_pairs
+
+    pairs = load_pairs(args.pairs, local_dir=args.data_dir or os.environ.get("JUDGEBENCH_PAIRS_DIR")) if args.pairs else []
+    cfg = FakeConfig(accuracy=args.accuracy, position_bias=args.position_bias, latency=args.latency, failure_rate=args.failure_rate, seed=args.seed)
+    server = FakeJudgeServer(cfg, pairs, port=args.port)
+    print(f"fake judge on http://127.0.0.1:{args.port}/v1 ({len(pairs)} pairs known, accuracy {cfg.accuracy}, position bias {cfg.position_bias}); Ctrl-C stops", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    return 0

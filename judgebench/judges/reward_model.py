@@ -1,0 +1,40 @@
+"""``reward_model``: score each response separately with a reward model and prefer the higher score.
+
+Order-invariant, so it runs in single-game mode by default (``--games 2`` judges both orders on request, as the
+JudgeBench reference runner does). The two scores are kept; the margin is the judgment's confidence. Backends:
+``hf:PATH_OR_HUB_ID`` (local transformers sequence classifier) or ``vllm-reward:NAME`` (a served RM).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..backends import BackendError
+from ..schema import Decision, Judgment, Usage
+from . import register_judge
+
+
+class RewardModelJudge:
+    order_invariant = True
+
+    def __init__(self, backend: Any, *, tie_margin: float = 0.0):
+        self.name = "reward_model"
+        self.backend = backend
+        self.tie_margin = tie_margin
+
+    async def judge(self, question: str, response_a: str, response_b: str) -> Judgment:
+        try:
+            sa = await self.backend.score(question, response_a)
+            sb = await self.backend.score(question, response_b)
+        except BackendError as e:
+            return Judgment(Decision.NONE, error=str(e), usage=Usage(calls=1))
+        if abs(sa - sb) <= self.tie_margin:
+            decision = Decision.TIE
+        else:
+            decision = Decision.A_BETTER if sa > sb else Decision.B_BETTER
+        return Judgment(decision, scores=(sa, sb), confidence=abs(sa - sb), output=f"score(A)={sa:.6g} score(B)={sb:.6g}", usage=Usage(calls=2))
+
+
+@register_judge("reward_model", "Reward model: scores each response, higher wins (hf:PATH or vllm-reward:NAME); single game by default.", backend="reward")
+def reward_model(backend: Any, *, tie_margin: float = 0.0) -> RewardModelJudge:
+    return RewardModelJudge(backend, tie_margin=tie_margin)
