@@ -18,6 +18,7 @@ import logging
 import random
 import re
 import threading
+import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -129,7 +130,7 @@ class FakeJudgeServer:
             self.requests: Counter[str] = Counter()  # request hash -> times received
             self.succeeded: Counter[str] = Counter()  # request hash -> times answered successfully
             self.repeated_after_success = 0
-            self.log: list[tuple[str, str]] = []
+            self.log: list[tuple[str, str, float]] = []  # (request hash, outcome, arrival time.monotonic())
 
     def stats(self) -> dict[str, Any]:
         with self._lock:
@@ -171,16 +172,17 @@ class FakeJudgeServer:
         return (1.0 if correct else 0.0) * (1 if noise < self.config.accuracy else -1) + noise * 0.5
 
     # ---- HTTP -------------------------------------------------------------------------------------------
-    def _record(self, key: str, outcome: str) -> None:
+    def _record(self, key: str, outcome: str, arrived: float) -> None:
         with self._lock:
             self.outcomes[outcome] += 1
-            self.log.append((key, outcome))
+            self.log.append((key, outcome, arrived))
             if outcome == "ok":
                 self.succeeded[key] += 1
 
     async def _handle(self, request: Any, kind: str) -> Any:
         from aiohttp import web
 
+        arrived = time.monotonic()
         raw = await request.read()
         key = hashlib.sha256(raw).hexdigest()
         with self._lock:
@@ -195,12 +197,15 @@ class FakeJudgeServer:
             try:
                 body = json.loads(raw)
             except json.JSONDecodeError:
-                self._record(key, "bad_request")
+                self._record(key, "bad_request", arrived)
                 return web.json_response({"error": {"message": "request body is not JSON"}}, status=400)
             failure = self._failure()
             if failure is not None:
-                return await self._fail(request, failure, key)
-            self._record(key, "ok")
+                return await self._fail(request, failure, key, arrived)
+            if request.transport is None or request.transport.is_closing():
+                self._record(key, "client_gone", arrived)  # the client died while we waited: not a delivered answer
+                return web.Response(status=499)
+            self._record(key, "ok", arrived)
             if kind == "pooling":
                 return web.json_response(self._pooling_body(body, key))
             if kind == "messages":
@@ -233,10 +238,10 @@ class FakeJudgeServer:
         text = messages[-1]["content"] if messages else str(body.get("input", ""))
         return {"object": "list", "model": body.get("model", "fake"), "data": [{"index": 0, "object": "pooling", "data": [self.reward(text, key)]}], "usage": {"prompt_tokens": len(text) // 4, "total_tokens": len(text) // 4}}
 
-    async def _fail(self, request: Any, failure: str, key: str) -> Any:
+    async def _fail(self, request: Any, failure: str, key: str, arrived: float) -> Any:
         from aiohttp import web
 
-        self._record(key, failure)
+        self._record(key, failure, arrived)
         ms = str(self.config.retry_after_ms)
         if failure == "429":
             return web.json_response({"error": {"message": "Rate limit reached (simulated)", "type": "rate_limit"}}, status=429, headers={"retry-after-ms": ms, "retry-after": "0"})

@@ -26,6 +26,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from .backends import BackendError
 from .errors import InputError, JudgebenchError
 from .files import append_jsonl, atomic_write_json, atomic_write_jsonl, iter_jsonl
 from .judges import Judge, get_judge, get_judge_info
@@ -150,6 +151,10 @@ async def _judge_one(judge: Judge, pair: Pair, game: int, sem: asyncio.Semaphore
     async with sem:
         try:
             j = await judge.judge(pair.question, a, b)
+        except BackendError as e:
+            j = Judgment(Decision.NONE, error=redact(str(e)))
+        except JudgebenchError:
+            raise  # a configuration error (model cannot load, bad option): stop the run and say so
         except Exception as e:  # a judge should not raise; if it does, the failure is recorded, not dropped
             logger.debug("judge raised on %s game %d", pair.pair_id, game, exc_info=True)
             j = Judgment(Decision.NONE, error=redact(f"{type(e).__name__}: {e}"))

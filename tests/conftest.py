@@ -67,3 +67,28 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = No
 
     full_env = {**os.environ, **(env or {})}
     return subprocess.run([sys.executable, "-m", "judgebench", *args], cwd=cwd, env=full_env, capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture
+def jb_pairs() -> list:
+    """The real JudgeBench GPT-4o pairs (skips when ../shared/data is absent)."""
+    from judgebench.pairs import load_pairs
+
+    return load_pairs("judgebench:gpt", local_dir=shared("judgebench", "pairs"))
+
+
+@pytest.fixture
+def fake_server():
+    """Factory: ``fake_server(config, pairs)`` starts a real HTTP simulator on 127.0.0.1; stopped after the test."""
+    from judgebench.fake_server import FakeJudgeServer
+
+    servers = []
+
+    def start(config=None, pairs=()):
+        server = FakeJudgeServer(config, pairs).start()
+        servers.append(server)
+        return server
+
+    yield start
+    for s in servers:
+        s.stop()
