@@ -19,7 +19,7 @@ ifneq ($(PAIRS_DIR),)
 export JUDGEBENCH_PAIRS_DIR := $(abspath $(PAIRS_DIR))
 endif
 
-.PHONY: venv test bench reproduce leaderboard check perf clean-venv
+.PHONY: venv test bench reproduce leaderboard check perf serve-fake clean-venv
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,6 +46,11 @@ check: $(STAMP)
 
 perf: $(STAMP)
 	$(BIN)/python -m tests.perf.run_all
+
+FAKE_PORT ?= 8000
+FAKE_ARGS ?=
+serve-fake: $(STAMP)
+	$(BIN)/judgebench fake-server --port $(FAKE_PORT) --pairs judgebench:gpt $(FAKE_ARGS)
 
 clean-venv:
 	rm -rf $(VENV)
