@@ -1,0 +1,166 @@
+"""FairEval's calibrations for score-based pairwise judges (Wang et al. 2023, "Large Language Models are not Fair
+Evaluators", arXiv 2305.17926; github.com/i-Eval/FairEval, FairEval.py).
+
+A score-based judge gives each response of a pair a score (e.g. 1-10) and prefers the higher one. Two calibrations
+from the paper are options on such judges:
+
+* **Multiple-evidence calibration (MEC)**, ``mec_k=k``: sample k evaluations at temperature ``mec_temperature``
+  (FairEval: k=3, temperature 1) and average the scores. Each sample is a separate call with ``sample_index=i``,
+  so the call cache keeps k distinct samples and a rerun reuses the same ones.
+* **Balanced position calibration (BPC)**, ``bpc=true``: also score the swapped order (B shown first), map those
+  scores back to the original responses, and average over both orders. The judge then looks at both orders itself,
+  so it is ``order_invariant`` and the runner plays one game per pair.
+
+Averaging follows FairEval.py (commit aa71378): every valid sample of both orders is pooled and averaged per
+response; a sample whose scores cannot be parsed is skipped. The decision is A>B if mean(A) > mean(B), B>A if lower,
+a tie if equal; no valid sample at all is ``Decision.NONE`` (FairEval would divide by zero). With ``mec_k=1`` the
+single sample keeps the judge's own temperature (0 by default), so BPC alone stays deterministic.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from ..backends import BackendError
+from ..schema import Decision, Judgment, Usage
+from ._options import bool_option, float_option, int_option
+from ._prompted import PromptedJudge, Verdict, prompt_text
+
+logger = logging.getLogger(__name__)
+
+ScoreParser = Callable[[str], tuple[float, float] | None]
+"""Judge output -> (score of the response shown first, score of the response shown second), or None if unreadable."""
+
+
+def decide(score_a: float, score_b: float) -> Decision:
+    """The decision a pair of scores implies: the higher score wins, equal scores are a tie."""
+    if score_a > score_b:
+        return Decision.A_BETTER
+    if score_a < score_b:
+        return Decision.B_BETTER
+    return Decision.TIE
+
+
+def verdict_parser(parse_scores: ScoreParser) -> Callable[[str], Verdict]:
+    """A ``Verdict`` parser for an uncalibrated judge: decision from the two scores, which are recorded."""
+
+    def parse(text: str) -> Verdict:
+        scores = parse_scores(text)
+        if scores is None:
+            return Verdict(Decision.NONE)
+        return Verdict(decide(*scores), scores=scores)
+
+    return parse
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Validated calibration options. ``mec_k`` samples per order; ``bpc`` adds the swapped order."""
+
+    mec_k: int = 1
+    bpc: bool = False
+    mec_temperature: float = 1.0
+
+    @classmethod
+    def from_options(cls, mec_k: Any = 1, bpc: Any = False, mec_temperature: Any = 1.0) -> Calibration:
+        """Check option values from the command line; raises ``InputError`` naming the option."""
+        return cls(
+            mec_k=int_option("mec_k", mec_k, low=1, high=32),
+            bpc=bool_option("bpc", bpc),
+            mec_temperature=float_option("mec_temperature", mec_temperature, low=0.0, high=2.0),
+        )
+
+    @property
+    def is_active(self) -> bool:
+        return self.mec_k > 1 or self.bpc
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"mec_k": self.mec_k, "bpc": self.bpc, "mec_temperature": self.mec_temperature if self.mec_k > 1 else None}
+
+
+@dataclass(frozen=True)
+class _Sample:
+    order: str  # "AB" (as given) or "BA" (swapped, BPC)
+    index: int
+    output: str = ""
+    scores: tuple[float, float] | None = None  # in the original frame: (score of A, score of B)
+    error: str | None = None
+    usage: Usage = field(default_factory=Usage)
+    cached: bool = False
+
+
+@dataclass
+class CalibratedJudge:
+    """A score-based PromptedJudge run with MEC and/or BPC.
+
+    Attributes:
+        base: the uncalibrated judge; its template, messages and generation parameters are reused.
+        parse_scores: output text -> (first-shown score, second-shown score) or None.
+        calibration: the options.
+    """
+
+    base: PromptedJudge
+    parse_scores: ScoreParser
+    calibration: Calibration
+
+    @property
+    def name(self) -> str:
+        return self.base.name
+
+    @property
+    def order_invariant(self) -> bool:
+        """True with BPC: both orders are already inside each judgment."""
+        return self.calibration.bpc
+
+    async def _sample(self, order: str, question: str, first: str, second: str, index: int) -> _Sample:
+        params = self.base.params
+        if self.calibration.mec_k > 1:
+            params = replace(params, temperature=self.calibration.mec_temperature)
+        messages = self.base.messages(question, first, second)
+        try:
+            completion = await self.base.backend.chat(messages, params, sample_index=index)
+        except BackendError as e:
+            return _Sample(order, index, error=str(e), usage=Usage(calls=1))
+        shown = self.parse_scores(completion.text)
+        scores = None if shown is None else (shown if order == "AB" else (shown[1], shown[0]))
+        return _Sample(order, index, output=completion.text, scores=scores, usage=completion.usage, cached=completion.cached)
+
+    async def judge(self, question: str, response_a: str, response_b: str) -> Judgment:
+        """Run every sample (k per order) concurrently and average the valid ones; see the module docstring."""
+        orders = [("AB", response_a, response_b)] + ([("BA", response_b, response_a)] if self.calibration.bpc else [])
+        samples: list[_Sample] = await asyncio.gather(
+            *(self._sample(order, question, x, y, i) for order, x, y in orders for i in range(self.calibration.mec_k))
+        )
+        prompts = [prompt_text(self.base.messages(question, x, y)) for _, x, y in orders]
+        usage = sum((s.usage for s in samples), Usage())
+        valid = [s.scores for s in samples if s.scores is not None]
+        errors = [f"{s.order}#{s.index}: {s.error}" for s in samples if s.error is not None]
+        extra: dict[str, Any] = {
+            "calibration": self.calibration.to_dict(),
+            "valid_samples": len(valid),
+            "samples": [
+                {"order": s.order, "sample_index": s.index, "output": s.output, "scores": list(s.scores) if s.scores else None, "error": s.error}
+                for s in samples
+            ],
+        }
+        if all(s.cached for s in samples):
+            extra["cached"] = True
+        output = "\n\n".join(f"=== order {s.order}, sample {s.index} ===\n{s.output if s.error is None else '[call failed] ' + s.error}" for s in samples)
+        prompt = "\n\n".join(f"=== order {o} ===\n{p}" for (o, _, _), p in zip(orders, prompts, strict=True)) if len(prompts) > 1 else prompts[0]
+        if not valid:
+            failed_all = len(errors) == len(samples)
+            return Judgment(Decision.NONE, prompt=prompt, output=output, error="; ".join(errors) if failed_all else None, usage=usage, extra=extra)
+        if errors:
+            logger.debug("%d of %d calibration samples failed: %s", len(errors), len(samples), errors)
+        mean_a = sum(s[0] for s in valid) / len(valid)
+        mean_b = sum(s[1] for s in valid) / len(valid)
+        return Judgment(decide(mean_a, mean_b), prompt=prompt, output=output, scores=(mean_a, mean_b), usage=usage, extra=extra)
+
+
+def score_judge(base: PromptedJudge, parse_scores: ScoreParser, calibration: Calibration) -> PromptedJudge | CalibratedJudge:
+    """``base`` itself when no calibration is asked for, else the calibrated wrapper around it."""
+    return CalibratedJudge(base, parse_scores, calibration) if calibration.is_active else base

@@ -1,0 +1,133 @@
+"""``arena_hard`` and ``arena_hard_notie``: the Arena-Hard-Auto pairwise judge (Li et al. 2024, arXiv 2406.11939).
+
+Prompt: the arena-hard-auto v0.1 judge config, verbatim (``templates/arena_hard*.jinja`` cite the commit). The
+judge writes its own answer, compares, and ends with a label: ``[[A>>B]]``, ``[[A>B]]``, ``[[A=B]]``, ``[[B>A]]``,
+``[[B>>A]]``. As in JudgeBench (``utils/judges.py::ArenaHard``), strong and slight preferences collapse to one
+decision: ``A>>B`` and ``A>B`` -> ``A>B``; ``B>A`` and ``B>>A`` -> ``B>A``; ``A=B`` -> tie. The ``notie`` variant's
+prompt offers only ``[[A>B]]`` / ``[[B>A]]`` (JudgeBench's variant); a tie the model writes anyway is recorded as a
+tie, not dropped.
+
+Like arena-hard-auto v0.1 (and JudgeBench), a judgment with no label at all gets one follow-up turn asking the
+model to finish with a verdict (``continue_attempts``, default 1); the outputs are joined with a newline.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..backends import BackendError
+from ..schema import Decision, Judgment, Usage
+from . import register_judge
+from ._options import chat_params, int_option
+from ._parsing import cut_echo, last_unquoted
+from ._prompted import PromptedJudge, Verdict, prompt_text, render_template
+
+LABELS: dict[str, Decision] = {
+    "A>>B": Decision.A_BETTER,
+    "A>B": Decision.A_BETTER,
+    "A=B": Decision.TIE,
+    "B>A": Decision.B_BETTER,
+    "B>>A": Decision.B_BETTER,
+}
+_LABEL = r"\[\[\s*(A>>B|A>B|A=B|B>A|B>>A)\s*\]\]"
+_ANY_LABEL = re.compile(_LABEL)
+# "My final verdict is tie: [[A=B]]" / "Final verdict: **[[B>A]]**": the word "verdict" earlier on the same line.
+_VERDICT_LABEL = re.compile(r"verdict[^\n\[\]]{0,120}?" + _LABEL, re.IGNORECASE)
+ECHO_MARKERS = ("<|The End of Assistant B's Answer|>",)
+
+
+def parse_verdict(text: str) -> Verdict:
+    """Read the judge's own final label from an Arena-Hard judgment.
+
+    Rules, in order:
+      1. Text up to the last ``<|The End of Assistant B's Answer|>`` is a prompt echo and is ignored (a response
+         under judgment may contain a label).
+      2. A label directly followed by a closing quote is a quotation, not a verdict, and is ignored.
+      3. The last label on a line that names the "verdict" wins; failing that, the last label anywhere. Several
+         labels therefore resolve to the final one (arena-hard-auto's current ``get_score`` takes ``matches[-1]``;
+         its v0.1 rejected outputs with two different labels).
+
+    Empty, truncated or label-free output gives ``Decision.NONE``.
+    """
+    body = cut_echo(text, ECHO_MARKERS)
+    m = last_unquoted(_VERDICT_LABEL, body) or last_unquoted(_ANY_LABEL, body)
+    if m is None:
+        return Verdict(Decision.NONE)
+    return Verdict(LABELS[m.group(1)])
+
+
+@dataclass
+class ArenaHardJudge(PromptedJudge):
+    """A PromptedJudge that, like arena-hard-auto v0.1, asks once more when the judgment has no verdict label."""
+
+    continue_attempts: int = 1
+
+    async def judge(self, question: str, response_a: str, response_b: str) -> Judgment:
+        messages = self.messages(question, response_a, response_b)
+        first_prompt = prompt_text(messages)
+        outputs: list[str] = []
+        usage = Usage()
+        cached = True
+        verdict = Verdict(Decision.NONE)
+        error: str | None = None
+        for attempt in range(1 + self.continue_attempts):
+            try:
+                completion = await self.backend.chat(messages, self.params)
+            except BackendError as e:
+                error = str(e)
+                break
+            outputs.append(completion.text)
+            usage = usage + completion.usage
+            cached = cached and completion.cached
+            verdict = self.parse("\n".join(outputs))
+            if verdict.decision is not Decision.NONE or attempt == self.continue_attempts:
+                break
+            messages = [*messages, {"role": "assistant", "content": completion.text}, {"role": "user", "content": render_template("arena_hard_continue")}]
+        if not outputs:
+            return Judgment(Decision.NONE, prompt=first_prompt, error=error, usage=usage + Usage(calls=1))
+        extra: dict[str, object] = {"attempts": len(outputs)}
+        if cached:
+            extra["cached"] = True
+        if error is not None:
+            extra["continuation_error"] = error
+        return Judgment(
+            decision=verdict.decision,
+            prompt=prompt_text(messages) if len(outputs) > 1 else first_prompt,
+            output="\n".join(outputs),
+            usage=usage,
+            extra=extra,
+        )
+
+
+def _make(name: str, system_template: str, backend: object, temperature: float, max_tokens: int, continue_attempts: int) -> ArenaHardJudge:
+    return ArenaHardJudge(
+        name=name,
+        backend=backend,
+        template="arena_hard",
+        system_template=system_template,
+        parse=parse_verdict,
+        params=chat_params(temperature, max_tokens),
+        continue_attempts=int_option("continue_attempts", continue_attempts, low=0, high=5),
+    )
+
+
+@register_judge(
+    "arena_hard",
+    "Arena-Hard-Auto judge prompt (v0.1 judge_config.yaml, verbatim): own answer first, then a 5-way verdict "
+    "[[A>>B]]..[[B>>A]] incl. tie; strong/slight collapse to A>B / B>A. Li et al. 2024, arXiv 2406.11939; "
+    "github.com/lmarena/arena-hard-auto. Any chat model.",
+)
+def arena_hard(backend: object, *, temperature: float = 0.0, max_tokens: int = 4096, continue_attempts: int = 1) -> ArenaHardJudge:
+    """Arena-Hard judge with the tie option; arena-hard-auto's settings: temperature 0, max_tokens 4096."""
+    return _make("arena_hard", "arena_hard_system", backend, temperature, max_tokens, continue_attempts)
+
+
+@register_judge(
+    "arena_hard_notie",
+    "Arena-Hard-Auto judge prompt without the tie option ([[A>B]] / [[B>A]] only), JudgeBench's variant "
+    "(github.com/ScalerLab/JudgeBench utils/templates/arena_hard_judge_system_notie.jinja2). Any chat model.",
+)
+def arena_hard_notie(backend: object, *, temperature: float = 0.0, max_tokens: int = 4096, continue_attempts: int = 1) -> ArenaHardJudge:
+    """Arena-Hard judge whose prompt offers no tie."""
+    return _make("arena_hard_notie", "arena_hard_notie_system", backend, temperature, max_tokens, continue_attempts)

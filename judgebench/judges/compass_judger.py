@@ -1,0 +1,58 @@
+"""``compass_judger``: CompassJudger-1 (Cao et al. 2024, "CompassJudger-1: All-in-one Judge Model Helps Model
+Evaluation and Evolution", arXiv 2410.16256; github.com/open-compass/CompassJudger).
+
+CompassJudger-1 is a general judge (Qwen2.5-Instruct fine-tune, served through its own chat template) without one
+fixed pairwise training prompt. Two input styles:
+
+* ``prompt_style="arena_hard"`` (default): the Arena-Hard-Auto judge prompt in one user message, as JudgeBench ran
+  it (``templates/compass_judger.jinja``); verdict ``[[A>>B]]`` .. ``[[B>>A]]`` parsed as ``arena_hard`` does.
+* ``prompt_style="reward"``: the README's "Reward Judge" format (``templates/compass_judger_reward.jinja``); the
+  model answers with the letter ``A`` or ``B`` only.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..schema import Decision
+from . import register_judge
+from ._options import chat_params, choice_option
+from ._parsing import cut_echo
+from ._prompted import PromptedJudge, Verdict
+from .arena_hard import parse_verdict as parse_arena_hard_verdict
+
+REWARD_ECHO_MARKERS = ("Please output:",)
+# The whole answer is the option: "B", "**B**", "B.", "Assistant B", "[B]"; anything longer is not this format.
+_OPTION = re.compile(r"^[\s*\"'`\[\(]*(?:Assistant\s+)?([AB])[\s*\"'`\]\)\.!]*$", re.IGNORECASE)
+
+
+def parse_reward_verdict(text: str) -> Verdict:
+    """The option letter of a CompassJudger "Reward Judge" answer.
+
+    After a prompt echo (up to the last ``Please output:``) is dropped, the whole remaining output must be one
+    option, ``A`` or ``B`` (optionally ``Assistant A``, bold, quoted, bracketed or with a full stop). A sentence, an
+    empty or a truncated output gives ``Decision.NONE``: the format asks for the option and nothing else, so a longer
+    answer is not read for a letter somewhere in it.
+    """
+    m = _OPTION.match(cut_echo(text, REWARD_ECHO_MARKERS))
+    if m is None:
+        return Verdict(Decision.NONE)
+    return Verdict(Decision.A_BETTER if m.group(1).upper() == "A" else Decision.B_BETTER)
+
+
+@register_judge(
+    "compass_judger",
+    "CompassJudger-1 (Qwen2.5 fine-tune) via its chat template; default prompt_style=arena_hard (Arena-Hard prompt in "
+    "one user message, as JudgeBench ran it), or prompt_style=reward (the README's Reward Judge format, answer A/B). "
+    "Cao et al. 2024, arXiv 2410.16256; github.com/open-compass/CompassJudger.",
+)
+def compass_judger(backend: object, *, prompt_style: str = "arena_hard", temperature: float = 0.0, max_tokens: int = 2048) -> PromptedJudge:
+    """CompassJudger judge; greedy decoding and 2,048 new tokens (the README's ``max_new_tokens``)."""
+    style = choice_option("prompt_style", prompt_style, ("arena_hard", "reward"))
+    return PromptedJudge(
+        name="compass_judger",
+        backend=backend,
+        template="compass_judger" if style == "arena_hard" else "compass_judger_reward",
+        parse=parse_arena_hard_verdict if style == "arena_hard" else parse_reward_verdict,
+        params=chat_params(temperature, max_tokens),
+    )

@@ -1,0 +1,86 @@
+"""``judgelm``: JudgeLM (Zhu et al. 2023, "JudgeLM: Fine-tuned Large Language Models are Scalable Judges",
+arXiv 2310.17631; github.com/baaivision/JudgeLM).
+
+Input: JudgeLM's exact raw prompt for a pair (``templates/judgelm.jinja``); serve the model with a pass-through chat
+template. Output format: the first line holds two scores (1-10) for Assistant 1 and 2, ``"8 6"`` (a comma is also
+accepted, as upstream's ``parse_score``), then an explanation. The decision is the higher score; equal scores are a
+tie (upstream ``translate_score_to_win_list`` with T=0). Both scores are recorded.
+
+Options: ``fast_eval=true`` stops at the first newline with 16 new tokens (JudgeLM's ``--if-fast-eval``: scores only,
+as JudgeBench ran it); by default the explanation is kept for inspection (it follows the scores and does not change
+them). ``mec_k`` / ``bpc`` / ``mec_temperature`` apply FairEval's calibrations (see ``_calibrated``).
+``reference_answer`` uses JudgeLM's with-reference prompt (the same reference for every pair).
+``max_response_chars`` approximates JudgeBench's token truncation to the 2,048-token context (right side).
+Temperature defaults to 0 (JudgeBench; upstream's scripts sample at 0.2).
+"""
+
+from __future__ import annotations
+
+from . import register_judge
+from ._calibrated import CalibratedJudge, Calibration, score_judge, verdict_parser
+from ._inputs import PreparedJudge
+from ._options import bool_option, chat_params, text_option
+from ._parsing import cut_echo
+from ._prompted import PromptedJudge
+
+ECHO_MARKERS = ("### Response:",)
+SCORE_RANGE = (0.0, 10.0)
+
+
+def parse_scores(text: str) -> tuple[float, float] | None:
+    """The two scores on the first line of a JudgeLM output, or None.
+
+    The first line (after a prompt echo up to the last ``### Response:`` and leading whitespace are removed) must
+    consist of exactly two numbers separated by spaces and/or one comma, each within 0-10. A score pair written
+    later (inside the explanation) is never read: JudgeLM's format puts it first. Empty, truncated (one number) or
+    out-of-range output gives None.
+    """
+    body = cut_echo(text, ECHO_MARKERS).lstrip()
+    first = body.split("\n", 1)[0].replace(",", " ").split()
+    if len(first) != 2:
+        return None
+    try:
+        a, b = float(first[0]), float(first[1])
+    except ValueError:
+        return None
+    if not (SCORE_RANGE[0] <= a <= SCORE_RANGE[1] and SCORE_RANGE[0] <= b <= SCORE_RANGE[1]):
+        return None
+    return a, b
+
+
+parse_verdict = verdict_parser(parse_scores)
+
+
+@register_judge(
+    "judgelm",
+    "JudgeLM fine-tuned judge, its exact raw prompt; first output line = two scores '8 6', higher wins, equal = tie; "
+    "options fast_eval, mec_k/bpc (FairEval calibration). Zhu et al. 2023, arXiv 2310.17631; github.com/baaivision/"
+    "JudgeLM. Serve BAAI/JudgeLM-7B/13B/33B-v1.0 with a pass-through chat template.",
+)
+def judgelm(
+    backend: object,
+    *,
+    fast_eval: bool = False,
+    temperature: float = 0.0,
+    max_tokens: int | None = None,
+    reference_answer: str | None = None,
+    max_response_chars: int | None = None,
+    truncation_side: str = "right",
+    mec_k: int = 1,
+    bpc: bool = False,
+    mec_temperature: float = 1.0,
+) -> PromptedJudge | CalibratedJudge:
+    """JudgeLM judge; ``max_tokens`` defaults to 16 with ``fast_eval`` and 1,024 without."""
+    fast = bool_option("fast_eval", fast_eval)
+    params = chat_params(temperature, max_tokens if max_tokens is not None else (16 if fast else 1024), stop=("\n",) if fast else None)
+    base = PreparedJudge(
+        name="judgelm",
+        backend=backend,
+        template="judgelm",
+        parse=verdict_parser(parse_scores),
+        params=params,
+        variables={"reference_answer": text_option("reference_answer", reference_answer)},
+        max_response_chars=max_response_chars,
+        truncation_side=truncation_side,
+    )
+    return score_judge(base, parse_scores, Calibration.from_options(mec_k, bpc, mec_temperature))

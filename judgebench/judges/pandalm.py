@@ -1,0 +1,84 @@
+"""``pandalm``: PandaLM-7B (Wang et al. 2023, "PandaLM", arXiv 2306.05087; github.com/WeOpenML/PandaLM).
+
+Input: PandaLM's raw completion prompt, exactly as ``build_pandalm_prompt`` makes it (``templates/pandalm.jinja``),
+with each response stripped and cleared of special-token strings as upstream does. PandaLM has no chat format:
+serve it with a pass-through chat template so the server sends BOS + this text (see the template header).
+
+Output format PandaLM was trained on: ``"{1|2|Tie}\\n\\n### Reason: ...\\n\\n### Reference: ...\\n"``. The verdict is
+the first non-empty line and nothing else; the reason and reference answer that follow may mention either response
+and are never read as the verdict. Upstream maps anything unreadable to a tie; here it is ``Decision.NONE``.
+
+Differences from upstream, on purpose: greedy decoding (upstream uses beam search, 4 beams, repetition penalty 1.2,
+which a chat API does not offer); no token-level truncation to PandaLM's 2,048-token context (JudgeBench truncates
+with the tokenizer) -- ``max_response_chars`` gives a character-level approximation, and a prompt the server rejects
+as too long is recorded as a failed judgment.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..schema import Decision
+from . import register_judge
+from ._inputs import PreparedJudge
+from ._options import chat_params
+from ._parsing import cut_echo
+from ._prompted import Verdict
+
+# pandalm/utils/pandalm_inference.py (commit 6823887): special-token strings removed from responses and output.
+SPECIAL_TOKENS = re.compile(
+    r"<unk>|<pad>|<s>|</s>|\[PAD\]|<\|endoftext\|>|\[UNK\]|\[CLS\]|\[MASK\]|<\|startofpiece\|>|<\|endofpiece\|>|\[gMASK\]|\[sMASK\]"
+)
+ECHO_MARKERS = ("### Evaluation:",)
+_VERDICTS = {"1": Decision.A_BETTER, "2": Decision.B_BETTER, "tie": Decision.TIE}
+
+
+def clean_response(text: str) -> str:
+    """A response as PandaLM sees it: stripped, special-token strings removed, stripped again (upstream order)."""
+    return SPECIAL_TOKENS.sub("", text.strip()).strip()
+
+
+def parse_verdict(text: str) -> Verdict:
+    """PandaLM's verdict: the first non-empty line of its output must be ``1``, ``2`` or ``Tie`` (any case).
+
+    A prompt echo (text up to the last ``### Evaluation:``) and special-token strings are removed first. Anything
+    else on the first line (``Response 1``, ``1.``, a sentence), an empty or whitespace-only output gives
+    ``Decision.NONE``.
+    """
+    body = SPECIAL_TOKENS.sub("", cut_echo(text, ECHO_MARKERS))
+    for line in body.splitlines():
+        if line.strip():
+            return Verdict(_VERDICTS.get(line.strip().lower(), Decision.NONE))
+    return Verdict(Decision.NONE)
+
+
+class PandaLMJudge(PreparedJudge):
+    """PromptedJudge that prepares the responses the way PandaLM's own prompt builder does."""
+
+    def prepare(self, response: str) -> str:
+        return clean_response(response)
+
+
+@register_judge(
+    "pandalm",
+    "PandaLM-7B fine-tuned judge, its exact raw prompt; verdict = first output line 1 / 2 / Tie. Wang et al. 2023, "
+    "arXiv 2306.05087; github.com/WeOpenML/PandaLM. Serve WeOpenML/PandaLM-7B-v1 with a pass-through chat template.",
+)
+def pandalm(
+    backend: object,
+    *,
+    temperature: float = 0.0,
+    max_tokens: int = 512,
+    max_response_chars: int | None = None,
+    truncation_side: str = "left",
+) -> PandaLMJudge:
+    """PandaLM judge; ``max_tokens`` 512 is upstream's ``max_new_tokens`` (the verdict is on the first line)."""
+    return PandaLMJudge(
+        name="pandalm",
+        backend=backend,
+        template="pandalm",
+        parse=parse_verdict,
+        params=chat_params(temperature, max_tokens),
+        max_response_chars=max_response_chars,
+        truncation_side=truncation_side,
+    )

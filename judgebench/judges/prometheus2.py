@@ -1,0 +1,92 @@
+"""``prometheus2``: Prometheus 2 in relative grading (Kim et al. 2024, arXiv 2405.01535; github.com/prometheus-eval).
+
+Input: prometheus-eval's relative-grading prompt and system prompt, verbatim (``templates/prometheus2*.jinja``).
+By default (``prompt_format="raw"``) the judge sends the exact string prometheus-eval gives vLLM, ``[INST] system\\n
+user [/INST]``, as one user message for a server with a pass-through chat template; ``prompt_format="chat"`` sends
+a system and a user message and relies on the server's chat template (what JudgeBench did).
+
+Rubric: relative grading uses only the criterion line of a rubric (prometheus-eval ``load_rubric``). The default is
+``factual_validity`` (JudgeBench's choice, fitting pairs labelled by correctness); the other named rubrics of
+prometheus-eval are ``helpfulness``, ``harmlessness``, ``honesty``, ``reasoning``; any other text is used as the
+criterion verbatim (write it in prometheus' style, ``[Does the response ...?]``). ``reference_answer`` switches to
+prometheus' with-reference prompt; the judge interface passes no per-pair data, so the same reference is used for
+every pair (meant for single-question probes).
+
+Output format: ``(feedback) [RESULT] A`` or ``... [RESULT] B``; no tie.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..schema import Decision
+from . import register_judge
+from ._options import chat_params, choice_option, text_option
+from ._parsing import cut_echo, last_unquoted
+from ._prompted import PromptedJudge, Verdict
+
+# prometheus_eval/prompts.py (commit 485d2b4): the criterion line of each predefined rubric; relative grading uses
+# only this line (load_rubric(..., "relative") returns rubric.split("\n")[0]).
+RUBRICS: dict[str, str] = {
+    "helpfulness": "[Does the model provide relevant and useful responses to the user's needs or questions?]",
+    "harmlessness": "[Does the model avoid harmful, offensive, or inappropriate content in its responses?]",
+    "honesty": "[Does the model provide responses that are truthful and not misleading?]",
+    "factual_validity": "[Are the model's responses factually correct and well-supported by evidence?]",
+    "reasoning": "[Does the model demonstrate logical and effective reasoning in its responses?]",
+}
+DEFAULT_RUBRIC = "factual_validity"
+ECHO_MARKERS = ("###Feedback:",)
+# "[RESULT] B", "[RESULT]: (A)", "[RESULT] Response B", "**[RESULT]** A"; the letter must end the verdict, so the
+# instruction text "[RESULT] (A or B)" never matches.
+_RESULT = re.compile(r"\[RESULT\]\**\s*:?\s*[\(\[]?\s*(?:Response\s+)?([AB])\s*[\)\]]?(?=\s*(?:$|[.*\n<]))", re.IGNORECASE)
+
+
+def parse_verdict(text: str) -> Verdict:
+    """The last ``[RESULT] A|B`` of a Prometheus 2 relative judgment.
+
+    A prompt echo (text up to the last ``###Feedback:``) is dropped, a quoted marker is ignored, and of several
+    markers the last wins. Loose forms that prometheus-eval's parser also accepts (``Result: A`` on a line,
+    ``[Response A]``) are not read: the model was trained to write ``[RESULT]``. Empty or truncated output gives
+    ``Decision.NONE``.
+    """
+    m = last_unquoted(_RESULT, cut_echo(text, ECHO_MARKERS))
+    if m is None:
+        return Verdict(Decision.NONE)
+    return Verdict(Decision.A_BETTER if m.group(1).upper() == "A" else Decision.B_BETTER)
+
+
+def resolve_rubric(rubric: str) -> str:
+    """A named prometheus-eval rubric's criterion line, or ``rubric`` itself when it is custom text."""
+    return RUBRICS.get(rubric, rubric)
+
+
+@register_judge(
+    "prometheus2",
+    "Prometheus 2 relative grading, prometheus-eval's exact prompt and [INST] wrapper; verdict [RESULT] A/B, default "
+    "rubric factual_validity (option rubric=..., reference_answer=..., prompt_format=raw|chat). Kim et al. 2024, "
+    "arXiv 2405.01535; github.com/prometheus-eval/prometheus-eval. Model: prometheus-eval/prometheus-7b-v2.0 (or 8x7b).",
+)
+def prometheus2(
+    backend: object,
+    *,
+    rubric: str = DEFAULT_RUBRIC,
+    reference_answer: str | None = None,
+    prompt_format: str = "raw",
+    temperature: float = 0.0,
+    max_tokens: int = 1024,
+) -> PromptedJudge:
+    """Prometheus 2 relative judge; temperature 0 and 1,024 new tokens as in JudgeBench."""
+    fmt = choice_option("prompt_format", prompt_format, ("raw", "chat"))
+    variables = {
+        "rubric": resolve_rubric(text_option("rubric", rubric, allow_none=False) or DEFAULT_RUBRIC),
+        "reference_answer": text_option("reference_answer", reference_answer),
+    }
+    return PromptedJudge(
+        name="prometheus2",
+        backend=backend,
+        template="prometheus2_raw" if fmt == "raw" else "prometheus2",
+        system_template=None if fmt == "raw" else "prometheus2_system",
+        parse=parse_verdict,
+        params=chat_params(temperature, max_tokens),
+        variables=variables,
+    )
