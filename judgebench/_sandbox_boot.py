@@ -1,0 +1,191 @@
+"""Child-side bootstrap of the code sandbox (``judgebench.sandbox``); runs as ``python -I _sandbox_boot.py CONFIG``.
+
+It starts as the harness's user, inside fresh network, PID and mount namespaces when ``unshare`` works
+(``config["namespaces"]``), and then, in this order:
+
+1. reads the program from the harness's temporary folder (before that folder may be hidden by the new ``/tmp``);
+2. (namespaces) remounts every existing mount read-only and mounts small private tmpfs on ``/tmp``, ``/var/tmp``,
+   ``/dev/shm`` and ``/run/lock``, so the only writable places are throwaway and size-capped;
+3. creates the working folder, writes ``main.py`` there and makes it the current directory;
+4. (in the program's process) sets hard resource limits (CPU seconds, address space, processes, file size, open files, no core files);
+5. when started as real root, drops to ``config["uid"]``: a fresh uid used by no one else, so ``RLIMIT_NPROC``
+   counts only this program's processes, file permissions apply, and it may not signal the harness;
+6. (no namespaces) installs an audit hook that refuses network calls, new programs, ``ctypes`` and signals to
+   other processes: a best-effort guard, weaker than a network namespace;
+7. runs ``main.py`` as ``__main__`` in a forked child of this interpreter (what ``python -I main.py`` does),
+   while the parent waits and writes ``{"exit": N}`` or ``{"signal": N}`` to ``config["status_fd"]``.
+
+Only the standard library is used, and nothing from ``judgebench`` (this file runs outside the package).
+"""
+
+import json
+import os
+import resource
+import sys
+
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT, MS_BIND = 1, 2, 4, 8, 32, 4096
+MS_NOATIME, MS_NODIRATIME, MS_RELATIME = 1024, 2048, 1 << 21
+# statvfs f_flag bits that a read-only bind remount must keep (they are locked on inherited mounts)
+KEEP_FLAGS = {1: MS_RDONLY, 2: MS_NOSUID, 4: MS_NODEV, 8: MS_NOEXEC, 1024: MS_NOATIME, 2048: MS_NODIRATIME, 4096: MS_RELATIME}
+PRIVATE_TMP = ("/var/tmp", "/dev/shm", "/run/lock")
+
+
+def _mount(libc, source, target, fstype, flags, data):
+    import ctypes
+
+    ok = libc.mount(source.encode(), target.encode(), fstype.encode() if fstype else None, flags, data.encode() if data else None)
+    if ok != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, os.strerror(err), target)
+
+
+def _mount_points():
+    with open("/proc/self/mountinfo", encoding="utf-8") as f:
+        points = [line.split()[4].replace("\\040", " ") for line in f]
+    return sorted(set(points), key=len)
+
+
+def _isolate_filesystem(tmpfs_mb):
+    """Read-only view of every mount, then private writable tmpfs folders. Returns the working folder."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    for point in _mount_points():
+        if point == "/proc" or point.startswith("/proc/"):
+            continue
+        try:
+            st = os.statvfs(point)
+            flags = MS_REMOUNT | MS_BIND | MS_RDONLY
+            for bit, ms in KEEP_FLAGS.items():
+                if st.f_flag & bit:
+                    flags |= ms
+            _mount(libc, "none", point, None, flags, None)
+        except OSError:
+            pass  # a mount we cannot see or change (over-mounted, special): the uid drop still protects it
+    _mount(libc, "tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={tmpfs_mb}m,mode=1777")
+    for path in PRIVATE_TMP:
+        if os.path.isdir(path):
+            try:
+                _mount(libc, "tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=1777")
+            except OSError:
+                pass
+    return "/tmp/sandbox"
+
+
+def _set_limits(cfg):
+    mb = 1024 * 1024
+    limits = [
+        (resource.RLIMIT_CPU, cfg["cpu_s"], cfg["cpu_s"] + 1),  # SIGXCPU at the soft limit, SIGKILL a second later
+        (resource.RLIMIT_AS, cfg["memory_mb"] * mb, cfg["memory_mb"] * mb),
+        (resource.RLIMIT_NPROC, cfg["nproc"], cfg["nproc"]),
+        (resource.RLIMIT_FSIZE, cfg["fsize_mb"] * mb, cfg["fsize_mb"] * mb),
+        (resource.RLIMIT_NOFILE, cfg["nofile"], cfg["nofile"]),
+        (resource.RLIMIT_CORE, 0, 0),
+    ]
+    for which, soft, hard in limits:
+        resource.setrlimit(which, (soft, hard))
+
+
+def _drop_privileges(uid):
+    os.setgroups([])
+    os.setgid(uid)
+    os.setuid(uid)
+
+
+BLOCKED_EVENTS = {
+    "socket.connect": "network",
+    "socket.bind": "network",
+    "socket.sendto": "network",
+    "socket.sendmsg": "network",
+    "socket.getaddrinfo": "network",
+    "socket.gethostbyname": "network",
+    "os.system": "starting programs",
+    "os.exec": "starting programs",
+    "os.posix_spawn": "starting programs",
+    "os.spawn": "starting programs",
+    "subprocess.Popen": "starting programs",
+    "ctypes.dlopen": "ctypes",
+    "ctypes.dlsym": "ctypes",
+    "ctypes.cdata": "ctypes",
+}
+
+
+def _install_audit_hook():
+    """Refuse network, program starts, ctypes and signals to others (sys.addaudithook cannot be removed)."""
+    group = os.getpgid(0)
+
+    def is_own(event, target):
+        if event == "os.killpg":
+            return target == group
+        if target == 0 or target == -group:
+            return True
+        if target < 0:
+            return False  # -1 is "every process I may signal"; -N another group
+        try:
+            return os.getpgid(target) == group
+        except OSError:
+            return True  # no such process: the call fails by itself
+
+    def hook(event, args):
+        what = BLOCKED_EVENTS.get(event)
+        if what is not None:
+            raise PermissionError(f"sandbox: {what} is not allowed ({event})")
+        if event in ("os.kill", "os.killpg") and args and not is_own(event, args[0]):
+            raise PermissionError(f"sandbox: signals outside the sandbox's process group are not allowed ({event})")
+
+    sys.addaudithook(hook)
+
+
+def _supervise(child, status_fd):
+    """Wait for the program (reaping any orphan that lands here as PID 1), report how it ended, exit."""
+    while True:
+        try:
+            pid, status = os.wait()
+        except ChildProcessError:
+            status = None
+            break
+        if pid == child:
+            break
+    if status is None:
+        report = {"error": "lost the program process"}
+    elif os.WIFSIGNALED(status):
+        report = {"signal": os.WTERMSIG(status)}
+    else:
+        report = {"exit": os.waitstatus_to_exitcode(status)}
+    os.write(status_fd, json.dumps(report).encode())
+    os._exit(0)
+
+
+def main():
+    cfg = json.loads(sys.argv[1])
+    with open(cfg["code_path"], encoding="utf-8") as f:
+        code = f.read()
+    workdir = _isolate_filesystem(cfg["tmpfs_mb"]) if cfg["namespaces"] else cfg["workdir"]
+    os.makedirs(workdir, mode=0o700, exist_ok=True)
+    main_py = os.path.join(workdir, "main.py")
+    with open(main_py, "w", encoding="utf-8") as f:
+        f.write(code)
+    uid = cfg.get("uid")
+    if uid is not None:
+        os.chown(workdir, uid, uid)
+    # The program runs in a child: as PID 1 of its namespace it would ignore SIGXCPU and SIGXFSZ (the kernel
+    # spares a namespace's init from default-action signals), and this parent reports its exit faithfully.
+    child = os.fork()
+    if child:
+        _supervise(child, cfg["status_fd"])
+    os.close(cfg["status_fd"])
+    os.chdir(workdir)
+    _set_limits(cfg)
+    if uid is not None:
+        _drop_privileges(uid)
+    if not cfg["namespaces"]:
+        _install_audit_hook()
+    os.environ["HOME"] = os.environ["TMPDIR"] = workdir
+    sys.argv = ["main.py"]
+    import runpy
+
+    runpy.run_path(main_py, run_name="__main__")
+
+
+if __name__ == "__main__":
+    main()
