@@ -106,15 +106,13 @@ class CalibratedJudge:
     base: PromptedJudge
     parse_scores: ScoreParser
     calibration: Calibration
+    name: str = field(init=False)
+    order_invariant: bool = field(init=False)
 
-    @property
-    def name(self) -> str:
-        return self.base.name
-
-    @property
-    def order_invariant(self) -> bool:
-        """True with BPC: both orders are already inside each judgment."""
-        return self.calibration.bpc
+    def __post_init__(self) -> None:
+        self.name = self.base.name
+        # With BPC both orders are already inside each judgment, so the runner plays one game per pair.
+        self.order_invariant = self.calibration.bpc
 
     async def _sample(self, order: str, question: str, first: str, second: str, index: int) -> _Sample:
         params = self.base.params

@@ -52,11 +52,3 @@ def cut_echo(text: str | None, markers: Iterable[str]) -> str:
         out = after_last(out, marker)
     return out
 
-
-_NUMBER = r"(\d+(?:\.\d+)?)"
-NUMBER = re.compile(_NUMBER)
-
-
-def in_range(value: float, low: float, high: float) -> bool:
-    """``low <= value <= high``."""
-    return low <= value <= high

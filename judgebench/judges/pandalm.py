@@ -29,6 +29,7 @@ from ._prompted import Verdict
 SPECIAL_TOKENS = re.compile(
     r"<unk>|<pad>|<s>|</s>|\[PAD\]|<\|endoftext\|>|\[UNK\]|\[CLS\]|\[MASK\]|<\|startofpiece\|>|<\|endofpiece\|>|\[gMASK\]|\[sMASK\]"
 )
+PROMPT_OPENING = "Below are two responses for a given task."
 ECHO_MARKERS = ("### Evaluation:",)
 _VERDICTS = {"1": Decision.A_BETTER, "2": Decision.B_BETTER, "tie": Decision.TIE}
 
@@ -41,11 +42,13 @@ def clean_response(text: str) -> str:
 def parse_verdict(text: str) -> Verdict:
     """PandaLM's verdict: the first non-empty line of its output must be ``1``, ``2`` or ``Tie`` (any case).
 
-    A prompt echo (text up to the last ``### Evaluation:``) and special-token strings are removed first. Anything
-    else on the first line (``Response 1``, ``1.``, a sentence), an empty or whitespace-only output gives
-    ``Decision.NONE``.
+    Special-token strings are removed first, and when the output echoes the prompt (it contains the prompt's opening
+    sentence) only the text after the last ``### Evaluation:`` is read. Anything else on the first line
+    (``Response 1``, ``1.``, a sentence), an empty or whitespace-only output gives ``Decision.NONE``.
     """
-    body = SPECIAL_TOKENS.sub("", cut_echo(text, ECHO_MARKERS))
+    body = SPECIAL_TOKENS.sub("", text or "")
+    if PROMPT_OPENING in body:
+        body = cut_echo(body, ECHO_MARKERS)
     for line in body.splitlines():
         if line.strip():
             return Verdict(_VERDICTS.get(line.strip().lower(), Decision.NONE))
