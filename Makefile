@@ -19,7 +19,7 @@ ifneq ($(PAIRS_DIR),)
 export JUDGEBENCH_PAIRS_DIR := $(abspath $(PAIRS_DIR))
 endif
 
-.PHONY: venv test bench reproduce leaderboard check perf serve-fake clean-venv
+.PHONY: venv test bench reproduce leaderboard check perf serve-fake pairs-demo clean-venv
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,6 +51,10 @@ FAKE_PORT ?= 8000
 FAKE_ARGS ?=
 serve-fake: $(STAMP)
 	$(BIN)/judgebench fake-server --port $(FAKE_PORT) --pairs judgebench:gpt $(FAKE_ARGS)
+
+# offline demo of the data recipes: GSM8K pairs from OpenAI's released solutions in $(SHARED)
+pairs-demo: $(STAMP)
+	JUDGEBENCH_SHARED_DATA=$(abspath $(SHARED)) $(BIN)/judgebench recipe run gsm8k_solutions --out results/pairs-demo
 
 clean-venv:
 	rm -rf $(VENV)

@@ -11,7 +11,7 @@ import sys
 
 from .errors import JudgebenchError
 
-COMMANDS = ("bench", "score", "leaderboard", "judges", "fake-server")
+COMMANDS = ("bench", "score", "leaderboard", "judges", "fake-server", "recipe")
 
 
 def build_parser() -> argparse.ArgumentParser:

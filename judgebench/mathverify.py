@@ -101,6 +101,11 @@ class MathVerifier:
             conn.close()
         self._slots[i] = None
 
+    def _conn(self, i: int) -> Connection:
+        slot = self._slots[i]
+        assert slot is not None
+        return slot[1]
+
     def close(self) -> None:
         for i, slot in enumerate(self._slots):
             if slot is not None:
@@ -127,14 +132,14 @@ class MathVerifier:
                     slot = self._slots[i] or self._start(i)
                     slot[1].send(item)
                     busy[i] = (idx, time.monotonic() + self.timeout_s)
-            conns = {self._slots[i][1]: i for i in busy}  # type: ignore[index]
+            conns: dict[Connection, int] = {self._conn(i): i for i in busy}
             next_deadline = min(d for _, d in busy.values())
             ready = wait(list(conns), timeout=max(0.0, next_deadline - time.monotonic()))
-            for conn in ready:
-                i = conns[conn]  # type: ignore[index]
+            for ready_conn in ready:
+                i = conns[ready_conn]  # type: ignore[index]
                 idx, _ = busy.pop(i)
                 try:
-                    out = conn.recv()  # type: ignore[union-attr]
+                    out: dict[str, Any] = self._conn(i).recv()
                 except EOFError:
                     self._kill(i)
                     results[idx] = Grade("math", False, None, todo[idx][1][1], "math-verify worker died")

@@ -140,39 +140,64 @@ def _ns_prefix() -> tuple[str, ...] | None:
 PROBE = "import os, socket\ntry:\n    socket.create_connection(('127.0.0.1', 9), timeout=2)\nexcept OSError as e:\n    print('blocked', type(e).__name__, os.getuid())\nelse:\n    print('open')\n"
 
 
+def probe_isolation(mode: Mode) -> Isolation:
+    """An ``Isolation`` of the given mode that runs a probe program here, trying each interpreter candidate.
+
+    Raises:
+        SandboxUnavailableError: the mode does not work on this machine (the message lists what was tried).
+    """
+    prefix: tuple[str, ...] = ()
+    if mode == "namespaces":
+        found = _ns_prefix()
+        if found is None:
+            raise SandboxUnavailableError("namespaces: no `unshare` command (util-linux) on PATH")
+        prefix = found
+    tried: list[str] = []
+    for python in _python_candidates():
+        candidate = Isolation(mode, python, prefix, os.geteuid() == 0, "")
+        result = _run(candidate, PROBE, "", Limits(wall_s=20, cpu_s=10))
+        if result.status == "passed" and result.stdout.startswith("blocked"):
+            detail = f"{mode} with {python}" + (", private uid per run" if candidate.drops_uid else "")
+            return Isolation(mode, python, prefix, candidate.drops_uid, detail)
+        tried.append(f"{mode} with {python}: {result.status} ({result.reason}) {result.stdout.strip()[:80]}")
+    raise SandboxUnavailableError("; ".join(tried))
+
+
 @functools.cache
 def isolation() -> Isolation:
-    """Probe once which containment works here: namespaces first, then the audit hook; raise if neither runs."""
+    """The containment used by default, probed once: namespaces if they work here, else the audit hook.
+
+    ``$JUDGEBENCH_SANDBOX`` forces one mode. Raises ``SandboxUnavailableError`` when nothing works.
+    """
     forced = os.environ.get("JUDGEBENCH_SANDBOX", "")
     if forced not in ("", "namespaces", "audit-hook"):
         raise SandboxUnavailableError(f"JUDGEBENCH_SANDBOX={forced!r}: use 'namespaces' or 'audit-hook'")
-    modes: list[tuple[Mode, tuple[str, ...]]] = []
-    prefix = _ns_prefix()
-    if prefix is not None and forced != "audit-hook":
-        modes.append(("namespaces", prefix))
-    if forced != "namespaces":
-        modes.append(("audit-hook", ()))
-    tried: list[str] = []
-    for mode, pre in modes:
-        for python in _python_candidates():
-            candidate = Isolation(mode, python, pre, os.geteuid() == 0, "")
-            result = _run(candidate, PROBE, "", Limits(wall_s=20, cpu_s=10))
-            if result.status == "passed" and result.stdout.startswith("blocked"):
-                detail = f"{mode} with {python}" + (", private uid per run" if candidate.drops_uid else "")
-                logger.info("sandbox isolation: %s", detail)
-                return Isolation(mode, python, pre, candidate.drops_uid, detail)
-            tried.append(f"{mode} with {python}: {result.status} ({result.reason}) {result.stdout.strip()[:80]}")
-    raise SandboxUnavailableError("cannot run sandboxed code here; tried: " + "; ".join(tried))
+    modes: list[Mode] = [forced] if forced else ["namespaces", "audit-hook"]  # type: ignore[list-item]
+    errors: list[str] = []
+    for mode in modes:
+        try:
+            iso = probe_isolation(mode)
+        except SandboxUnavailableError as e:
+            errors.append(str(e))
+            continue
+        logger.info("sandbox isolation: %s", iso.detail)
+        if errors:
+            logger.warning("sandbox: network namespaces unavailable (%s); using the weaker audit-hook fallback", errors[0])
+        return iso
+    raise SandboxUnavailableError("cannot run sandboxed code here; tried: " + "; ".join(errors))
 
 
-def run_python(code: str, *, stdin: str = "", limits: Limits | None = None) -> SandboxResult:
-    """Run ``code`` as ``main.py`` in the sandbox and classify the outcome (never raises for program faults)."""
-    return _run(isolation(), code, stdin, limits or Limits())
+def run_python(code: str, *, stdin: str = "", limits: Limits | None = None, isolation_: Isolation | None = None) -> SandboxResult:
+    """Run ``code`` as ``main.py`` in the sandbox and classify the outcome (never raises for program faults).
+
+    ``isolation_`` overrides the probed default (e.g. ``probe_isolation("audit-hook")``).
+    """
+    return _run(isolation_ or isolation(), code, stdin, limits or Limits())
 
 
-def run_many(programs: Iterable[tuple[str, str]], *, workers: int = 2, limits: Limits | None = None) -> list[SandboxResult]:
+def run_many(programs: Iterable[tuple[str, str]], *, workers: int = 2, limits: Limits | None = None, isolation_: Isolation | None = None) -> list[SandboxResult]:
     """Run ``(code, stdin)`` programs on ``workers`` threads (each run is its own process); results in input order."""
-    iso = isolation()
+    iso = isolation_ or isolation()
     lim = limits or Limits()
     items = list(programs)
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:

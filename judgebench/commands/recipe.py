@@ -1,0 +1,88 @@
+"""``judgebench recipe``: list the data recipes, or run one to make challenging pairs."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+HELP = "make challenging pairs from problems with checkable answers (data_recipes/*.yaml): `recipe list`, `recipe run NAME`"
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    sub = p.add_subparsers(dest="recipe_command", metavar="SUBCOMMAND", required=True)
+    ls = sub.add_parser("list", help="list the recipes in data_recipes/", description="list the recipes in data_recipes/")
+    ls.add_argument("--json", action="store_true", help="machine-readable output")
+    run = sub.add_parser("run", help="run a recipe: problems -> responses -> grades -> pairs", description="run a recipe: problems -> responses -> grades -> pairs")
+    run.add_argument("name", help="recipe name (see `judgebench recipe list`) or path to a recipe .yaml")
+    run.add_argument("--generator", default=None, help="model that answers the problems, as BACKEND:NAME (e.g. openai:gpt-4o, vllm:Qwen/Qwen2.5-7B-Instruct)")
+    run.add_argument("--k", type=int, default=10, help="responses sampled per problem (default 10)")
+    run.add_argument("--responses", default=None, help="import responses from this JSONL file instead of sampling (layout from the recipe, else problem_id/response/generator columns)")
+    run.add_argument("--problems", default=None, help="read problems from this local file (.jsonl, .jsonl.gz, .json, .parquet) instead of the recipe's source")
+    run.add_argument("--out", default=None, help="output folder (default results/recipes/<name>)")
+    run.add_argument("--limit", type=int, default=None, help="only the first N problems")
+    run.add_argument("--workers", type=int, default=2, help="parallel graders: math-verify processes or sandboxed programs (default 2)")
+    run.add_argument("--seed", type=int, default=None, help="seed for sampling and A/B placement (default: the recipe's pairing seed)")
+    run.add_argument("--base-url", default=None, help="OpenAI-compatible server URL for the generator, e.g. http://127.0.0.1:8000/v1")
+    run.add_argument("--concurrency", type=int, default=32, help="generator calls in flight (default 32)")
+    run.add_argument("--rpm", type=float, default=None, help="max generator requests per minute")
+    run.add_argument("--tpm", type=float, default=None, help="max generator tokens per minute")
+    run.add_argument("--timeout", type=float, default=120.0, help="seconds per generator call")
+    run.add_argument("--max-retries", type=int, default=6, help="retries on 429/5xx/timeouts")
+    run.add_argument("--no-cache", action="store_true", help="do not read or write the call cache")
+    run.add_argument("--refresh", action="store_true", help="ignore cached calls but store the new ones")
+    run.add_argument("--cache-dir", default=None, help="call cache folder (default $JUDGEBENCH_CACHE_DIR or ~/.cache/judgebench)")
+    run.add_argument("--no-dataset", action="store_true", help="do not write the Hugging Face dataset folder")
+    run.add_argument("--push-to-hub", default=None, metavar="REPO", help="also push the pairs to this Hugging Face dataset repo")
+    run.add_argument("--json", action="store_true", help="print the summary as JSON")
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..errors import InputError
+    from ..recipes import list_recipes, load_recipe, run_recipe
+
+    if args.recipe_command == "list":
+        recipes = list_recipes()
+        if args.json:
+            print(json.dumps([{"name": r.name, "grader": r.grader, "problems": r.problems.hf or r.problems.file, "description": r.description} for r in recipes], indent=2))
+            return 0
+        width = max((len(r.name) for r in recipes), default=0)
+        for r in recipes:
+            print(f"{r.name:<{width}}  [{r.grader}]  {r.description}  ({r.problems.hf or r.problems.file})")
+        return 0
+    recipe = load_recipe(args.name)
+    if args.k < 1:
+        raise InputError(f"--k must be >= 1, got {args.k}", field="--k")
+    if args.generator is not None and args.responses is not None:
+        raise InputError("give --generator (sample) or --responses (import), not both", field="--responses")
+    generator = None
+    if args.generator is not None:
+        from ..generate import GeneratorSpec
+
+        generator = GeneratorSpec(
+            model=args.generator,
+            base_url=args.base_url,
+            timeout=args.timeout,
+            max_retries=args.max_retries,
+            cache=not args.no_cache,
+            cache_dir=args.cache_dir,
+            refresh=args.refresh,
+            rpm=args.rpm,
+            tpm=args.tpm,
+            seed=args.seed or 0,
+            concurrency=args.concurrency,
+        )
+    summary = run_recipe(
+        recipe,
+        args.out or f"results/recipes/{recipe.name}",
+        generator=generator,
+        k=args.k,
+        responses_file=args.responses,
+        problems_file=args.problems,
+        limit=args.limit,
+        workers=args.workers,
+        seed=args.seed,
+        save_dataset=not args.no_dataset,
+        push_to_hub=args.push_to_hub,
+    )
+    print(json.dumps(summary.to_dict(), indent=2) if args.json else summary.render())
+    return 0
