@@ -98,7 +98,9 @@ class OpenAICompatProvider:
         if self._client is None:
             import openai
 
-            self._client = openai.AsyncOpenAI(api_key=self._api_key, base_url=self.base_url, max_retries=0, timeout=self.timeout)
+            # aiohttp transport (the client's own `DefaultAioHttpClient`): at 64+ connections httpcore's pool re-probes every
+            # idle socket per request, which made the HTTP stack the largest CPU cost of a judgment.
+            self._client = openai.AsyncOpenAI(api_key=self._api_key, base_url=self.base_url, max_retries=0, timeout=self.timeout, http_client=openai.DefaultAioHttpClient(timeout=self.timeout))
         return self._client
 
     async def chat_once(self, messages: Messages, params: ChatParams) -> Completion:
@@ -106,7 +108,10 @@ class OpenAICompatProvider:
 
         body = request_body(self.model, messages, params)
         try:
-            resp = await self._get_client().chat.completions.create(**body)
+            # The client's low-level ``post`` (same auth, HTTP stack and error types as ``chat.completions.create``)
+            # with ``cast_to=dict``: it skips the per-field TypedDict transform of the request and the pydantic model
+            # of the response, which cost more CPU than everything else a judgment does (see docs/performance.md).
+            resp = await self._get_client().post("/chat/completions", body=body, cast_to=dict)
         except openai.APIStatusError as e:
             raise BackendError(f"HTTP {e.status_code}: {_short(e.message)}", transient=is_transient_status(e.status_code), status=e.status_code, retry_after=retry_after_seconds(e.response.headers)) from None
         except openai.APITimeoutError:
@@ -115,22 +120,35 @@ class OpenAICompatProvider:
             raise BackendError(f"connection error: {_short(str(e.__cause__ or e))}", transient=True) from None
         except (openai.APIResponseValidationError, json.JSONDecodeError, ValueError) as e:
             raise BackendError(f"malformed response: {_short(str(e))}", transient=True) from None
-        if not getattr(resp, "choices", None):
-            raise BackendError("response has no choices", transient=True)
-        texts = tuple((c.message.content or "") if c.message is not None else "" for c in resp.choices)
-        u = getattr(resp, "usage", None)
-        usage = Usage(prompt_tokens=getattr(u, "prompt_tokens", 0) or 0, completion_tokens=getattr(u, "completion_tokens", 0) or 0)
-        logprobs = None
-        if params.logprobs and resp.choices[0].logprobs is not None and resp.choices[0].logprobs.content:
-            logprobs = tuple({"token": t.token, "logprob": t.logprob, "top": {x.token: x.logprob for x in (t.top_logprobs or [])}} for t in resp.choices[0].logprobs.content)
-        if not any(t.strip() for t in texts):
-            raise BackendError(f"empty completion (finish_reason={resp.choices[0].finish_reason!r})", transient=False)
-        return Completion(texts=texts, usage=usage, finish_reason=resp.choices[0].finish_reason, logprobs=logprobs)
+        return parse_chat_response(resp, logprobs=params.logprobs)
 
     async def aclose(self) -> None:
         if self._client is not None:
             await self._client.close()
             self._client = None
+
+
+def parse_chat_response(resp: Any, *, logprobs: bool = False) -> Completion:
+    """A ``Completion`` from a chat-completions JSON body; raises ``BackendError`` for a malformed or empty one."""
+    if not isinstance(resp, dict):
+        raise BackendError(f"malformed response: expected a JSON object, got {type(resp).__name__}", transient=True)
+    choices = resp.get("choices")
+    if not choices or not isinstance(choices, list):
+        raise BackendError("response has no choices", transient=True)
+    try:
+        texts = tuple(((c.get("message") or {}).get("content") or "") for c in choices)
+    except AttributeError:
+        raise BackendError("malformed response: choices are not objects", transient=True) from None
+    u = resp.get("usage") or {}
+    usage = Usage(prompt_tokens=int(u.get("prompt_tokens") or 0), completion_tokens=int(u.get("completion_tokens") or 0))
+    finish = choices[0].get("finish_reason")
+    if not any(t.strip() for t in texts):
+        raise BackendError(f"empty completion (finish_reason={finish!r})", transient=False)
+    lp = None
+    content = ((choices[0].get("logprobs") or {}).get("content")) if logprobs else None
+    if content:
+        lp = tuple({"token": t.get("token"), "logprob": t.get("logprob"), "top": {x.get("token"): x.get("logprob") for x in (t.get("top_logprobs") or [])}} for t in content)
+    return Completion(texts=texts, usage=usage, finish_reason=finish, logprobs=lp)
 
 
 def _short(text: str, limit: int = 300) -> str:
