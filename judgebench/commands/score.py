@@ -15,6 +15,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="machine-readable list, one object per file")
     p.add_argument("--format", choices=("md", "latex", "csv"), default="md", help="table format")
     p.add_argument("--out", default=None, help="also write the table (Markdown) to this file, atomically")
+    p.add_argument("--bias", action="store_true", help="also report bias probes per file (position, length, ties, no-decisions, self-preference) with 95%% bootstrap CIs")
 
 
 def _expand(items: list[str]) -> list[Path]:
@@ -53,9 +54,21 @@ def run(args: argparse.Namespace) -> int:
             }
             for r in rows
         ]
+        if args.bias:
+            from ..bias import bias_probes
+
+            for entry, jf in zip(out, files, strict=True):
+                entry["bias"] = [e.to_dict() for e in bias_probes(jf.results)]
         print(json.dumps(out, indent=2))
     else:
         print(render_rows(rows, args.format, rule=args.rule), end="")
+        if args.bias:
+            from ..bias import bias_probes
+            from .agree import render_estimates
+
+            for jf in files:
+                print(f"\nBias probes: {jf.judge} {jf.model} ({jf.path})\n")
+                print(render_estimates([(jf.judge, e) for e in bias_probes(jf.results)]), end="")
     if args.out:
         md = render_rows(rows, "md", rule=args.rule)
         note = (
