@@ -48,6 +48,8 @@ class FakeConfig:
 # How each judge format writes a verdict, found by a marker in the prompt. First match wins; the fallback is
 # the [[A]]/[[B]] style. Keys: marker regex -> {"A": text, "B": text} (A = first position shown).
 STYLES: tuple[tuple[str, dict[str, str]], ...] = (
+    (r"Score of the Assistant 1: <score>", {"A": "Evaluation evidence: Assistant 1 is correct.\nScore of the Assistant 1: 9\nScore of the Assistant 2: 4", "B": "Evaluation evidence: Assistant 2 is correct.\nScore of the Assistant 1: 4\nScore of the Assistant 2: 9"}),
+    (r"please output A directly", {"A": "A", "B": "B"}),
     (r"\[\[A>>B\]\]|\[\[A>B\]\]", {"A": "After comparing both answers with my own.\nMy final verdict is: [[A>B]]", "B": "After comparing both answers with my own.\nMy final verdict is: [[B>A]]"}),
     (r"So, the final decision is", {"A": "Response 1 is correct while Response 2 is not.\n\nSo, the final decision is Response 1.", "B": "Response 2 gets it right.\n\nSo, the final decision is Response 2."}),
     (r"\[RESULT\]", {"A": "Response A follows the rubric more closely. [RESULT] A", "B": "Response B follows the rubric more closely. [RESULT] B"}),

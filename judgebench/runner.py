@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import fcntl
+import hashlib
 import json
 import logging
 import platform
@@ -79,11 +80,23 @@ class RunOutcome:
 
 def safe_name(text: str) -> str:
     """A folder-safe version of a model or judge name (``openai:gpt-4o`` -> ``openai_gpt-4o``)."""
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("_") or "none"
+    return re.sub(r"[^A-Za-z0-9._=@,+-]+", "_", text).strip("_") or "none"
+
+
+def judge_label(spec: RunSpec) -> str:
+    """The judge's folder name: its registry name, plus its options when given (``judgelm@bpc=true,mec_k=3``),
+    so runs of one judge with different options never share (or resume from) one results folder."""
+    if not spec.judge_options:
+        return spec.judge
+    opts = ",".join(f"{k}={json.dumps(v, sort_keys=True, separators=(',', ':')) if not isinstance(v, str) else v}" for k, v in sorted(spec.judge_options.items()))
+    label = f"{spec.judge}@{opts}"
+    if len(label) > 120:  # long options (a jury's member list) are summarised by a stable hash
+        label = f"{spec.judge}@{hashlib.sha256(opts.encode()).hexdigest()[:12]}"
+    return label
 
 
 def run_dir(spec: RunSpec) -> Path:
-    return Path(spec.results_dir) / safe_name(dataset_name(spec.data)) / safe_name(spec.judge) / safe_name(spec.model or "none")
+    return Path(spec.results_dir) / safe_name(dataset_name(spec.data)) / safe_name(judge_label(spec)) / safe_name(spec.model or "none")
 
 
 @contextmanager
@@ -191,7 +204,7 @@ async def _run_pairs(judge: Judge, judge_backend: Any, pairs: list[Pair], games:
         if bar is not None:
             bar.update(games)
             bar.set_postfix(new=counts["new"], cached=counts["cached"], reused=counts["reused"], failed=counts["failed"], refresh=False)
-        return PairResult(pair=pair, judge=spec.judge, model=model_label, games=tuple(kept[g] for g in range(1, games + 1)))
+        return PairResult(pair=pair, judge=judge_label(spec), model=model_label, games=tuple(kept[g] for g in range(1, games + 1)))
 
     results: dict[str, PairResult] = {}
     with open(partial, "a", encoding="utf-8") as log:
@@ -248,7 +261,7 @@ def run(spec: RunSpec) -> RunOutcome:
         run_info = {
             "command": [redact(a) for a in sys.argv],
             "spec": spec.to_dict(),
-            "judge": spec.judge,
+            "judge": judge_label(spec),
             "model": model_label,
             "dataset": dataset_name(spec.data),
             "response_model": pairs[0].response_model if pairs else "",

@@ -15,6 +15,7 @@ from judgebench.schema import Decision, Judgment
 from .conftest import run_cli, shared
 
 CALLS: list[tuple[str, str]] = []
+BEHAVIOUR: dict[str, int | None] = {"crash_after": None, "fail_every": None}  # not judge options: those change the run folder
 
 
 class CountingJudge:
@@ -22,10 +23,10 @@ class CountingJudge:
 
     order_invariant = False
 
-    def __init__(self, crash_after: int | None = None, fail_every: int | None = None):
+    def __init__(self) -> None:
         self.name = "counting"
-        self.crash_after = crash_after
-        self.fail_every = fail_every
+        self.crash_after = BEHAVIOUR["crash_after"]
+        self.fail_every = BEHAVIOUR["fail_every"]
 
     async def judge(self, question: str, response_a: str, response_b: str) -> Judgment:
         CALLS.append((question, response_a))
@@ -39,8 +40,8 @@ class CountingJudge:
 
 
 @register_judge("test_counting", "test only", needs_model=False, backend="none")
-def _counting(backend: object = None, **kw: object) -> CountingJudge:
-    return CountingJudge(**kw)  # type: ignore[arg-type]
+def _counting(backend: object = None) -> CountingJudge:
+    return CountingJudge()
 
 
 def spec(pairs_file: Path, tmp_path: Path, **kw: object) -> RunSpec:
@@ -76,8 +77,12 @@ def test_single_game_mode_judges_original_order_only(pairs_file: Path, tmp_path:
 
 def test_crash_leaves_no_complete_file_and_resume_does_only_the_rest(pairs_file: Path, tmp_path: Path) -> None:
     CALLS.clear()
-    with pytest.raises(KeyboardInterrupt):
-        run(spec(pairs_file, tmp_path, concurrency=1, judge_options={"crash_after": 13}))
+    BEHAVIOUR["crash_after"] = 13
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            run(spec(pairs_file, tmp_path, concurrency=1))
+    finally:
+        BEHAVIOUR["crash_after"] = None
     out_dir = tmp_path / "results" / "pairs" / "test_counting" / "none"
     assert not (out_dir / "judgments.jsonl").exists() and not (out_dir / "metrics.json").exists()
     partial = out_dir / "judgments.jsonl.partial"
@@ -94,7 +99,11 @@ def test_crash_leaves_no_complete_file_and_resume_does_only_the_rest(pairs_file:
 
 def test_failed_calls_are_recorded_and_retried_on_next_run(pairs_file: Path, tmp_path: Path) -> None:
     CALLS.clear()
-    out = run(spec(pairs_file, tmp_path, judge_options={"fail_every": 4}))
+    BEHAVIOUR["fail_every"] = 4
+    try:
+        out = run(spec(pairs_file, tmp_path))
+    finally:
+        BEHAVIOUR["fail_every"] = None
     failed = [g for r in out.results for g in r.games if g.is_failed]
     assert len(failed) == 10 and all("ConnectionError: server went away" == g.error for g in failed)
     assert all(g.decision == Decision.NONE for g in failed)
@@ -120,3 +129,16 @@ def test_bench_cli_on_judgebench_pairs_prints_table(tmp_path: Path) -> None:
 def test_unknown_judge_is_a_clear_error(pairs_file: Path, tmp_path: Path) -> None:
     proc = run_cli("bench", "--judge", "nope", "--data", str(pairs_file), "--results-dir", str(tmp_path / "r"))
     assert proc.returncode == 1 and "unknown judge 'nope'" in proc.stderr
+
+
+def test_judge_options_get_their_own_results_folder(pairs_file: Path, tmp_path: Path) -> None:
+    plain = run(spec(pairs_file, tmp_path, judge="random"))
+    seeded = run(spec(pairs_file, tmp_path, judge="random", judge_options={"seed": 5}))
+    assert plain.out_dir != seeded.out_dir and seeded.out_dir.parent.name == "random@seed=5"
+    assert seeded.run_info["counts"]["reused"] == 0
+
+
+def test_unknown_judge_option_names_the_accepted_ones(pairs_file: Path, tmp_path: Path) -> None:
+    proc = run_cli("bench", "--judge", "random", "--option", "sead=3", "--data", str(pairs_file), "--results-dir", str(tmp_path / "r"))
+    assert proc.returncode == 2
+    assert "has no option 'sead'; its options: seed" in proc.stderr

@@ -92,4 +92,24 @@ def get_judge(name: str, backend: Any = None, **options: Any) -> Judge:
     info = get_judge_info(name)
     if info.needs_model and backend is None:
         raise JudgebenchError(f"judge {name!r} needs a model: pass --model, e.g. --model openai:gpt-4o-mini")
+    accepted = judge_options(name)
+    unknown = sorted(set(options) - set(accepted))
+    if unknown and not _takes_any_keyword(info.factory):
+        from ..errors import InputError
+
+        raise InputError(f"judge {name!r} has no option {unknown[0]!r}; its options: {', '.join(accepted) or 'none'}", field=f"--option {unknown[0]}")
     return info.factory(backend, **options)
+
+
+def _takes_any_keyword(factory: JudgeFactory) -> bool:
+    import inspect
+
+    return any(p.kind is inspect.Parameter.VAR_KEYWORD for p in inspect.signature(factory).parameters.values())
+
+
+def judge_options(name: str) -> list[str]:
+    """Keyword options a judge's factory accepts (what ``--option KEY=VALUE`` may set)."""
+    import inspect
+
+    params = list(inspect.signature(get_judge_info(name).factory).parameters.values())[1:]  # first is the backend
+    return [p.name for p in params if p.kind in (inspect.Parameter.KEYWORD_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)]
