@@ -15,6 +15,7 @@ import asyncio
 import hashlib
 import json
 import logging
+import os
 import random
 import re
 import threading
@@ -75,12 +76,23 @@ def _unit(seed: int, *parts: str) -> float:
 
 
 class Truth:
-    """Finds which shown position holds the correct response, from the pairs (by response prefixes)."""
+    """Finds which shown position holds the correct response, from the pairs.
+
+    Each response is recognised by a 120-character snippet taken just after the prefix it shares with the other
+    response (many pairs open with the same restatement of the problem), so the two snippets always differ.
+    """
 
     KEY = 120
 
     def __init__(self, pairs: Sequence[Pair] = ()):
-        self.entries = [(p.response_A[: self.KEY], p.response_B[: self.KEY], p.label) for p in pairs if p.response_A[: self.KEY] != p.response_B[: self.KEY]]
+        self.entries: list[tuple[str, str, Decision]] = []
+        for p in pairs:
+            a, b = p.response_A, p.response_B
+            common = len(os.path.commonprefix([a, b]))
+            start = max(0, common - 20)
+            ka, kb = a[start : common + self.KEY], b[start : common + self.KEY]
+            if ka != kb and ka and kb:
+                self.entries.append((ka, kb, p.label))
 
     def correct_position(self, prompt: str) -> str | None:
         """``"A"`` if the correct response is shown first, ``"B"`` if second, None if unknown or a tie label."""
@@ -100,9 +112,9 @@ class Truth:
 
     def is_correct_response(self, text: str) -> bool | None:
         for ka, kb, label in self.entries:
-            if text.startswith(ka):
+            if ka in text and kb not in text:
                 return label == Decision.A_BETTER
-            if text.startswith(kb):
+            if kb in text and ka not in text:
                 return label == Decision.B_BETTER
         return None
 
