@@ -224,6 +224,16 @@ async def _run_pairs(judge: Judge, judge_backend: Any, pairs: list[Pair], games:
     return [results[p.pair_id] for p in pairs], counts
 
 
+def _event_loop_run(coro: Any) -> Any:
+    """Run the judging loop, on uvloop when it is installed (less CPU per request), else on asyncio's own loop."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run(coro)
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        return runner.run(coro)
+
+
 def build_judge(spec: RunSpec) -> tuple[Judge, Any]:
     """The judge for a spec, and its backend (None for judges that need no model)."""
     info = get_judge_info(spec.judge)
@@ -252,7 +262,7 @@ def run(spec: RunSpec) -> RunOutcome:
         prev = previous_results(out_dir)
         partial = out_dir / ("judgments.jsonl" + PARTIAL_SUFFIX)
         try:
-            results, counts = asyncio.run(_run_pairs(judge, backend, pairs, games, prev, partial, spec, model_label))
+            results, counts = _event_loop_run(_run_pairs(judge, backend, pairs, games, prev, partial, spec, model_label))
         finally:
             if backend is not None and hasattr(backend, "close"):
                 backend.close()

@@ -70,9 +70,17 @@ class Pair:
     metadata: dict[str, Any] = field(default_factory=dict, hash=False, compare=True)
 
     def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        d["label"] = str(self.label)
-        return d
+        return {
+            "pair_id": self.pair_id,
+            "question": self.question,
+            "response_A": self.response_A,
+            "response_B": self.response_B,
+            "label": str(self.label),
+            "source": self.source,
+            "original_id": self.original_id,
+            "response_model": self.response_model,
+            "metadata": dict(self.metadata),
+        }
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Pair:
@@ -145,11 +153,18 @@ class Judgment:
         return replace(self, game=game)
 
     def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        d["decision"] = str(self.decision)
-        d["scores"] = list(self.scores) if self.scores is not None else None
-        if not d["extra"]:
-            del d["extra"]
+        d: dict[str, Any] = {
+            "decision": str(self.decision),
+            "game": self.game,
+            "prompt": self.prompt,
+            "output": self.output,
+            "scores": list(self.scores) if self.scores is not None else None,
+            "error": self.error,
+            "confidence": self.confidence,
+            "usage": asdict(self.usage),
+        }
+        if self.extra:
+            d["extra"] = self.extra
         return d
 
     @classmethod
