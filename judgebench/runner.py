@@ -9,7 +9,6 @@ complete file or the partial one) and redoes only failed or missing games.
 
 from __future__ import annotations
 
-import asyncio
 import fcntl
 import hashlib
 import json
@@ -21,18 +20,18 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from .backends import BackendError
 from .errors import InputError, JudgebenchError
+from .executors import WorkItem, get_executor
 from .files import append_jsonl, atomic_write_json, atomic_write_jsonl, iter_jsonl
 from .judges import Judge, get_judge, get_judge_info
 from .pairs import dataset_name, load_pairs
-from .schema import Decision, Judgment, Pair, PairResult, Usage
+from .schema import Judgment, Pair, PairResult, Usage
 from .scoring import RunMetrics, score_results
 from .secrets import redact
 
@@ -65,6 +64,9 @@ class RunSpec:
     data_dir: str | None = None
     judge_options: dict[str, Any] = field(default_factory=dict)
     progress: bool = True
+    executor: str = "local"
+    ray_address: str | None = None
+    workers: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -159,79 +161,46 @@ def _git_revision() -> str | None:
     return None
 
 
-async def _judge_one(judge: Judge, pair: Pair, game: int, sem: asyncio.Semaphore) -> Judgment:
-    a, b = (pair.response_A, pair.response_B) if game == 1 else pair.swapped()
-    async with sem:
-        try:
-            j = await judge.judge(pair.question, a, b)
-        except BackendError as e:
-            j = Judgment(Decision.NONE, error=redact(str(e)))
-        except JudgebenchError:
-            raise  # a configuration error (model cannot load, bad option): stop the run and say so
-        except Exception as e:  # a judge should not raise; if it does, the failure is recorded, not dropped
-            logger.debug("judge raised on %s game %d", pair.pair_id, game, exc_info=True)
-            j = Judgment(Decision.NONE, error=redact(f"{type(e).__name__}: {e}"))
-    if j.error:
-        j = replace(j, error=redact(j.error), decision=Decision.NONE)
-    return j.with_game(game)  # type: ignore[arg-type]
+def plan_work(pairs: list[Pair], games: int, prev: dict[str, PairResult]) -> list[WorkItem]:
+    """For each pair, the judgments reusable from an earlier attempt and the games still to judge."""
+    items = []
+    for pair in pairs:
+        old = prev.get(pair.pair_id)
+        kept = tuple(j for g in range(1, games + 1) if (j := _reusable(old, pair, g)) is not None)
+        done = {j.game for j in kept}
+        items.append(WorkItem(pair=pair, kept=kept, todo=tuple(g for g in range(1, games + 1) if g not in done)))
+    return items
 
 
-async def _run_pairs(judge: Judge, judge_backend: Any, pairs: list[Pair], games: int, prev: dict[str, PairResult], partial: Path, spec: RunSpec, model_label: str) -> tuple[list[PairResult], dict[str, int]]:
-    sem = asyncio.Semaphore(max(1, spec.concurrency))
+def _execute(judge: Judge, backend: Any, items: list[WorkItem], spec: RunSpec, labels: tuple[str, str], partial: Path, games: int) -> tuple[dict[str, PairResult], dict[str, int], dict[str, Any] | None]:
+    """Run the executor, logging each finished pair to the partial file and counting as we go."""
     counts = {"reused": 0, "new": 0, "failed": 0, "cached": 0}
+    results: dict[str, PairResult] = {}
     bar = None
     if spec.progress:
         from tqdm import tqdm
 
-        bar = tqdm(total=len(pairs) * games, desc=f"{spec.judge}", unit="judgment", file=sys.stderr, dynamic_ncols=True)
-
-    async def do_pair(pair: Pair) -> PairResult:
-        old = prev.get(pair.pair_id)
-        todo: list[int] = []
-        kept: dict[int, Judgment] = {}
-        for g in range(1, games + 1):
-            j = _reusable(old, pair, g)
-            if j is not None:
-                kept[g] = j
-            else:
-                todo.append(g)
-        new = await asyncio.gather(*(_judge_one(judge, pair, g, sem) for g in todo))
-        kept.update(zip(todo, new, strict=True))
-        counts["reused"] += games - len(todo)
-        counts["new"] += len(todo)
-        counts["failed"] += sum(j.is_failed for j in new)
-        counts["cached"] += sum(bool(j.usage.cached_calls) or bool(j.extra.get("cached")) for j in new)
-        if bar is not None:
-            bar.update(games)
-            bar.set_postfix(new=counts["new"], cached=counts["cached"], reused=counts["reused"], failed=counts["failed"], refresh=False)
-        return PairResult(pair=pair, judge=judge_label(spec), model=model_label, games=tuple(kept[g] for g in range(1, games + 1)))
-
-    results: dict[str, PairResult] = {}
+        bar = tqdm(total=len(items) * games, desc=labels[0], unit="judgment", file=sys.stderr, dynamic_ncols=True)
     with open(partial, "a", encoding="utf-8") as log:
-        tasks = [asyncio.ensure_future(do_pair(p)) for p in pairs]
+
+        def on_result(result: PairResult, fresh_games: tuple[int, ...]) -> None:
+            fresh = [g for g in result.games if g.game in fresh_games]
+            counts["reused"] += len(result.games) - len(fresh)
+            counts["new"] += len(fresh)
+            counts["failed"] += sum(g.is_failed for g in fresh)
+            counts["cached"] += sum(bool(g.usage.cached_calls) or bool(g.extra.get("cached")) for g in fresh)
+            results[result.pair_id] = result
+            append_jsonl(log, result.to_dict())
+            if bar is not None:
+                bar.update(len(result.games))
+                bar.set_postfix(new=counts["new"], cached=counts["cached"], reused=counts["reused"], failed=counts["failed"], refresh=False)
+
         try:
-            for fut in asyncio.as_completed(tasks):
-                r = await fut
-                results[r.pair_id] = r
-                append_jsonl(log, r.to_dict())
+            stats = get_executor(spec.executor, spec).execute(judge, backend, items, spec, labels, on_result)
         finally:
-            for t in tasks:
-                t.cancel()
             if bar is not None:
                 bar.close()
-            if hasattr(judge_backend, "aclose"):
-                await judge_backend.aclose()
-    return [results[p.pair_id] for p in pairs], counts
-
-
-def _event_loop_run(coro: Any) -> Any:
-    """Run the judging loop, on uvloop when it is installed (less CPU per request), else on asyncio's own loop."""
-    try:
-        import uvloop
-    except ImportError:
-        return asyncio.run(coro)
-    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
-        return runner.run(coro)
+    return results, counts, stats
 
 
 def build_judge(spec: RunSpec) -> tuple[Judge, Any]:
@@ -261,11 +230,13 @@ def run(spec: RunSpec) -> RunOutcome:
     with locked(out_dir):
         prev = previous_results(out_dir)
         partial = out_dir / ("judgments.jsonl" + PARTIAL_SUFFIX)
+        items = plan_work(pairs, games, prev)
         try:
-            results, counts = _event_loop_run(_run_pairs(judge, backend, pairs, games, prev, partial, spec, model_label))
+            by_id, counts, backend_stats = _execute(judge, backend, items, spec, (judge_label(spec), model_label), partial, games)
         finally:
             if backend is not None and hasattr(backend, "close"):
                 backend.close()
+        results = [by_id[p.pair_id] for p in pairs]
         metrics = score_results(results, rule=spec.rule, seed=spec.seed)  # type: ignore[arg-type]
         usage = sum((g.usage for r in results for g in r.games), Usage())
         run_info = {
@@ -285,8 +256,8 @@ def run(spec: RunSpec) -> RunOutcome:
             "counts": {"pairs": len(results), "judgments": len(results) * games, **counts},
             "usage": asdict(usage),
         }
-        if backend is not None and hasattr(backend, "run_stats"):
-            run_info["backend"] = backend.run_stats()
+        if backend_stats is not None:
+            run_info["backend"] = backend_stats
         atomic_write_jsonl(out_dir / "judgments.jsonl", (r.to_dict() for r in results))
         atomic_write_json(out_dir / "metrics.json", metrics.to_dict())
         atomic_write_json(out_dir / "run.json", json.loads(redact(json.dumps(run_info))))
