@@ -10,8 +10,8 @@ It starts as the harness's user, inside fresh network, PID and mount namespaces 
 4. (in the program's process) sets hard resource limits (CPU seconds, address space, processes, file size, open files, no core files);
 5. when started as real root, drops to ``config["uid"]``: a fresh uid used by no one else, so ``RLIMIT_NPROC``
    counts only this program's processes, file permissions apply, and it may not signal the harness;
-6. (no namespaces) installs an audit hook that refuses network calls, new programs, ``ctypes`` and signals to
-   other processes: a best-effort guard, weaker than a network namespace;
+6. (no namespaces) installs an audit hook that refuses network calls, new programs, ``ctypes``, signals to
+   other processes and file writes outside the working folder: a best-effort guard, weaker than namespaces;
 7. runs ``main.py`` as ``__main__`` in a forked child of this interpreter (what ``python -I main.py`` does),
    while the parent waits and writes ``{"exit": N}`` or ``{"signal": N}`` to ``config["status_fd"]``.
 
@@ -110,9 +110,29 @@ BLOCKED_EVENTS = {
 }
 
 
-def _install_audit_hook():
-    """Refuse network, program starts, ctypes and signals to others (sys.addaudithook cannot be removed)."""
+PATH_EVENTS = {  # event -> positions of path arguments that must stay inside the working folder
+    "os.mkdir": (0,), "os.rename": (0, 1), "os.remove": (0,), "os.rmdir": (0,), "os.symlink": (0, 1), "os.link": (0, 1),
+    "os.truncate": (0,), "os.chmod": (0,), "os.chown": (0,), "os.utime": (0,), "shutil.rmtree": (0,), "shutil.copyfile": (1,),
+}
+WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
+
+
+def _install_audit_hook(workdir):
+    """Refuse network, program starts, ctypes, signals to others and writes outside ``workdir``.
+
+    ``sys.addaudithook`` hooks cannot be removed by the program.
+    """
     group = os.getpgid(0)
+    home = os.path.realpath(workdir)
+
+    def inside(path):
+        if isinstance(path, int):
+            return True  # an open file descriptor: already allowed when it was opened
+        try:
+            real = os.path.realpath(os.fsdecode(path))
+        except (TypeError, ValueError):
+            return False
+        return real == home or real.startswith(home + os.sep) or real == os.devnull
 
     def is_own(event, target):
         if event == "os.killpg":
@@ -130,6 +150,11 @@ def _install_audit_hook():
         what = BLOCKED_EVENTS.get(event)
         if what is not None:
             raise PermissionError(f"sandbox: {what} is not allowed ({event})")
+        if event == "open" and len(args) >= 3 and isinstance(args[2], int) and args[2] & WRITE_FLAGS and not inside(args[0]):
+            raise PermissionError(f"sandbox: writing outside the working folder is not allowed ({args[0]!r})")
+        for i in PATH_EVENTS.get(event, ()):
+            if i < len(args) and args[i] is not None and not inside(args[i]):
+                raise PermissionError(f"sandbox: changing files outside the working folder is not allowed ({event} {args[i]!r})")
         if event in ("os.kill", "os.killpg") and args and not is_own(event, args[0]):
             raise PermissionError(f"sandbox: signals outside the sandbox's process group are not allowed ({event})")
 
@@ -179,7 +204,7 @@ def main():
     if uid is not None:
         _drop_privileges(uid)
     if not cfg["namespaces"]:
-        _install_audit_hook()
+        _install_audit_hook(workdir)
     os.environ["HOME"] = os.environ["TMPDIR"] = workdir
     sys.argv = ["main.py"]
     import runpy

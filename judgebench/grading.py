@@ -292,11 +292,11 @@ def grade_code(response: str, tests: CodeTests, *, limits: Any = None, extracted
         return Grade("code", False, None, tests.describe(), "no answer found (no code block or parseable program)")
     if tests.style == "function":
         res = run_python(build_program(code, tests), limits=limits)
-        details = {"status": res.status, "runtime_s": res.runtime_s, "sandbox": res.mode}
+        details = {"status": res.status, "runtime_s": res.runtime_s, "sandbox": res.mode, "uid": res.uid}
         return Grade("code", res.passed, code, tests.describe(), f"sandbox {res.status}: {res.reason}", details)
     for i, (stdin, expected) in enumerate(tests.cases):
         res = run_python(code, stdin=stdin, limits=limits)
-        details = {"status": res.status, "runtime_s": res.runtime_s, "sandbox": res.mode, "case": i}
+        details = {"status": res.status, "runtime_s": res.runtime_s, "sandbox": res.mode, "uid": res.uid, "case": i}
         if not res.passed:
             return Grade("code", False, code, tests.describe(), f"case {i}: sandbox {res.status}: {res.reason}", details)
         if _tokens(res.stdout) != _tokens(expected):

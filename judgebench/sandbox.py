@@ -91,7 +91,8 @@ class SandboxResult:
     ``status``: ``passed`` (exit code 0), ``failed`` (non-zero exit, e.g. a failed assert), ``timeout`` (wall-clock
     or CPU limit), ``memory`` (``MemoryError`` or allocation failure under the address-space limit), ``killed``
     (another signal, the file-size limit, or output over the cap), ``error`` (the harness could not run it).
-    ``reason`` says why in one line; ``stdout``/``stderr`` keep at most ``Limits.max_output_bytes`` each.
+    ``reason`` says why in one line; ``stdout``/``stderr`` keep at most ``Limits.max_output_bytes`` each;
+    ``uid`` is the private uid the program ran as (``None`` when the harness is not root).
     """
 
     status: Status
@@ -101,6 +102,7 @@ class SandboxResult:
     stderr: str
     runtime_s: float
     mode: str
+    uid: int | None = None
 
     @property
     def passed(self) -> bool:
@@ -238,7 +240,7 @@ def _run(iso: Isolation, code: str, stdin: str, limits: Limits) -> SandboxResult
                 proc = subprocess.Popen(cmd, stdin=stdin_f, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_scrubbed_env(), cwd=tmp, start_new_session=True, pass_fds=(status_w,))
         except OSError as e:
             os.close(status_r)
-            return SandboxResult("error", f"cannot start the sandbox: {e}", None, "", "", 0.0, iso.mode)
+            return SandboxResult("error", f"cannot start the sandbox: {e}", None, "", "", 0.0, iso.mode, uid)
         finally:
             os.close(status_w)
         try:
@@ -252,7 +254,7 @@ def _run(iso: Isolation, code: str, stdin: str, limits: Limits) -> SandboxResult
     status, reason = _classify(rc, stderr, limits, timed_out=timed_out, over_output=over)
     if "error" in report:
         status, reason = "error", f"sandbox supervisor: {report['error']}"
-    return SandboxResult(status, reason, rc, stdout, stderr, round(runtime, 4), iso.mode)
+    return SandboxResult(status, reason, rc, stdout, stderr, round(runtime, 4), iso.mode, uid)
 
 
 def _read_report(fd: int) -> dict[str, object]:
