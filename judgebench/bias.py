@@ -255,13 +255,13 @@ def self_preference(results: Sequence[PairResult], judge_model: str | None = Non
         first = Estimate(names[0], value, len(arr), intervals=(ci,) if ci else (), reason=f"own-response win rate {win:.3f} on pairs with one response by {model}")
     else:
         first = undefined(names[0], 0, f"no judged pair has exactly one response by {model} (record per-response models in metadata model_A/model_B)")
-    own = np.array([normalize_model(r.pair.response_model) == me for r in results], dtype=float)
+    own_pair = np.array([normalize_model(r.pair.response_model) == me for r in results], dtype=float)
     credit = np.array([pair_credit(r.pair.label, original_frame(r), "vote") for r in results], dtype=float)
-    if own.sum() == 0 or own.sum() == len(results):
-        which = "none" if own.sum() == 0 else "all"
+    if own_pair.sum() == 0 or own_pair.sum() == len(results):
+        which = "none" if own_pair.sum() == 0 else "all"
         second = undefined(names[1], len(results), f"{which} of the pairs were written by {model}: nothing to compare")
     else:
-        feats = np.column_stack([credit * own, own, credit * (1 - own), 1 - own])
+        feats = np.column_stack([credit * own_pair, own_pair, credit * (1 - own_pair), 1 - own_pair])
 
         def acc_gap(s: np.ndarray) -> np.ndarray:
             with np.errstate(divide="ignore", invalid="ignore"):

@@ -204,6 +204,7 @@ def read_labels(
         raise InputError("no labels in file (empty)", path=path)
     columns = list(dict.fromkeys(k for _, r in rows for k in r))
     item_col = _pick(columns, item_column, ITEM_COLUMNS, "item id", path, True)
+    assert item_col is not None  # required=True raises instead
     label_col = _pick(columns, label_column, LABEL_COLUMNS, "label", path, layout == "long")
     sys_cols = [c for c in columns if c.lower() in SYSTEM_COLUMNS]
     if layout == "wide" or (layout == "auto" and label_col is None):
@@ -215,7 +216,7 @@ def read_labels(
         rater_col = _pick(columns, rater_column, RATER_COLUMNS, "rater", path, False)
         fallback = default_rater or path.stem
         cells = [
-            (line, _item_id(r.get(item_col), path=path, line=line, name=str(item_col)), str(r.get(rater_col) or fallback) if rater_col else fallback, r.get(label_col), str(label_col))
+            (line, _item_id(r.get(item_col), path=path, line=line, name=str(item_col)), str(r.get(rater_col) or fallback) if rater_col else fallback, r.get(str(label_col)), str(label_col))
             for line, r in rows
         ]
     families: dict[str, tuple[int, str, Any]] = {}

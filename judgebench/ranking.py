@@ -45,7 +45,7 @@ def _strongly_connected(wins: np.ndarray) -> np.ndarray:
     reach = (wins > 0) | np.eye(m, dtype=bool)
     for _ in range(max(1, math.ceil(math.log2(max(m, 2))))):
         reach = (reach.astype(np.float32) @ reach.astype(np.float32)) > 0
-    return reach.all(axis=(1, 2))
+    return np.asarray(reach.all(axis=(1, 2)))
 
 
 def bradley_terry(wins: np.ndarray, *, max_iter: int = 10_000, tol: float = 1e-10) -> np.ndarray:
@@ -192,12 +192,14 @@ def ranking_agreement(
     from scipy import stats as sps
 
     names = ("system-level Spearman's rho", "system-level Kendall's tau-b")
-    paired = not isinstance(human, Mapping)
-    if paired and len(human) != len(judge_battles):  # type: ignore[arg-type]
+    scores: Mapping[str, float] | None = human if isinstance(human, Mapping) else None
+    human_battles: Sequence[tuple[str, str, float]] = [] if isinstance(human, Mapping) else human
+    paired = scores is None
+    if paired and len(human_battles) != len(judge_battles):
         raise ValueError("human battles must be on the same items as the judge's, in the same order")
     pool = sorted({s for a, b, _ in judge_battles for s in (a, b)})
-    if not paired:
-        pool = [s for s in pool if s in human]  # type: ignore[operator]
+    if scores is not None:
+        pool = [s for s in pool if s in scores]
     m = len(pool)
     if m < 3:
         reason = f"needs at least 3 systems ranked by both, got {m}"
@@ -207,7 +209,7 @@ def ranking_agreement(
     jcodes = _codes(ja, jb, jo, m)
     nj = m * m * 3
     if paired:
-        _, _, _, ho = battles_array([human[k] for k in keep], pool)  # type: ignore[index]
+        _, _, _, ho = battles_array([human_battles[k] for k in keep], pool)
         codes = jcodes * 3 + (1 - ho.astype(int))
 
         def fit_both(c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -221,7 +223,8 @@ def ranking_agreement(
     else:
         codes = jcodes
         jt = bradley_terry(_wins_from_counts(np.bincount(codes, minlength=nj)[None].astype(float), m))
-        ref = np.array([float(human[s]) for s in pool])  # type: ignore[index]
+        assert scores is not None
+        ref = np.array([float(scores[s]) for s in pool])
     if not np.isfinite(jt).all() or not np.isfinite(ref).all():
         reason = "no finite Bradley-Terry fit (some group of systems never lost or never won)"
         return [undefined(n, m, reason) for n in names]

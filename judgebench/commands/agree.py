@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 from ..errors import InputError
 
@@ -83,7 +83,7 @@ def agreement_report(human: Any, judge: Any, *, judge_row: int = 0, level: str |
     level = level or ("nominal" if human.kind == "pairwise" else "interval")
     ref = rl.consensus(h, level) if len(h) > 1 else h[0]  # type: ignore[arg-type]
     ref_name = "the human label" if len(h) == 1 else {"nominal": "human majority", "ordinal": "human lower median"}.get(level, "human mean")
-    kw = {"n_resamples": n_resamples, "seed": seed}
+    kw: dict[str, Any] = {"n_resamples": n_resamples, "seed": seed}
     if human.kind == "pairwise":
         scale = [-1.0, 0.0, 1.0]
     observed = sorted(set(np.concatenate([h[~np.isnan(h)], j[~np.isnan(j)]]).tolist()))
@@ -126,7 +126,7 @@ def agreement_report(human: Any, judge: Any, *, judge_row: int = 0, level: str |
     }
 
 
-def _system_level(human: Any, judge: Any, items: list[str], ref: Any, j: Any, ranking: dict[str, float] | None, kw: dict[str, int]) -> list[Any]:
+def _system_level(human: Any, judge: Any, items: list[str], ref: Any, j: Any, ranking: dict[str, float] | None, kw: dict[str, Any]) -> list[Any]:
     """Bradley-Terry ranking agreement, when the items name their two systems (pairwise labels only)."""
     import numpy as np
 
@@ -194,7 +194,7 @@ def run(args: argparse.Namespace) -> int:
     from ..ranking import read_ranking
 
     judge_is_results = is_results_input(args.judge)
-    kind = args.kind if args.kind != "auto" else ("pairwise" if judge_is_results else "auto")
+    kind: Literal["auto", "pairwise", "rating"] = args.kind if args.kind != "auto" else ("pairwise" if judge_is_results else "auto")
     human = read_labels(args.human, kind=kind)
     if judge_is_results:
         judge = labels_from_results(read_judge_results(args.judge), aggregate=args.aggregate, path=str(args.judge))
