@@ -1,7 +1,7 @@
 """Graders: MCQ letters, numbers, LaTeX math, code extraction; validated on real released data.
 
 Real-data checks (skipped without ../shared/data):
-* every JudgeBench GPT-4o MMLU-Pro pair (154): our MCQ grader, in JudgeBench's strict "letter five times" format,
+* every JudgeBench MMLU-Pro pair (154 GPT-4o, 154 Claude-3.5): our MCQ grader, in JudgeBench's strict "letter five times" format,
   must grade the labelled-better response correct and the other incorrect; MMLU-Pro's released outputs give the
   ground truth (their ``question_id`` is JudgeBench's ``original_id``);
 * OpenAI's GSM8K example solutions (4 models x 1,319 problems): our numeric grader against OpenAI's ``is_correct``.
@@ -110,9 +110,10 @@ def judgebench_mmlu_pairs(split: str) -> list[dict]:
     return [r for r in rows if r["source"].startswith("mmlu-pro")]
 
 
-def test_grade_mcq_reproduces_judgebench_gpt4o_mmlu_pro_labels() -> None:
+@pytest.mark.parametrize("split", ["gpt-4o", "claude-3-5-sonnet"])
+def test_grade_mcq_reproduces_judgebench_mmlu_pro_labels(split: str) -> None:
     truth = mmlu_pro_truth()
-    pairs = judgebench_mmlu_pairs("gpt-4o")
+    pairs = judgebench_mmlu_pairs(split)
     assert len(pairs) == 154
     agree, disagreements = 0, []
     for p in pairs:
@@ -123,10 +124,10 @@ def test_grade_mcq_reproduces_judgebench_gpt4o_mmlu_pro_labels() -> None:
             agree += 1
         else:
             disagreements.append((p["pair_id"], p["label"], answer, a.reason, b.reason))
-    print(f"\nJudgeBench GPT-4o MMLU-Pro labels reproduced: {agree}/{len(pairs)}")
+    print(f"\nJudgeBench {split} MMLU-Pro labels reproduced: {agree}/{len(pairs)}")
     for d in disagreements:
         print("  disagreement:", d)
-    # Measured: 153/154. The one disagreement (730909ae-...) is a pair whose two responses choose B and E while
+    # Measured: GPT-4o 153/154, Claude 154/154. The one disagreement (GPT-4o, 730909ae-...) is a pair whose two responses choose B and E while
     # MMLU-Pro's ground truth is F: JudgeBench's label disagrees with the released ground truth, not with how we
     # read the letters. So every disagreement must be of that kind: both letters extracted, neither equal to it.
     assert agree / len(pairs) >= 0.99, disagreements
