@@ -207,3 +207,44 @@ def test_agree_console_script_runs_end_to_end(tmp_path: Path) -> None:
     proc = run_cli("agree", "--human", str(tmp_path / "h.csv"), "--judge", str(res), "--resamples", "100")
     assert proc.returncode == 0, proc.stderr
     assert "| accuracy | 1.000 |" in proc.stdout
+
+
+def test_agree_system_level_rankings_from_model_columns_and_ranking_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rng = np.random.default_rng(7)
+    strength = {"s0": 0.0, "s1": 0.7, "s2": 1.4, "s3": 2.1}
+    names = list(strength)
+    human_rows, judge_rows = ["item,model_a,model_b,winner"], ["item,winner"]
+    for k in range(600):
+        a, b = rng.choice(names, 2, replace=False)
+        p = 1 / (1 + np.exp(-(strength[a] - strength[b])))
+        h = "model_a" if rng.random() < p else "model_b"
+        j = h if rng.random() < 0.85 else {"model_a": "model_b", "model_b": "model_a"}[h]
+        human_rows.append(f"i{k},{a},{b},{h}")
+        judge_rows.append(f"i{k},{j}")
+    (tmp_path / "h.csv").write_text("\n".join(human_rows) + "\n")
+    (tmp_path / "j.csv").write_text("\n".join(judge_rows) + "\n")
+    code, out, _ = _agree(capsys, "--human", str(tmp_path / "h.csv"), "--judge", str(tmp_path / "j.csv"), "--resamples", "200", "--json")
+    m = _measures(out)
+    assert code == 0 and m["system level|system-level Spearman's rho"]["value"] == pytest.approx(1.0)
+    assert m["system level|system-level Spearman's rho"]["n"] == 4
+    (tmp_path / "rank.csv").write_text("model,rank\ns0,1\ns1,2\ns2,3\ns3,4\n")  # reversed: 1 = best
+    code, out, _ = _agree(capsys, "--human", str(tmp_path / "h.csv"), "--judge", str(tmp_path / "j.csv"), "--resamples", "200", "--json", "--human-ranking", str(tmp_path / "rank.csv"))
+    assert _measures(out)["system level|system-level Kendall's tau-b"]["value"] == pytest.approx(-1.0)
+
+
+def test_score_bias_flag_reports_calibration_for_reward_model_scores(tmp_path: Path) -> None:
+    run = tmp_path / "results" / "pairs" / "rm" / "m"
+    run.mkdir(parents=True)
+    rng = np.random.default_rng(8)
+    lines = []
+    for k in range(60):
+        sa, sb = rng.normal(size=2)
+        d = A if sa > sb else B
+        pair = Pair(f"p{k}", "q", "a", "b", A if rng.random() < 0.6 else B)
+        lines.append(json.dumps(PairResult(pair, "reward_model", "m", (Judgment(d, game=1, scores=(float(sa), float(sb))),)).to_dict()))
+    (run / "judgments.jsonl").write_text("\n".join(lines) + "\n")
+    proc = run_cli("score", str(tmp_path / "results"), "--bias", "--json")
+    assert proc.returncode == 0, proc.stderr
+    cal = {e["name"]: e for e in json.loads(proc.stdout)[0]["calibration (margin)"]}
+    assert cal["accuracy at 100% coverage"]["value"] == pytest.approx(json.loads(proc.stdout)[0]["overall"] / 100)
+    assert cal["expected calibration error (10 bins)"]["defined"]

@@ -219,7 +219,7 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(out, indent=2))
         return 0
     hd, jd = report["human"], report["judge"]
-    print(f"human: {hd['path']} ({hd['kind']}, {hd['coding']}; {hd['raters']} raters, {hd['items']} items)")
+    print(f"human: {hd['path']} ({hd['kind']}, {hd['coding']}; {hd['raters']} rater{'s' if hd['raters'] != 1 else ''}, {hd['items']} items)")
     print(f"judge: {jd['path']} (rater {jd['rater']!r}, {jd['coding']}; {jd['labelled']} of {jd['items']} items labelled)")
     print(f"items in both: {report['n_overlap']}; level: {report['level']}; reference: {report['reference']}\n")
     print(render_estimates(report["measures"]), end="")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import Any
 
 HELP = "score judgment files (JudgeBench released outputs or judgebench judgments.jsonl) and print a leaderboard"
 
@@ -24,6 +25,21 @@ def _expand(items: list[str]) -> list[Path]:
         p = Path(item)
         paths.extend(sorted(p.rglob("judgments.jsonl")) or sorted(p.glob("*.jsonl")) if p.is_dir() else [p])
     return paths
+
+
+def _probes(jf: Any) -> dict[str, list[Any]]:
+    """``--bias``: the bias probes, plus accuracy vs coverage and ECE when judgments carry a confidence or scores."""
+    import numpy as np
+
+    from ..bias import bias_probes
+    from ..calibration import calibration_report, pair_confidences
+
+    out = {"bias": bias_probes(jf.results)}
+    raw, _, _ = pair_confidences(jf.results)
+    if np.isfinite(raw).any():
+        source, estimates = calibration_report(jf.results, coverages=(0.1, 0.25, 0.5, 1.0))
+        out[f"calibration ({source})"] = estimates
+    return out
 
 
 def run(args: argparse.Namespace) -> int:
@@ -55,20 +71,18 @@ def run(args: argparse.Namespace) -> int:
             for r in rows
         ]
         if args.bias:
-            from ..bias import bias_probes
-
             for entry, jf in zip(out, files, strict=True):
-                entry["bias"] = [e.to_dict() for e in bias_probes(jf.results)]
+                for section, estimates in _probes(jf).items():
+                    entry[section] = [e.to_dict() for e in estimates]
         print(json.dumps(out, indent=2))
     else:
         print(render_rows(rows, args.format, rule=args.rule), end="")
         if args.bias:
-            from ..bias import bias_probes
             from .agree import render_estimates
 
             for jf in files:
                 print(f"\nBias probes: {jf.judge} {jf.model} ({jf.path})\n")
-                print(render_estimates([(jf.judge, e) for e in bias_probes(jf.results)]), end="")
+                print(render_estimates([(section, e) for section, ests in _probes(jf).items() for e in ests]), end="")
     if args.out:
         md = render_rows(rows, "md", rule=args.rule)
         note = (
