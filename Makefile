@@ -23,7 +23,7 @@ endif
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[dev,hf,anthropic]'
+	$(BIN)/pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[dev,hf,anthropic,ray]'
 	touch $(STAMP)
 
 venv: $(STAMP)
@@ -37,8 +37,11 @@ bench: $(STAMP)
 reproduce: $(STAMP)
 	$(BIN)/judgebench score $(OUTPUTS)/*.jsonl --out results/reproduction.md
 
+# every run under results/ plus JudgeBench's released judgments (when $(OUTPUTS) has them): tables and figures
+LEADERBOARD_INCLUDE = $(if $(wildcard $(OUTPUTS)/*.jsonl),--include $(OUTPUTS))
 leaderboard: $(STAMP)
-	$(BIN)/judgebench leaderboard results --write
+	$(BIN)/judgebench leaderboard results --write --group-by response_model --baseline $(LEADERBOARD_INCLUDE)
+	$(BIN)/judgebench plot all results --baseline $(LEADERBOARD_INCLUDE) -o results/figures
 
 check: $(STAMP)
 	$(BIN)/ruff check judgebench tests

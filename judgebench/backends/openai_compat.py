@@ -94,6 +94,10 @@ class OpenAICompatProvider:
     def __repr__(self) -> str:  # never show the key
         return f"OpenAICompatProvider({self.provider}:{self.model} at {self.base_url or 'api.openai.com'})"
 
+    def warm(self) -> None:
+        """Import the client library ahead of the first call (Ray workers do this before taking work)."""
+        import openai  # noqa: F401
+
     def _get_client(self) -> Any:
         if self._client is None:
             import openai

@@ -41,6 +41,9 @@ def add_run_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--results-dir", default="results")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--executor", choices=("local", "ray"), default="local", help="local asyncio (default) or ray (pip install 'judgebench[ray]')")
+    p.add_argument("--address", default=None, help="Ray cluster address for --executor ray (default: start a local Ray)")
+    p.add_argument("--workers", type=int, default=None, help="Ray workers (default: the cluster's CPU count)")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -79,6 +82,9 @@ def spec_from_args(args: argparse.Namespace) -> Any:
         data_dir=args.data_dir or os.environ.get("JUDGEBENCH_PAIRS_DIR"),
         judge_options=parse_options(args.option),
         progress=not args.no_progress,
+        executor=args.executor,
+        ray_address=args.address,
+        workers=args.workers,
     )
 
 

@@ -1,0 +1,167 @@
+"""Ray executor (``--executor ray``, extra ``pip install 'judgebench[ray]'``): pairs are cut into shards and judged
+by ``JudgeWorker`` actors, each holding one judge and backend for its lifetime (a local model loads once per
+worker). Results come back to the driver, which logs and writes them through the runner's atomic writers.
+
+* **Global limits.** ``--concurrency`` is split evenly across workers (their sum never exceeds it), and ``--rpm`` /
+  ``--tpm`` are enforced by one ``RateLimiterActor`` that every worker's backend asks before each call, so scaling
+  out never exceeds the user's limits.
+* **Cache.** Workers write through to the same SQLite call cache as a local run (WAL mode is safe for several
+  processes on one machine). On a multi-node cluster the cache folder must be on the driver's machine or a node-local
+  path per node: SQLite must not be shared over a network file system, so calls are then cached per node.
+* **Failures.** Actors restart and shard calls are retried by Ray (``max_restarts`` / ``max_task_retries``); a killed
+  worker's shard runs again, and every call it had finished is answered by the cache, not the server.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from ..errors import MissingDependencyError
+from . import OnResult, WorkItem, judge_items
+
+logger = logging.getLogger(__name__)
+
+SHARDS_PER_WORKER = 4
+
+
+def _ray() -> Any:
+    try:
+        import ray
+    except ImportError:
+        raise MissingDependencyError("ray", "ray", "--executor ray") from None
+    return ray
+
+
+def ensure_ray(address: str | None, workers: int | None) -> Any:
+    """Connect to ``address`` (an existing cluster) or start a local Ray instance sized for ``workers``."""
+    ray = _ray()
+    if not ray.is_initialized():
+        kwargs: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False, "ignore_reinit_error": True, "logging_level": logging.WARNING}
+        if address:
+            kwargs["address"] = address
+        else:
+            kwargs["num_cpus"] = max(2, os.cpu_count() or 2)
+        ray.init(**kwargs)
+    return ray
+
+
+class RemoteLimiter:
+    """A ``RateLimiter`` look-alike that asks the cluster-wide limiter actor."""
+
+    def __init__(self, handle: Any):
+        self.handle = handle
+
+    async def acquire(self, estimated_tokens: int) -> None:
+        await self.handle.acquire.remote(estimated_tokens)
+
+
+def _actor_classes() -> tuple[Any, Any]:
+    ray = _ray()
+
+    @ray.remote(num_cpus=0)
+    class RateLimiterActor:
+        def __init__(self, rpm: float | None, tpm: float | None):
+            from ..rate_limit import RateLimiter
+
+            self.limiter = RateLimiter(rpm, tpm)
+
+        async def acquire(self, tokens: int) -> None:
+            await self.limiter.acquire(tokens)
+
+    @ray.remote(num_cpus=0.01, max_restarts=3, max_task_retries=3)
+    class JudgeWorker:
+        """Holds one judge and backend; judges shards on its own event loop."""
+
+        def __init__(self, spec: Any, limiter: Any, concurrency: int):
+            from ..runner import build_judge
+
+            self.judge, self.backend = build_judge(spec)
+            if self.backend is not None and limiter is not None:
+                self.backend.limiter = RemoteLimiter(limiter)
+            if self.backend is not None and hasattr(self.backend.raw, "warm"):
+                # import the client library now: a first call that spends a second importing would send its
+                # already-granted request late, bunching it with the next second's requests at the server
+                self.backend.raw.warm()
+            self.concurrency = concurrency
+
+        async def judge_shard(self, items: list[WorkItem], labels: tuple[str, str]) -> list[tuple[Any, tuple[int, ...]]]:
+            out: list[tuple[Any, tuple[int, ...]]] = []
+            await judge_items(self.judge, items, concurrency=self.concurrency, labels=labels, on_result=lambda r, f: out.append((r, f)))
+            return out
+
+        def stats(self) -> dict[str, Any] | None:
+            return self.backend.run_stats() if hasattr(self.backend, "run_stats") else None
+
+        def pid(self) -> int:
+            return os.getpid()
+
+    return RateLimiterActor, JudgeWorker
+
+
+def shards(items: Sequence[Any], n: int) -> list[list[Any]]:
+    """Cut ``items`` into at most ``n`` contiguous shards of near-equal size (none empty)."""
+    if not items:
+        return []
+    size = math.ceil(len(items) / max(1, n))
+    return [list(items[i : i + size]) for i in range(0, len(items), size)]
+
+
+def merge_stats(parts: Iterable[dict[str, Any] | None]) -> dict[str, Any] | None:
+    parts = [p for p in parts if p]
+    if not parts:
+        return None
+    out: dict[str, Any] = {"model": parts[0].get("model"), "priced": parts[0].get("priced"), "workers": len(parts)}
+    for key in ("calls", "cached", "retries", "failed", "prompt_tokens", "completion_tokens", "cost_usd"):
+        out[key] = sum(p.get(key, 0) for p in parts)
+    return out
+
+
+class RayExecutor:
+    name = "ray"
+
+    def __init__(self, *, address: str | None = None, workers: int | None = None):
+        self.address = address
+        self.workers = workers
+        self.actors: list[Any] = []
+
+    def execute(self, judge: Any, backend: Any, items: Sequence[WorkItem], spec: Any, labels: tuple[str, str], on_result: OnResult) -> dict[str, Any] | None:
+        ray = ensure_ray(self.address, self.workers)
+        from ray.util import ActorPool
+
+        n = self.workers or max(1, int(ray.available_resources().get("CPU", 1)))
+        todo = [it for it in items if it.todo]
+        for it in items:  # nothing to judge: report at once, no worker needed
+            if not it.todo:
+                from ..schema import PairResult
+
+                on_result(PairResult(pair=it.pair, judge=labels[0], model=labels[1], games=it.kept), ())
+        if not todo:
+            return None
+        limiter_cls, worker_cls = _actor_classes()
+        limiter = limiter_cls.remote(spec.rpm, spec.tpm) if (spec.rpm or spec.tpm) else None
+        per_worker = max(1, spec.concurrency // n)
+        self.actors = [worker_cls.remote(spec, limiter, per_worker) for _ in range(n)]
+        pool = ActorPool(self.actors)
+        try:
+            for shard_results in pool.map_unordered(lambda a, shard: a.judge_shard.remote(shard, labels), shards(todo, n * SHARDS_PER_WORKER)):
+                for result, fresh in shard_results:
+                    on_result(result, fresh)
+            return merge_stats(ray.get([a.stats.remote() for a in self.actors]))
+        finally:
+            for a in self.actors:
+                ray.kill(a)
+            if limiter is not None:
+                ray.kill(limiter)
+
+
+def ray_map(fn: Callable[[Any], Any], items: Sequence[Any], *, address: str | None = None, workers: int | None = None, num_cpus: float = 1.0) -> list[Any]:
+    """``[fn(x) for x in items]`` fanned out as Ray tasks in shards (used by recipe grading), order kept."""
+    ray = ensure_ray(address, workers)
+    n = workers or max(1, int(ray.available_resources().get("CPU", 1)))
+    task = ray.remote(num_cpus=num_cpus, max_retries=3)(lambda shard: [fn(x) for x in shard])
+    parts = shards(list(items), n * SHARDS_PER_WORKER)
+    return [y for part in ray.get([task.remote(p) for p in parts]) for y in part]
