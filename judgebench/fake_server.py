@@ -154,6 +154,8 @@ class FakeJudgeServer:
                 "peak_in_flight": self.peak_in_flight,
                 "distinct_requests": len(self.requests),
                 "repeated_after_success": self.repeated_after_success,
+                "first_arrival": min((t for _, _, t in self.log), default=None),
+                "last_arrival": max((t for _, _, t in self.log), default=None),
             }
 
     # ---- simulation -------------------------------------------------------------------------------------
@@ -285,6 +287,7 @@ class FakeJudgeServer:
         app.router.add_post("/v1/pooling", lambda r: self._handle(r, "pooling"))
         app.router.add_get("/v1/models", lambda r: web.json_response({"object": "list", "data": [{"id": "fake", "object": "model"}]}))
         app.router.add_get("/stats", lambda r: web.json_response(self.stats()))
+        app.router.add_post("/reset", lambda r: (self.reset_stats(), web.json_response({"reset": True}))[1])
         return app
 
     async def _serve(self) -> None:

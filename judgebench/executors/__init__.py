@@ -57,9 +57,10 @@ async def judge_one(judge: Any, pair: Pair, game: int, sem: asyncio.Semaphore) -
     return j.with_game(game)  # type: ignore[arg-type]
 
 
-async def judge_items(judge: Any, items: Sequence[WorkItem], *, concurrency: int, labels: tuple[str, str], on_result: OnResult) -> None:
-    """Judge every item's missing games with at most ``concurrency`` calls in flight; report pairs as they finish."""
-    sem = asyncio.Semaphore(max(1, concurrency))
+async def judge_items(judge: Any, items: Sequence[WorkItem], *, concurrency: int, labels: tuple[str, str], on_result: OnResult, sem: asyncio.Semaphore | None = None) -> None:
+    """Judge every item's missing games with at most ``concurrency`` calls in flight (or under a shared ``sem``);
+    report pairs as they finish."""
+    sem = sem or asyncio.Semaphore(max(1, concurrency))
     judge_label, model_label = labels
 
     async def do(item: WorkItem) -> tuple[PairResult, tuple[int, ...]]:

@@ -26,6 +26,7 @@ from . import OnResult, WorkItem, judge_items
 logger = logging.getLogger(__name__)
 
 SHARDS_PER_WORKER = 4
+IN_FLIGHT_SHARDS = 2
 
 
 def _ray() -> Any:
@@ -72,7 +73,7 @@ def _actor_classes() -> tuple[Any, Any]:
         async def acquire(self, tokens: int) -> None:
             await self.limiter.acquire(tokens)
 
-    @ray.remote(num_cpus=0.01, max_restarts=3, max_task_retries=3)
+    @ray.remote(num_cpus=0.01, max_restarts=3, max_task_retries=3, max_concurrency=IN_FLIGHT_SHARDS + 1)
     class JudgeWorker:
         """Holds one judge and backend; judges shards on its own event loop."""
 
@@ -87,10 +88,16 @@ def _actor_classes() -> tuple[Any, Any]:
                 # already-granted request late, bunching it with the next second's requests at the server
                 self.backend.raw.warm()
             self.concurrency = concurrency
+            self.sem: Any = None
 
         async def judge_shard(self, items: list[WorkItem], labels: tuple[str, str]) -> list[tuple[Any, tuple[int, ...]]]:
+            import asyncio
+
+            # one semaphore for all shards in this worker: two shards run at once so the next one fills the slots
+            # the last calls of the previous one leave free, and together they never exceed the worker's share
+            self.sem = self.sem or asyncio.Semaphore(self.concurrency)
             out: list[tuple[Any, tuple[int, ...]]] = []
-            await judge_items(self.judge, items, concurrency=self.concurrency, labels=labels, on_result=lambda r, f: out.append((r, f)))
+            await judge_items(self.judge, items, concurrency=self.concurrency, labels=labels, on_result=lambda r, f: out.append((r, f)), sem=self.sem)
             return out
 
         def stats(self) -> dict[str, Any] | None:
@@ -130,8 +137,6 @@ class RayExecutor:
 
     def execute(self, judge: Any, backend: Any, items: Sequence[WorkItem], spec: Any, labels: tuple[str, str], on_result: OnResult) -> dict[str, Any] | None:
         ray = ensure_ray(self.address, self.workers)
-        from ray.util import ActorPool
-
         n = self.workers or max(1, int(ray.available_resources().get("CPU", 1)))
         todo = [it for it in items if it.todo]
         for it in items:  # nothing to judge: report at once, no worker needed
@@ -145,11 +150,25 @@ class RayExecutor:
         limiter = limiter_cls.remote(spec.rpm, spec.tpm) if (spec.rpm or spec.tpm) else None
         per_worker = max(1, spec.concurrency // n)
         self.actors = [worker_cls.remote(spec, limiter, per_worker) for _ in range(n)]
-        pool = ActorPool(self.actors)
         try:
-            for shard_results in pool.map_unordered(lambda a, shard: a.judge_shard.remote(shard, labels), shards(todo, n * SHARDS_PER_WORKER)):
-                for result, fresh in shard_results:
+            pending = shards(todo, n * SHARDS_PER_WORKER)
+            running: dict[Any, Any] = {}  # object ref -> actor
+            load = {i: 0 for i in range(n)}
+
+            def submit() -> None:
+                for i in sorted(load, key=load.get):  # type: ignore[arg-type]
+                    while pending and load[i] < IN_FLIGHT_SHARDS:
+                        running[self.actors[i].judge_shard.remote(pending.pop(0), labels)] = i
+                        load[i] += 1
+
+            submit()
+            while running:
+                done, _ = ray.wait(list(running), num_returns=1)
+                i = running.pop(done[0])
+                load[i] -= 1
+                for result, fresh in ray.get(done[0]):
                     on_result(result, fresh)
+                submit()
             return merge_stats(ray.get([a.stats.remote() for a in self.actors]))
         finally:
             for a in self.actors:
