@@ -223,12 +223,17 @@ def bootstrap_sums(
 
         return _run_chunks(work, n_resamples, seed, len(uniq) * 8)
 
-    def gather(rng: np.random.Generator, rows: int) -> np.ndarray:
-        idx = bootstrap_indices(n, rows, rng)
-        sums = np.stack([np.take(f[:, j], idx).sum(axis=1) for j in range(k)], axis=1)
-        return statistic(sums)
+    if k == 1:  # one feature: gather and sum
 
-    return _run_chunks(gather, n_resamples, seed, n * k)
+        def gather(rng: np.random.Generator, rows: int) -> np.ndarray:
+            return statistic(np.take(f[:, 0], bootstrap_indices(n, rows, rng)).sum(axis=1)[:, None])
+
+        return _run_chunks(gather, n_resamples, seed, n)
+
+    def counts_matmul(rng: np.random.Generator, rows: int) -> np.ndarray:  # several: one count pass, then BLAS
+        return statistic(_resampled_counts(rng, rows, freq, inverse) @ uniq)
+
+    return _run_chunks(counts_matmul, n_resamples, seed, n + len(uniq))
 
 
 def bootstrap_weighted(
@@ -350,7 +355,14 @@ def fisher_z_interval(r: float, n: int, *, kind: CorrelationKind = "pearson", co
         return None
     if abs(r) >= 1:
         return Interval(float(r), float(r), f"Fisher z ({kind})")
-    se = {"pearson": 1 / math.sqrt(n - 3), "spearman": math.sqrt((1 + r * r / 2) / (n - 3)), "kendall": math.sqrt(0.437 / (n - 4))}[kind]
+    if kind == "pearson":
+        se = 1 / math.sqrt(n - 3)
+    elif kind == "spearman":
+        se = math.sqrt((1 + r * r / 2) / (n - 3))
+    elif kind == "kendall":
+        se = math.sqrt(0.437 / (n - 4))
+    else:
+        raise ValueError(f"unknown correlation kind {kind!r}; expected pearson, spearman or kendall")
     q = float(norm.ppf(1 - (1 - confidence) / 2))
     z = math.atanh(r)
     return Interval(math.tanh(z - q * se), math.tanh(z + q * se), f"Fisher z ({kind})")

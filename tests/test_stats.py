@@ -150,3 +150,9 @@ def test_paired_bootstrap_difference_identical_judges_p_one_and_planted_gap_sign
     assert est.value == pytest.approx(a.mean() - b.mean())
     assert ci is not None and ci.low > 0.25 and est.p_value is not None and est.p_value < 1e-3
     assert paired_bootstrap_difference([], []).value is None
+
+
+@pytest.mark.parametrize(("kind", "n"), [("pearson", 4), ("spearman", 4), ("kendall", 5)])
+def test_fisher_z_interval_smallest_valid_n_is_finite(kind: str, n: int) -> None:
+    ci = fisher_z_interval(-1 / 3, n, kind=kind)  # type: ignore[arg-type]
+    assert ci is not None and -1 < ci.low < -1 / 3 < ci.high < 1
