@@ -131,7 +131,7 @@ def _rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
         raise InputError("file not found", path=path)
     if suffix == ".csv":
         try:
-            with path.open(newline="", encoding="utf-8") as f:
+            with path.open(newline="", encoding="utf-8-sig") as f:  # -sig: spreadsheets write a BOM
                 reader = csv.DictReader(f)
                 if reader.fieldnames is None:
                     return

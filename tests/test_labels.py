@@ -160,3 +160,9 @@ def test_is_results_input_tells_results_from_label_files(tmp_path: Path) -> None
     results = tmp_path / "judgments.jsonl"
     results.write_text(json.dumps(PairResult(pair, "j", "m", (Judgment(A),)).to_dict()) + "\n")
     assert not is_results_input(labels) and is_results_input(results) and is_results_input(tmp_path)
+
+
+def test_read_labels_csv_with_byte_order_mark_from_a_spreadsheet(tmp_path: Path) -> None:
+    f = tmp_path / "h.csv"
+    f.write_bytes("\ufeffitem,label\n1,A>B\n".encode())
+    assert read_labels(f).items == ("1",)
