@@ -263,33 +263,51 @@ class RecipeSummary:
         return "\n".join(lines)
 
 
-def grade_responses(recipe: Recipe, problems: list[Any], responses: list[Any], *, workers: int = 2) -> list[Any]:
-    """Grade every response against its problem's reference with the recipe's grader (input order kept)."""
+def grade_texts(kind: str, opts: dict[str, Any], items: list[tuple[str, Any]], *, workers: int = 2) -> list[Any]:
+    """Grade ``(response text, reference)`` items with one grader kind (input order kept). A pure function of its
+    arguments, so a shard of items can be graded in another process (``--executor ray``)."""
     from concurrent.futures import ThreadPoolExecutor
 
     from .grading import choice_letters, grade_code, grade_mcq, grade_numeric
-    from .pairing import GradedResponse
 
-    by_id = {p.id: p for p in problems}
-    opts = dict(recipe.grader_options)
-    kind = recipe.grader
     if kind == "math":
         from .mathverify import MathVerifier
 
         with MathVerifier(workers=workers, timeout_s=float(opts.get("timeout_s", 5.0))) as verifier:
-            grades = verifier.grade_many((r.text, by_id[r.problem_id].reference) for r in responses)
-    elif kind == "code":
+            return list(verifier.grade_many(items))
+    if kind == "code":
         from .sandbox import Limits
 
         limits = Limits(**opts.get("limits", {}))
         with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-            grades = list(pool.map(lambda r: grade_code(r.text, by_id[r.problem_id].reference, limits=limits), responses))
-    elif kind == "mcq":
+            return list(pool.map(lambda it: grade_code(it[0], it[1], limits=limits), items))
+    if kind == "mcq":
         letters = choice_letters(int(opts.get("n_options", 10)))
-        grades = [grade_mcq(r.text, by_id[r.problem_id].reference, letters=letters, repeat=opts.get("repeat")) for r in responses]
+        return [grade_mcq(text, ref, letters=letters, repeat=opts.get("repeat")) for text, ref in items]
+    numeric = {k: opts[k] for k in ("rel_tol", "abs_tol") if k in opts}
+    return [grade_numeric(text, ref, **numeric) for text, ref in items]
+
+
+def grade_responses(recipe: Recipe, problems: list[Any], responses: list[Any], *, workers: int = 2, executor: str = "local", ray_address: str | None = None) -> list[Any]:
+    """Grade every response against its problem's reference with the recipe's grader (input order kept).
+
+    With ``executor="ray"`` the responses are cut into shards graded by Ray tasks (code runs in each task's own
+    sandboxed subprocesses, ``workers`` at a time per task).
+    """
+    import functools
+
+    from .pairing import GradedResponse
+
+    by_id = {p.id: p for p in problems}
+    items = [(r.text, by_id[r.problem_id].reference) for r in responses]
+    if executor == "ray":
+        from .executors.ray_executor import ray_map_shards
+
+        grades = ray_map_shards(functools.partial(grade_texts, recipe.grader, dict(recipe.grader_options), workers=1), items, address=ray_address, workers=workers)
+    elif executor == "local":
+        grades = grade_texts(recipe.grader, dict(recipe.grader_options), items, workers=workers)
     else:
-        numeric = {k: opts[k] for k in ("rel_tol", "abs_tol") if k in opts}
-        grades = [grade_numeric(r.text, by_id[r.problem_id].reference, **numeric) for r in responses]
+        raise InputError(f"unknown executor {executor!r}; use local or ray", field="--executor")
     return [
         GradedResponse(r.problem_id, by_id[r.problem_id].source, by_id[r.problem_id].prompt, r.text, r.generator, g, r.sample_index, r.params)
         for r, g in zip(responses, grades, strict=True)
@@ -310,6 +328,8 @@ def run_recipe(
     save_dataset: bool = True,
     push_to_hub: str | None = None,
     backend: Any = None,
+    executor: str = "local",
+    ray_address: str | None = None,
 ) -> RecipeSummary:
     """Run the whole pipeline and write the output folder (see the module docstring).
 
@@ -322,7 +342,9 @@ def run_recipe(
         responses_file: import responses from this file instead (overrides the recipe's file).
         problems_file: read problems from this local file instead of the recipe's source.
         limit: only the first ``limit`` problems.
-        workers: parallel graders (processes for math, sandboxed programs for code).
+        workers: parallel graders (processes for math, sandboxed programs for code); Ray workers with ``executor="ray"``.
+        executor: ``local`` or ``ray`` (grading fans out over a Ray cluster; generation stays on this process).
+        ray_address: an existing Ray cluster for ``executor="ray"`` (default: start a local one).
         seed: pairing seed (default: the recipe's).
         save_dataset: also write ``dataset/`` with ``datasets.Dataset.save_to_disk``.
         push_to_hub: a Hugging Face repo id to push the pairs to (only when given).
@@ -358,7 +380,7 @@ def run_recipe(
     else:
         raise InputError("nothing to grade: give --generator MODEL to sample responses, or --responses FILE to import them", path=recipe.path)
     start = time.monotonic()
-    graded = grade_responses(recipe, problems, raw, workers=workers)
+    graded = grade_responses(recipe, problems, raw, workers=workers, executor=executor, ray_address=ray_address)
     grading_s = time.monotonic() - start
     options = recipe.pairing if seed is None else replace(recipe.pairing, seed=seed)
     pairs, stats = make_pairs(graded, options, extra_metadata={"recipe": recipe.name})

@@ -107,3 +107,37 @@ def test_cluster_wide_rpm_holds(local_ray, fake_server, tmp_path: Path) -> None:
     # all 60 within 0.5 s, and up to 80 in one second.
     assert times[-1] - times[0] >= 1.5
     assert max(sum(1 for u in times if t <= u < t + 1.0) for t in times) <= 45
+
+
+def test_recipe_grading_fans_out_on_ray_with_identical_output(local_ray, tmp_path: Path) -> None:
+    from judgebench.recipes import load_recipe, run_recipe
+
+    from .conftest import shared
+
+    shared("gsm8k", "example_model_solutions.jsonl")
+    local = run_recipe(load_recipe("gsm8k_solutions"), tmp_path / "local", limit=200, save_dataset=False)
+    distributed = run_recipe(load_recipe("gsm8k_solutions"), tmp_path / "ray", limit=200, save_dataset=False, executor="ray", workers=2)
+    assert local.pairs == distributed.pairs > 0
+    for name in ("graded.jsonl", "gsm8k_pairs.jsonl"):
+        assert (tmp_path / "local" / name).read_text() == (tmp_path / "ray" / name).read_text()
+
+
+def test_code_grading_sandbox_runs_inside_ray_tasks(local_ray, tmp_path: Path) -> None:
+    import gzip
+
+    from judgebench.recipes import load_recipe, run_recipe
+
+    from .conftest import shared
+
+    source = shared("humaneval", "HumanEval.jsonl.gz")
+    with gzip.open(source, "rt", encoding="utf-8") as f:
+        problems = [json.loads(line) for line in f][:4]
+    rows = []
+    for p in problems:
+        rows.append({"problem_id": p["task_id"], "generator": "m", "response": f"```python\n{p['prompt']}{p['canonical_solution']}```"})
+        rows.append({"problem_id": p["task_id"], "generator": "m", "response": f"```python\n{p['prompt']}    while True: pass\n```"})
+    responses = write_jsonl(tmp_path / "responses.jsonl", rows)
+    summary = run_recipe(load_recipe("humaneval"), tmp_path / "out", responses_file=responses, problems_file=source, limit=4, save_dataset=False, executor="ray", workers=2)
+    assert (summary.responses, summary.correct, summary.pairs) == (8, 4, 4)
+    graded = [json.loads(line) for line in (tmp_path / "out" / "graded.jsonl").open()]
+    assert all(g["grade"]["correct"] == (i % 2 == 0) for i, g in enumerate(graded))

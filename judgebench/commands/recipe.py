@@ -34,6 +34,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     run.add_argument("--no-dataset", action="store_true", help="do not write the Hugging Face dataset folder")
     run.add_argument("--push-to-hub", default=None, metavar="REPO", help="also push the pairs to this Hugging Face dataset repo")
     run.add_argument("--json", action="store_true", help="print the summary as JSON")
+    run.add_argument("--executor", choices=("local", "ray"), default="local", help="grade locally (default) or fan grading out over Ray (pip install 'judgebench[ray]')")
+    run.add_argument("--address", default=None, help="Ray cluster address for --executor ray (default: start a local Ray)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -83,6 +85,8 @@ def run(args: argparse.Namespace) -> int:
         seed=args.seed,
         save_dataset=not args.no_dataset,
         push_to_hub=args.push_to_hub,
+        executor=args.executor,
+        ray_address=args.address,
     )
     print(json.dumps(summary.to_dict(), indent=2) if args.json else summary.render())
     return 0

@@ -177,10 +177,14 @@ class RayExecutor:
                 ray.kill(limiter)
 
 
-def ray_map(fn: Callable[[Any], Any], items: Sequence[Any], *, address: str | None = None, workers: int | None = None, num_cpus: float = 1.0) -> list[Any]:
-    """``[fn(x) for x in items]`` fanned out as Ray tasks in shards (used by recipe grading), order kept."""
+def ray_map_shards(fn: Callable[[list[Any]], list[Any]], items: Sequence[Any], *, address: str | None = None, workers: int | None = None, num_cpus: float = 1.0) -> list[Any]:
+    """``fn(items)`` computed shard by shard in Ray tasks (``fn`` maps a list to a list of the same length), in
+    order. Used by recipe grading; a task whose worker dies is retried by Ray."""
     ray = ensure_ray(address, workers)
     n = workers or max(1, int(ray.available_resources().get("CPU", 1)))
-    task = ray.remote(num_cpus=num_cpus, max_retries=3)(lambda shard: [fn(x) for x in shard])
+    def apply(part: list[Any]) -> list[Any]:  # ray.remote takes functions, not functools.partial objects
+        return fn(part)
+
+    task = ray.remote(num_cpus=num_cpus, max_retries=3)(apply)
     parts = shards(list(items), n * SHARDS_PER_WORKER)
     return [y for part in ray.get([task.remote(p) for p in parts]) for y in part]
