@@ -1,32 +1,65 @@
-"""``judgebench leaderboard``: gather every run under a results folder into one table."""
+"""``judgebench leaderboard``: every run under a results folder (plus released judgment files) in one table."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
-HELP = "gather every run under RESULTS_DIR into one leaderboard (md/latex/csv/json); --write saves leaderboard.{md,tex,csv}"
+HELP = "gather every run under RESULTS_DIR (and --include'd judgment files) into one leaderboard (md/latex/csv/json); --write saves leaderboard.{md,tex,csv}"
+
+
+def add_source_arguments(p: argparse.ArgumentParser) -> None:
+    """Flags shared by the commands that read runs (leaderboard, plot, report)."""
+    p.add_argument("--include", action="append", default=[], metavar="PATH", help="judgment files or folders to add, e.g. JudgeBench's released outputs (repeatable)")
+    p.add_argument("--rule", choices=("vote", "average", "first"), default="vote", help="pair scoring rule; runs are rescored from their judgments.jsonl (default: vote, the JudgeBench rule)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the bootstrap CIs and paired bootstrap tests")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("results_dir", nargs="?", default="results")
+    p.add_argument("results_dir", nargs="?", default="results", help="folder of runs (results/<dataset>/<judge>/<model>/); default results")
+    add_source_arguments(p)
     p.add_argument("--format", choices=("md", "latex", "csv", "json"), default="md")
-    p.add_argument("--write", action="store_true", help="write leaderboard.md, .tex and .csv into RESULTS_DIR")
-    p.add_argument("--sort", default="overall", help="column to sort by, descending (default overall)")
+    p.add_argument("--group-by", choices=("none", "response_model", "dataset"), default="none", help="one table per pair source (JudgeBench reports GPT-4o and Claude pairs apart)")
+    p.add_argument("--sort", default="overall", help="row field to sort by: numbers descending, text ascending (default overall)")
+    p.add_argument("--columns", default=None, help="comma-separated columns to show, e.g. judge,model,overall,ci (md/latex/csv)")
+    p.add_argument("--baseline", action="store_true", help="add a reference row: expected accuracy of a random choice per pair (not a run)")
+    p.add_argument("--standalone", action="store_true", help="with --format latex: a complete document that compiles with pdflatex")
+    p.add_argument("--write", action="store_true", help="also write leaderboard.md, .tex and .csv into --out-dir")
+    p.add_argument("--out-dir", default=None, help="folder for --write (default RESULTS_DIR)")
+
+
+def load_leaderboard_runs(args: argparse.Namespace, *, baseline: bool = False, group_by: str = "none", sort: str = "overall") -> list:
+    """The runs named by a command's source flags, grouped, sorted and compared with the best."""
+    from ..errors import InputError
+    from ..report import leaderboard, load_runs
+
+    results_dir = Path(args.results_dir) if args.results_dir else None
+    if results_dir is not None and not results_dir.exists():
+        if not args.include:
+            raise InputError("no such folder; run `make bench` first or pass --include FILES", path=results_dir)
+        results_dir = None
+    runs = load_runs(results_dir, args.include, rule=args.rule, seed=args.seed)
+    if not runs:
+        raise InputError("no runs found (folders with metrics.json and run.json, or --include'd judgment files); run `make bench` first", path=args.results_dir)
+    return leaderboard(runs, group_by=group_by, sort=sort, baseline=baseline, rule=args.rule, seed=args.seed)
 
 
 def run(args: argparse.Namespace) -> int:
     from ..errors import InputError
-    from ..report import collect_runs, render_rows, write_leaderboard
+    from ..report import render_rows, write_leaderboard
+    from ..tables import standalone_latex
 
-    rows = collect_runs(args.results_dir)
-    if not rows:
-        raise InputError("no runs found (folders with metrics.json and run.json); run `make bench` first", path=args.results_dir)
-    if args.sort not in rows[0]:
-        raise InputError(f"unknown sort column {args.sort!r}; choose from {', '.join(rows[0])}", field="--sort")
-    rows.sort(key=lambda r: (r.get(args.sort) is None, -(r[args.sort] if isinstance(r.get(args.sort), (int, float)) else 0)))
-    sys.stdout.write(render_rows(rows, args.format))
+    columns = [c.strip() for c in args.columns.split(",") if c.strip()] if args.columns else None
+    if args.standalone and args.format != "latex":
+        raise InputError("--standalone needs --format latex", field="--standalone")
+    runs = load_leaderboard_runs(args, baseline=args.baseline, group_by=args.group_by, sort=args.sort)
+    rows = [r.row for r in runs]
+    text = render_rows(rows, args.format, rule=args.rule, columns=columns)
+    if args.standalone:
+        text = standalone_latex(text)
     if args.write:
-        for p in write_leaderboard(rows, args.results_dir):
+        for p in write_leaderboard(rows, args.out_dir or args.results_dir, rule=args.rule, columns=columns):
             print(f"wrote {p}", file=sys.stderr)
+    sys.stdout.write(text)
     return 0

@@ -1,0 +1,38 @@
+"""``judgebench report``: one self-contained HTML file with the leaderboard, the figures and a pair browser."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .leaderboard import add_source_arguments
+
+HELP = "write a self-contained HTML report (leaderboard, figures, pair browser with filters) for the runs under RESULTS_DIR"
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("results_dir", nargs="?", default="results", help="a results folder (all runs below it) or one run folder; default results")
+    p.add_argument("-o", "--out", default="report.html", help="output HTML file (default report.html)")
+    add_source_arguments(p)
+    p.add_argument("--group-by", choices=("none", "response_model", "dataset"), default="response_model", help="leaderboard groups (default response_model)")
+    p.add_argument("--baseline", action="store_true", help="add the random-choice reference row to the leaderboard")
+    p.add_argument("--response-model", action="append", default=[], metavar="NAME", help="only runs on pairs from this response model (repeatable)")
+    p.add_argument("--no-figures", action="store_true", help="leave the figures out (faster, smaller)")
+    p.add_argument("--title", default="judgebench report")
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..errors import InputError
+    from ..html_report import render_report
+    from ..report import write_shareable
+    from .leaderboard import load_leaderboard_runs
+
+    runs = load_leaderboard_runs(args, baseline=args.baseline, group_by=args.group_by)
+    if args.response_model:
+        runs = [r for r in runs if r.row.get("response_model") in args.response_model]
+        if not runs:
+            raise InputError(f"no run on pairs from {', '.join(args.response_model)}", field="--response-model")
+    html = render_report(runs, rule=args.rule, title=args.title, figures=not args.no_figures)
+    write_shareable(args.out, html.encode("utf-8"))
+    print(f"wrote {args.out} ({len(html.encode()) / 1e6:.1f} MB, {len(runs)} rows)", file=sys.stderr)
+    return 0

@@ -1,0 +1,135 @@
+"""The HTML report: self-contained, script-safe data, no secrets, outcomes by the JudgeBench vote, CLI."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from judgebench.html_report import pair_outcome, report_data, script_json
+from judgebench.report import leaderboard, load_runs
+from judgebench.schema import Decision, Judgment, Pair, PairResult
+
+from .conftest import CANARY_KEY, make_pair, run_cli, write_jsonl
+
+A, B, T, N = Decision.A_BETTER, Decision.B_BETTER, Decision.TIE, Decision.NONE
+XSS = "</script><script>window.__pwned=1</script><img src=x onerror=\"window.__pwned=2\"> & <!-- --> \u2028"
+
+
+def result(label: Decision, shown: list[Decision]) -> PairResult:
+    pair = Pair("p", "q", "a", "b", label)
+    return PairResult(pair, "j", "m", tuple(Judgment(d, game=i) for i, d in enumerate(shown, start=1)))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("label", "shown", "expected"),
+    [
+        (A, [A, B], "correct"),  # both games pick A in the original frame: +2
+        (A, [A, T], "correct"),  # +1 + 0
+        (A, [A, A], "tie"),  # game 2 shown A = original B: +1 - 1
+        (A, [B, A], "incorrect"),  # -2
+        (A, [N, N], "tie"),
+        (B, [N, B], "incorrect"),  # game 2 shown B = original A, the opposite of the label: -1
+        (T, [T, T], "correct"),  # a tie label has no opposite: matches count
+        (A, [B], "incorrect"),  # single game
+    ],
+)
+def test_pair_outcome_follows_vote(label: Decision, shown: list[Decision], expected: str) -> None:
+    assert pair_outcome(result(label, shown)) == expected
+
+
+def test_script_json_cannot_close_script_and_roundtrips() -> None:
+    text = script_json({"x": XSS})
+    assert "<" not in text and ">" not in text and "&" not in text
+    assert json.loads(text) == {"x": XSS}
+
+
+class _Collect(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.scripts: list[str] = []
+        self._in_script = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+        self._in_script = tag == "script"
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in_script = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_script:
+            self.scripts.append(data)
+
+
+@pytest.fixture
+def hostile_results(tmp_path: Path) -> Path:
+    """Two baseline runs over pairs whose text carries HTML/script payloads and the canary API key."""
+    rows = [make_pair(i, "A>B" if i % 2 else "B>A", question=f"{XSS} question {i} key={CANARY_KEY}") for i in range(8)]
+    rows[0]["response_A"] = XSS + " " + CANARY_KEY
+    write_jsonl(tmp_path / "pairs.jsonl", rows)
+    for judge in ("longer", "random"):
+        proc = run_cli("bench", "--judge", judge, "--data", str(tmp_path / "pairs.jsonl"), "--results-dir", str(tmp_path / "r"), "--no-progress")
+        assert proc.returncode == 0, proc.stderr
+    return tmp_path / "r"
+
+
+def test_report_cli_self_contained_safe_and_redacted(hostile_results: Path, tmp_path: Path) -> None:
+    out = tmp_path / "report.html"
+    proc = run_cli("report", str(hostile_results), "--baseline", "-o", str(out))
+    assert proc.returncode == 0, proc.stderr
+    html = out.read_text(encoding="utf-8")
+    assert CANARY_KEY not in html and "[REDACTED]" in html
+    assert "<script>window.__pwned" not in html and "<img src=x" not in html
+    parser = _Collect()
+    parser.feed(html)
+    tags = parser.tags
+    assert not [t for t, a in tags if t in ("link", "iframe", "object", "embed")]
+    assert all("src" not in a for t, a in tags if t == "script")  # inline scripts only
+    assert all((a.get("src") or "").startswith("data:image/png;base64,") for t, a in tags if t == "img")
+    assert len([t for t, a in tags if t == "img"]) == 4  # accuracy, heatmap, consistency, length
+    assert not re.search(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", html)
+    assert [a.get("type") for t, a in tags if t == "script"] == ["application/json", None]  # the data blob and the code
+    data = json.loads(html.split('<script type="application/json" id="jb-data">', 1)[1].split("</script>", 1)[0])
+    assert len(data["runs"]) == 2 and len(data["pairs"]) == 8 and len(data["items"]) == 16  # pairs stored once
+    assert data["pairs"][0]["question"].startswith(XSS)  # the text survives intact, as data
+    assert all(it["outcome"] in ("correct", "incorrect", "tie") and len(it["games"]) == 2 for it in data["items"])
+
+
+def test_report_data_outcomes_match_scoring(hostile_results: Path) -> None:
+    runs = leaderboard(load_runs(hostile_results))
+    data = report_data(runs)
+    for run_idx, run in enumerate(runs):
+        items = [it for it in data["items"] if it["run"] == run_idx]
+        # under the vote rule, "correct" is exactly a credit of 1
+        assert 100 * sum(it["outcome"] == "correct" for it in items) / len(items) == pytest.approx(run.row["overall"])
+        assert sum(bool(it["consistent"]) for it in items) / len(items) * 100 == pytest.approx(run.row["consistency"])
+
+
+def test_report_cli_missing_folder_exit_2(tmp_path: Path) -> None:
+    proc = run_cli("report", str(tmp_path / "nope"), "-o", str(tmp_path / "x.html"))
+    assert proc.returncode == 2 and "no such folder" in proc.stderr
+    assert not (tmp_path / "x.html").exists()
+
+
+def test_report_single_run_folder_no_figures(hostile_results: Path, tmp_path: Path) -> None:
+    run_folder = next(hostile_results.rglob("metrics.json")).parent
+    proc = run_cli("report", str(run_folder), "--no-figures", "-o", str(tmp_path / "one.html"))
+    assert proc.returncode == 0, proc.stderr
+    html = (tmp_path / "one.html").read_text()
+    assert "<img" not in html and "1 judge runs" in html
+
+
+def test_report_data_nan_scores_become_null() -> None:
+    from judgebench.report import loaded_run
+
+    pair = Pair("p", "q", "a", "b", A)
+    res = PairResult(pair, "reward_model", "rm", (Judgment(A, game=1, scores=(float("nan"), 1.0)),))
+    run = loaded_run([res], rule="vote", seed=0, judge="reward_model", model="rm", response_model="", dataset="", path="", origin="run")
+    data = report_data([run])
+    assert data["items"][0]["games"][0]["scores"] == [None, 1.0]
+    assert json.loads(script_json(data))["items"][0]["consistent"] is None  # single game
