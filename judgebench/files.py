@@ -46,6 +46,15 @@ def append_jsonl(f: Any, row: dict[str, Any]) -> None:
     f.flush()
 
 
+MAX_LINE_MB_ENV = "JUDGEBENCH_MAX_LINE_MB"
+DEFAULT_MAX_LINE_MB = 16.0
+
+
+def max_line_bytes() -> int:
+    """Longest JSONL line accepted (default 16 MB; ``$JUDGEBENCH_MAX_LINE_MB`` raises it)."""
+    return int(float(os.environ.get(MAX_LINE_MB_ENV) or DEFAULT_MAX_LINE_MB) * 1024 * 1024)
+
+
 def iter_jsonl(path: str | Path, *, tolerate_torn_tail: bool = False) -> Iterator[tuple[int, dict[str, Any]]]:
     """Yield ``(line_number, object)`` for each non-blank line of a JSONL file.
 
@@ -54,7 +63,7 @@ def iter_jsonl(path: str | Path, *, tolerate_torn_tail: bool = False) -> Iterato
         tolerate_torn_tail: skip a final line that has no newline and does not parse (a crashed appender).
 
     Raises:
-        InputError: on undecodable bytes, a line that is not JSON, or a line that is not an object.
+        InputError: on undecodable bytes, a line that is not JSON or not an object, or a line over the size limit.
     """
     path = Path(path)
     try:
@@ -67,9 +76,12 @@ def iter_jsonl(path: str | Path, *, tolerate_torn_tail: bool = False) -> Iterato
         line = raw[: e.start].count(b"\n") + 1
         raise InputError(f"not valid UTF-8 text (byte {e.start}); is this a binary file or another encoding?", path=path, line=line) from None
     lines = text.split("\n")
+    limit = max_line_bytes()
     for i, line in enumerate(lines, start=1):
         if not line.strip():
             continue
+        if len(line) > limit:
+            raise InputError(f"line is {len(line) / 2**20:.1f} MB, over the {limit / 2**20:.0f} MB limit per line; set {MAX_LINE_MB_ENV} to allow it", path=path, line=i)
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as e:

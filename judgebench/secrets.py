@@ -26,3 +26,17 @@ def redact(text: str, extra: list[str] | None = None) -> str:
         if value and value in text:
             text = text.replace(value, "[REDACTED]")
     return _KEY_SHAPES.sub("[REDACTED]", text)
+
+
+class RedactingFilter:
+    """A ``logging`` filter that redacts secrets from every record a handler emits (ours and libraries')."""
+
+    def filter(self, record: object) -> bool:
+        import logging
+
+        assert isinstance(record, logging.LogRecord)
+        message = record.getMessage()
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True

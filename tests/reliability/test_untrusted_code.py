@@ -21,7 +21,7 @@ from judgebench import sandbox
 from judgebench.grading import CodeTests, build_program, grade_code
 from judgebench.sandbox import UID_BASE, Limits, run_many, run_python
 
-from .conftest import CANARY_KEY, shared
+from ..conftest import CANARY_KEY, shared
 
 FAST = Limits(wall_s=5, cpu_s=2, memory_mb=512, nproc=16)
 
