@@ -30,6 +30,7 @@ from .schema import Decision, Pair
 logger = logging.getLogger(__name__)
 
 FAILURE_KINDS = ("429", "500", "503", "reset", "timeout", "truncated", "empty_choices", "empty_content")
+EXTRA_FAILURE_KINDS = ("401_echo",)  # opt-in: a 401 whose message quotes the bearer token, as some servers do
 
 
 @dataclass
@@ -164,7 +165,7 @@ class FakeJudgeServer:
         with self._lock:
             if cfg.failure_rate <= 0 or self._rng.random() >= cfg.failure_rate:
                 return None
-            kinds = [k for k in FAILURE_KINDS if cfg.failure_mix.get(k, 0) > 0]
+            kinds = [k for k in (*FAILURE_KINDS, *EXTRA_FAILURE_KINDS) if cfg.failure_mix.get(k, 0) > 0]
             return self._rng.choices(kinds, weights=[cfg.failure_mix[k] for k in kinds])[0] if kinds else None
 
     def verdict_position(self, prompt: str, key: str) -> str:
@@ -261,6 +262,9 @@ class FakeJudgeServer:
         ms = str(self.config.retry_after_ms)
         if failure == "429":
             return web.json_response({"error": {"message": "Rate limit reached (simulated)", "type": "rate_limit"}}, status=429, headers={"retry-after-ms": ms, "retry-after": "0"})
+        if failure == "401_echo":
+            token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+            return web.json_response({"error": {"message": f"Incorrect API key provided: {token}.", "type": "invalid_request_error"}}, status=401)
         if failure == "500":
             return web.json_response({"error": {"message": "Internal server error (simulated)"}}, status=500)
         if failure == "503":
