@@ -289,9 +289,20 @@ class FakeJudgeServer:
         app.router.add_post("/v1/messages", lambda r: self._handle(r, "messages"))
         app.router.add_post("/pooling", lambda r: self._handle(r, "pooling"))
         app.router.add_post("/v1/pooling", lambda r: self._handle(r, "pooling"))
-        app.router.add_get("/v1/models", lambda r: web.json_response({"object": "list", "data": [{"id": "fake", "object": "model"}]}))
-        app.router.add_get("/stats", lambda r: web.json_response(self.stats()))
-        app.router.add_post("/reset", lambda r: (self.reset_stats(), web.json_response({"reset": True}))[1])
+
+        async def models(request: Any) -> Any:
+            return web.json_response({"object": "list", "data": [{"id": "fake", "object": "model"}]})
+
+        async def stats(request: Any) -> Any:
+            return web.json_response(self.stats())
+
+        async def reset(request: Any) -> Any:
+            self.reset_stats()
+            return web.json_response({"reset": True})
+
+        app.router.add_get("/v1/models", models)
+        app.router.add_get("/stats", stats)
+        app.router.add_post("/reset", reset)
         return app
 
     async def _serve(self) -> None:

@@ -26,10 +26,17 @@ def atomic_write_text(path: str | Path, text: str) -> None:
             f.write(text)
             f.flush()
             os.fsync(f.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; results are ordinary files
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def atomic_write_json(path: str | Path, obj: Any) -> None:
@@ -73,8 +80,8 @@ def iter_jsonl(path: str | Path, *, tolerate_torn_tail: bool = False) -> Iterato
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
-        line = raw[: e.start].count(b"\n") + 1
-        raise InputError(f"not valid UTF-8 text (byte {e.start}); is this a binary file or another encoding?", path=path, line=line) from None
+        bad_line = raw[: e.start].count(b"\n") + 1
+        raise InputError(f"not valid UTF-8 text (byte {e.start}); is this a binary file or another encoding?", path=path, line=bad_line) from None
     lines = text.split("\n")
     limit = max_line_bytes()
     for i, line in enumerate(lines, start=1):

@@ -62,7 +62,7 @@ def pairs_file(tmp_path: Path) -> Path:
     return write_jsonl(tmp_path / "pairs.jsonl", rows)
 
 
-def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> "subprocess.CompletedProcess[str]":  # noqa: F821
+def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:  # noqa: F821
     import subprocess
 
     full_env = {**os.environ, **(env or {})}

@@ -118,12 +118,13 @@ def shards(items: Sequence[Any], n: int) -> list[list[Any]]:
 
 
 def merge_stats(parts: Iterable[dict[str, Any] | None]) -> dict[str, Any] | None:
-    parts = [p for p in parts if p]
-    if not parts:
+    """Add up the backend statistics of the workers (None when no worker had a backend)."""
+    found = [p for p in parts if p]
+    if not found:
         return None
-    out: dict[str, Any] = {"model": parts[0].get("model"), "priced": parts[0].get("priced"), "workers": len(parts)}
+    out: dict[str, Any] = {"model": found[0].get("model"), "priced": found[0].get("priced"), "workers": len(found)}
     for key in ("calls", "cached", "retries", "failed", "prompt_tokens", "completion_tokens", "cost_usd"):
-        out[key] = sum(p.get(key, 0) for p in parts)
+        out[key] = sum(p.get(key, 0) for p in found)
     return out
 
 

@@ -1,7 +1,9 @@
 """Baseline judges that need no model: ``random`` (seeded), ``longer`` and ``shorter``.
 
-They give the floor a real judge must clear (random = 50% expected on pairs with a strict label) and expose
-length bias in a data set: a ``longer`` judge far above 50% means length alone predicts the label.
+They give the floor a real judge must clear and expose length bias in a data set: a ``longer`` judge far above
+50% means length alone predicts the label. ``random`` picks one of the two *responses* per pair, whatever the order
+they are shown in, so it is position-consistent and scores 50% in expectation under the two-game vote rule (a judge
+that flipped a fresh coin in each game would get both games right only a quarter of the time: 25%).
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from . import register_judge
 
 
 class RandomJudge:
-    """Picks A or B at random, deterministically from (seed, question, responses) so runs and resumes agree."""
+    """Picks one of the two responses at random, deterministically from (seed, question, the unordered pair of
+    responses): the same response in both games, so runs and resumes agree and the two games are consistent."""
 
     order_invariant = False
 
@@ -22,8 +25,10 @@ class RandomJudge:
         self.seed = seed
 
     async def judge(self, question: str, response_a: str, response_b: str) -> Judgment:
-        h = hashlib.sha256(f"{self.seed}\0{question}\0{response_a}\0{response_b}".encode()).digest()
-        decision = Decision.A_BETTER if h[0] & 1 else Decision.B_BETTER
+        first, second = sorted((response_a, response_b))
+        h = hashlib.sha256(f"{self.seed}\0{question}\0{first}\0{second}".encode()).digest()
+        chosen = first if h[0] & 1 else second
+        decision = Decision.A_BETTER if chosen == response_a else Decision.B_BETTER
         return Judgment(decision=decision, output=f"random(seed={self.seed})")
 
 
@@ -47,7 +52,7 @@ class LengthJudge:
         return Judgment(decision=decision, scores=(float(la), float(lb)), output=f"len(A)={la} len(B)={lb}")
 
 
-@register_judge("random", "Baseline: picks A or B at random (seeded, deterministic per pair and order).", needs_model=False, backend="none")
+@register_judge("random", "Baseline: picks one response at random (seeded, the same in both orders; 50% expected).", needs_model=False, backend="none")
 def random_judge(backend: object = None, *, seed: int = 0) -> RandomJudge:
     return RandomJudge(seed=seed)
 
