@@ -84,11 +84,11 @@ def main() -> None:
 
     server, url = start_server(0.0, None)
     try:
-        big = make_pairs(2000, tmp)
+        big = make_pairs(10_000, tmp)
         wall, cpu, n = judge_run(big, url, 64, tmp, "zero")
         print(f"\nZero-latency server, {n} judgments at concurrency 64: {n / wall:.0f} calls/s, {cpu:.2f} CPU s total, **{1000 * cpu / n:.2f} CPU ms per judgment** ({cpu / n * 1000:.2f} CPU s per 1,000 judgments; JudgeBench reference runner: about 17 ms)")
         peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        print(f"Peak RSS of the judging process so far: {peak_kb / 1024:.0f} MiB")
+        print(f"Peak RSS of the judging process after judging 10,000 pairs (20,000 judgments, all kept in memory for scoring): {peak_kb / 1024:.0f} MiB")
     finally:
         server.kill()
 
