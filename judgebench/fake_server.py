@@ -15,6 +15,7 @@ import asyncio
 import hashlib
 import json
 import logging
+import math
 import os
 import random
 import re
@@ -168,18 +169,38 @@ class FakeJudgeServer:
             kinds = [k for k in (*FAILURE_KINDS, *EXTRA_FAILURE_KINDS) if cfg.failure_mix.get(k, 0) > 0]
             return self._rng.choices(kinds, weights=[cfg.failure_mix[k] for k in kinds])[0] if kinds else None
 
-    def verdict_position(self, prompt: str, key: str) -> str:
-        """``"A"`` or ``"B"``: the first or second position, as the simulated judge decides."""
+    def verdict(self, prompt: str, key: str) -> tuple[str, bool]:
+        """(``"A"`` or ``"B"``, knew): the position the simulated judge picks, and whether it knew the answer."""
         cfg = self.config
         correct = self.truth.correct_position(prompt)
         if correct is not None and _unit(cfg.seed, "know", key) < cfg.accuracy:
-            return correct
-        return "A" if _unit(cfg.seed, "bias", key) < cfg.position_bias else "B"
+            return correct, True
+        return ("A" if _unit(cfg.seed, "bias", key) < cfg.position_bias else "B"), False
+
+    def verdict_position(self, prompt: str, key: str) -> str:
+        return self.verdict(prompt, key)[0]
 
     def completion_text(self, body: dict[str, Any], key: str, index: int) -> str:
+        return self.completion(body, key, index)[0]
+
+    def completion(self, body: dict[str, Any], key: str, index: int) -> tuple[str, list[dict[str, Any]]]:
+        """The verdict text and, token by token, log-probabilities: the verdict token is confident (p = 0.9-1.0)
+        when the simulated judge knew the answer and unsure (p = 0.5-0.7) when it guessed."""
         prompt = "\n".join(str(m.get("content", "")) for m in body.get("messages", []))
-        position = self.verdict_position(prompt, f"{key}:{index}")
-        return style_for(prompt)[position]
+        position, knew = self.verdict(prompt, f"{key}:{index}")
+        text = style_for(prompt)[position]
+        tokens = re.findall(r"\w+|\s+|[^\w\s]", text)
+        other = "B" if position == "A" else "A"
+        u = _unit(self.config.seed, "conf", key, str(index))
+        p = 0.9 + 0.1 * u if knew else 0.5 + 0.2 * u
+        last = max((i for i, t in enumerate(tokens) if t in ("A", "B")), default=None)
+        content = []
+        for i, t in enumerate(tokens):
+            if i == last:
+                content.append({"token": t, "logprob": math.log(p), "top_logprobs": [{"token": t, "logprob": math.log(p)}, {"token": other, "logprob": math.log(1 - p + 1e-12)}]})
+            else:
+                content.append({"token": t, "logprob": 0.0, "top_logprobs": [{"token": t, "logprob": 0.0}]})
+        return text, content
 
     def reward(self, text: str, key: str) -> float:
         correct = self.truth.is_correct_response(text)
@@ -234,14 +255,16 @@ class FakeJudgeServer:
 
     def _chat_body(self, body: dict[str, Any], key: str, failure: str | None) -> dict[str, Any]:
         n = int(body.get("n") or 1)
-        texts = [self.completion_text(body, key, i) for i in range(n)]
+        made = [self.completion(body, key, i) for i in range(n)]
+        texts = [t for t, _ in made]
+        want_lp = bool(body.get("logprobs"))
         prompt_chars = sum(len(str(m.get("content", ""))) for m in body.get("messages", []))
         return {
             "id": f"chatcmpl-{key[:12]}",
             "object": "chat.completion",
             "created": 0,
             "model": body.get("model", "fake"),
-            "choices": [{"index": i, "message": {"role": "assistant", "content": t}, "finish_reason": "stop", "logprobs": None} for i, t in enumerate(texts)],
+            "choices": [{"index": i, "message": {"role": "assistant", "content": t}, "finish_reason": "stop", "logprobs": {"content": lp} if want_lp else None} for i, (t, lp) in enumerate(made)],
             "usage": {"prompt_tokens": prompt_chars // 4, "completion_tokens": sum(len(t) for t in texts) // 4, "total_tokens": prompt_chars // 4 + sum(len(t) for t in texts) // 4},
         }
 

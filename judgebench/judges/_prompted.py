@@ -8,6 +8,7 @@ starts with a ``{# ... #}`` header naming its source; Jinja drops that comment f
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -80,6 +81,8 @@ class PromptedJudge:
         params: generation parameters.
         variables: extra template variables (e.g. a rubric).
         order_invariant: True only if the judge already looks at both orders itself.
+        verdict_letters: the tokens that name the first and second response in the verdict; with
+            ``params.logprobs`` the judgment's confidence is the verdict token's probability (see ``verdict_confidence``).
     """
 
     name: str
@@ -90,6 +93,7 @@ class PromptedJudge:
     params: ChatParams = field(default_factory=ChatParams)
     variables: dict[str, Any] = field(default_factory=dict)
     order_invariant: bool = False
+    verdict_letters: tuple[str, str] = ("A", "B")
 
     def messages(self, question: str, response_a: str, response_b: str) -> Messages:
         return render_messages(
@@ -109,15 +113,50 @@ class PromptedJudge:
         except BackendError as e:
             return Judgment(Decision.NONE, prompt=prompt, error=str(e), usage=Usage(calls=1))
         verdict = self.parse(completion.text)
+        confidence = verdict.confidence
+        if confidence is None and completion.logprobs:
+            confidence = verdict_confidence(completion.logprobs, verdict.decision, self.verdict_letters)
         return Judgment(
             decision=verdict.decision,
             prompt=prompt,
             output=completion.text,
             scores=verdict.scores,
-            confidence=verdict.confidence,
+            confidence=confidence,
             usage=completion.usage,
             extra={"cached": True} if completion.cached else {},
         )
+
+
+_TOKEN_TRIM = " \t\n[](){}*\"'.:`"
+
+
+def verdict_confidence(logprobs: Any, decision: Decision, letters: tuple[str, str] = ("A", "B")) -> float | None:
+    """Probability the judge gave its verdict token, renormalised over the two verdict tokens.
+
+    Reads the last generated token that is one of ``letters`` (after trimming brackets, quotes, spaces) and its
+    ``top`` alternatives: ``p(chosen) / (p(first) + p(second))``, in [0.5, 1] when the token matches the parsed
+    decision. Returns None for a tie or no decision, when no verdict token is found, or when the token disagrees with
+    the parsed decision (the confidence would describe another verdict).
+    """
+    if decision not in (Decision.A_BETTER, Decision.B_BETTER):
+        return None
+    chosen = letters[0] if decision == Decision.A_BETTER else letters[1]
+    for tok in reversed(list(logprobs)):
+        text = str(tok.get("token", "")).strip(_TOKEN_TRIM)
+        if text not in letters:
+            continue
+        if text != chosen:
+            return None
+        top: dict[str, float] = {}
+        for alt, lp in (tok.get("top") or {}).items():
+            key = str(alt).strip(_TOKEN_TRIM)
+            if key in letters and lp is not None:
+                top[key] = top.get(key, 0.0) + math.exp(lp)
+        if chosen not in top and tok.get("logprob") is not None:
+            top[chosen] = math.exp(tok["logprob"])
+        total = sum(top.values())
+        return top.get(chosen, 0.0) / total if total > 0 else None
+    return None
 
 
 def last_match(pattern: Any, text: str) -> Any:

@@ -9,10 +9,11 @@ the right wrapper. Output: ``[[A]]`` or ``[[B]]`` directly; no tie.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from ..schema import Decision
 from . import register_judge
-from ._options import chat_params
+from ._options import bool_option, chat_params
 from ._parsing import cut_echo, last_unquoted
 from ._prompted import PromptedJudge, Verdict
 
@@ -39,12 +40,14 @@ def parse_verdict(text: str) -> Verdict:
     "Skywork-Critic-Llama-3.1 (8B/70B) fine-tuned pairwise judge, the model card's prompt via the model's chat "
     "template; verdict [[A]]/[[B]]. huggingface.co/Skywork/Skywork-Critic-Llama-3.1-8B.",
 )
-def skywork_critic(backend: object, *, temperature: float = 0.0, max_tokens: int = 2048) -> PromptedJudge:
-    """Skywork-Critic judge; greedy decoding and 2,048 new tokens as JudgeBench ran it (the answer is a few tokens)."""
+def skywork_critic(backend: object, *, temperature: float = 0.0, max_tokens: int = 2048, logprobs: bool = False) -> PromptedJudge:
+    """Skywork-Critic judge; greedy decoding and 2,048 new tokens as JudgeBench ran it (the answer is a few tokens).
+    ``logprobs=true``: the probability of the verdict token ("A"/"B") becomes the judgment's confidence."""
+    params = chat_params(temperature, max_tokens)
     return PromptedJudge(
         name="skywork_critic",
         backend=backend,
         template="skywork_critic",
         parse=parse_verdict,
-        params=chat_params(temperature, max_tokens),
+        params=replace(params, logprobs=bool_option("logprobs", logprobs)),
     )

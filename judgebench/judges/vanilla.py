@@ -7,6 +7,7 @@ import re
 from ..backends import ChatParams
 from ..schema import Decision
 from . import register_judge
+from ._options import bool_option
 from ._prompted import PromptedJudge, Verdict, last_match
 
 _VERDICT = re.compile(r"Verdict:\s*\[\[\s*([AB])\s*\]\]", re.IGNORECASE)
@@ -27,11 +28,12 @@ def parse_verdict(text: str) -> Verdict:
 
 
 @register_judge("vanilla", "Plain pairwise prompt (our own text), verdict [[A]]/[[B]]; any chat model.")
-def vanilla(backend: object, *, temperature: float = 0.0, max_tokens: int = 1024) -> PromptedJudge:
+def vanilla(backend: object, *, temperature: float = 0.0, max_tokens: int = 1024, logprobs: bool = False) -> PromptedJudge:
+    """``logprobs=true`` asks for token log-probabilities: the verdict token's probability becomes the confidence."""
     return PromptedJudge(
         name="vanilla",
         backend=backend,
         template="vanilla",
         parse=parse_verdict,
-        params=ChatParams(temperature=temperature, max_tokens=max_tokens),
+        params=ChatParams(temperature=temperature, max_tokens=max_tokens, logprobs=bool_option("logprobs", logprobs)),
     )
