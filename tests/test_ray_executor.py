@@ -141,3 +141,19 @@ def test_code_grading_sandbox_runs_inside_ray_tasks(local_ray, tmp_path: Path) -
     assert (summary.responses, summary.correct, summary.pairs) == (8, 4, 4)
     graded = [json.loads(line) for line in (tmp_path / "out" / "graded.jsonl").open()]
     assert all(g["grade"]["correct"] == (i % 2 == 0) for i, g in enumerate(graded))
+
+
+def test_local_hf_reward_model_in_ray_actors_matches_local(local_ray, tmp_path: Path) -> None:
+    pytest.importorskip("torch", reason="torch is the [hf] extra")
+    from .test_hf_local import build_tiny_reward_model
+
+    folder = build_tiny_reward_model(tmp_path / "rm")
+    rows = [make_pair(i, response_A=f"answer alpha {i} w{i}", response_B=f"answer beta {i + 1} w{2 * i}", question=f"question {i} ?") for i in range(12)]
+    data = str(write_jsonl(tmp_path / "pairs.jsonl", rows))
+    common = dict(data=data, judge="reward_model", model=f"hf:{folder}", progress=False, cache=False)
+    local = run(RunSpec(results_dir=str(tmp_path / "local"), **common))
+    distributed = run(RunSpec(results_dir=str(tmp_path / "ray"), executor="ray", workers=2, **common))
+    assert distributed.run_info["backend"]["workers"] == 2
+    for a, b in zip(local.results, distributed.results, strict=True):
+        assert a.games[0].decision == b.games[0].decision
+        assert a.games[0].scores == pytest.approx(b.games[0].scores, abs=1e-5)
