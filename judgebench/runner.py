@@ -231,11 +231,13 @@ def run(spec: RunSpec) -> RunOutcome:
         prev = previous_results(out_dir)
         partial = out_dir / ("judgments.jsonl" + PARTIAL_SUFFIX)
         items = plan_work(pairs, games, prev)
+        t_judging = time.perf_counter()
         try:
             by_id, counts, backend_stats = _execute(judge, backend, items, spec, (judge_label(spec), model_label), partial, games)
         finally:
             if backend is not None and hasattr(backend, "close"):
                 backend.close()
+        judging_seconds = time.perf_counter() - t_judging
         results = [by_id[p.pair_id] for p in pairs]
         metrics = score_results(results, rule=spec.rule, seed=spec.seed)  # type: ignore[arg-type]
         usage = sum((g.usage for r in results for g in r.games), Usage())
@@ -253,6 +255,7 @@ def run(spec: RunSpec) -> RunOutcome:
             "started": started.isoformat(),
             "finished": datetime.now(UTC).isoformat(),
             "wall_seconds": round(time.perf_counter() - t0, 3),
+            "judging_seconds": round(judging_seconds, 3),
             "counts": {"pairs": len(results), "judgments": len(results) * games, **counts},
             "usage": asdict(usage),
         }
