@@ -98,3 +98,36 @@ def iter_jsonl(path: str | Path, *, tolerate_torn_tail: bool = False) -> Iterato
         if not isinstance(obj, dict):
             raise InputError(f"expected a JSON object, got {type(obj).__name__}", path=path, line=i)
         yield i, obj
+
+
+def iter_json_list(path: str | Path, *, what: str = "file") -> Iterator[tuple[int, dict[str, Any]]]:
+    """Yield ``(item number, object)`` from a ``.json`` file holding a list of objects (``what`` names it in errors).
+
+    Raises:
+        InputError: for undecodable text, broken JSON (with its line), a top level that is not a list, or an item that
+            is not an object (with its item number as the line).
+    """
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise InputError("not valid UTF-8 text; is this a binary file or another encoding?", path=path) from None
+    except json.JSONDecodeError as e:
+        raise InputError(f"broken JSON ({e.msg})", path=path, line=e.lineno) from None
+    if not isinstance(data, list):
+        raise InputError(f"a .json {what} must hold a list of objects, got {type(data).__name__}", path=path)
+    for i, row in enumerate(data, start=1):
+        if not isinstance(row, dict):
+            raise InputError(f"item {i} is {type(row).__name__}, expected an object", path=path, line=i)
+        yield i, row
+
+
+def iter_parquet_rows(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Yield ``(row number, row)`` from a Parquet file; a corrupt file is an ``InputError``."""
+    import pandas as pd
+
+    try:
+        df = pd.read_parquet(path)
+    except Exception as e:  # pyarrow raises several types for a corrupt file
+        raise InputError(f"cannot read Parquet: {e}", path=path) from None
+    yield from enumerate(df.to_dict(orient="records"), start=1)

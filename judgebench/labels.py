@@ -31,7 +31,6 @@ A judge's two-game results become one label per pair in the original (A, B) fram
 from __future__ import annotations
 
 import csv
-import json
 import math
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -41,7 +40,7 @@ from typing import Any, Literal
 import numpy as np
 
 from .errors import InputError
-from .files import iter_jsonl
+from .files import iter_json_list, iter_jsonl, iter_parquet_rows
 from .schema import Decision, PairResult
 
 LabelKind = Literal["pairwise", "rating"]
@@ -144,21 +143,9 @@ def _rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     elif suffix == ".jsonl":
         yield from iter_jsonl(path)
     elif suffix == ".json":
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as e:
-            raise InputError(f"not a JSON file: {e}", path=path) from None
-        if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
-            raise InputError("a .json label file must hold a list of objects", path=path)
-        yield from enumerate(data, start=1)
+        yield from iter_json_list(path, what="label file")
     elif suffix == ".parquet":
-        import pandas as pd
-
-        try:
-            df = pd.read_parquet(path)
-        except Exception as e:  # pyarrow raises several types for a corrupt file
-            raise InputError(f"cannot read Parquet: {e}", path=path) from None
-        yield from enumerate(df.to_dict(orient="records"), start=1)
+        yield from iter_parquet_rows(path)
     else:
         raise InputError(f"unsupported label file type {suffix!r}; use {', '.join(SUFFIXES)}", path=path)
 

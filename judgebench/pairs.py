@@ -12,7 +12,6 @@ Every error names the file, the line (row) and the field, and nothing is returne
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 from collections.abc import Iterable
@@ -20,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError
-from .files import iter_jsonl
+from .files import iter_json_list, iter_jsonl, iter_parquet_rows
 from .schema import LABELS, Decision, Pair
 
 logger = logging.getLogger(__name__)
@@ -69,27 +68,9 @@ def _rows_from_file(path: Path) -> Iterable[tuple[int, dict[str, Any]]]:
     if suffix == ".jsonl":
         yield from iter_jsonl(path)
     elif suffix == ".json":
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except UnicodeDecodeError:
-            raise InputError("not valid UTF-8 text", path=path) from None
-        except json.JSONDecodeError as e:
-            raise InputError(f"broken JSON ({e.msg})", path=path, line=e.lineno) from None
-        if not isinstance(data, list):
-            raise InputError(f"a .json pair file must hold a list of objects, got {type(data).__name__}", path=path)
-        for i, row in enumerate(data, start=1):
-            if not isinstance(row, dict):
-                raise InputError(f"item {i} is {type(row).__name__}, expected an object", path=path, line=i)
-            yield i, row
+        yield from iter_json_list(path, what="pair file")
     elif suffix == ".parquet":
-        import pandas as pd
-
-        try:
-            df = pd.read_parquet(path)
-        except Exception as e:  # pyarrow raises several types for a corrupt file
-            raise InputError(f"cannot read Parquet: {e}", path=path) from None
-        for i, row in enumerate(df.to_dict(orient="records"), start=1):
-            yield i, row
+        yield from iter_parquet_rows(path)
     else:
         raise InputError(f"unsupported file type {suffix!r}; use {', '.join(PAIR_SUFFIXES)}", path=path)
 

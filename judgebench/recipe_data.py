@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError
-from .files import iter_jsonl
+from .files import iter_json_list, iter_jsonl, iter_parquet_rows
 from .grading import CodeTests, choice_letters
 from .recipes import Recipe, ResponseSource, resolve_path
 
@@ -63,24 +63,9 @@ def iter_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
                         raise InputError(f"expected a JSON object, got {type(row).__name__}", path=path, line=i)
                     yield i, row
     elif name.endswith(".json"):
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError) as e:
-            raise InputError(f"not a JSON file: {e}", path=path) from None
-        if not isinstance(data, list):
-            raise InputError(f"a .json problem file must hold a list of objects, got {type(data).__name__}", path=path)
-        for i, row in enumerate(data, start=1):
-            if not isinstance(row, dict):
-                raise InputError(f"item {i} is {type(row).__name__}, expected an object", path=path, line=i)
-            yield i, row
+        yield from iter_json_list(path, what="problem file")
     elif name.endswith(".parquet"):
-        import pandas as pd
-
-        try:
-            df = pd.read_parquet(path)
-        except Exception as e:  # pyarrow raises several types for a corrupt file
-            raise InputError(f"cannot read Parquet: {e}", path=path) from None
-        yield from enumerate(df.to_dict(orient="records"), start=1)
+        yield from iter_parquet_rows(path)
     else:
         raise InputError("unsupported file type; use .jsonl, .jsonl.gz, .json or .parquet", path=path)
 
