@@ -63,7 +63,7 @@ def max_line_bytes() -> int:
 
 
 def iter_jsonl(path: str | Path, *, tolerate_torn_tail: bool = False) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Yield ``(line_number, object)`` for each non-blank line of a JSONL file.
+    """Yield ``(line_number, object)`` for each non-blank line of a JSONL file (gzip-compressed when it ends in .gz).
 
     Args:
         path: the file.
@@ -77,6 +77,13 @@ def iter_jsonl(path: str | Path, *, tolerate_torn_tail: bool = False) -> Iterato
         raw = path.read_bytes()
     except FileNotFoundError:
         raise InputError("file not found", path=path) from None
+    if path.name.lower().endswith(".gz"):
+        import gzip
+
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError) as e:
+            raise InputError(f"not a readable gzip file: {e}", path=path) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
@@ -131,3 +138,26 @@ def iter_parquet_rows(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
     except Exception as e:  # pyarrow raises several types for a corrupt file
         raise InputError(f"cannot read Parquet: {e}", path=path) from None
     yield from enumerate(df.to_dict(orient="records"), start=1)
+
+
+ROW_SUFFIXES = (".jsonl", ".jsonl.gz", ".json", ".parquet")
+
+
+def iter_rows(path: str | Path, *, what: str = "file") -> Iterator[tuple[int, dict[str, Any]]]:
+    """``(row number from 1, row)`` of a ``.jsonl``, ``.jsonl.gz``, ``.json`` (a list of objects) or ``.parquet`` file.
+
+    Raises:
+        InputError: for a missing file, an unsupported suffix, or any malformed row (see the readers above).
+    """
+    path = Path(path)
+    name = path.name.lower()
+    if not path.is_file():
+        raise InputError("file not found", path=path)
+    if name.endswith((".jsonl", ".jsonl.gz", ".json.gz")):
+        yield from iter_jsonl(path)
+    elif name.endswith(".json"):
+        yield from iter_json_list(path, what=what)
+    elif name.endswith(".parquet"):
+        yield from iter_parquet_rows(path)
+    else:
+        raise InputError(f"unsupported file type {path.suffix.lower()!r}; use {', '.join(ROW_SUFFIXES)}", path=path)

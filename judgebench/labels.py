@@ -40,7 +40,7 @@ from typing import Any, Literal
 import numpy as np
 
 from .errors import InputError
-from .files import iter_json_list, iter_jsonl, iter_parquet_rows
+from .files import iter_jsonl, iter_rows
 from .schema import Decision, PairResult
 
 LabelKind = Literal["pairwise", "rating"]
@@ -140,12 +140,8 @@ def _rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
             raise InputError("not valid UTF-8 text; is this a binary file or another encoding?", path=path) from None
         except csv.Error as e:
             raise InputError(f"malformed CSV: {e}", path=path) from None
-    elif suffix == ".jsonl":
-        yield from iter_jsonl(path)
-    elif suffix == ".json":
-        yield from iter_json_list(path, what="label file")
-    elif suffix == ".parquet":
-        yield from iter_parquet_rows(path)
+    elif suffix in SUFFIXES:
+        yield from iter_rows(path, what="label file")
     else:
         raise InputError(f"unsupported label file type {suffix!r}; use {', '.join(SUFFIXES)}", path=path)
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError
-from .files import iter_json_list, iter_jsonl, iter_parquet_rows
+from .files import iter_rows
 from .schema import LABELS, Decision, Pair
 
 logger = logging.getLogger(__name__)
@@ -63,18 +63,6 @@ def validate_pair_dict(d: dict[str, Any], *, path: str | Path, line: int) -> Pai
     return Pair.from_dict(d)
 
 
-def _rows_from_file(path: Path) -> Iterable[tuple[int, dict[str, Any]]]:
-    suffix = path.suffix.lower()
-    if suffix == ".jsonl":
-        yield from iter_jsonl(path)
-    elif suffix == ".json":
-        yield from iter_json_list(path, what="pair file")
-    elif suffix == ".parquet":
-        yield from iter_parquet_rows(path)
-    else:
-        raise InputError(f"unsupported file type {suffix!r}; use {', '.join(PAIR_SUFFIXES)}", path=path)
-
-
 def _validated(rows: Iterable[tuple[str | Path, int, dict[str, Any]]]) -> list[Pair]:
     pairs: list[Pair] = []
     seen: dict[str, tuple[str, int]] = {}
@@ -93,7 +81,7 @@ def load_pair_files(paths: Iterable[Path]) -> list[Pair]:
 
     def rows() -> Iterable[tuple[str | Path, int, dict[str, Any]]]:
         for p in paths:
-            for line, row in _rows_from_file(p):
+            for line, row in iter_rows(p, what="pair file"):
                 yield p, line, row
 
     return _validated(rows())

@@ -6,7 +6,6 @@ Every error names the file (or dataset), the row and the field.
 
 from __future__ import annotations
 
-import gzip
 import json
 import logging
 from collections import Counter
@@ -16,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError
-from .files import iter_json_list, iter_jsonl, iter_parquet_rows
+from .files import iter_rows
 from .grading import CodeTests, choice_letters
 from .recipes import Recipe, ResponseSource, resolve_path
 
@@ -44,38 +43,12 @@ class RawResponse:
     params: dict[str, Any] = field(default_factory=dict)
 
 
-def iter_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    """``(row number from 1, row)`` of a ``.jsonl``, ``.jsonl.gz``, ``.json`` (a list) or ``.parquet`` file."""
-    name = path.name.lower()
-    if not path.is_file():
-        raise InputError("file not found", path=path)
-    if name.endswith(".jsonl"):
-        yield from iter_jsonl(path)
-    elif name.endswith((".jsonl.gz", ".json.gz")):
-        with gzip.open(path, "rt", encoding="utf-8") as f:
-            for i, line in enumerate(f, start=1):
-                if line.strip():
-                    try:
-                        row = json.loads(line)
-                    except json.JSONDecodeError as e:
-                        raise InputError(f"broken JSON ({e.msg} at column {e.colno})", path=path, line=i) from None
-                    if not isinstance(row, dict):
-                        raise InputError(f"expected a JSON object, got {type(row).__name__}", path=path, line=i)
-                    yield i, row
-    elif name.endswith(".json"):
-        yield from iter_json_list(path, what="problem file")
-    elif name.endswith(".parquet"):
-        yield from iter_parquet_rows(path)
-    else:
-        raise InputError("unsupported file type; use .jsonl, .jsonl.gz, .json or .parquet", path=path)
-
-
 def problem_rows(recipe: Recipe, *, file: str | Path | None = None) -> tuple[str, Iterator[tuple[int, dict[str, Any]]]]:
     """Where the rows come from (for messages) and the rows: ``file`` overrides the recipe's source."""
     src = recipe.problems
     if file is not None or src.file:
         path = Path(file) if file is not None else resolve_path(str(src.file))
-        return str(path), iter_rows(path)
+        return str(path), iter_rows(path, what="problem file")
     import datasets
 
     where = f"hf:{src.hf}" + (f":{src.config}" if src.config else "") + f":{src.split}"
@@ -194,7 +167,7 @@ def import_responses(recipe: Recipe, problems: list[Problem], file: str | Path |
     out: list[RawResponse] = []
     counter: Counter[tuple[str, str]] = Counter()
     skipped = 0
-    for number, row in iter_rows(path):
+    for number, row in iter_rows(path, what="response file"):
         for pid, generator, text in _cells(spec, row, path, number):
             if pid not in wanted:
                 skipped += 1
