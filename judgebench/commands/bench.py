@@ -8,6 +8,7 @@ import os
 from typing import Any
 
 from ..errors import InputError
+from ._flags import add_call_arguments, call_options
 
 HELP = "judge every pair in both orders, score with the JudgeBench rule, and write results/<dataset>/<judge>/<model>/"
 
@@ -27,22 +28,12 @@ def parse_options(items: list[str]) -> dict[str, Any]:
 
 
 def add_run_arguments(p: argparse.ArgumentParser) -> None:
-    """Flags shared by every command that runs a judge (bench, recipe run)."""
+    """The judge's model and the flags for how it is called and where results go."""
     p.add_argument("--model", default=None, help="judge model as BACKEND:NAME, e.g. openai:gpt-4o-mini, vllm:Skywork/Skywork-Critic-Llama-3.1-8B, anthropic:claude-3-5-sonnet, hf:/path/to/rm")
-    p.add_argument("--base-url", default=None, help="OpenAI-compatible server URL, e.g. http://127.0.0.1:8000/v1")
-    p.add_argument("--concurrency", type=int, default=32, help="max model calls in flight (default 32)")
-    p.add_argument("--rpm", type=float, default=None, help="max requests per minute")
-    p.add_argument("--tpm", type=float, default=None, help="max tokens per minute")
-    p.add_argument("--timeout", type=float, default=120.0, help="seconds per model call")
-    p.add_argument("--max-retries", type=int, default=6, help="retries on 429/5xx/timeouts/connection errors")
-    p.add_argument("--no-cache", action="store_true", help="do not read or write the call cache")
-    p.add_argument("--refresh", action="store_true", help="ignore cached calls but store the new ones")
-    p.add_argument("--cache-dir", default=None, help="call cache folder (default $JUDGEBENCH_CACHE_DIR or ~/.cache/judgebench)")
+    add_call_arguments(p)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--results-dir", default="results")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
-    p.add_argument("--executor", choices=("local", "ray"), default="local", help="local asyncio (default) or ray (pip install 'judgebench[ray]')")
-    p.add_argument("--address", default=None, help="Ray cluster address for --executor ray (default: start a local Ray)")
     p.add_argument("--workers", type=int, default=None, help="Ray workers (default: the cluster's CPU count)")
 
 
@@ -65,16 +56,7 @@ def spec_from_args(args: argparse.Namespace) -> Any:
         data=args.data,
         judge=args.judge,
         model=args.model,
-        base_url=args.base_url,
         games=args.games,
-        concurrency=args.concurrency,
-        rpm=args.rpm,
-        tpm=args.tpm,
-        timeout=args.timeout,
-        max_retries=args.max_retries,
-        cache=not args.no_cache,
-        refresh=args.refresh,
-        cache_dir=args.cache_dir,
         limit=args.limit,
         seed=args.seed,
         rule=args.rule,
@@ -85,6 +67,7 @@ def spec_from_args(args: argparse.Namespace) -> Any:
         executor=args.executor,
         ray_address=args.address,
         workers=args.workers,
+        **call_options(args),
     )
 
 

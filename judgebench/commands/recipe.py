@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 
+from ._flags import add_call_arguments, call_options
+
 HELP = "make challenging pairs from problems with checkable answers (data_recipes/*.yaml): `recipe list`, `recipe run NAME`"
 
 
@@ -22,20 +24,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     run.add_argument("--limit", type=int, default=None, help="only the first N problems")
     run.add_argument("--workers", type=int, default=2, help="parallel graders: math-verify processes or sandboxed programs (default 2)")
     run.add_argument("--seed", type=int, default=None, help="seed for sampling and A/B placement (default: the recipe's pairing seed)")
-    run.add_argument("--base-url", default=None, help="OpenAI-compatible server URL for the generator, e.g. http://127.0.0.1:8000/v1")
-    run.add_argument("--concurrency", type=int, default=32, help="generator calls in flight (default 32)")
-    run.add_argument("--rpm", type=float, default=None, help="max generator requests per minute")
-    run.add_argument("--tpm", type=float, default=None, help="max generator tokens per minute")
-    run.add_argument("--timeout", type=float, default=120.0, help="seconds per generator call")
-    run.add_argument("--max-retries", type=int, default=6, help="retries on 429/5xx/timeouts")
-    run.add_argument("--no-cache", action="store_true", help="do not read or write the call cache")
-    run.add_argument("--refresh", action="store_true", help="ignore cached calls but store the new ones")
-    run.add_argument("--cache-dir", default=None, help="call cache folder (default $JUDGEBENCH_CACHE_DIR or ~/.cache/judgebench)")
+    add_call_arguments(run)  # for the generator; --executor ray fans grading out
     run.add_argument("--no-dataset", action="store_true", help="do not write the Hugging Face dataset folder")
     run.add_argument("--push-to-hub", default=None, metavar="REPO", help="also push the pairs to this Hugging Face dataset repo")
     run.add_argument("--json", action="store_true", help="print the summary as JSON")
-    run.add_argument("--executor", choices=("local", "ray"), default="local", help="grade locally (default) or fan grading out over Ray (pip install 'judgebench[ray]')")
-    run.add_argument("--address", default=None, help="Ray cluster address for --executor ray (default: start a local Ray)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -60,19 +52,7 @@ def run(args: argparse.Namespace) -> int:
     if args.generator is not None:
         from ..generate import GeneratorSpec
 
-        generator = GeneratorSpec(
-            model=args.generator,
-            base_url=args.base_url,
-            timeout=args.timeout,
-            max_retries=args.max_retries,
-            cache=not args.no_cache,
-            cache_dir=args.cache_dir,
-            refresh=args.refresh,
-            rpm=args.rpm,
-            tpm=args.tpm,
-            seed=args.seed or 0,
-            concurrency=args.concurrency,
-        )
+        generator = GeneratorSpec(model=args.generator, seed=args.seed or 0, **call_options(args))
     summary = run_recipe(
         recipe,
         args.out or f"results/recipes/{recipe.name}",

@@ -1,0 +1,36 @@
+"""Command-line flags shared by every command that calls a model (``bench``, ``recipe run``)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+
+def add_call_arguments(p: argparse.ArgumentParser) -> None:
+    """Server, concurrency, rate limits, timeout, retries, call cache and executor: one policy, one set of flags."""
+    p.add_argument("--base-url", default=None, help="OpenAI-compatible server URL, e.g. http://127.0.0.1:8000/v1")
+    p.add_argument("--concurrency", type=int, default=32, help="max model calls in flight (default 32)")
+    p.add_argument("--rpm", type=float, default=None, help="max requests per minute")
+    p.add_argument("--tpm", type=float, default=None, help="max tokens per minute")
+    p.add_argument("--timeout", type=float, default=120.0, help="seconds per model call")
+    p.add_argument("--max-retries", type=int, default=6, help="retries on 429/5xx/timeouts/connection errors")
+    p.add_argument("--no-cache", action="store_true", help="do not read or write the call cache")
+    p.add_argument("--refresh", action="store_true", help="ignore cached calls but store the new ones")
+    p.add_argument("--cache-dir", default=None, help="call cache folder (default $JUDGEBENCH_CACHE_DIR or ~/.cache/judgebench)")
+    p.add_argument("--executor", choices=("local", "ray"), default="local", help="local asyncio (default) or ray (pip install 'judgebench[ray]')")
+    p.add_argument("--address", default=None, help="Ray cluster address for --executor ray (default: start a local Ray)")
+
+
+def call_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The flags of ``add_call_arguments`` as the keyword fields ``RunSpec`` and ``GeneratorSpec`` share."""
+    return {
+        "base_url": args.base_url,
+        "concurrency": args.concurrency,
+        "rpm": args.rpm,
+        "tpm": args.tpm,
+        "timeout": args.timeout,
+        "max_retries": args.max_retries,
+        "cache": not args.no_cache,
+        "refresh": args.refresh,
+        "cache_dir": args.cache_dir,
+    }
