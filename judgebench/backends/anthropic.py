@@ -6,9 +6,9 @@ import os
 from typing import Any
 
 from ..errors import JudgebenchError, MissingDependencyError
-from ..retry import is_transient_status, retry_after_seconds
 from ..schema import Usage
 from . import BackendError, ChatParams, Completion, Messages
+from ._sdk_errors import backend_error
 
 
 class AnthropicProvider:
@@ -49,12 +49,8 @@ class AnthropicProvider:
             body["stop_sequences"] = list(params.stop)
         try:
             resp = await self._get_client().messages.create(**body)
-        except anthropic.APIStatusError as e:
-            raise BackendError(f"HTTP {e.status_code}: {e.message}", transient=is_transient_status(e.status_code), status=e.status_code, retry_after=retry_after_seconds(e.response.headers)) from None
-        except anthropic.APITimeoutError:
-            raise BackendError(f"request timed out after {self.timeout:.0f}s", transient=True) from None
-        except anthropic.APIConnectionError as e:
-            raise BackendError(f"connection error: {e.__cause__ or e}", transient=True) from None
+        except (anthropic.APIError, ValueError) as e:
+            raise backend_error(anthropic, e, timeout=self.timeout) from None
         text = "".join(getattr(block, "text", "") for block in resp.content)
         if not text.strip():
             raise BackendError(f"empty completion (stop_reason={resp.stop_reason!r})")

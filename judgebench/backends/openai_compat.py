@@ -6,15 +6,14 @@ Model quirks live in ``QUIRKS`` and nowhere else.
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass
 from typing import Any
 
 from ..errors import JudgebenchError
-from ..retry import is_transient_status, retry_after_seconds
 from ..schema import Usage
 from . import BackendError, ChatParams, Completion, Messages
+from ._sdk_errors import backend_error
 
 DEFAULT_URLS = {
     "vllm": "http://localhost:8000/v1",
@@ -116,14 +115,8 @@ class OpenAICompatProvider:
             # with ``cast_to=dict``: it skips the per-field TypedDict transform of the request and the pydantic model
             # of the response, which cost more CPU than everything else a judgment does (see docs/performance.md).
             resp = await self._get_client().post("/chat/completions", body=body, cast_to=dict)
-        except openai.APIStatusError as e:
-            raise BackendError(f"HTTP {e.status_code}: {_short(e.message)}", transient=is_transient_status(e.status_code), status=e.status_code, retry_after=retry_after_seconds(e.response.headers)) from None
-        except openai.APITimeoutError:
-            raise BackendError(f"request timed out after {self.timeout:.0f}s", transient=True) from None
-        except openai.APIConnectionError as e:
-            raise BackendError(f"connection error: {_short(str(e.__cause__ or e))}", transient=True) from None
-        except (openai.APIResponseValidationError, json.JSONDecodeError, ValueError) as e:
-            raise BackendError(f"malformed response: {_short(str(e))}", transient=True) from None
+        except (openai.APIError, ValueError) as e:  # ValueError covers JSON decoding of a truncated body
+            raise backend_error(openai, e, timeout=self.timeout) from None
         return parse_chat_response(resp, logprobs=params.logprobs)
 
     async def aclose(self) -> None:
@@ -153,11 +146,6 @@ def parse_chat_response(resp: Any, *, logprobs: bool = False) -> Completion:
     if content:
         lp = tuple({"token": t.get("token"), "logprob": t.get("logprob"), "top": {x.get("token"): x.get("logprob") for x in (t.get("top_logprobs") or [])}} for t in content)
     return Completion(texts=texts, usage=usage, finish_reason=finish, logprobs=lp)
-
-
-def _short(text: str, limit: int = 300) -> str:
-    text = " ".join(str(text).split())
-    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def make_openai(provider: str, model: str, *, base_url: str | None = None, timeout: float = 120.0) -> OpenAICompatProvider:
