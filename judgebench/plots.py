@@ -267,10 +267,10 @@ def figure_bytes(fig: Figure, fmt: str) -> bytes:
 
 def save_figure(fig: Figure, path: str | Path) -> Path:
     """Write the figure to ``path`` (format from its suffix: png, pdf or svg) atomically."""
-    from .report import write_shareable
+    from .files import atomic_write_bytes
 
     p = Path(path)
-    return write_shareable(p, figure_bytes(fig, p.suffix.lstrip(".").lower()))
+    return atomic_write_bytes(p, figure_bytes(fig, p.suffix.lstrip(".").lower()))
 
 
 def make_figure(kind: str, rows: Sequence[dict[str, Any]], runs: Sequence[tuple[str, Sequence[PairResult]]] = (), *, agreement: Any = None, measure: str | None = None) -> Figure:

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -22,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from .errors import InputError
+from .files import atomic_write_bytes
 from .replay import JudgmentFile, read_judgment_file
 from .schema import LABELS, Decision, PairResult
 from .scoring import (
@@ -318,25 +317,6 @@ def leaderboard(
     return out
 
 
-def write_shareable(path: str | Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` atomically (temporary file + ``os.replace``) with the usual permissions of a new
-    file (``0o666`` minus the umask), not the owner-only mode of a temporary file: figures and reports are shared."""
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, p)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return p
-
-
 def render_rows(rows: Sequence[dict[str, Any]], fmt: str, *, rule: str = "vote", caption: str | None = None, columns: Sequence[str] | None = None) -> str:
     """Render rows as ``md``, ``latex``, ``csv`` or ``json`` (see :func:`judgebench.tables.render_leaderboard`).
 
@@ -360,5 +340,5 @@ def write_leaderboard(rows: Sequence[dict[str, Any]], out_dir: str | Path, *, ru
     out = Path(out_dir)
     texts = {out / f"leaderboard.{ext}": render_rows(rows, fmt, rule=rule, columns=columns if fmt != "csv" else None) for fmt, ext in (("md", "md"), ("latex", "tex"), ("csv", "csv"))}
     for path, text in texts.items():
-        write_shareable(path, text.encode("utf-8"))
+        atomic_write_bytes(path, text.encode("utf-8"))
     return list(texts)

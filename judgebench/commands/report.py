@@ -23,8 +23,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..errors import InputError
+    from ..files import atomic_write_bytes
     from ..html_report import render_report
-    from ..report import write_shareable
     from .leaderboard import load_leaderboard_runs
 
     runs = load_leaderboard_runs(args, baseline=args.baseline, group_by=args.group_by)
@@ -33,6 +33,6 @@ def run(args: argparse.Namespace) -> int:
         if not runs:
             raise InputError(f"no run on pairs from {', '.join(args.response_model)}", field="--response-model")
     html = render_report(runs, rule=args.rule, title=args.title, figures=not args.no_figures)
-    write_shareable(args.out, html.encode("utf-8"))
+    atomic_write_bytes(args.out, html.encode("utf-8"))
     print(f"wrote {args.out} ({len(html.encode()) / 1e6:.1f} MB, {len(runs)} rows)", file=sys.stderr)
     return 0
