@@ -36,7 +36,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .schema import Decision, Pair, PairResult
+from .schema import Decision, Pair, PairResult, is_model_name
 from .scoring import is_consistent, original_frame, pair_credit
 from .stats import (
     DEFAULT_RESAMPLES,
@@ -229,13 +229,16 @@ def self_preference(results: Sequence[PairResult], judge_model: str | None = Non
     if not model:
         reason = "the judge model is unknown (not recorded in the results)"
         return [undefined(names[0], 0, reason), undefined(names[1], 0, reason)]
+    if not is_model_name(model):
+        reason = f"the judge has no model ({model!r}: a baseline such as random or longer), so it has no own responses"
+        return [undefined(names[0], 0, reason), undefined(names[1], 0, reason)]
     me = normalize_model(model)
     own_rows = []
     for r in results:
         sides = side_models(r.pair)
         if sides is None:
             continue
-        mine = [normalize_model(s) == me for s in sides]
+        mine = [is_model_name(s) and normalize_model(s) == me for s in sides]
         if sum(mine) != 1:
             continue
         own = A if mine[0] else B
@@ -255,7 +258,7 @@ def self_preference(results: Sequence[PairResult], judge_model: str | None = Non
         first = Estimate(names[0], value, len(arr), intervals=(ci,) if ci else (), reason=f"own-response win rate {win:.3f} on pairs with one response by {model}")
     else:
         first = undefined(names[0], 0, f"no judged pair has exactly one response by {model} (record per-response models in metadata model_A/model_B)")
-    own_pair = np.array([normalize_model(r.pair.response_model) == me for r in results], dtype=float)
+    own_pair = np.array([is_model_name(r.pair.response_model) and normalize_model(r.pair.response_model) == me for r in results], dtype=float)
     credit = np.array([pair_credit(r.pair.label, original_frame(r), "vote") for r in results], dtype=float)
     if own_pair.sum() == 0 or own_pair.sum() == len(results):
         which = "none" if own_pair.sum() == 0 else "all"

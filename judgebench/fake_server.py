@@ -46,6 +46,8 @@ class FakeConfig:
     retry_after_ms: int = 20
     hang_seconds: float = 30.0
     seed: int = 0
+    logprobs: bool = True
+    """Return token log-probabilities when a request asks for them; False plays a server that ignores the option."""
 
 
 # How each judge format writes a verdict, found by a marker in the prompt. First match wins; the fallback is
@@ -257,7 +259,7 @@ class FakeJudgeServer:
         n = int(body.get("n") or 1)
         made = [self.completion(body, key, i) for i in range(n)]
         texts = [t for t, _ in made]
-        want_lp = bool(body.get("logprobs"))
+        want_lp = bool(body.get("logprobs")) and self.config.logprobs
         prompt_chars = sum(len(str(m.get("content", ""))) for m in body.get("messages", []))
         return {
             "id": f"chatcmpl-{key[:12]}",

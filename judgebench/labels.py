@@ -6,7 +6,9 @@ levels order them: ``A>B`` -> ``1``, ``A=B`` -> ``0``, ``B>A`` -> ``-1``:
 * ``A>B`` / ``B>A`` / ``A=B`` (judgebench, JudgeBench);
 * ``model_a`` / ``model_b`` / ``tie`` (and ``tie (bothbad)``; Chatbot Arena);
 * ``1`` / ``2`` / ``0`` = A better / B better / tie (numbers; read as pairwise only with ``kind="pairwise"``, or
-  when the judge side is a pairwise results folder).
+  when the judge side is a pairwise results folder). A file of numbers that all lie in ``{0, 1, 2}`` read with
+  ``kind="auto"`` is an error that asks for ``kind`` (pairwise or rating): both readings fit, and guessing wrong
+  silently turns preferences into ratings.
 
 Ratings: any finite numbers (Likert 1-5, 1-10, continuous scores). An empty cell, ``null`` or ``NaN`` is a
 missing label.
@@ -48,6 +50,20 @@ Aggregate = Literal["vote", "strict", "first"]
 AGGREGATES: tuple[Aggregate, ...] = ("vote", "strict", "first")
 PAIRWISE_VALUE = {Decision.A_BETTER: 1.0, Decision.TIE: 0.0, Decision.B_BETTER: -1.0}
 PAIRWISE_NAME = {1.0: "A>B", 0.0: "A=B", -1.0: "B>A"}
+CODING_DESCRIPTIONS = {
+    "A>B": "pairwise: A>B / B>A / A=B",
+    "model_a": "pairwise: model_a / model_b / tie (Chatbot Arena)",
+    "1/2/0": "pairwise: 1 = A better, 2 = B better, 0 = tie",
+    "rating": "ratings (numbers)",
+}
+"""What each ``LabelTable.coding`` means, as ``agree`` prints it; results folders read ``results (<aggregate>)``."""
+
+
+def describe_coding(coding: str) -> str:
+    """A readable description of a label table's coding (see ``CODING_DESCRIPTIONS``)."""
+    if coding.startswith("results"):
+        return f"pairwise from a judge's games, {coding}"
+    return CODING_DESCRIPTIONS.get(coding, coding)
 _STRING_CODINGS: dict[str, dict[str, float]] = {
     "A>B": {"a>b": 1.0, "b>a": -1.0, "a=b": 0.0},
     "model_a": {"model_a": 1.0, "model_b": -1.0, "tie": 0.0, "tie (bothbad)": 0.0},
@@ -212,7 +228,7 @@ def read_labels(
             raise InputError(f"unknown label {raw!r}; expected one of {_ACCEPTED}", path=path, line=line, field=fname)
         families.setdefault(got[0], (line, fname, raw))
         parsed.append((line, item, rater, got[0], got[1], raw, fname))
-    resolved, coding = _resolve_kind(families, kind, path)
+    resolved, coding = _resolve_kind(families, kind, path, {v for _, _, _, fam, v, _, _ in parsed if fam == "number"})
     table: dict[tuple[str, str], tuple[float, int]] = {}
     items: dict[str, None] = {}
     raters: dict[str, None] = {}
@@ -239,7 +255,13 @@ def read_labels(
     return LabelTable(resolved, tuple(item_list), tuple(rater_list), values, str(path), coding, _systems(rows, item_col, sys_cols, path))
 
 
-def _resolve_kind(families: dict[str, tuple[int, str, Any]], kind: str, path: Path) -> tuple[LabelKind, str]:
+def _resolve_kind(families: dict[str, tuple[int, str, Any]], kind: str, path: Path, numbers: Iterable[float] = ()) -> tuple[LabelKind, str]:
+    """The kind and coding of a file from the label families seen in it (``numbers``: the distinct numeric values).
+
+    Raises:
+        InputError: for two string codings, numbers mixed with a string coding, strings with ``kind="rating"``,
+            and, with ``kind="auto"``, numbers that all lie in ``{0, 1, 2}`` (pairwise 1/2/0 or ratings: ambiguous).
+    """
     strings = [f for f in families if f != "number"]
     if len(strings) > 1:
         (l1, _, r1), (l2, f2, r2) = families[strings[0]], families[strings[1]]
@@ -257,6 +279,15 @@ def _resolve_kind(families: dict[str, tuple[int, str, Any]], kind: str, path: Pa
         return "pairwise", strings[0]
     if kind == "pairwise":
         return "pairwise", "1/2/0"
+    if kind == "auto" and "number" in families and set(numbers) <= set(_NUMERIC_CODING):
+        line, fname, raw = families["number"]
+        raise InputError(
+            f"the labels are all in {{0, 1, 2}} ({', '.join(f'{v:g}' for v in sorted(numbers))}), which fits two codings: pairwise "
+            "(1 = A better, 2 = B better, 0 = tie) or ratings on a numeric scale; say which with --kind pairwise or --kind rating",
+            path=path,
+            line=line,
+            field=fname,
+        )
     return "rating", "rating"
 
 

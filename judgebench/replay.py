@@ -16,7 +16,7 @@ from typing import Any
 from .errors import InputError
 from .files import iter_jsonl
 from .pairs import validate_pair_dict
-from .schema import Decision, Judgment, PairResult
+from .schema import Decision, Judgment, PairResult, response_models_label
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,7 @@ class JudgmentFile:
     response_model: str
     results: tuple[PairResult, ...]
     games: int
+    released: bool = False  # True for JudgeBench's released format, False for judgebench's judgments.jsonl
 
 
 def _name_field(path: Path, key: str) -> str | None:
@@ -77,6 +78,7 @@ def read_judgment_file(path: str | Path) -> JudgmentFile:
     results: list[PairResult] = []
     seen: set[str] = set()
     judge = model = None
+    released = False
     for line, row in iter_jsonl(path):
         if "games" in row and "pair" in row:
             try:
@@ -86,6 +88,7 @@ def read_judgment_file(path: str | Path) -> JudgmentFile:
                 raise InputError(f"malformed judgebench result line: {e!r}", path=path, line=line) from None
         elif "judgments" in row:
             result, _ = _from_released(row, path=path, line=line)
+            released = True
         else:
             raise InputError("neither a judgebench result ('pair', 'games') nor a JudgeBench output ('judgments')", path=path, line=line, field="judgments")
         if result.pair_id in seen:
@@ -97,7 +100,7 @@ def read_judgment_file(path: str | Path) -> JudgmentFile:
     if not results:
         raise InputError("no judgments in file (empty)", path=path)
     model = model or _name_field(path, "judge_model") or ""
-    response_model = results[0].pair.response_model or _name_field(path, "response_model") or ""
+    response_model = response_models_label(r.pair.response_model for r in results) or _name_field(path, "response_model") or ""
     return JudgmentFile(
         path=str(path),
         judge=judge or "unknown",
@@ -105,4 +108,5 @@ def read_judgment_file(path: str | Path) -> JudgmentFile:
         response_model=response_model,
         results=tuple(results),
         games=max(len(r.games) for r in results),
+        released=released,
     )

@@ -22,7 +22,7 @@ import numpy as np
 from .errors import InputError
 from .files import atomic_write_bytes
 from .replay import JudgmentFile, read_judgment_file
-from .schema import LABELS, Decision, PairResult
+from .schema import LABELS, Decision, PairResult, is_model_name, response_models_label
 from .scoring import (
     CATEGORY_ORDER,
     RunMetrics,
@@ -65,6 +65,8 @@ def metrics_row(
         "response_model": response_model,
         "dataset": dataset,
         "origin": origin,
+        # a judge with no model (random, longer, shorter) is a baseline: shown, never marked "best"
+        "is_baseline": origin == "baseline" or not is_model_name(model),
         "rule": metrics.rule,
         "n": metrics.n_pairs,
         "path": path,
@@ -185,7 +187,9 @@ def load_runs(results_dir: str | Path | None, include: Iterable[str | Path] = ()
             judgments = folder / "judgments.jsonl"
             if judgments.exists():
                 seen.add(judgments.resolve())
-                runs.append(loaded_run(read_judgment_file(judgments).results, rule=rule, seed=seed, **identity))
+                jf = read_judgment_file(judgments)
+                identity["response_model"] = jf.response_model  # from every pair: older run.json files kept the first pair's
+                runs.append(loaded_run(jf.results, rule=rule, seed=seed, **identity))
                 continue
             metrics = RunMetrics.from_dict(_read_json(metrics_path))
             if metrics.rule != rule:
@@ -245,17 +249,19 @@ def compare_with_best(runs: Sequence[LoadedRun], *, alpha: float = SIGNIFICANCE_
     and ``first``), and a paired bootstrap of the accuracy difference (10,000 resamples, seeded) when a rule
     gives partial credit (``average``). ``tied_with_best`` is true when ``p >= alpha``: the row is not
     significantly different from the best. Rows without per-pair credits, or sharing no pair with the best,
-    are not tested (``sig_test`` is ``None``). Baseline rows are never the best and never tested.
+    are not tested (``sig_test`` is ``None``). The expected-random reference row is never the best and never
+    tested; a judge without a model (``random``, ``longer``, ``shorter``) is tested against the best but is never it.
     """
     from .stats import mcnemar_exact, paired_bootstrap_difference
 
-    candidates = [r for r in runs if r.row.get("origin") != "baseline" and _is_number(r.row.get("overall"))]
+    tested_runs = [r for r in runs if r.row.get("origin") != "baseline" and _is_number(r.row.get("overall"))]
+    candidates = [r for r in tested_runs if not r.row.get("is_baseline")]  # a no-model baseline judge is never "best"
     best_value = max((r.row["overall"] for r in candidates), default=None)
     best = next((r for r in candidates if r.row["overall"] == best_value), None)
-    tested = {id(r) for r in candidates}
+    tested = {id(r) for r in tested_runs}
     out = []
     for run in runs:
-        row = dict(run.row, best=bool(best is not None and id(run) in tested and run.row["overall"] == best_value))
+        row = dict(run.row, best=bool(best is not None and id(run) in tested and not run.row.get("is_baseline") and run.row["overall"] == best_value))
         row.update(p_vs_best=None, n_paired=None, sig_test=None, tied_with_best=False)
         shared = sorted(set(run.credits) & set(best.credits)) if best is not None and run.credits else []
         if best is not None and not row["best"] and id(run) in tested and shared:
@@ -288,9 +294,10 @@ def baseline_run(runs: Sequence[LoadedRun], *, rule: str = "vote") -> LoadedRun:
         "judge": "random choice (expected)",
         "model": "not a run",
         "label": "random (expected)",
-        "response_model": runs[0].row.get("response_model", "") if runs else "",
+        "response_model": response_models_label(p.response_model for p in pairs.values()),
         "dataset": runs[0].row.get("dataset", "") if runs else "",
         "origin": "baseline",
+        "is_baseline": True,
         "rule": rule,
         "n": len(pairs) or None,
         "path": "",

@@ -31,7 +31,7 @@ from .executors import WorkItem, get_executor
 from .files import append_jsonl, atomic_write_json, atomic_write_jsonl, iter_jsonl
 from .judges import Judge, get_judge, get_judge_info
 from .pairs import dataset_name, load_pairs
-from .schema import Judgment, Pair, PairResult, Usage
+from .schema import Judgment, Pair, PairResult, Usage, response_models_label
 from .scoring import RunMetrics, score_results
 from .secrets import redact
 
@@ -247,7 +247,7 @@ def run(spec: RunSpec) -> RunOutcome:
             "judge": judge_label(spec),
             "model": model_label,
             "dataset": dataset_name(spec.data),
-            "response_model": pairs[0].response_model if pairs else "",
+            "response_model": response_models_label(p.response_model for p in pairs),
             "games": games,
             "versions": _versions(),
             "git_revision": _git_revision(),
@@ -257,6 +257,9 @@ def run(spec: RunSpec) -> RunOutcome:
             "wall_seconds": round(time.perf_counter() - t0, 3),
             "judging_seconds": round(judging_seconds, 3),
             "counts": {"pairs": len(results), "judgments": len(results) * games, **counts},
+            # how many judgments carry a confidence (verdict-token probability or stated): an option such as
+            # logprobs=true that the server ignores shows here as 0 instead of silently empty calibration
+            "confidence": {"judgments_with_confidence": sum(g.confidence is not None for r in results for g in r.games)},
             "usage": asdict(usage),
         }
         if backend_stats is not None:

@@ -6,6 +6,7 @@ This module does no I/O.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any, Literal
@@ -102,6 +103,29 @@ class Pair:
     def swapped(self) -> tuple[str, str]:
         """Responses in game-2 order: (B, A)."""
         return self.response_B, self.response_A
+
+
+NO_MODEL_NAMES = frozenset({"", "none", "?", "n/a", "null", "not a run"})
+"""Model names that mean "no model" (baseline judges record ``none``; reference rows ``not a run``)."""
+
+
+def is_model_name(name: str | None) -> bool:
+    """Whether ``name`` names a real model/system (not empty, ``none``, ``?``, ...: see ``NO_MODEL_NAMES``)."""
+    return name is not None and name.strip().lower() not in NO_MODEL_NAMES
+
+
+def response_models_label(values: Iterable[str]) -> str:
+    """One label for the ``response_model`` of a whole set of pairs, never one row's value standing for all.
+
+    Returns:
+        ``""`` when no pair names its response model, the one value when every pair that names one names the
+        same, else ``"mixed (K models)"`` (``K`` distinct values; a pair made from two generators, e.g.
+        ``"175b_verification,6b_verification"``, counts as one value).
+    """
+    distinct = sorted({v for v in values if v})
+    if not distinct:
+        return ""
+    return distinct[0] if len(distinct) == 1 else f"mixed ({len(distinct)} models)"
 
 
 @dataclass(frozen=True, slots=True)

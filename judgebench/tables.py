@@ -31,6 +31,8 @@ _LATEX_SPECIAL = {
     "\u2013": "--",  # en dash (used in CI ranges)
     "\u2014": "---",
     "\u00a0": "~",
+    "\u2193": r"$\downarrow$",  # lower is better (column headers)
+    "\u2191": r"$\uparrow$",
 }
 
 
@@ -230,6 +232,7 @@ CATEGORY_DEFAULTS = ("Knowledge", "Reasoning", "Math", "Coding")
 _ROW_FIELDS = frozenset(
     {"judge", "model", "response_model", "dataset", "origin", "rule", "n", "path", "overall", "ci", "ci_low", "ci_high", "consistency"}
     | {"no_decision", "failed", "games", "label", "group", "categories", "best", "p_vs_best", "n_paired", "sig_test", "tied_with_best"}
+    | {"is_baseline"}
 )
 _LOWER_IS_BETTER = frozenset({"no_decision"})
 _NOT_RANKED = frozenset({"n", "ci", "ci_low", "ci_high", "failed", "games", "p_vs_best", "n_paired"})
@@ -266,7 +269,7 @@ def default_columns(rule: str = "vote", categories: Sequence[str] = CATEGORY_DEF
         Column("overall", f"Overall ({rule})"),
         Column("ci", "95% CI", None),
         Column("consistency", "Consistency"),
-        Column("no_decision", "No-decision %"),
+        Column("no_decision", "No-decision % \u2193"),
     ]
 
 
@@ -309,18 +312,31 @@ def _number(v: Any) -> float | None:
     return float(v)
 
 
+def is_baseline_row(row: dict[str, Any]) -> bool:
+    """Whether a leaderboard row is a baseline or reference (a judge with no model such as ``longer``, or the
+    expected random-choice row): such rows are shown but never compared for "best"."""
+    return bool(row.get("is_baseline")) or row.get("origin") == "baseline"
+
+
 def best_cells(rows: Sequence[dict[str, Any]], columns: Sequence[Column]) -> dict[str, set[int]]:
-    """Row indices holding the best value of each ranked numeric column (highest; lowest for no-decision),
-    among rows that are runs (not baselines). Nothing is marked when fewer than two runs have a value."""
+    """Row indices holding the best value of each ranked numeric column (highest; lowest for the columns in
+    ``_LOWER_IS_BETTER``, whose headers carry a down arrow), among rows that are judge runs.
+
+    Baseline and reference rows (:func:`is_baseline_row`) never take the mark: an order-blind baseline's 100.0
+    position consistency is not an achievement. Nothing is marked in a column where fewer than two runs have a
+    value, or where the best value is shared by more than half of the runs (0.0 no-decision in most rows marks
+    nothing)."""
     out: dict[str, set[int]] = {}
     for c in columns:
         if c.digits is None or c.key in _NOT_RANKED:
             continue
-        vals = [(v, i) for i, r in enumerate(rows) if r.get("origin") != "baseline" and (v := _number(r.get(c.key))) is not None]
+        vals = [(v, i) for i, r in enumerate(rows) if not is_baseline_row(r) and (v := _number(r.get(c.key))) is not None]
         if len(vals) < 2:
             continue
         target = (min if c.key in _LOWER_IS_BETTER else max)(v for v, _ in vals)
-        out[c.key] = {i for v, i in vals if v == target}
+        marked = {i for v, i in vals if v == target}
+        if 2 * len(marked) <= len(vals):
+            out[c.key] = marked
     return out
 
 
@@ -384,7 +400,7 @@ def render_leaderboard(
             head = f"### Pairs from {group}\n\n" if group is not None else ""
             notes = []
             if bold:
-                notes.append("Bold: best value per column.")
+                notes.append("Bold: best value per column among judges with a model (baselines are not compared); ↓: lower is better.")
             if dagger_note:
                 notes.append("† " + dagger_note[0].upper() + dagger_note[1:])
             if has_baseline:
@@ -394,7 +410,7 @@ def render_leaderboard(
         else:
             cap = caption or f"Judge accuracy in % (rule: {rule}){where}; 95% bootstrap CI over pairs."
             if bold:
-                cap += " Bold: best value per column."
+                cap += " Bold: best value per column among judges with a model (baselines are not compared); \u2193: lower is better."
             if has_baseline:
                 cap += " Italic: " + BASELINE_NOTE
             label = "tab:judgebench" + (f"-{k}" if len(groups) > 1 else "")

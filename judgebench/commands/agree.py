@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import Any, Literal
 
 from ..errors import InputError
+from ..labels import describe_coding
 
 HELP = "agreement of a judge with human labels: accuracy, Cohen's kappa, Krippendorff's alpha, correlations, human baseline"
 MAX_CATEGORIES = 20
@@ -116,14 +117,39 @@ def agreement_report(human: Any, judge: Any, *, judge_row: int = 0, level: str |
             measures.append((sec, rl.fleiss_kappa(counts, **kw)))
         measures += [("human baseline", e) for e in rl.human_baseline(h, j, **kw)]
     measures += [("system level", e) for e in _system_level(human, judge, overlap, ref, j, human_ranking, kw)]
+    no_ref = int(np.isnan(ref).sum())
+    why_ref = f"no {ref_name} (the raters' top labels tie)" if ref_name == "human majority" else f"no {ref_name}"
+    human_labelled = human.labelled_items()
+    left_out = {
+        "only labelled by the humans (the judge gave no decision or lacks the item)": len(human_labelled - judge_items),
+        "only labelled by the judge": len(judge_items - human_labelled),
+    }
+    if no_ref:
+        left_out[f"in both but {why_ref}: left out of the judge-vs-reference measures"] = no_ref
     return {
-        "human": {"path": human.path, "kind": human.kind, "coding": human.coding, "raters": len(h), "items": len(human.items)},
-        "judge": {"path": judge.path, "rater": judge.raters[judge_row], "coding": judge.coding, "items": len(judge.items), "labelled": len(judge_items)},
+        "human": {"path": human.path, "kind": human.kind, "coding": human.coding, "coding_description": describe_coding(human.coding), "raters": len(h), "items": len(human.items)},
+        "judge": {"path": judge.path, "rater": judge.raters[judge_row], "coding": judge.coding, "coding_description": describe_coding(judge.coding), "items": len(judge.items), "labelled": len(judge_items)},
         "n_overlap": len(overlap),
+        "left_out": {k: v for k, v in left_out.items() if v},
         "level": level,
         "reference": ref_name,
-        "measures": measures,
+        "measures": [(sec, with_coverage(sec, e, len(overlap), why_ref if sec.startswith("judge vs") else None)) for sec, e in measures],
     }
+
+
+def with_coverage(section: str, e: Any, n_items: int, why: str | None) -> Any:
+    """``e`` with a note of how many of the ``n_items`` items in both label sets it used, and why the others were
+    left out; unchanged when it used them all (or counts something other than items, e.g. systems)."""
+    import dataclasses
+
+    if section == "system level" or e.n >= n_items or not e.is_defined:
+        return e
+    left = n_items - e.n
+    reason = why or {
+        "human baseline": "no strict majority among the other humans, or a missing label",
+    }.get(section, "fewer labels than this statistic needs (e.g. fewer than 2 raters on the item)")
+    note = f"{e.n} of {n_items} items; {left} left out: {reason}"
+    return dataclasses.replace(e, reason=f"{e.reason}; {note}" if e.reason else note)
 
 
 def _system_level(human: Any, judge: Any, items: list[str], ref: Any, j: Any, ranking: dict[str, float] | None, kw: dict[str, Any]) -> list[Any]:
@@ -195,6 +221,7 @@ def run(args: argparse.Namespace) -> int:
 
     judge_is_results = is_results_input(args.judge)
     kind: Literal["auto", "pairwise", "rating"] = args.kind if args.kind != "auto" else ("pairwise" if judge_is_results else "auto")
+    kind_from = f"--kind {args.kind}" if args.kind != "auto" else ("pairwise because the judge is a results folder" if judge_is_results else "coding read from the labels")
     human = read_labels(args.human, kind=kind)
     if judge_is_results:
         judge = labels_from_results(read_judge_results(args.judge), aggregate=args.aggregate, path=str(args.judge))
@@ -213,14 +240,19 @@ def run(args: argparse.Namespace) -> int:
     scale = _scale(args.scale, np.concatenate([human.values.ravel(), judge.values[row]]), args.human) if human.kind == "rating" else None
     ranking = read_ranking(args.human_ranking) if args.human_ranking else None
     report = agreement_report(human, judge, judge_row=row, level=args.level, scale=scale, human_ranking=ranking, n_resamples=args.resamples, seed=args.seed)
+    report["human"]["kind_from"] = kind_from
+    n_items = report["n_overlap"]
     if args.json:
         out = {k: v for k, v in report.items() if k != "measures"}
-        out["measures"] = [{"section": s, **e.to_dict()} for s, e in report["measures"]]
+        out["measures"] = [{"section": s, **e.to_dict(), "n_items": n_items, "n_left_out": max(0, n_items - e.n) if s != "system level" else None} for s, e in report["measures"]]
         print(json.dumps(out, indent=2))
         return 0
     hd, jd = report["human"], report["judge"]
-    print(f"human: {hd['path']} ({hd['kind']}, {hd['coding']}; {hd['raters']} rater{'s' if hd['raters'] != 1 else ''}, {hd['items']} items)")
-    print(f"judge: {jd['path']} (rater {jd['rater']!r}, {jd['coding']}; {jd['labelled']} of {jd['items']} items labelled)")
-    print(f"items in both: {report['n_overlap']}; level: {report['level']}; reference: {report['reference']}\n")
+    print(f"human: {hd['path']} ({hd['coding_description']}, {kind_from}; {hd['raters']} rater{'s' if hd['raters'] != 1 else ''}, {hd['items']} items)")
+    print(f"judge: {jd['path']} (rater {jd['rater']!r}, {jd['coding_description']}; {jd['labelled']} of {jd['items']} items labelled)")
+    print(f"items in both: {n_items}; level: {report['level']}; reference: {report['reference']}")
+    for why, count in report["left_out"].items():
+        print(f"  left out: {count} item{'s' if count != 1 else ''} {why}")
+    print("every row's n is the number of items it used; its note says why any item in both was left out\n")
     print(render_estimates(report["measures"]), end="")
     return 0

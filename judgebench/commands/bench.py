@@ -31,8 +31,8 @@ def add_run_arguments(p: argparse.ArgumentParser) -> None:
     """The judge's model and the flags for how it is called and where results go."""
     p.add_argument("--model", default=None, help="judge model as BACKEND:NAME, e.g. openai:gpt-4o-mini, vllm:Skywork/Skywork-Critic-Llama-3.1-8B, anthropic:claude-3-5-sonnet, hf:/path/to/rm")
     add_call_arguments(p)
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--results-dir", default="results")
+    p.add_argument("--seed", type=int, default=0, help="seed of the bootstrap confidence interval (default 0); the random judge's own seed is --option seed=N")
+    p.add_argument("--results-dir", default="results", help="where run folders go: RESULTS_DIR/<dataset>/<judge>/<model>/ (default results)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--workers", type=int, default=None, help="Ray workers (default: the cluster's CPU count)")
 

@@ -9,14 +9,14 @@ HELP = "serve a simulated judge (OpenAI chat API + vLLM /pooling) on 127.0.0.1 f
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000)")
     p.add_argument("--pairs", default=None, help="pairs that give the simulator the truth (FILE, FOLDER, judgebench:gpt, ...)")
     p.add_argument("--data-dir", default=None, help="local JudgeBench pair folder for judgebench:* (default $JUDGEBENCH_PAIRS_DIR)")
     p.add_argument("--accuracy", type=float, default=0.8, help="probability of picking the correct response (default 0.8)")
     p.add_argument("--position-bias", type=float, default=0.5, help="when unsure, probability of picking the first position (default 0.5)")
     p.add_argument("--latency", type=float, default=0.0, help="seconds per call")
     p.add_argument("--failure-rate", type=float, default=0.0, help="share of calls that fail (429, 500, 503, reset, timeout, truncated JSON, empty choices/content)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=0, help="seed of the simulated judge's choices and failures (default 0)")
 
 
 def run(args: argparse.Namespace) -> int:

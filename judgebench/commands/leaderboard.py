@@ -16,13 +16,20 @@ def add_source_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, default=0, help="seed of the bootstrap CIs and paired bootstrap tests")
 
 
+def column_names() -> str:
+    """The ``--columns`` choices for ``--help``: every fixed column key, and how category columns are named."""
+    from ..tables import available_columns
+
+    return ", ".join(available_columns([])) + "; plus one per category present, named in lower case (e.g. knowledge, math)"
+
+
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("results_dir", nargs="?", default="results", help="folder of runs (results/<dataset>/<judge>/<model>/); default results")
     add_source_arguments(p)
-    p.add_argument("--format", choices=("md", "latex", "csv", "json"), default="md")
+    p.add_argument("--format", choices=("md", "latex", "csv", "json"), default="md", help="output format (default md)")
     p.add_argument("--group-by", choices=("none", "response_model", "dataset"), default="none", help="one table per pair source (JudgeBench reports GPT-4o and Claude pairs apart)")
     p.add_argument("--sort", default="overall", help="row field to sort by: numbers descending, text ascending (default overall)")
-    p.add_argument("--columns", default=None, help="comma-separated columns to show, e.g. judge,model,overall,ci (md/latex/csv)")
+    p.add_argument("--columns", default=None, help=f"comma-separated columns to show, in order (md/latex/csv); choose from: {column_names()}")
     p.add_argument("--baseline", action="store_true", help="add a reference row: expected accuracy of a random choice per pair (not a run)")
     p.add_argument("--standalone", action="store_true", help="with --format latex: a complete document that compiles with pdflatex")
     p.add_argument("--write", action="store_true", help="also write leaderboard.md, .tex and .csv into --out-dir")

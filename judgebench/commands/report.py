@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from .leaderboard import add_source_arguments
 
@@ -12,13 +13,18 @@ HELP = "write a self-contained HTML report (leaderboard, figures, pair browser w
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("results_dir", nargs="?", default="results", help="a results folder (all runs below it) or one run folder; default results")
-    p.add_argument("-o", "--out", default="report.html", help="output HTML file (default report.html)")
+    p.add_argument("-o", "--out", default=None, help="output HTML file (default RESULTS_DIR/report.html, beside the runs it shows)")
     add_source_arguments(p)
     p.add_argument("--group-by", choices=("none", "response_model", "dataset"), default="response_model", help="leaderboard groups (default response_model)")
     p.add_argument("--baseline", action="store_true", help="add the random-choice reference row to the leaderboard")
     p.add_argument("--response-model", action="append", default=[], metavar="NAME", help="only runs on pairs from this response model (repeatable)")
     p.add_argument("--no-figures", action="store_true", help="leave the figures out (faster, smaller)")
-    p.add_argument("--title", default="judgebench report")
+    p.add_argument("--title", default="judgebench report", help="page title (default 'judgebench report')")
+
+
+def default_report_path(results_dir: str | None) -> Path:
+    """``RESULTS_DIR/report.html`` (a run folder's own folder when RESULTS_DIR is one run), never the current folder."""
+    return Path(results_dir or "results") / "report.html"
 
 
 def run(args: argparse.Namespace) -> int:
@@ -33,6 +39,7 @@ def run(args: argparse.Namespace) -> int:
         if not runs:
             raise InputError(f"no run on pairs from {', '.join(args.response_model)}", field="--response-model")
     html = render_report(runs, rule=args.rule, title=args.title, figures=not args.no_figures)
-    atomic_write_bytes(args.out, html.encode("utf-8"))
-    print(f"wrote {args.out} ({len(html.encode()) / 1e6:.1f} MB, {len(runs)} rows)", file=sys.stderr)
+    out = Path(args.out) if args.out else default_report_path(args.results_dir)
+    atomic_write_bytes(out, html.encode("utf-8"))
+    print(f"wrote {out} ({len(html.encode()) / 1e6:.1f} MB, {len(runs)} rows)", file=sys.stderr)
     return 0

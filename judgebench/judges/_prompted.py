@@ -8,28 +8,61 @@ starts with a ``{# ... #}`` header naming its source; Jinja drops that comment f
 from __future__ import annotations
 
 import functools
+import logging
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from ..backends import BackendError, ChatParams, Messages
 from ..schema import Decision, Judgment, Usage
 
+logger = logging.getLogger(__name__)
+
 TEMPLATE_DIR = Path(__file__).with_name("templates")
 
 
 @dataclass(frozen=True)
 class Verdict:
-    """What a parser read from a judge's output: the decision in the order shown, and scores if the format has them."""
+    """What a parser read from a judge's output.
+
+    Attributes:
+        decision: in the order shown; ``Decision.NONE`` when no verdict could be read.
+        scores: the scores, for formats that have them.
+        confidence: a confidence the output states, if any.
+        reason: why there is no decision (``"empty output"``, ``"no verdict label in the answer"``, ...); None
+            when there is one.
+    """
 
     decision: Decision
     scores: tuple[float, ...] | None = None
     confidence: float | None = None
+    reason: str | None = None
 
 
 Parser = Callable[[str], Verdict]
+
+TRUNCATED_FINISH_REASONS = frozenset({"length", "max_tokens"})
+"""Finish reasons that mean the output was cut off by the token limit (OpenAI-style ``length``, Anthropic ``max_tokens``)."""
+
+
+def verdict_extra(verdict: Verdict, finish_reason: str | None) -> dict[str, Any]:
+    """What a judgment records about its parse in ``Judgment.extra``.
+
+    ``finish_reason`` is kept when the output was cut off by the token limit; ``no_decision_reason`` is set when
+    there is no decision: the parser's reason, prefixed with ``output truncated (finish_reason=...)`` for a cut-off
+    output. Empty for a decided, complete output. ``score --reparse`` calls this again with the stored finish
+    reason, so a re-parse records the same reason a live run does.
+    """
+    extra: dict[str, Any] = {}
+    truncated = finish_reason in TRUNCATED_FINISH_REASONS
+    if truncated:
+        extra["finish_reason"] = finish_reason
+    if verdict.decision is Decision.NONE:
+        reason = verdict.reason or "no verdict in the output"
+        extra["no_decision_reason"] = f"output truncated (finish_reason={finish_reason}); {reason}" if truncated else reason
+    return extra
 
 
 @functools.cache
@@ -94,6 +127,7 @@ class PromptedJudge:
     variables: dict[str, Any] = field(default_factory=dict)
     order_invariant: bool = False
     verdict_letters: tuple[str, str] = ("A", "B")
+    _warned_no_logprobs: bool = field(default=False, init=False, repr=False, compare=False)
 
     def messages(self, question: str, response_a: str, response_b: str) -> Messages:
         return render_messages(
@@ -116,6 +150,14 @@ class PromptedJudge:
         confidence = verdict.confidence
         if confidence is None and completion.logprobs:
             confidence = verdict_confidence(completion.logprobs, verdict.decision, self.verdict_letters)
+        elif self.params.logprobs and not completion.logprobs and not self._warned_no_logprobs:
+            self._warned_no_logprobs = True
+            logger.warning(
+                "judge %s asked for log-probabilities (logprobs=true) but the server returned none: judgments get no "
+                "verdict-token confidence (run.json counts those that have one). Serve the model with log-probabilities "
+                "enabled (vLLM returns them by default), or drop the option.",
+                self.name,
+            )
         return Judgment(
             decision=verdict.decision,
             prompt=prompt,
@@ -123,7 +165,27 @@ class PromptedJudge:
             scores=verdict.scores,
             confidence=confidence,
             usage=completion.usage,
-            extra={"cached": True} if completion.cached else {},
+            extra=({"cached": True} if completion.cached else {}) | verdict_extra(verdict, completion.finish_reason),
+        )
+
+    def reparse(self, judgment: Judgment) -> Judgment:
+        """``judgment`` with its decision and scores read again from its stored output by ``self.parse``.
+
+        Used by ``judgebench score --reparse`` to re-score old runs after a parser fix. A failed call (``error``
+        set) has no output and is returned unchanged. The no-decision reason is recorded again (with the stored
+        ``finish_reason``); a confidence is kept only when the decision is unchanged (it was the probability of the
+        old verdict's token).
+        """
+        if judgment.is_failed:
+            return judgment
+        verdict = self.parse(judgment.output)
+        kept = {k: v for k, v in judgment.extra.items() if k not in ("no_decision_reason", "finish_reason")}
+        return replace(
+            judgment,
+            decision=verdict.decision,
+            scores=verdict.scores,
+            confidence=judgment.confidence if verdict.decision == judgment.decision else verdict.confidence,
+            extra=kept | verdict_extra(verdict, judgment.extra.get("finish_reason")),
         )
 
 
@@ -157,11 +219,3 @@ def verdict_confidence(logprobs: Any, decision: Decision, letters: tuple[str, st
         total = sum(top.values())
         return top.get(chosen, 0.0) / total if total > 0 else None
     return None
-
-
-def last_match(pattern: Any, text: str) -> Any:
-    """The last regex match in ``text`` (judges put the final verdict at the end; earlier ones may be quoted)."""
-    found = None
-    for found in pattern.finditer(text):  # noqa: B007
-        pass
-    return found
