@@ -17,6 +17,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=("md", "latex", "csv"), default="md", help="table format")
     p.add_argument("--out", default=None, help="also write the table (Markdown) to this file, atomically")
     p.add_argument("--bias", action="store_true", help="also report bias probes per file (position, length, ties, no-decisions, self-preference) with 95%% bootstrap CIs")
+    p.add_argument(
+        "--reparse",
+        action="store_true",
+        help="re-parse every stored raw output with the current parser of the judge named in the file, score the re-parsed "
+        "decisions, and report how many changed (--json: a 'reparse' object per file)",
+    )
 
 
 def _expand(items: list[str]) -> list[Path]:
@@ -48,6 +54,11 @@ def run(args: argparse.Namespace) -> int:
     from ..report import render_rows, score_file_row
 
     files = [read_judgment_file(p) for p in _expand(args.files)]  # read all before writing anything
+    reports: list[Any] = []
+    if args.reparse:
+        from ..reparse import reparse_file
+
+        files, reports = (list(x) for x in zip(*(reparse_file(jf) for jf in files), strict=True))
     rows = [score_file_row(jf, rule=args.rule) for jf in files]
     if args.json:
         out = [
@@ -74,9 +85,13 @@ def run(args: argparse.Namespace) -> int:
             for entry, jf in zip(out, files, strict=True):
                 for section, estimates in _probes(jf).items():
                     entry[section] = [e.to_dict() for e in estimates]
+        for entry, report in zip(out, reports, strict=False):
+            entry["reparse"] = report.to_dict()
         print(json.dumps(out, indent=2))
     else:
         print(render_rows(rows, args.format, rule=args.rule), end="")
+        if reports:
+            print(_reparse_text(reports), end="")
         if args.bias:
             from .agree import render_estimates
 
@@ -90,5 +105,22 @@ def run(args: argparse.Namespace) -> int:
             f"Scored with `judgebench score` (rule: {args.rule}; accuracies in %, 95% bootstrap CI over pairs, "
             "seed 0, 10,000 resamples). Files:\n\n" + "".join(f"- `{Path(r['path']).name}`\n" for r in rows) + "\n"
         )
+        if reports:
+            note += "Decisions re-parsed from the stored outputs with the current parsers (`--reparse`):\n\n"
+            note += "".join(f"- `{Path(rep.path).name}`: " + (f"{len(rep.changed)} of {rep.reparsed} changed\n" if rep.parser else f"not re-parsed ({rep.note})\n") for rep in reports) + "\n"
         atomic_write_text(args.out, note + md)
     return 0
+
+
+def _reparse_text(reports: list[Any], *, shown: int = 20) -> str:
+    """``--reparse`` for people: one line per file, then up to ``shown`` changed decisions each."""
+    lines = ["", "Re-parsed with the current parsers (decisions in the order shown; game 2 is the swapped order):"]
+    for report in reports:
+        lines.append(f"- {report.summary()}")
+        for c in report.changed[:shown]:
+            lines.append(f"    {c.pair_id} game {c.game}: {c.stored} -> {c.reparsed}")
+        if len(report.changed) > shown:
+            lines.append(f"    ... and {len(report.changed) - shown} more (--json lists all)")
+        if report.parser and report.no_decision:
+            lines.append("    no decision after re-parsing: " + "; ".join(f"{n} x {reason}" for reason, n in report.no_decision.items()))
+    return "\n".join(lines) + "\n"

@@ -35,6 +35,8 @@ logger = logging.getLogger(__name__)
 ScoreParser = Callable[[str], tuple[float, float] | None]
 """Judge output -> (score of the response shown first, score of the response shown second), or None if unreadable."""
 
+NO_VALID_SAMPLE = "no sample had readable scores"
+
 
 def decide(score_a: float, score_b: float) -> Decision:
     """The decision a pair of scores implies: the higher score wins, equal scores are a tie."""
@@ -45,13 +47,18 @@ def decide(score_a: float, score_b: float) -> Decision:
     return Decision.TIE
 
 
-def verdict_parser(parse_scores: ScoreParser) -> Callable[[str], Verdict]:
-    """A ``Verdict`` parser for an uncalibrated judge: decision from the two scores, which are recorded."""
+ScoreReader = Callable[[str], tuple[tuple[float, float] | None, str | None]]
+"""Judge output -> (the two scores, None), or (None, the reason they could not be read)."""
+
+
+def verdict_parser(read_scores: ScoreReader) -> Callable[[str], Verdict]:
+    """A ``Verdict`` parser for an uncalibrated judge: decision from the two scores, which are recorded; no
+    scores is ``Decision.NONE`` with the reader's reason."""
 
     def parse(text: str) -> Verdict:
-        scores = parse_scores(text)
+        scores, reason = read_scores(text)
         if scores is None:
-            return Verdict(Decision.NONE)
+            return Verdict(Decision.NONE, reason=reason)
         return Verdict(decide(*scores), scores=scores)
 
     return parse
@@ -151,12 +158,38 @@ class CalibratedJudge:
         prompt = "\n\n".join(f"=== order {o} ===\n{p}" for (o, _, _), p in zip(orders, prompts, strict=True)) if len(prompts) > 1 else prompts[0]
         if not valid:
             failed_all = len(errors) == len(samples)
+            if not failed_all:
+                extra["no_decision_reason"] = NO_VALID_SAMPLE
             return Judgment(Decision.NONE, prompt=prompt, output=output, error="; ".join(errors) if failed_all else None, usage=usage, extra=extra)
         if errors:
             logger.debug("%d of %d calibration samples failed: %s", len(errors), len(samples), errors)
         mean_a = sum(s[0] for s in valid) / len(valid)
         mean_b = sum(s[1] for s in valid) / len(valid)
         return Judgment(decide(mean_a, mean_b), prompt=prompt, output=output, scores=(mean_a, mean_b), usage=usage, extra=extra)
+
+    def reparse(self, judgment: Judgment) -> Judgment:
+        """``judgment`` with every stored sample's scores read again by ``parse_scores`` and the means recomputed.
+
+        The samples are those recorded in ``extra["samples"]`` (order, output, error); a failed call, or a judgment
+        without samples, is returned unchanged.
+        """
+        stored = judgment.extra.get("samples")
+        if judgment.is_failed or not isinstance(stored, list):
+            return judgment
+        samples = []
+        valid: list[tuple[float, float]] = []
+        for s in stored:
+            shown = self.parse_scores(str(s.get("output") or "")) if s.get("error") is None else None
+            scores = None if shown is None else (shown if s.get("order") == "AB" else (shown[1], shown[0]))
+            if scores is not None:
+                valid.append(scores)
+            samples.append({**s, "scores": list(scores) if scores else None})
+        extra = {k: v for k, v in judgment.extra.items() if k != "no_decision_reason"} | {"samples": samples, "valid_samples": len(valid)}
+        if not valid:
+            return replace(judgment, decision=Decision.NONE, scores=None, extra=extra | {"no_decision_reason": NO_VALID_SAMPLE})
+        mean_a = sum(v[0] for v in valid) / len(valid)
+        mean_b = sum(v[1] for v in valid) / len(valid)
+        return replace(judgment, decision=decide(mean_a, mean_b), scores=(mean_a, mean_b), extra=extra)
 
 
 def score_judge(base: PromptedJudge, parse_scores: ScoreParser, calibration: Calibration) -> PromptedJudge | CalibratedJudge:

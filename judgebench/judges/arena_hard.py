@@ -20,8 +20,8 @@ from ..backends import BackendError
 from ..schema import Decision, Judgment, Usage
 from . import register_judge
 from ._options import chat_params, int_option
-from ._parsing import cut_echo, last_unquoted
-from ._prompted import PromptedJudge, Verdict, prompt_text, render_template
+from ._parsing import answer_of, last, phrase
+from ._prompted import PromptedJudge, Verdict, prompt_text, render_template, verdict_extra
 
 LABELS: dict[str, Decision] = {
     "A>>B": Decision.A_BETTER,
@@ -30,30 +30,36 @@ LABELS: dict[str, Decision] = {
     "B>A": Decision.B_BETTER,
     "B>>A": Decision.B_BETTER,
 }
-_LABEL = r"\[\[\s*(A>>B|A>B|A=B|B>A|B>>A)\s*\]\]"
-_ANY_LABEL = re.compile(_LABEL)
-# "My final verdict is tie: [[A=B]]" / "Final verdict: **[[B>A]]**": the word "verdict" earlier on the same line.
-_VERDICT_LABEL = re.compile(r"verdict[^\n\[\]]{0,120}?" + _LABEL, re.IGNORECASE)
+LABEL = re.compile(r"\[\[\s*(A>>B|A>B|A=B|B>A|B>>A)\s*\]\]")
 ECHO_MARKERS = ("<|The End of Assistant B's Answer|>",)
+_MENU_LINE = r"[ \t]*(?:\d\.|[-*])?[ \t]*(?:Assistant [AB] is (?:significantly |slightly )?better|Tie, relatively the same):[ \t]*\[\[[AB<>=]+\]\][ \t]*"
+# The system prompt's choices restated: two or more of its numbered menu lines in a row, and its example line.
+# One numbered line alone ("5. Assistant B is significantly better: [[B>>A]]") is a choice, not a restatement.
+INSTRUCTIONS = (
+    re.compile(rf"(?:^{_MENU_LINE}(?:\n|$)){{2,}}", re.MULTILINE | re.IGNORECASE),
+    phrase('Example output: "My final verdict is tie: [[A=B]]"'),
+    phrase('Example output: "My final verdict is Assistant A is better: [[A>B]]"'),
+)
 
 
 def parse_verdict(text: str) -> Verdict:
-    """Read the judge's own final label from an Arena-Hard judgment.
+    """Read the judge's final label from an Arena-Hard judgment: the last well-formed label of the answer.
 
-    Rules, in order:
-      1. Text up to the last ``<|The End of Assistant B's Answer|>`` is a prompt echo and is ignored (a response
-         under judgment may contain a label).
-      2. A label directly followed by a closing quote is a quotation, not a verdict, and is ignored.
-      3. The last label on a line that names the "verdict" wins; failing that, the last label anywhere. Several
-         labels therefore resolve to the final one (arena-hard-auto's current ``get_score`` takes ``matches[-1]``;
-         its v0.1 rejected outputs with two different labels).
+    The shared rule (``_parsing``): the prompt echo (text up to the last ``<|The End of Assistant B's Answer|>``),
+    ``<think>`` blocks and the restated menu are dropped; of the labels left, the last wins, quoted or not
+    (``My final verdict is: "[[A>B]]"``, ``{"verdict": "[[A>B]]"}``). No label gives ``Decision.NONE`` with the reason.
 
-    Empty, truncated or label-free output gives ``Decision.NONE``.
+    Upstream: arena-hard-auto's current ``gen_judgment.py::get_score`` (commit 196f6b8, last changed in 005ac12)
+    also takes the last match (``matches[-1]``), of a looser pattern (``[[`` then any of ``AB<>=`` then ``]]``), in the answer only (a
+    reasoning model's thought is kept apart, ``utils/completion.py``). arena-hard-auto v0.1 (``gen_judgment.py`` at
+    4ce0f00) and JudgeBench (``utils/judges.py::ArenaHard.get_score``, commit e2c52c2) take the *only* distinct label
+    and give no decision when two distinct labels appear; there this parser takes the last. Labels outside the five
+    (``[[A<B]]``) are not well-formed and never read.
     """
-    body = cut_echo(text, ECHO_MARKERS)
-    m = last_unquoted(_VERDICT_LABEL, body) or last_unquoted(_ANY_LABEL, body)
+    answer = answer_of(text, ECHO_MARKERS, INSTRUCTIONS)
+    m = last(LABEL, answer.text)
     if m is None:
-        return Verdict(Decision.NONE)
+        return Verdict(Decision.NONE, reason=answer.missing("verdict label ([[A>B]] etc.)", LABEL))
     return Verdict(LABELS[m.group(1)])
 
 
@@ -70,6 +76,7 @@ class ArenaHardJudge(PromptedJudge):
         usage = Usage()
         cached = True
         verdict = Verdict(Decision.NONE)
+        finish_reason: str | None = None
         error: str | None = None
         for attempt in range(1 + self.continue_attempts):
             try:
@@ -80,6 +87,7 @@ class ArenaHardJudge(PromptedJudge):
             outputs.append(completion.text)
             usage = usage + completion.usage
             cached = cached and completion.cached
+            finish_reason = completion.finish_reason
             verdict = self.parse("\n".join(outputs))
             if verdict.decision is not Decision.NONE or attempt == self.continue_attempts:
                 break
@@ -91,6 +99,7 @@ class ArenaHardJudge(PromptedJudge):
             extra["cached"] = True
         if error is not None:
             extra["continuation_error"] = error
+        extra |= verdict_extra(verdict, finish_reason)
         return Judgment(
             decision=verdict.decision,
             prompt=prompt_text(messages) if len(outputs) > 1 else first_prompt,

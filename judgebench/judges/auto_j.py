@@ -16,29 +16,35 @@ import re
 from ..schema import Decision
 from . import register_judge
 from ._options import chat_params, choice_option
-from ._parsing import cut_echo, is_quoted
+from ._parsing import answer_of, last
 from ._prompted import PromptedJudge, Verdict
 
 # The prompt's closing text: a prompt echo ends here (the responses inside it may contain a "final decision").
 ECHO_MARKERS = ("[END DATA]", "comparison you've provided.", "[/INST]")
-_DECISION = re.compile(r"final decision is\s*:?\s*\**\s*(Response\s*1|Response\s*2|Tie)\b", re.IGNORECASE)
-# The instruction's own wording, "Response 1 / Response 2 / Tie", restated by the model: not a decision.
-_SLASH_AFTER = re.compile(r"\s*/")
+DECISION = re.compile(r"final decision is\s*:?\s*[\"'*\u201c]*\s*(Response\s*1|Response\s*2|Tie)\b", re.IGNORECASE)
+# The instruction's own wording, "Response 1 / Response 2 / Tie", restated by the model: every choice, no decision.
+INSTRUCTIONS = (re.compile(r"Response\s*1\s*/\s*Response\s*2\s*/\s*Tie", re.IGNORECASE),)
 
 
 def parse_verdict(text: str) -> Verdict:
-    """The last ``final decision is Response 1 | Response 2 | Tie`` in an Auto-J judgment.
+    """The last ``final decision is Response 1 | Response 2 | Tie`` of an Auto-J judgment, quoted or not.
 
-    Auto-J's own ``extract_pariwise_result`` takes the last "final decision is " (``rfind``) and reads what starts
-    after it; this does the same, strictly: a prompt echo is dropped first, a quoted decision and the restated
-    instruction (``Response 1 / Response 2 / Tie``) are skipped, and of several decisions the last wins. No
-    decision, empty or truncated output gives ``Decision.NONE``.
+    The shared rule (``_parsing``): the prompt echo (up to the last ``[END DATA]``, ``comparison you've provided.``
+    or ``[/INST]``), ``<think>`` blocks and the restated instruction ``Response 1 / Response 2 / Tie`` are dropped;
+    of the decisions left, the last wins (``So, the final decision is "Response 1"``, ``**Response 2**`` count). No
+    decision, empty or truncated output gives ``Decision.NONE`` with the reason.
+
+    Upstream: Auto-J's ``extract_pariwise_result`` (github.com/GAIR-NLP/auto-j ``codes/usage/example.py``, commit
+    2ae17a3; copied by JudgeBench ``utils/judges.py::AutoJ``) also takes the last ``final decision is `` (``rfind``)
+    and reads what starts right after it. It differs here: when that last phrase is not followed by a decision
+    (``... final decision is as follows``) upstream gives none, this parser takes the last well-formed one; upstream
+    is case-sensitive on the phrase and allows no colon, quote or bold mark before ``Response``.
     """
-    body = cut_echo(text, ECHO_MARKERS)
-    found = [m for m in _DECISION.finditer(body) if not is_quoted(body, m) and not _SLASH_AFTER.match(body, m.end())]
-    if not found:
-        return Verdict(Decision.NONE)
-    choice = re.sub(r"\s+", "", found[-1].group(1).lower())
+    answer = answer_of(text, ECHO_MARKERS, INSTRUCTIONS)
+    m = last(DECISION, answer.text)
+    if m is None:
+        return Verdict(Decision.NONE, reason=answer.missing("'final decision is Response 1 / Response 2 / Tie'", DECISION))
+    choice = re.sub(r"\s+", "", m.group(1).lower())
     return Verdict({"response1": Decision.A_BETTER, "response2": Decision.B_BETTER}.get(choice, Decision.TIE))
 
 

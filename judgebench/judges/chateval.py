@@ -7,6 +7,7 @@ each sees the others' assessments, and a majority vote of the final verdicts (a 
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from typing import Any
 
 from ..backends import BackendError, ChatParams
@@ -17,6 +18,7 @@ from ._prompted import prompt_text, render_messages
 from .jury import vote
 from .vanilla import parse_verdict
 
+NO_VOTE = "no agent gave a readable verdict"
 PERSONAS = ("a meticulous domain expert", "a critical reviewer who looks for errors", "a careful generalist", "a skeptical fact-checker")
 
 
@@ -59,7 +61,23 @@ class ChatEval:
         finals = [parse_verdict(t).decision for t in texts]
         decision = vote(finals, [1.0] * len(finals))
         summary = "\n\n".join(f"[{p}]\n{t}" for p, t in zip(self.personas, texts, strict=True))
-        return Judgment(decision, prompt=first[0][0], output=summary, usage=usage, extra={"transcript": transcript, "final_votes": [str(d) for d in finals]})
+        extra: dict[str, Any] = {"transcript": transcript, "final_votes": [str(d) for d in finals]}
+        if decision is Decision.NONE:
+            extra["no_decision_reason"] = NO_VOTE
+        return Judgment(decision, prompt=first[0][0], output=summary, usage=usage, extra=extra)
+
+    def reparse(self, judgment: Judgment) -> Judgment:
+        """``judgment`` with each agent's final output (the last round of ``extra["transcript"]``) parsed again by
+        vanilla's parser and the vote recounted; a failed call or a judgment without a transcript is unchanged."""
+        transcript = judgment.extra.get("transcript")
+        if judgment.is_failed or not isinstance(transcript, list) or not transcript:
+            return judgment
+        finals = [parse_verdict(str(t)).decision for t in transcript[-1].get("outputs") or []]
+        if not finals:
+            return judgment
+        decision = vote(finals, [1.0] * len(finals))
+        extra = {k: v for k, v in judgment.extra.items() if k != "no_decision_reason"} | {"final_votes": [str(d) for d in finals]}
+        return replace(judgment, decision=decision, extra=extra | ({"no_decision_reason": NO_VOTE} if decision is Decision.NONE else {}))
 
 
 @register_judge("chateval", "ChatEval-style debate: N agents assess, critique each other for R rounds, then vote (arXiv 2308.07201).")

@@ -5,7 +5,9 @@ CompassJudger-1 is a general judge (Qwen2.5-Instruct fine-tune, served through i
 fixed pairwise training prompt. Two input styles:
 
 * ``prompt_style="arena_hard"`` (default): the Arena-Hard-Auto judge prompt in one user message, as JudgeBench ran
-  it (``templates/compass_judger.jinja``); verdict ``[[A>>B]]`` .. ``[[B>>A]]`` parsed as ``arena_hard`` does.
+  it (``templates/compass_judger.jinja``); verdict ``[[A>>B]]`` .. ``[[B>>A]]`` parsed as ``arena_hard`` does (the
+  last well-formed label of the answer). JudgeBench's ``utils/judges.py::CompassJudger`` (commit e2c52c2) takes
+  the only distinct label and gives no decision for two distinct ones (without a follow-up call); here the last wins.
 * ``prompt_style="reward"``: the README's "Reward Judge" format (``templates/compass_judger_reward.jinja``); the
   model answers with the letter ``A`` or ``B`` only.
 """
@@ -17,7 +19,7 @@ import re
 from ..schema import Decision
 from . import register_judge
 from ._options import chat_params, choice_option
-from ._parsing import cut_echo
+from ._parsing import answer_of
 from ._prompted import PromptedJudge, Verdict
 from .arena_hard import parse_verdict as parse_arena_hard_verdict
 
@@ -29,14 +31,18 @@ _OPTION = re.compile(r"^[\s*\"'`\[\(]*(?:Assistant\s+)?([AB])[\s*\"'`\]\)\.!]*$"
 def parse_reward_verdict(text: str) -> Verdict:
     """The option letter of a CompassJudger "Reward Judge" answer.
 
-    After a prompt echo (up to the last ``Please output:``) is dropped, the whole remaining output must be one
-    option, ``A`` or ``B`` (optionally ``Assistant A``, bold, quoted, bracketed or with a full stop). A sentence, an
-    empty or a truncated output gives ``Decision.NONE``: the format asks for the option and nothing else, so a longer
-    answer is not read for a letter somewhere in it.
+    The shared reduction (``_parsing``): a prompt echo (up to the last ``Please output:``) and ``<think>`` blocks
+    are dropped. Then the whole remaining answer must be one option, ``A`` or ``B`` (optionally ``Assistant A``,
+    bold, quoted, bracketed or with a full stop). A sentence, an empty or a truncated output gives
+    ``Decision.NONE`` with the reason: the format asks for the option and nothing else, so a longer answer is not
+    read for a letter somewhere in it. (JudgeBench did not run this format; the README shows the bare letter.)
     """
-    m = _OPTION.match(cut_echo(text, REWARD_ECHO_MARKERS))
+    answer = answer_of(text, REWARD_ECHO_MARKERS)
+    m = _OPTION.match(answer.text)
     if m is None:
-        return Verdict(Decision.NONE)
+        if not answer.text.strip():
+            return Verdict(Decision.NONE, reason=answer.missing("option", _OPTION))
+        return Verdict(Decision.NONE, reason=f"the answer is not just the option A or B: {answer.text.strip()[:80]!r}")
     return Verdict(Decision.A_BETTER if m.group(1).upper() == "A" else Decision.B_BETTER)
 
 

@@ -16,39 +16,56 @@ Temperature defaults to 0 (JudgeBench; upstream's scripts sample at 0.2).
 
 from __future__ import annotations
 
+import re
+
 from . import register_judge
 from ._calibrated import CalibratedJudge, Calibration, score_judge, verdict_parser
 from ._inputs import PreparedJudge
 from ._options import bool_option, chat_params, text_option
-from ._parsing import cut_echo
+from ._parsing import answer_of
 from ._prompted import PromptedJudge
 
 ECHO_MARKERS = ("### Response:",)
 SCORE_RANGE = (0.0, 10.0)
+_SCORE_PAIR = re.compile(r"^\s*\d+(?:\.\d+)?(?:\s*,\s*|\s+)\d+(?:\.\d+)?\s*$", re.MULTILINE)
+
+
+def read_scores(text: str) -> tuple[tuple[float, float] | None, str | None]:
+    """The two scores on the first line of a JudgeLM answer, or None with the reason.
+
+    The shared reduction (``_parsing``): the prompt echo (up to the last ``### Response:``) and ``<think>`` blocks
+    are dropped. Then, unlike the label formats, the *first* non-blank line is the verdict (JudgeLM's format puts the
+    scores first); it must be exactly two numbers separated by spaces and/or one comma, each within 0-10. A score
+    pair written later (inside the explanation) is never read. Empty, truncated (one number) or out-of-range output
+    gives None.
+
+    Upstream: JudgeLM's ``parse_score`` (copied by JudgeBench ``utils/judges.py::JudgeLM``, commit e2c52c2) also
+    reads the first line, but returns ``[-1, -1]`` when it cannot, which JudgeBench scores as a tie; here that is
+    no decision. Upstream does not strip leading blank lines or range-check.
+    """
+    answer = answer_of(text, ECHO_MARKERS)
+    body = answer.text.lstrip()
+    if not body.strip():
+        return None, answer.missing("score pair", _SCORE_PAIR)
+    line = body.split("\n", 1)[0]
+    first = line.replace(",", " ").split()
+    try:
+        if len(first) != 2 or line.count(",") > 1:
+            raise ValueError
+        a, b = float(first[0]), float(first[1])
+    except ValueError:
+        return None, f"the first line of the answer is not two scores: {line.strip()[:80]!r}"
+    if not (SCORE_RANGE[0] <= a <= SCORE_RANGE[1] and SCORE_RANGE[0] <= b <= SCORE_RANGE[1]):
+        return None, f"score out of range 0-10: {line.strip()[:80]!r}"
+    return (a, b), None
 
 
 def parse_scores(text: str) -> tuple[float, float] | None:
-    """The two scores on the first line of a JudgeLM output, or None.
-
-    The first line (after a prompt echo up to the last ``### Response:`` and leading whitespace are removed) must
-    consist of exactly two numbers separated by spaces and/or one comma, each within 0-10. A score pair written
-    later (inside the explanation) is never read: JudgeLM's format puts it first. Empty, truncated (one number) or
-    out-of-range output gives None.
-    """
-    body = cut_echo(text, ECHO_MARKERS).lstrip()
-    first = body.split("\n", 1)[0].replace(",", " ").split()
-    if len(first) != 2:
-        return None
-    try:
-        a, b = float(first[0]), float(first[1])
-    except ValueError:
-        return None
-    if not (SCORE_RANGE[0] <= a <= SCORE_RANGE[1] and SCORE_RANGE[0] <= b <= SCORE_RANGE[1]):
-        return None
-    return a, b
+    """The two scores of a JudgeLM output, or None (see ``read_scores``)."""
+    return read_scores(text)[0]
 
 
-parse_verdict = verdict_parser(parse_scores)
+parse_verdict = verdict_parser(read_scores)
 
 
 @register_judge(
@@ -77,7 +94,7 @@ def judgelm(
         name="judgelm",
         backend=backend,
         template="judgelm",
-        parse=verdict_parser(parse_scores),
+        parse=parse_verdict,
         params=params,
         variables={"reference_answer": text_option("reference_answer", reference_answer)},
         max_response_chars=max_response_chars,

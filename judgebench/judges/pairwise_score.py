@@ -17,34 +17,45 @@ import re
 from . import register_judge
 from ._calibrated import CalibratedJudge, Calibration, score_judge, verdict_parser
 from ._options import chat_params
-from ._parsing import cut_echo, last_unquoted
+from ._parsing import answer_of, last
 from ._prompted import PromptedJudge
 
 ECHO_MARKERS = ("Score of the Assistant 2: <score>",)
-_SCORE = r"\**\s*:\**\s*(\d+(?:\.\d+)?)(?:\s*/\s*10)?"
-_SCORE_1 = re.compile(r"Score of (?:the )?Assistant\s*1" + _SCORE, re.IGNORECASE)
-_SCORE_2 = re.compile(r"Score of (?:the )?Assistant\s*2" + _SCORE, re.IGNORECASE)
+_SCORE = r"[\"'*`]*\s*:\s*[\"'*`]*\s*(\d+(?:\.\d+)?)(?:\s*/\s*10)?"
+SCORE_1 = re.compile(r"Score of (?:the )?Assistant\s*1" + _SCORE, re.IGNORECASE)
+SCORE_2 = re.compile(r"Score of (?:the )?Assistant\s*2" + _SCORE, re.IGNORECASE)
+
+
+def read_scores(text: str) -> tuple[tuple[float, float] | None, str | None]:
+    """The two scores FairEval's format asks for, or None with the reason they could not be read.
+
+    The shared rule (``_parsing``): the prompt echo (up to the last ``Score of the Assistant 2: <score>``) and
+    ``<think>`` blocks are dropped; each labelled score, ``Score of the Assistant 1: x`` and ``... 2: y``, is then
+    found by its label (``the`` optional, quotes, bold and ``/10`` tolerated), and when a label appears several
+    times the last one counts, quoted or not (a draft score in the explanation is superseded by the final lines).
+    Missing either score (truncated or empty output), or a score outside 0-10, gives None.
+
+    Upstream: FairEval's ``parse_score_from_review`` (github.com/i-Eval/FairEval ``FairEval.py``, commit 453c117)
+    reads the text after the last ``:`` of each of the last two lines and gives ``[-1, -1]`` (a tie) when that
+    fails; here the scores are found by their labels, and failure is no decision, not a tie.
+    """
+    answer = answer_of(text, ECHO_MARKERS)
+    m1, m2 = last(SCORE_1, answer.text), last(SCORE_2, answer.text)
+    if m1 is None or m2 is None:
+        missing = "'Score of the Assistant 1: x'" if m1 is None else "'Score of the Assistant 2: y'"
+        return None, answer.missing(missing, SCORE_1 if m1 is None else SCORE_2)
+    a, b = float(m1.group(1)), float(m2.group(1))
+    if not (0.0 <= a <= 10.0 and 0.0 <= b <= 10.0):
+        return None, f"score out of range 0-10: {m1.group(1)}, {m2.group(1)}"
+    return (a, b), None
 
 
 def parse_scores(text: str) -> tuple[float, float] | None:
-    """The scores FairEval's format asks for, ``Score of the Assistant 1: x`` and ``... 2: y``, or None.
-
-    FairEval itself reads the last two lines. Here each labelled score is found by its label (``the`` optional,
-    bold markers and ``/10`` tolerated); when a label appears several times, the last one counts (a draft score in the
-    explanation is superseded by the final lines). A prompt echo is dropped first. Missing either score (truncated
-    or empty output), or a score outside 0-10, gives None.
-    """
-    body = cut_echo(text, ECHO_MARKERS)
-    m1, m2 = last_unquoted(_SCORE_1, body), last_unquoted(_SCORE_2, body)
-    if m1 is None or m2 is None:
-        return None
-    a, b = float(m1.group(1)), float(m2.group(1))
-    if not (0.0 <= a <= 10.0 and 0.0 <= b <= 10.0):
-        return None
-    return a, b
+    """The two scores of a FairEval-format output, or None (see ``read_scores``)."""
+    return read_scores(text)[0]
 
 
-parse_verdict = verdict_parser(parse_scores)
+parse_verdict = verdict_parser(read_scores)
 
 
 @register_judge(

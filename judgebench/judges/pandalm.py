@@ -22,7 +22,7 @@ from ..schema import Decision
 from . import register_judge
 from ._inputs import PreparedJudge
 from ._options import chat_params
-from ._parsing import cut_echo
+from ._parsing import answer_of
 from ._prompted import Verdict
 
 # pandalm/utils/pandalm_inference.py (commit 6823887): special-token strings removed from responses and output.
@@ -31,6 +31,9 @@ SPECIAL_TOKENS = re.compile(
 )
 PROMPT_OPENING = "Below are two responses for a given task."
 ECHO_MARKERS = ("### Evaluation:",)
+# Quotes, bold and code marks around the verdict are tolerated, as in every family ("quoted or not").
+_MARKUP = "\"'*`\u201c\u201d"
+_VERDICT_LINE = re.compile(r"^\s*(?:1|2|tie)\s*$", re.IGNORECASE | re.MULTILINE)
 _VERDICTS = {"1": Decision.A_BETTER, "2": Decision.B_BETTER, "tie": Decision.TIE}
 
 
@@ -40,19 +43,27 @@ def clean_response(text: str) -> str:
 
 
 def parse_verdict(text: str) -> Verdict:
-    """PandaLM's verdict: the first non-empty line of its output must be ``1``, ``2`` or ``Tie`` (any case).
+    """PandaLM's verdict: the first non-empty line of its answer must be ``1``, ``2`` or ``Tie`` (any case).
 
-    Special-token strings are removed first, and when the output echoes the prompt (it contains the prompt's opening
-    sentence) only the text after the last ``### Evaluation:`` is read. Anything else on the first line
-    (``Response 1``, ``1.``, a sentence), an empty or whitespace-only output gives ``Decision.NONE``.
+    Special-token strings are removed first; when the output echoes the prompt (it contains the prompt's opening
+    sentence) only the text after the last ``### Evaluation:`` is read, and ``<think>`` blocks are dropped (the
+    shared reduction, ``_parsing``). Unlike the label formats, the verdict is the *first* line: the reason and
+    reference answer that follow may name either response. Quotes, bold or code marks around it are tolerated
+    (``"1"``, ``**Tie**``); anything else on the first line (``Response 1``, ``1.``, a sentence), an empty or
+    whitespace-only output gives ``Decision.NONE`` with the reason.
+
+    Upstream: ``parse_pandalm_response`` (PandaLM ``pandalm/utils/pandalm_inference.py``, commit 6823887; copied
+    by JudgeBench ``utils/judges.py::PandaLM``, commit e2c52c2) also reads the first line, but maps anything
+    unreadable to a tie; here that is no decision.
     """
     body = SPECIAL_TOKENS.sub("", text or "")
-    if PROMPT_OPENING in body:
-        body = cut_echo(body, ECHO_MARKERS)
-    for line in body.splitlines():
+    answer = answer_of(body, ECHO_MARKERS if PROMPT_OPENING in body else ())
+    for line in answer.text.splitlines():
         if line.strip():
-            return Verdict(_VERDICTS.get(line.strip().lower(), Decision.NONE))
-    return Verdict(Decision.NONE)
+            decision = _VERDICTS.get(line.strip().strip(_MARKUP).strip().lower(), Decision.NONE)
+            reason = None if decision is not Decision.NONE else f"the first line of the answer is not 1, 2 or Tie: {line.strip()[:80]!r}"
+            return Verdict(decision, reason=reason)
+    return Verdict(Decision.NONE, reason=answer.missing("verdict line (1, 2 or Tie)", _VERDICT_LINE))
 
 
 class PandaLMJudge(PreparedJudge):

@@ -22,7 +22,7 @@ import re
 from ..schema import Decision
 from . import register_judge
 from ._options import chat_params, choice_option, text_option
-from ._parsing import cut_echo, last_unquoted
+from ._parsing import answer_of, last, phrase
 from ._prompted import PromptedJudge, Verdict
 
 # prometheus_eval/prompts.py (commit 485d2b4): the criterion line of each predefined rubric; relative grading uses
@@ -36,22 +36,32 @@ RUBRICS: dict[str, str] = {
 }
 DEFAULT_RUBRIC = "factual_validity"
 ECHO_MARKERS = ("###Feedback:",)
-# "[RESULT] B", "[RESULT]: (A)", "[RESULT] Response B", "**[RESULT]** A"; the letter must end the verdict, so the
-# instruction text "[RESULT] (A or B)" never matches.
-_RESULT = re.compile(r"\[RESULT\]\**\s*:?\s*[\(\[]?\s*(?:Response\s+)?([AB])\s*[\)\]]?(?=\s*(?:$|[.*\n<]))", re.IGNORECASE)
+# "[RESULT] B", "[RESULT]: (A)", "[RESULT] Response B", "**[RESULT]** A", "[RESULT] \"A\"". The letter must end the
+# verdict (end of line, or punctuation other than "/" follows), so the instruction "[RESULT] (A or B)" never matches.
+RESULT = re.compile(
+    r"\[RESULT\]\**\s*:?\s*[\(\[\"'*`]*\s*(?:Response\s+)?([AB])\s*[\)\]\"'*`]*(?=\s*(?:$|[^\w\s/]))",
+    re.IGNORECASE | re.MULTILINE,
+)
+INSTRUCTIONS = (phrase('"(write a feedback for criteria) [RESULT] (A or B)"'),)
 
 
 def parse_verdict(text: str) -> Verdict:
-    """The last ``[RESULT] A|B`` of a Prometheus 2 relative judgment.
+    """The last ``[RESULT] A|B`` of a Prometheus 2 relative judgment, quoted or not.
 
-    A prompt echo (text up to the last ``###Feedback:``) is dropped, a quoted marker is ignored, and of several
-    markers the last wins. Loose forms that prometheus-eval's parser also accepts (``Result: A`` on a line,
-    ``[Response A]``) are not read: the model was trained to write ``[RESULT]``. Empty or truncated output gives
-    ``Decision.NONE``.
+    The shared rule (``_parsing``): the prompt echo (up to the last ``###Feedback:``), ``<think>`` blocks and the
+    restated output format are dropped; of the ``[RESULT]`` markers left, the last wins. No marker, empty or
+    truncated output gives ``Decision.NONE`` with the reason.
+
+    Upstream: prometheus-eval's ``_parse_output_relative`` (``libs/prometheus-eval/prometheus_eval/parser.py``,
+    commit dcfb442; JudgeBench ``utils/judges.py::Prometheus2`` copies an earlier version) takes the *first* match
+    (``re.search``) and also accepts loose forms (``Result: A`` at a line start, ``[Response A]``). Here the last
+    ``[RESULT]`` wins, so a draft or a quoted ``[RESULT] B`` from a response is superseded by the judge's final
+    marker, and the loose forms are not read: the model was trained to write ``[RESULT]``.
     """
-    m = last_unquoted(_RESULT, cut_echo(text, ECHO_MARKERS))
+    answer = answer_of(text, ECHO_MARKERS, INSTRUCTIONS)
+    m = last(RESULT, answer.text)
     if m is None:
-        return Verdict(Decision.NONE)
+        return Verdict(Decision.NONE, reason=answer.missing("'[RESULT] A' or '[RESULT] B'", RESULT))
     return Verdict(Decision.A_BETTER if m.group(1).upper() == "A" else Decision.B_BETTER)
 
 

@@ -14,24 +14,31 @@ from dataclasses import replace
 from ..schema import Decision
 from . import register_judge
 from ._options import bool_option, chat_params
-from ._parsing import cut_echo, last_unquoted
+from ._parsing import answer_of, last, phrase
 from ._prompted import PromptedJudge, Verdict
 
 ECHO_MARKERS = ("[The End of Assistant B's Answer]",)
-_VERDICT = re.compile(r"\[\[\s*([AB])\s*\]\]")
+LABEL = re.compile(r"\[\[\s*([AB])\s*\]\]")
+# The prompt's format sentence restated by the model offers both labels and chooses neither.
+INSTRUCTIONS = (phrase('"[[A]]" if assistant A is better, "[[B]]" if assistant B is better'),)
 
 
 def parse_verdict(text: str) -> Verdict:
-    """The last unquoted ``[[A]]`` / ``[[B]]`` in a Skywork-Critic output.
+    """The last ``[[A]]`` / ``[[B]]`` of a Skywork-Critic answer, quoted or not.
 
-    JudgeBench's parser (``"A" in output``) reads any capital A anywhere; this one needs the bracketed label. A prompt
-    echo (up to the last ``[The End of Assistant B's Answer]``) is dropped, quoted labels (the prompt's own
-    ``"[[A]]" if assistant A is better``) are skipped, and of several labels the last wins. Empty, truncated
-    (``[[A``) or label-free output gives ``Decision.NONE``.
+    The shared rule (``_parsing``): the prompt echo (up to the last ``[The End of Assistant B's Answer]``),
+    ``<think>`` blocks and the restated format sentence are dropped; of the labels left the last wins (``"[[A]]"``,
+    ``**[[B]]**``, ``{"verdict": "[[A]]"}`` all count). No label (empty, truncated ``[[A``, a bare ``B``) gives
+    ``Decision.NONE`` with the reason.
+
+    Upstream: the model card shows the answer as the bare label; JudgeBench's runner (``utils/judges.py::
+    SkyworkCritic``, commit e2c52c2) tests ``"A" in output`` then ``"B" in output``, so any capital A anywhere
+    (``"Assistant B is better"``) reads as A>B. Here only a bracketed label is read.
     """
-    m = last_unquoted(_VERDICT, cut_echo(text, ECHO_MARKERS))
+    answer = answer_of(text, ECHO_MARKERS, INSTRUCTIONS)
+    m = last(LABEL, answer.text)
     if m is None:
-        return Verdict(Decision.NONE)
+        return Verdict(Decision.NONE, reason=answer.missing("verdict label ([[A]] or [[B]])", LABEL))
     return Verdict(Decision.A_BETTER if m.group(1) == "A" else Decision.B_BETTER)
 
 

@@ -72,9 +72,12 @@ def test_arena_hard_template_missing_variable_raises() -> None:
         ("b_slightly_better", Decision.B_BETTER),
         ("tie", Decision.TIE),
         ("several_verdicts", Decision.B_BETTER),  # a draft [[A>B]], then the final [[B>>A]]
-        ("quoted_from_response", Decision.A_BETTER),  # the quoted "[[B>>A]]" of response B is skipped
+        ("quoted_from_response", Decision.A_BETTER),  # the quoted "[[B>>A]]" of response B is superseded by the final label
         ("prompt_echo", Decision.A_BETTER),  # labels inside the echoed responses are skipped
-        ("quoted_then_truncated", Decision.NONE),  # only a quoted label, then cut off
+        # Only a label quoted from response B, then cut off: the last well-formed label wins, quoted or not, so this
+        # reads as B>A (as arena-hard-auto's and JudgeBench's parsers read it). Skipping quoted labels instead threw
+        # away real quoted verdicts (9 of 700 in JudgeBench's o1-mini run).
+        ("quoted_then_truncated", Decision.B_BETTER),
         ("truncated", Decision.NONE),
         ("empty", Decision.NONE),
         ("notie_tie", Decision.TIE),  # a tie written despite the notie prompt is kept as a tie

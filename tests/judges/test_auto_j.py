@@ -63,7 +63,7 @@ def test_auto_j_template_missing_variable_raises() -> None:
         ("tie", Decision.TIE),
         ("several", Decision.B_BETTER),  # "... the final decision is Response 1" mid-text, final "Response 2"
         ("restated_instruction", Decision.A_BETTER),  # "Response 1 / Response 2 / Tie" is the instruction, skipped
-        ("quoted", Decision.A_BETTER),  # the quoted decision inside response 2 is skipped
+        ("quoted", Decision.A_BETTER),  # the decision quoted from response 2 is superseded by the final one
         ("prompt_echo", Decision.B_BETTER),  # response 1's own "final decision" sits in the echoed prompt
         ("truncated", Decision.NONE),
         ("empty", Decision.NONE),

@@ -91,7 +91,7 @@ def test_prometheus2_template_missing_variable_raises() -> None:
         ("several", Decision.B_BETTER),  # "[RESULT] A" first, then the final "[RESULT] B"
         ("restated_instruction", Decision.B_BETTER),  # the restated "[RESULT] (A or B)" is not a verdict
         ("prompt_echo", Decision.B_BETTER),  # "[RESULT] A" inside an echoed response is dropped
-        ("quoted", Decision.A_BETTER),  # the quoted "[RESULT] B" is skipped
+        ("quoted", Decision.A_BETTER),  # the quoted "[RESULT] B" is superseded by the final marker
         ("truncated", Decision.NONE),
         ("empty", Decision.NONE),
     ],

@@ -51,7 +51,7 @@ def test_skywork_critic_template_missing_variable_raises() -> None:
         ("with_explanation", Decision.B_BETTER),
         ("several", Decision.B_BETTER),  # "[[A]]", then a correction ending "[[B]]"
         ("prompt_echo", Decision.B_BETTER),  # "[[A]]" inside the echoed answer of A is dropped
-        ("restated_format", Decision.A_BETTER),  # the quoted '"[[A]]" if ...' / '"[[B]]" if ...' are skipped
+        ("restated_format", Decision.A_BETTER),  # the restated format sentence is blanked, then [[A]] is the only label
         ("truncated", Decision.NONE),
         ("no_brackets", Decision.NONE),  # strict: JudgeBench's '"A" in output' would read this and much else
         ("empty", Decision.NONE),

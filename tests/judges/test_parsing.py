@@ -1,0 +1,133 @@
+"""The shared verdict rule (``judges/_parsing``): answer extraction, reasons, truncation and reasoning fields."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from judgebench.backends import BackendError, ChatParams, Completion
+from judgebench.backends.openai_compat import parse_chat_response
+from judgebench.judges import get_judge
+from judgebench.judges._parsing import answer_of, drop_reasoning, phrase
+from judgebench.judges.arena_hard import parse_verdict
+from judgebench.schema import Decision, Usage
+
+from .helpers import ScriptedBackend, run
+
+
+class FinishReasonBackend:
+    """A backend (the ``chat`` seam judges call) whose completions end with a given finish reason."""
+
+    name = "finish-reason"
+
+    def __init__(self, texts: list[str], finish_reason: str | None):
+        self.texts = texts
+        self.finish_reason = finish_reason
+        self.calls = 0
+
+    async def chat(self, messages: list[dict[str, str]], params: ChatParams | None = None, *, sample_index: int = 0) -> Completion:
+        await asyncio.sleep(0)
+        text = self.texts[min(self.calls, len(self.texts) - 1)]
+        self.calls += 1
+        return Completion(texts=(text,), usage=Usage(calls=1), finish_reason=self.finish_reason)
+
+
+def test_drop_reasoning_removes_blocks_and_keeps_answer() -> None:
+    answer, reasoning, unclosed = drop_reasoning("<think>draft [[B>A]]</think>\nfinal [[A>B]]")
+    assert "[[B>A]]" not in answer and "final [[A>B]]" in answer
+    assert "draft" in reasoning and not unclosed
+
+
+def test_drop_reasoning_closing_tag_alone_makes_the_text_before_it_reasoning() -> None:
+    # The chat template of DeepSeek-R1 distills opens <think> in the prompt; the output has only the closing tag.
+    answer, reasoning, unclosed = drop_reasoning("so [[B>A]]?\n</think>\n[[A>B]]")
+    assert answer.strip() == "[[A>B]]" and "[[B>A]]" in reasoning and not unclosed
+
+
+def test_drop_reasoning_unclosed_at_start_is_all_reasoning_but_later_mention_is_text() -> None:
+    assert drop_reasoning("<think>\nstill thinking [[A>B]]") == ("", "<think>\nstill thinking [[A>B]]", True)
+    answer, _, unclosed = drop_reasoning("B starts with a stray <think> tag. [[A>B]]")
+    assert "[[A>B]]" in answer and not unclosed
+
+
+def test_drop_reasoning_thinking_spelling_and_case() -> None:
+    answer, _, _ = drop_reasoning("<THINKING>[[B>A]]</THINKING> [[A=B]]")
+    assert answer.strip() == "[[A=B]]"
+
+
+def test_answer_of_cuts_echo_before_dropping_reasoning() -> None:
+    # A response under judgment (inside the echo) opens a <think> it never closes; cutting the echo first keeps the
+    # judge's own answer.
+    text = "B: <think> unfinished\n<|The End of Assistant B's Answer|>\nMy final verdict is [[A>B]]"
+    assert parse_verdict(text).decision is Decision.A_BETTER
+    assert answer_of(text, ("<|The End of Assistant B's Answer|>",)).problem is None
+
+
+def test_phrase_matches_prompt_wording_with_any_whitespace_and_quotes() -> None:
+    p = phrase('"[[A]]" if assistant A is better, "[[B]]" if assistant B is better')
+    assert p.search('Format: “[[A]]” if assistant A is better,\n"[[B]]" if Assistant B is better.')
+    assert p.search("[[A]] if assistant A is better, [[B]] if assistant B is better")
+    assert not p.search('"[[A]]" if assistant A is better')
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("", "empty output"),
+        ("<think>[[A>B]]</think>", "verdict labels only inside the <think> reasoning, none in the answer"),
+        ("<think>[[A>B]] but", "the output ends inside an unclosed <think> block (reasoning cut off before an answer); verdict labels only inside the <think> reasoning, none in the answer"),
+        ("<think>hmm</think>", "no answer after the <think> reasoning"),
+        ("A is better.", "no verdict label ([[A>B]] etc.) in the answer"),
+        ("x <|The End of Assistant B's Answer|>", "the output is only an echo of the prompt"),
+    ],
+)
+def test_no_decision_reason_names_what_was_missing(text: str, reason: str) -> None:
+    v = parse_verdict(text)
+    assert v.decision is Decision.NONE and v.reason == reason
+
+
+def test_prompted_judge_truncated_output_without_label_records_finish_reason() -> None:
+    backend = FinishReasonBackend(["Assistant A is correct and Assistant B"], "length")
+    j = run(get_judge("skywork_critic", backend).judge("q", "a", "b"))
+    assert j.decision is Decision.NONE and j.error is None
+    assert j.extra["finish_reason"] == "length"
+    assert j.extra["no_decision_reason"] == "output truncated (finish_reason=length); no verdict label ([[A]] or [[B]]) in the answer"
+
+
+def test_prompted_judge_truncated_output_after_label_keeps_the_label() -> None:
+    # The decision is a function of the text only (so --reparse reproduces it); the truncation is still recorded.
+    j = run(get_judge("skywork_critic", FinishReasonBackend(["[[B]]\n\nThe reason is that Assistant A"], "length")).judge("q", "a", "b"))
+    assert j.decision is Decision.B_BETTER and j.extra == {"finish_reason": "length"}
+
+
+def test_arena_hard_truncated_attempts_record_reason_of_the_joined_output() -> None:
+    backend = FinishReasonBackend(["<think>\nlong reasoning [[A>B]] cut"], "length")
+    j = run(get_judge("arena_hard", backend, continue_attempts=1).judge("q", "a", "b"))
+    assert backend.calls == 2 and j.decision is Decision.NONE
+    assert j.extra["no_decision_reason"].startswith("output truncated (finish_reason=length); the output ends inside an unclosed <think> block")
+
+
+def test_arena_hard_quoted_final_verdict_needs_no_follow_up_call() -> None:
+    # Issue 11: a quoted final verdict used to be skipped, which cost a follow-up call and then no decision.
+    backend = ScriptedBackend(['Assistant A handles the empty list.\n\nMy final verdict is: "[[A>B]]"', "unused"])
+    j = run(get_judge("arena_hard", backend).judge("q", "a", "b"))
+    assert j.decision is Decision.A_BETTER and len(backend.calls) == 1 and j.extra == {"attempts": 1}
+
+
+def _chat_body(message: dict[str, Any]) -> dict[str, Any]:
+    return {"choices": [{"index": 0, "message": {"role": "assistant", **message}, "finish_reason": "stop"}], "usage": {"prompt_tokens": 1, "completion_tokens": 1}}
+
+
+def test_openai_backend_never_returns_the_reasoning_field_as_text() -> None:
+    # vLLM/SGLang with a reasoning parser, and DeepSeek's API, put the reasoning in `reasoning_content`: it is not
+    # the answer and must not reach a verdict parser.
+    c = parse_chat_response(_chat_body({"content": "[[A]]", "reasoning_content": "maybe [[B]]", "reasoning": "maybe [[B]]"}))
+    assert c.text == "[[A]]"
+    assert get_judge("skywork_critic", ScriptedBackend([c.text])).parse(c.text).decision is Decision.A_BETTER
+
+
+def test_openai_backend_reasoning_only_is_an_empty_completion_not_a_verdict() -> None:
+    with pytest.raises(BackendError, match="empty completion"):
+        parse_chat_response(_chat_body({"content": None, "reasoning_content": "[[A>B]] is what I'd say"}))
