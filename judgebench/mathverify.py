@@ -4,6 +4,18 @@ math-verify's own timeouts use ``signal.alarm``, which works only in the main th
 with ``parsing_timeout=None`` and ``timeout_seconds=None``. ``MathVerifier`` runs the checks in worker processes
 and kills a worker whose item exceeds ``timeout_s`` (sympy can hang on adversarial input); that item is graded
 incorrect with a "timeout" reason and a fresh worker takes the next one.
+
+Two rules on top of math-verify (``verify_in_process``):
+
+* **Rational numbers are compared exactly.** math-verify compares numbers in floating point after rounding, so
+  distinct tiny values such as ``1/2^{98}`` and ``1/2^{99}`` compare equal. When every value parsed on both sides
+  is a rational number (integers, fractions, decimals, ``2^{-98}``), the values are compared as ``Fraction``s; a
+  percentage stands for ``x`` and ``x/100``, as in math-verify. Symbolic answers (``\\sqrt{2}``, ``\\pi``,
+  intervals, sets, expressions) still go to math-verify, except that a rational number never equals a number
+  sympy knows to be irrational (math-verify's rounding takes ``3.14159265`` for ``\\pi``).
+* **Several values are no single answer.** A numeric reference answered with a set of values (``\\boxed{2, -2}``,
+  ``\\boxed{\\pm 2}``), or with numbers offered as alternatives in the box or in the sentence of the last number
+  (``x = 2 or x = -2``, which math-verify reads as -2), gets ``correct=None``.
 """
 
 from __future__ import annotations
@@ -12,12 +24,21 @@ import logging
 import multiprocessing as mp
 import time
 from collections.abc import Iterable
+from fractions import Fraction
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
-from .grading import Grade
+from .grading import Extraction, Grade, find_number, no_single_answer
 
 logger = logging.getLogger(__name__)
+
+
+class BadReferenceError(ValueError):
+    """A reference answer that math-verify cannot parse; ``index`` is its item's position in ``grade_many``."""
+
+    def __init__(self, message: str, index: int = 0):
+        super().__init__(message)
+        self.index = index
 
 
 def _quiet_math_verify() -> None:
@@ -26,8 +47,58 @@ def _quiet_math_verify() -> None:
         logging.getLogger(name).setLevel(logging.ERROR)
 
 
+def _as_fraction(expr: Any) -> Fraction | None:
+    """The exact value of a sympy number that is rational (``Integer``, ``Rational``, finite ``Float``, or an
+    unevaluated product or power of those); ``None`` for anything else (``sqrt(2)``, ``pi``, sets, symbols)."""
+    import sympy
+
+    if not isinstance(expr, sympy.Basic) or not expr.is_number:
+        return None
+    try:
+        value = expr if expr.is_Rational or expr.is_Float else expr.doit()
+        if value.is_Rational:
+            return Fraction(int(value.p), int(value.q))
+        if value.is_Float and value.is_finite:
+            return Fraction(str(value))
+    except (TypeError, ValueError, ArithmeticError, RecursionError):
+        return None
+    return None
+
+
+def rational_values(parsed: list[Any]) -> list[Fraction] | None:
+    """Exact values of math-verify's parse of one side when every parsed value is a rational number, else ``None``.
+
+    A percentage (``50\\%``, parsed as ``50/100``) stands for both ``0.5`` and ``50``, as math-verify treats it.
+    """
+    exprs = [x for x in parsed if not isinstance(x, str)]
+    percent = any("%" in x for x in parsed if isinstance(x, str))
+    values: list[Fraction] = []
+    for expr in exprs:
+        value = _as_fraction(expr)
+        if value is None:
+            return None
+        values.extend([value, value * 100] if percent else [value])
+    return values or None
+
+
+def _is_irrational(parsed: list[Any]) -> bool:
+    """Every value parsed is a number that sympy knows to be irrational (``pi``, ``sqrt(2)``; not ``log(8)/log(2)``,
+    whose rationality sympy leaves unknown)."""
+    exprs = [x for x in parsed if not isinstance(x, str)]
+    return bool(exprs) and all(getattr(x, "is_number", False) and getattr(x, "is_rational", None) is False for x in exprs)
+
+
+def _is_several(expr: Any) -> bool:
+    import sympy
+
+    return isinstance(expr, sympy.FiniteSet) and len(expr) > 1
+
+
 def verify_in_process(response: str, answer: str) -> Grade:
-    """Parse the gold ``answer`` (as ``$answer$``) and the response, and compare them; no timeout."""
+    """Parse the gold ``answer`` (as ``$answer$``) and the response, and compare them; no timeout.
+
+    See the module docstring for the exact rational comparison and "no single answer".
+    """
     from math_verify import parse, verify
 
     _quiet_math_verify()
@@ -37,10 +108,24 @@ def verify_in_process(response: str, answer: str) -> Grade:
     except Exception as e:  # math-verify raises on malformed LaTeX in rare cases
         return Grade("math", False, None, answer, f"math-verify could not parse: {type(e).__name__}: {e}")
     if not gold:
-        raise ValueError(f"reference answer {answer!r} is not parseable LaTeX")
+        raise BadReferenceError(f"reference answer {answer!r} is not parseable LaTeX")
     if not pred:
         return Grade("math", False, None, answer, "no answer found (math-verify extracted nothing)")
     extracted = str(pred[-1]) if isinstance(pred[-1], str) else str(pred[0])
+    gold_values = rational_values(gold)
+    several = next((x for x in pred if _is_several(x)), None)
+    if gold_values is not None and several is not None:
+        return no_single_answer("math", Extraction(None, "math-verify read a set of values", tuple(str(v) for v in several)), answer)
+    pred_values = rational_values(pred)
+    if (gold_values is None) != (pred_values is None) and _is_irrational(pred if gold_values is not None else gold):
+        return Grade("math", False, extracted, answer, f"exact comparison: a rational number cannot equal an irrational one ({extracted!r} vs {answer!r})")
+    if gold_values is not None and pred_values is not None:
+        stated, _ = find_number(response, rules=("boxed", "last number"), last_only=True)
+        if stated.is_ambiguous:
+            return no_single_answer("math", stated, answer)
+        ok = any(g == p for g in gold_values for p in pred_values)
+        word = "equals" if ok else "does not equal"
+        return Grade("math", ok, extracted, answer, f"exact rational comparison: {extracted!r} {word} {answer!r}")
     try:
         ok = bool(verify(gold, pred, timeout_seconds=None))
     except Exception as e:
@@ -120,7 +205,11 @@ class MathVerifier:
         return self.grade_many([(response, answer)])[0]
 
     def grade_many(self, items: Iterable[tuple[str, str]]) -> list[Grade]:
-        """Grade ``(response, answer)`` items; an item past the deadline gets a timeout grade."""
+        """Grade ``(response, answer)`` items; an item past the deadline gets a timeout grade.
+
+        Raises:
+            BadReferenceError: for an answer that is not parseable LaTeX (``index`` says which item).
+        """
         todo = list(enumerate(items))
         results: list[Grade | None] = [None] * len(todo)
         busy: dict[int, tuple[int, float]] = {}  # slot -> (item index, deadline)
@@ -140,12 +229,12 @@ class MathVerifier:
                 idx, _ = busy.pop(i)
                 try:
                     out: dict[str, Any] = self._conn(i).recv()
-                except EOFError:
+                except (EOFError, OSError):  # the worker died (a reset pipe is an OSError)
                     self._kill(i)
                     results[idx] = Grade("math", False, None, todo[idx][1][1], "math-verify worker died")
                     continue
                 if "error" in out:
-                    raise ValueError(out["error"])
+                    raise BadReferenceError(out["error"], idx)
                 results[idx] = Grade.from_dict(out)
             now = time.monotonic()
             for i, (idx, deadline) in list(busy.items()):

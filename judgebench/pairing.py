@@ -7,7 +7,8 @@ a judge no hint. ``across_generators=True`` pairs responses of different generat
 
 Order of operations per group (one problem, and one generator unless ``across_generators``):
 1. drop responses with no extractable answer (``drop_unanswered``; such a response is "incorrect" only because
-   the grader found nothing, which a judge could spot without solving the problem);
+   the grader found nothing, which a judge could spot without solving the problem); a response with no single
+   answer (``Grade.correct is None``, e.g. "3 or 4") has no extracted answer either, and is never paired;
 2. drop near-duplicates (``dedupe``): responses whose normalized text (``normalize_text``) equals an earlier one's;
 3. pair correct x incorrect in a fixed, seeded order that spreads pairs over distinct responses, up to
    ``max_pairs_per_problem``.
@@ -157,8 +158,8 @@ def make_pairs(responses: Iterable[GradedResponse], options: PairingOptions | No
     for (problem, _), group in groups.items():
         kept = _filtered(group, opts, counts)
         rng = random.Random(f"{opts.seed}:{problem}")
-        correct = [r for r in kept if r.grade.correct]
-        incorrect = [r for r in kept if not r.grade.correct]
+        correct = [r for r in kept if r.grade.correct is True]
+        incorrect = [r for r in kept if r.grade.correct is False]  # "no single answer" (None) is neither
         if not correct or not incorrect:
             continue
         mixed += 1

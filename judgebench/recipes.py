@@ -391,11 +391,11 @@ def run_recipe(
     dataset_dir = _write_dataset(pair_rows, out / "dataset", push_to_hub) if (save_dataset or push_to_hub) and pair_rows else None
     by_gen: dict[str, list[bool]] = {}
     for g in graded:
-        by_gen.setdefault(g.generator, []).append(g.grade.correct)
+        by_gen.setdefault(g.generator, []).append(g.grade.correct is True)  # None: no single answer
     categories: dict[str, int] = {}
     for p in pairs:
         categories[category_of(p.source)] = categories.get(category_of(p.source), 0) + 1
-    correct = sum(g.grade.correct for g in graded)
+    correct = sum(g.grade.correct is True for g in graded)
     summary = RecipeSummary(
         recipe=recipe.name,
         problems=len(problems),
