@@ -1,9 +1,11 @@
-"""Child-side bootstrap of the code sandbox (``judgebench.sandbox``); runs as ``python -I _sandbox_boot.py CONFIG``.
+"""Child-side bootstrap of the code sandbox (``judgebench.sandbox``); runs as ``python -I _sandbox_boot.py CONFIG_FD``.
 
 It starts as the harness's user, inside fresh network, PID and mount namespaces when ``unshare`` works
 (``config["namespaces"]``), and then, in this order:
 
-1. reads the program from the harness's temporary folder (before that folder may be hidden by the new ``/tmp``);
+1. reads its configuration (the program, and for a function-style run the tests and the run's nonce) from the
+   file descriptor ``CONFIG_FD`` (an unnamed temporary file) and closes it: none of it is on a path, in the
+   command line or in the environment, where the program could read it;
 2. (namespaces) remounts every existing mount read-only and mounts small private tmpfs on ``/tmp``, ``/var/tmp``,
    ``/dev/shm`` and ``/run/lock``, so the only writable places are throwaway and size-capped;
 3. creates the working folder, writes ``main.py`` there and makes it the current directory;
@@ -12,8 +14,10 @@ It starts as the harness's user, inside fresh network, PID and mount namespaces 
    counts only this program's processes, file permissions apply, and it may not signal the harness;
 6. (no namespaces) installs an audit hook that refuses network calls, new programs, ``ctypes``, signals to
    other processes and file writes outside the working folder: a best-effort guard, weaker than namespaces;
-7. runs ``main.py`` as ``__main__`` in a forked child of this interpreter (what ``python -I main.py`` does),
-   while the parent waits and writes ``{"exit": N}`` or ``{"signal": N}`` to ``config["status_fd"]``.
+7. runs ``main.py`` as ``__main__`` in a forked child of this interpreter (what ``python -I main.py`` does), or, for a
+   function-style run (``config["tests"]``), hands the program to ``_sandbox_check.run``, which imports it as a
+   module, runs the tests and writes its verdict to ``config["verdict_fd"]``; meanwhile the parent waits and
+   writes ``{"exit": N}`` or ``{"signal": N}`` to ``config["status_fd"]``.
 
 Only the standard library is used, and nothing from ``judgebench`` (this file runs outside the package).
 """
@@ -161,8 +165,10 @@ def _install_audit_hook(workdir):
     sys.addaudithook(hook)
 
 
-def _supervise(child, status_fd):
+def _supervise(child, status_fd, verdict_fd):
     """Wait for the program (reaping any orphan that lands here as PID 1), report how it ended, exit."""
+    if verdict_fd is not None:
+        os.close(verdict_fd)  # only the program's process holds the verdict pipe
     while True:
         try:
             pid, status = os.wait()
@@ -181,10 +187,41 @@ def _supervise(child, status_fd):
     os._exit(0)
 
 
+def _read_config(fd):
+    chunks = []
+    while True:
+        chunk = os.read(fd, 1 << 20)
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(fd)
+    return json.loads(b"".join(chunks))
+
+
+def _load_check_harness():
+    """``_sandbox_check``'s code, compiled now (before ``/tmp`` and the package may be hidden)."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_sandbox_check.py")
+    with open(path, encoding="utf-8") as f:
+        return compile(f.read(), path, "exec", dont_inherit=True)
+
+
+def _run_tests(harness_code, cfg, main_py):
+    """Load ``_sandbox_check`` with private globals and a private copy of builtins, and let it run the tests."""
+    import builtins
+    import types
+
+    harness = types.ModuleType("_sandbox_check")
+    harness.__dict__["__builtins__"] = dict(builtins.__dict__)
+    exec(harness_code, harness.__dict__)
+    tests = cfg["tests"]
+    harness.run(cfg["code"], main_py, tests["test"], tests["entry_point"], tests["helpers"], tests["nonce"], cfg["verdict_fd"])
+
+
 def main():
-    cfg = json.loads(sys.argv[1])
-    with open(cfg["code_path"], encoding="utf-8") as f:
-        code = f.read()
+    cfg = _read_config(int(sys.argv[1]))
+    code = cfg["code"]
+    harness_code = _load_check_harness() if cfg.get("tests") else None
+    verdict_fd = cfg.get("verdict_fd")
     workdir = _isolate_filesystem(cfg["tmpfs_mb"]) if cfg["namespaces"] else cfg["workdir"]
     os.makedirs(workdir, mode=0o700, exist_ok=True)
     main_py = os.path.join(workdir, "main.py")
@@ -197,7 +234,7 @@ def main():
     # spares a namespace's init from default-action signals), and this parent reports its exit faithfully.
     child = os.fork()
     if child:
-        _supervise(child, cfg["status_fd"])
+        _supervise(child, cfg["status_fd"], verdict_fd)
     os.close(cfg["status_fd"])
     os.chdir(workdir)
     _set_limits(cfg)
@@ -207,6 +244,8 @@ def main():
         _install_audit_hook(workdir)
     os.environ["HOME"] = os.environ["TMPDIR"] = workdir
     sys.argv = ["main.py"]
+    if harness_code is not None:
+        _run_tests(harness_code, cfg, main_py)
     import runpy
 
     runpy.run_path(main_py, run_name="__main__")

@@ -6,6 +6,12 @@ is killed, capped stdout/stderr, a scrubbed environment (no API keys; ``PATH=/us
 working folder) and Python's isolated mode (``-I``). After every run, any process left in its session or process
 group, or running as its private uid, is killed.
 
+A run is either a script (``run_python(code, stdin=...)``: ``main.py`` runs as ``__main__``; stdin/stdout problems)
+or a program under tests (``run_python(code, tests=FunctionTests(...))``: the harness in ``_sandbox_check`` imports
+it as a module, runs HumanEval's ``check`` or MBPP's asserts itself, and reports a pass on a separate pipe with a
+nonce made per run; only that report, with exit code 0, is ``passed``). The program, the tests and the nonce reach
+the sandbox through an unnamed temporary file, never a path, the command line or the environment.
+
 Network isolation is chosen at runtime (``isolation()``, probed once per process):
 
 * ``namespaces`` (preferred): the child starts under ``unshare --net --pid --mount --fork --kill-child
@@ -32,7 +38,7 @@ import itertools
 import json
 import logging
 import os
-import selectors
+import secrets
 import shutil
 import signal
 import subprocess
@@ -46,6 +52,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Literal
 
+from ._sandbox_procs import collect_output, kill_leftovers
+from ._sandbox_procs import leftover_processes as leftover_processes  # public: pids a run left behind
 from .errors import JudgebenchError
 
 logger = logging.getLogger(__name__)
@@ -85,10 +93,26 @@ class Isolation:
 
 
 @dataclass(frozen=True)
+class FunctionTests:
+    """Tests that the sandbox's harness (``_sandbox_check``) runs against a program it imports as a module.
+
+    ``test``: HumanEval's ``def check(candidate): ...`` (called with the program's ``entry_point``), or MBPP-style
+    ``assert`` lines that call the program's functions by name. ``helpers``: code whose definitions the tests use
+    (HumanEval's prompt: ``poly``, ``encode_cyclic``); the tests get the prompt's, not the program's. None of it
+    is written where the program can read it.
+    """
+
+    test: str
+    entry_point: str = ""
+    helpers: str = ""
+
+
+@dataclass(frozen=True)
 class SandboxResult:
     """The outcome of one run.
 
-    ``status``: ``passed`` (exit code 0), ``failed`` (non-zero exit, e.g. a failed assert), ``timeout`` (wall-clock
+    ``status``: ``passed`` (exit code 0; with ``FunctionTests``, only when the harness also reported that every
+    test ran to its end, with the run's nonce), ``failed`` (non-zero exit, e.g. a failed assert), ``timeout`` (wall-clock
     or CPU limit), ``memory`` (``MemoryError`` or allocation failure under the address-space limit), ``killed``
     (another signal, the file-size limit, or output over the cap), ``error`` (the harness could not run it).
     ``reason`` says why in one line; ``stdout``/``stderr`` keep at most ``Limits.max_output_bytes`` each;
@@ -189,43 +213,51 @@ def isolation() -> Isolation:
     raise SandboxUnavailableError("cannot run sandboxed code here; tried: " + "; ".join(errors))
 
 
-def run_python(code: str, *, stdin: str = "", limits: Limits | None = None, isolation_: Isolation | None = None) -> SandboxResult:
-    """Run ``code`` as ``main.py`` in the sandbox and classify the outcome (never raises for program faults).
+def run_python(code: str, *, stdin: str = "", tests: FunctionTests | None = None, limits: Limits | None = None, isolation_: Isolation | None = None) -> SandboxResult:
+    """Run ``code`` in the sandbox and classify the outcome (never raises for program faults).
 
-    ``isolation_`` overrides the probed default (e.g. ``probe_isolation("audit-hook")``).
+    Without ``tests``, ``code`` runs as the script ``main.py`` (``__name__ == "__main__"``) with ``stdin``. With
+    ``tests``, the harness imports it as a module and runs the tests itself; the run passes only when the harness
+    reports, with a nonce the program never sees, that every test ran to its end (exit code 0 alone is not enough:
+    see ``_sandbox_check``). ``isolation_`` overrides the probed default (e.g. ``probe_isolation("audit-hook")``).
     """
-    return _run(isolation_ or isolation(), code, stdin, limits or Limits())
+    return _run(isolation_ or isolation(), code, stdin, limits or Limits(), tests)
 
 
-def run_many(programs: Iterable[tuple[str, str]], *, workers: int = 2, limits: Limits | None = None, isolation_: Isolation | None = None) -> list[SandboxResult]:
-    """Run ``(code, stdin)`` programs on ``workers`` threads (each run is its own process); results in input order."""
+Program = tuple[str, str] | tuple[str, str, FunctionTests | None]
+
+
+def run_many(programs: Iterable[Program], *, workers: int = 2, limits: Limits | None = None, isolation_: Isolation | None = None) -> list[SandboxResult]:
+    """Run ``(code, stdin)`` or ``(code, stdin, tests)`` programs on ``workers`` threads (each run is its own
+    process; see ``run_python``); results in input order."""
     iso = isolation_ or isolation()
     lim = limits or Limits()
-    items = list(programs)
+    items = [(p[0], p[1], p[2] if len(p) > 2 else None) for p in programs]  # type: ignore[misc]
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        return list(pool.map(lambda p: _run(iso, p[0], p[1], lim), items))
+        return list(pool.map(lambda p: _run(iso, p[0], p[1], lim, p[2]), items))
 
 
 def _scrubbed_env() -> dict[str, str]:
     return {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1"}
 
 
-def _run(iso: Isolation, code: str, stdin: str, limits: Limits) -> SandboxResult:
+def _run(iso: Isolation, code: str, stdin: str, limits: Limits, tests: FunctionTests | None = None) -> SandboxResult:
     uid = _next_uid() if iso.drops_uid else None
     start = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="jb-sandbox-") as tmp:
-        tmp_path = Path(tmp)
-        (tmp_path / "program.py").write_text(code, encoding="utf-8")
-        (tmp_path / "stdin.txt").write_text(stdin, encoding="utf-8")
-        workdir = tmp_path / "work"
+    nonce = secrets.token_hex(16)
+    with tempfile.TemporaryDirectory(prefix="jb-sandbox-") as tmp, tempfile.TemporaryFile() as cfg_f, tempfile.TemporaryFile() as stdin_f:
+        # the configuration (program, tests, nonce) and stdin travel in unnamed files, never on a path the program could open
+        workdir = Path(tmp) / "work"
         if uid is not None:
-            os.chmod(tmp_path, 0o711)  # the dropped uid must reach its working folder (audit-hook mode)
+            os.chmod(tmp, 0o711)  # the dropped uid must reach its working folder (audit-hook mode)
         status_r, status_w = os.pipe()
-        cfg = {
+        verdict_r, verdict_w = os.pipe() if tests is not None else (None, None)
+        cfg: dict[str, object] = {
             "namespaces": iso.mode == "namespaces",
-            "code_path": str(tmp_path / "program.py"),
+            "code": code,
             "workdir": str(workdir),
             "status_fd": status_w,
+            "verdict_fd": verdict_w,
             "uid": uid,
             "cpu_s": limits.cpu_s,
             "memory_mb": limits.memory_mb,
@@ -234,27 +266,80 @@ def _run(iso: Isolation, code: str, stdin: str, limits: Limits) -> SandboxResult
             "nofile": limits.nofile,
             "tmpfs_mb": limits.tmpfs_mb,
         }
-        cmd = [*iso.prefix, iso.python, "-I", str(BOOT), json.dumps(cfg)]
+        if tests is not None:
+            cfg["tests"] = {"test": tests.test, "entry_point": tests.entry_point, "helpers": tests.helpers, "nonce": nonce}
+        cfg_f.write(json.dumps(cfg).encode("utf-8"))
+        cfg_f.seek(0)
+        stdin_f.write(stdin.encode("utf-8"))
+        stdin_f.seek(0)
+        fds = (status_w, cfg_f.fileno()) + ((verdict_w,) if verdict_w is not None else ())
+        cmd = [*iso.prefix, iso.python, "-I", str(BOOT), str(cfg_f.fileno())]
         try:
-            with open(tmp_path / "stdin.txt", "rb") as stdin_f:
-                proc = subprocess.Popen(cmd, stdin=stdin_f, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_scrubbed_env(), cwd=tmp, start_new_session=True, pass_fds=(status_w,))
+            proc = subprocess.Popen(cmd, stdin=stdin_f, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_scrubbed_env(), cwd=tmp, start_new_session=True, pass_fds=fds)
         except OSError as e:
-            os.close(status_r)
+            for fd in (status_r, verdict_r):
+                if fd is not None:
+                    os.close(fd)
             return SandboxResult("error", f"cannot start the sandbox: {e}", None, "", "", 0.0, iso.mode, uid)
         finally:
-            os.close(status_w)
+            for fd in (status_w, verdict_w):
+                if fd is not None:
+                    os.close(fd)
         try:
-            out, err, over, timed_out = _collect(proc, limits, start + limits.wall_s)
+            out, err, over, timed_out = collect_output(proc, limits.max_output_bytes, start + limits.wall_s)
         finally:
-            _kill_leftovers(proc.pid, uid)
+            kill_leftovers(proc.pid, uid)
             report = _read_report(status_r)
+            verdict = _read_verdict(verdict_r) if verdict_r is not None else ""
         runtime = time.monotonic() - start
     stdout, stderr = out.decode("utf-8", "replace"), err.decode("utf-8", "replace")
     rc = _program_returncode(report, proc.returncode)
     status, reason = _classify(rc, stderr, limits, timed_out=timed_out, over_output=over)
     if "error" in report:
         status, reason = "error", f"sandbox supervisor: {report['error']}"
+    elif tests is not None:
+        status, reason = _judge_verdict(status, reason, verdict, nonce)
     return SandboxResult(status, reason, rc, stdout, stderr, round(runtime, 4), iso.mode, uid)
+
+
+def _read_verdict(fd: int, limit: int = 1 << 16) -> str:
+    """What the harness (and possibly the program) wrote to the verdict pipe, up to ``limit`` bytes."""
+    data = bytearray()
+    try:
+        os.set_blocking(fd, False)
+        while len(data) < limit:
+            chunk = os.read(fd, limit - len(data))
+            if not chunk:
+                break
+            data += chunk
+    except BlockingIOError:
+        pass
+    finally:
+        os.close(fd)
+    return data.decode("utf-8", "replace")
+
+
+def _judge_verdict(status: Status, reason: str, verdict: str, nonce: str) -> tuple[Status, str]:
+    """The status of a function-style run: ``passed`` needs exit code 0 *and* the harness's ``PASS <nonce>`` line.
+
+    The program can write to the verdict pipe too, but it never sees the nonce; a ``FAIL``/``ERROR`` line it
+    forges only changes the reason of a run that fails anyway.
+    """
+    lines = verdict.splitlines()
+    has_pass = f"PASS {nonce}" in lines
+    said = [ln for ln in lines if ln.startswith(("FAIL ", "ERROR "))]
+    if status == "passed":
+        if has_pass:
+            return "passed", "every test ran and passed (harness verdict)"
+        return "failed", "exit code 0 without the harness's verdict: the program ended the process before its tests finished"
+    if status == "failed" and said:
+        kind, _, text = said[-1].partition(" ")
+        if kind == "ERROR":
+            return "error", f"the tests could not run: {text}"
+        if text.startswith("MemoryError"):
+            return "memory", text
+        return "failed", text
+    return status, reason
 
 
 def _read_report(fd: int) -> dict[str, object]:
@@ -280,100 +365,6 @@ def _program_returncode(report: dict[str, object], outer: int | None) -> int | N
     if isinstance(report.get("exit"), int):
         return int(report["exit"])  # type: ignore[call-overload]
     return outer
-
-
-def _collect(proc: subprocess.Popen[bytes], limits: Limits, deadline: float) -> tuple[bytes, bytes, bool, bool]:
-    """Read both pipes until EOF, exit (plus a short grace for daemons holding the pipes), the deadline or the cap."""
-    assert proc.stdout is not None and proc.stderr is not None
-    out_fd, err_fd = proc.stdout.fileno(), proc.stderr.fileno()
-    bufs = {out_fd: bytearray(), err_fd: bytearray()}
-    sel = selectors.DefaultSelector()
-    for fd in bufs:
-        os.set_blocking(fd, False)
-        sel.register(fd, selectors.EVENT_READ)
-    over = timed_out = False
-    exited_at: float | None = None
-    try:
-        while sel.get_map():
-            now = time.monotonic()
-            if now >= deadline:
-                timed_out = proc.poll() is None
-                break
-            if exited_at is None and proc.poll() is not None:
-                exited_at = now
-            if exited_at is not None and now - exited_at > 0.2:
-                break
-            for key, _ in sel.select(timeout=min(0.05, deadline - now)):
-                chunk = os.read(key.fd, 65536)
-                if not chunk:
-                    sel.unregister(key.fd)
-                    continue
-                buf = bufs[key.fd]
-                room = limits.max_output_bytes - len(buf)
-                buf += chunk[: max(room, 0)]
-                if len(chunk) > room:
-                    over = True
-            if over:
-                break
-    finally:
-        sel.close()
-    if proc.poll() is None:
-        _killpg(proc.pid)
-    try:
-        proc.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        logger.warning("sandbox process %d did not exit after SIGKILL", proc.pid)
-    proc.stdout.close()
-    proc.stderr.close()
-    return bytes(bufs[out_fd]), bytes(bufs[err_fd]), over, timed_out
-
-
-def _killpg(pgid: int) -> None:
-    try:
-        os.killpg(pgid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-
-
-def _proc_ids(pid: str) -> tuple[int, int, int, str] | None:
-    """``(pgid, sid, uid, state)`` of a live process, from /proc; ``None`` if it is gone."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-        fields = stat[stat.rindex(")") + 2 :].split()
-        uid = os.stat(f"/proc/{pid}").st_uid
-    except (OSError, ValueError):
-        return None
-    return int(fields[2]), int(fields[3]), uid, fields[0]
-
-
-def leftover_processes(session: int, uid: int | None) -> list[int]:
-    """Pids still alive in the sandbox's session or process group (both = the first pid), or owned by its uid."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        ids = _proc_ids(entry)
-        if ids is None or ids[3] in ("Z", "X"):
-            continue
-        pgid, sid, owner, _ = ids
-        if pgid == session or sid == session or (uid is not None and owner == uid):
-            found.append(int(entry))
-    return found
-
-
-def _kill_leftovers(session: int, uid: int | None) -> None:
-    _killpg(session)
-    for _ in range(50):
-        pids = leftover_processes(session, uid)
-        if not pids:
-            return
-        for pid in pids:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
-        time.sleep(0.01)
-    logger.warning("sandbox: processes of session %d survive SIGKILL: %s", session, leftover_processes(session, uid))
 
 
 def _last_line(text: str) -> str:

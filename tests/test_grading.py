@@ -28,6 +28,7 @@ from judgebench.grading import (
     grade_math,
     grade_mcq,
     grade_numeric,
+    stdio_output_matches,
 )
 from judgebench.mathverify import MathVerifier
 
@@ -248,12 +249,13 @@ def test_extract_code_prefers_block_defining_entry_point() -> None:
     assert extract_code("def add(a, b):\n    return a + b\n", "add") is not None
 
 
-def test_build_program_completion_gets_prompt_and_check_call() -> None:
+def test_build_program_completion_gets_prompt_and_never_the_tests() -> None:
     tests = CodeTests(test="def check(f):\n    assert f(2) == 4\n", entry_point="double", prompt="import math\ndef double(x):\n")
     body_only = build_program("    return 2 * x\n", tests)
-    assert body_only.startswith("import math\ndef double(x):\n    return 2 * x") and body_only.rstrip().endswith("check(double)")
+    assert body_only == "import math\ndef double(x):\n    return 2 * x\n"
     full = build_program("def double(x):\n    return x * 2\n", tests)
-    assert full.startswith("import math\n\ndef double(x):")
+    assert full == "import math\n\ndef double(x):\n    return x * 2\n"
+    assert "check" not in body_only + full  # the harness gets the tests separately; the program cannot read them
 
 
 def test_grade_code_function_and_stdio() -> None:
@@ -266,6 +268,38 @@ def test_grade_code_function_and_stdio() -> None:
     assert grade_code(program, stdio).correct
     off_by_one = grade_code(program.replace("sum(", "1 + sum("), stdio)
     assert not off_by_one.correct and "wrong output" in off_by_one.reason
+
+
+@pytest.mark.parametrize(
+    ("output", "expected", "matches"),
+    [
+        # LiveCodeBench's grade_stdio (lcb_runner/evaluation/testing_util.py): stripped lines, equal as text or as Decimal lists
+        ("2.5\n", "2.5000000000\n", True),
+        ("0.5 1.25 3", "0.500 1.250 3.000", True),
+        ("1000", "1e3", True),
+        ("1 2 3", "1  2 3", True),  # the text differs, the numbers do not
+        ("6\n\n\n", "6", True),  # the whole output is stripped first
+        ("  6  \n7", "6\n7  ", True),
+        ("nan", "nan", True),  # equal as text
+        ("2.5", "2.6", False),
+        ("0.3333333333", "0.333333333333", False),  # exact: no tolerance
+        ("Yes", "yes", False),
+        ("1 2 3", "1\n2\n3", False),  # line counts differ
+        ("a  b", "a b", False),  # not numbers: inner spacing counts
+        ("nan", "NaN", False),  # Decimal NaN equals nothing
+        ("sNaN", "1", False),  # a signalling NaN compares as a mismatch, not an error
+    ],
+)
+def test_stdio_output_matches_livecodebench_rule(output: str, expected: str, matches: bool) -> None:
+    assert stdio_output_matches(output, expected)[0] is matches
+
+
+def test_grade_code_imports_the_program_so_its_main_block_never_runs() -> None:
+    tests = CodeTests(test="def check(f):\n    assert f(2) == 4\n", entry_point="double", prompt="def double(x):\n")
+    demo = "```python\nimport sys\n\ndef double(x):\n    return x + x\n\nif __name__ == '__main__':\n    print(double(int(input())))\n    sys.exit(1)\n```"
+    assert grade_code(demo, tests).correct
+    early_exit = grade_code("```python\nimport sys\n\ndef double(x):\n    return x\n\nsys.exit(0)\n```", tests)
+    assert not early_exit.correct and "SystemExit" in early_exit.reason
 
 
 def test_grade_dispatch_unknown_kind_raises() -> None:

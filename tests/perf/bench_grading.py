@@ -3,7 +3,9 @@ sandboxed programs per second on 2 workers, each next to a baseline measured in 
 
 Baselines: one plain regex per response (MMLU-Pro's own ``answer is \\(?([A-J])\\)?``; GSM8K's ``A: N``) for the
 text graders; math-verify in this process, single-threaded, without deadlines, for the math grader; the same
-programs run as a plain ``python -I`` subprocess (no namespaces, limits or uid drop) for the sandbox.
+programs run as a plain ``python -I`` subprocess (no namespaces, limits or uid drop) for the sandbox: solution, tests
+and ``check(entry)`` in one script, as openai/human-eval runs them, against our harness importing the solution as a
+module and running the tests itself (see ``judgebench._sandbox_check``).
 Inputs are real where ../shared/data has them (MMLU-Pro outputs, GSM8K solutions, HumanEval canonicals).
 """
 
@@ -19,6 +21,10 @@ import time
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from judgebench.sandbox import FunctionTests
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared" / "data"
@@ -81,15 +87,23 @@ def bench_math(rows: list[tuple[str, str, str, str]]) -> None:
     rows.append(("math-verify worker start (2, sympy import)", "", f"{start:.2f} s", "", ""))
 
 
-def humaneval_programs() -> list[str]:
-    from judgebench.grading import CodeTests, build_program
+def humaneval_programs() -> list[tuple[str, str, FunctionTests]]:
+    """``(module, plain script, tests)`` per HumanEval canonical solution: the module and tests go to the sandbox's
+    harness; the plain script (solution + tests + ``check(entry)``, as openai/human-eval builds it) is the baseline."""
+    from judgebench.grading import CodeTests, build_program, sandbox_tests
 
     path = SHARED / "humaneval" / "HumanEval.jsonl.gz"
-    if not path.exists():
-        return [f"def f(x):\n    return x + {i}\nassert f(1) == {i + 1}\n" for i in range(164)]
-    with gzip.open(path, "rt", encoding="utf-8") as f:
-        problems = [json.loads(line) for line in f]
-    return [build_program(p["prompt"] + p["canonical_solution"], CodeTests(test=p["test"], entry_point=p["entry_point"], prompt=p["prompt"])) for p in problems]
+    if path.exists():
+        with gzip.open(path, "rt", encoding="utf-8") as f:
+            problems = [json.loads(line) for line in f]
+    else:
+        problems = [{"prompt": "", "canonical_solution": f"def f(x):\n    return x + {i}\n", "test": f"def check(c):\n    assert c(1) == {i + 1}\n", "entry_point": "f"} for i in range(164)]
+    out: list[tuple[str, str, FunctionTests]] = []
+    for p in problems:
+        tests = CodeTests(test=p["test"], entry_point=p["entry_point"], prompt=p["prompt"])
+        solution = p["prompt"] + p["canonical_solution"]
+        out.append((build_program(solution, tests), f"{solution}\n\n{p['test']}\n\ncheck({p['entry_point']})\n", sandbox_tests(tests)))
+    return out
 
 
 def plain_run(code: str) -> bool:
@@ -103,8 +117,8 @@ def bench_sandbox(rows: list[tuple[str, str, str, str]]) -> None:
     iso = isolation()
     programs = humaneval_programs()
     with ThreadPoolExecutor(max_workers=2) as pool:
-        plain, base = timed(lambda: list(pool.map(plain_run, programs)))
-    results, ours = timed(lambda: run_many(((p, "") for p in programs), workers=2, limits=Limits(wall_s=20)))
+        plain, base = timed(lambda: list(pool.map(plain_run, [script for _, script, _ in programs])))
+    results, ours = timed(lambda: run_many([(module, "", tests) for module, _, tests in programs], workers=2, limits=Limits(wall_s=20)))
     ok = sum(r.passed for r in results)
     rows.append((f"sandboxed programs, 2 workers ({iso.mode})", f"{len(programs)} HumanEval canonicals, {ok} passed", rate(len(programs), ours), f"plain subprocess: {rate(len(programs), base)} ({sum(plain)} passed)", f"{base / ours:.2f}"))
 

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from judgebench import sandbox
-from judgebench.grading import CodeTests, build_program, grade_code
-from judgebench.sandbox import UID_BASE, Limits, run_many, run_python
+from judgebench.grading import CodeTests, build_program, grade_code, sandbox_tests
+from judgebench.sandbox import UID_BASE, FunctionTests, Limits, run_many, run_python
 
 from ..conftest import CANARY_KEY, shared
 
@@ -182,6 +182,41 @@ def test_run_python_disk_filler_stopped(iso: sandbox.Isolation) -> None:
     assert r.status in ("failed", "timeout", "killed"), r
 
 
+ADD_TESTS = FunctionTests(test="def check(candidate):\n    assert candidate(2, 3) == 5\n", entry_point="add")
+
+
+def test_function_tests_pass_only_with_the_harness_verdict(iso: sandbox.Isolation) -> None:
+    # exit code 0 is not a pass: the harness must report, with the run's nonce, that the tests ran to their end
+    ok = run_python("def add(x, y):\n    return x + y\n", tests=ADD_TESTS, limits=FAST, isolation_=iso)
+    assert (ok.status, ok.returncode) == ("passed", 0), ok
+    early = run_python("import os\nos._exit(0)\n", tests=ADD_TESTS, limits=FAST, isolation_=iso)
+    assert (early.status, early.returncode) == ("failed", 0) and "without the harness's verdict" in early.reason
+    forged = (
+        "import os\ndef add(x, y):\n    return 0\nfor fd in range(3, 64):\n    try:\n"
+        "        os.write(fd, b'PASS 0123456789abcdef0123456789abcdef\\nPASS\\n')\n    except OSError:\n        pass\nos._exit(0)\n"
+    )
+    assert run_python(forged, tests=ADD_TESTS, limits=FAST, isolation_=iso).status == "failed"
+
+
+def test_function_tests_are_on_no_path_the_program_can_read(iso: sandbox.Isolation) -> None:
+    marker = "jb-tests-marker-" + os.urandom(6).hex()
+    program = (
+        "import os\n\nMARKER = " + repr(marker[:8]) + " + " + repr(marker[8:]) + "\nfound = []\n\n\n"
+        "def scan(path):\n    try:\n        with open(path, 'rb') as f:\n            if MARKER.encode() in f.read(1 << 20):\n                found.append(path)\n"
+        "    except OSError:\n        pass\n\n\n"
+        "def walk(top, depth):\n    try:\n        names = os.listdir(top)\n    except OSError:\n        return\n    for name in names:\n"
+        "        path = os.path.join(top, name)\n        if os.path.isdir(path) and not os.path.islink(path):\n            if depth > 0:\n                walk(path, depth - 1)\n"
+        "        else:\n            scan(path)\n\n\n"
+        "walk(os.getcwd(), 3)\nwalk(os.path.dirname(os.getcwd()), 2)\nwalk('/dev/shm', 1)\n"
+        "for name in os.listdir('/tmp'):\n    if name.startswith('jb-sandbox'):\n        walk(os.path.join('/tmp', name), 2)\n"
+        "if MARKER in ''.join(os.environ.values()):\n    found.append('environ')\n\n\n"
+        "def leaks():\n    return found\n"
+    )
+    tests = FunctionTests(test=f"# {marker}\ndef check(candidate):\n    assert candidate() == []\n", entry_point="leaks")
+    r = run_python(program, tests=tests, limits=Limits(wall_s=20, cpu_s=10), isolation_=iso)
+    assert r.status == "passed", (r.reason, r.stdout, r.stderr[-500:])
+
+
 def humaneval() -> list[dict]:
     path = shared("humaneval", "HumanEval.jsonl.gz")
     with gzip.open(path, "rt", encoding="utf-8") as f:
@@ -194,7 +229,7 @@ def checks_of(problem: dict) -> CodeTests:
 
 def test_humaneval_every_canonical_solution_passes() -> None:
     problems = humaneval()
-    programs = [(build_program(p["prompt"] + p["canonical_solution"], checks_of(p)), "") for p in problems]
+    programs = [(build_program(p["prompt"] + p["canonical_solution"], checks_of(p)), "", sandbox_tests(checks_of(p))) for p in problems]
     results = run_many(programs, workers=2, limits=Limits(wall_s=20))
     failed = [(p["task_id"], r.status, r.reason) for p, r in zip(problems, results, strict=True) if not r.passed]
     assert len(results) == 164
