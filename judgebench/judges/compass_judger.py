@@ -6,8 +6,9 @@ fixed pairwise training prompt. Two input styles:
 
 * ``prompt_style="arena_hard"`` (default): the Arena-Hard-Auto judge prompt in one user message, as JudgeBench ran
   it (``templates/compass_judger.jinja``); verdict ``[[A>>B]]`` .. ``[[B>>A]]`` parsed as ``arena_hard`` does (the
-  last well-formed label of the answer). JudgeBench's ``utils/judges.py::CompassJudger`` (commit e2c52c2) takes
-  the only distinct label and gives no decision for two distinct ones (without a follow-up call); here the last wins.
+  last label of the answer that is not only mentioned). JudgeBench's ``utils/judges.py::CompassJudger`` (commit
+  e2c52c2) takes the only distinct label and gives no decision for two distinct ones (without a follow-up call);
+  here the last verdict wins.
 * ``prompt_style="reward"``: the README's "Reward Judge" format (``templates/compass_judger_reward.jinja``); the
   model answers with the letter ``A`` or ``B`` only.
 """
@@ -19,25 +20,26 @@ import re
 from ..schema import Decision
 from . import register_judge
 from ._options import chat_params, choice_option
-from ._parsing import answer_of
+from ._parsing import Echo, answer_of
 from ._prompted import PromptedJudge, Verdict
 from .arena_hard import parse_verdict as parse_arena_hard_verdict
 
-REWARD_ECHO_MARKERS = ("Please output:",)
-# The whole answer is the option: "B", "**B**", "B.", "Assistant B", "[B]"; anything longer is not this format.
-_OPTION = re.compile(r"^[\s*\"'`\[\(]*(?:Assistant\s+)?([AB])[\s*\"'`\]\)\.!]*$", re.IGNORECASE)
+REWARD_ECHO = Echo(("compass_judger_reward",), ("Please output:",))
+# The whole answer is the option: "B", "**B**", "B.", "Assistant B", "Option B", "[B]"; anything longer is not this format.
+_OPTION = re.compile(r"^[\s*\"'`\[\(]*(?:(?:Assistant|Option)\s+)?([AB])[\s*\"'`\]\)\.!]*$", re.IGNORECASE)
 
 
 def parse_reward_verdict(text: str) -> Verdict:
     """The option letter of a CompassJudger "Reward Judge" answer.
 
-    The shared reduction (``_parsing``): a prompt echo (up to the last ``Please output:``) and ``<think>`` blocks
-    are dropped. Then the whole remaining answer must be one option, ``A`` or ``B`` (optionally ``Assistant A``,
-    bold, quoted, bracketed or with a full stop). A sentence, an empty or a truncated output gives
+    The shared reduction (``_parsing``): a prompt echo (an output that begins with the prompt, up to its last
+    ``Please output:``), text after end-of-sequence and ``<think>`` blocks are dropped. Then the whole remaining
+    answer must be one option, ``A`` or ``B`` (optionally ``Assistant A`` or ``Option A``, bold, quoted,
+    bracketed or with a full stop). A sentence, an empty or a truncated output gives
     ``Decision.NONE`` with the reason: the format asks for the option and nothing else, so a longer answer is not
     read for a letter somewhere in it. (JudgeBench did not run this format; the README shows the bare letter.)
     """
-    answer = answer_of(text, REWARD_ECHO_MARKERS)
+    answer = answer_of(text, REWARD_ECHO)
     m = _OPTION.match(answer.text)
     if m is None:
         if not answer.text.strip():

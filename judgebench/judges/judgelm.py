@@ -22,10 +22,10 @@ from . import register_judge
 from ._calibrated import CalibratedJudge, Calibration, score_judge, verdict_parser
 from ._inputs import PreparedJudge
 from ._options import bool_option, chat_params, text_option
-from ._parsing import answer_of
+from ._parsing import Echo, answer_of
 from ._prompted import PromptedJudge
 
-ECHO_MARKERS = ("### Response:",)
+ECHO = Echo(("judgelm",), ("### Response:",))
 SCORE_RANGE = (0.0, 10.0)
 _SCORE_PAIR = re.compile(r"^\s*\d+(?:\.\d+)?(?:\s*,\s*|\s+)\d+(?:\.\d+)?\s*$", re.MULTILINE)
 
@@ -33,17 +33,17 @@ _SCORE_PAIR = re.compile(r"^\s*\d+(?:\.\d+)?(?:\s*,\s*|\s+)\d+(?:\.\d+)?\s*$", r
 def read_scores(text: str) -> tuple[tuple[float, float] | None, str | None]:
     """The two scores on the first line of a JudgeLM answer, or None with the reason.
 
-    The shared reduction (``_parsing``): the prompt echo (up to the last ``### Response:``) and ``<think>`` blocks
-    are dropped. Then, unlike the label formats, the *first* non-blank line is the verdict (JudgeLM's format puts the
-    scores first); it must be exactly two numbers separated by spaces and/or one comma, each within 0-10. A score
-    pair written later (inside the explanation) is never read. Empty, truncated (one number) or out-of-range output
-    gives None.
+    The shared reduction (``_parsing``): a prompt echo (an output that begins with the prompt, up to its last
+    ``### Response:``), text after end-of-sequence and ``<think>`` blocks are dropped. Then, unlike the label
+    formats, the *first* non-blank line is the verdict (JudgeLM's format puts the scores first); it must be
+    exactly two numbers separated by spaces and/or one comma, each within 0-10. A score pair written later (inside
+    the explanation) is never read. Empty, truncated (one number) or out-of-range output gives None.
 
     Upstream: JudgeLM's ``parse_score`` (copied by JudgeBench ``utils/judges.py::JudgeLM``, commit e2c52c2) also
     reads the first line, but returns ``[-1, -1]`` when it cannot, which JudgeBench scores as a tie; here that is
     no decision. Upstream does not strip leading blank lines or range-check.
     """
-    answer = answer_of(text, ECHO_MARKERS)
+    answer = answer_of(text, ECHO)
     body = answer.text.lstrip()
     if not body.strip():
         return None, answer.missing("score pair", _SCORE_PAIR)

@@ -22,15 +22,14 @@ from ..schema import Decision
 from . import register_judge
 from ._inputs import PreparedJudge
 from ._options import chat_params
-from ._parsing import answer_of
+from ._parsing import Echo, answer_of
 from ._prompted import Verdict
 
 # pandalm/utils/pandalm_inference.py (commit 6823887): special-token strings removed from responses and output.
 SPECIAL_TOKENS = re.compile(
     r"<unk>|<pad>|<s>|</s>|\[PAD\]|<\|endoftext\|>|\[UNK\]|\[CLS\]|\[MASK\]|<\|startofpiece\|>|<\|endofpiece\|>|\[gMASK\]|\[sMASK\]"
 )
-PROMPT_OPENING = "Below are two responses for a given task."
-ECHO_MARKERS = ("### Evaluation:",)
+ECHO = Echo(("pandalm",), ("### Evaluation:",))
 # Quotes, bold and code marks around the verdict are tolerated, as in every family ("quoted or not").
 _MARKUP = "\"'*`\u201c\u201d"
 _VERDICT_LINE = re.compile(r"^\s*(?:1|2|tie)\s*$", re.IGNORECASE | re.MULTILINE)
@@ -45,19 +44,19 @@ def clean_response(text: str) -> str:
 def parse_verdict(text: str) -> Verdict:
     """PandaLM's verdict: the first non-empty line of its answer must be ``1``, ``2`` or ``Tie`` (any case).
 
-    Special-token strings are removed first; when the output echoes the prompt (it contains the prompt's opening
-    sentence) only the text after the last ``### Evaluation:`` is read, and ``<think>`` blocks are dropped (the
-    shared reduction, ``_parsing``). Unlike the label formats, the verdict is the *first* line: the reason and
-    reference answer that follow may name either response. Quotes, bold or code marks around it are tolerated
-    (``"1"``, ``**Tie**``); anything else on the first line (``Response 1``, ``1.``, a sentence), an empty or
-    whitespace-only output gives ``Decision.NONE`` with the reason.
+    Special-token strings are removed first; when the output echoes the prompt (it begins with the prompt's
+    opening sentence, or another line of the prompt) only the text after the last ``### Evaluation:`` is read, and
+    ``<think>`` blocks are dropped (the shared reduction, ``_parsing``). Unlike the label formats, the verdict is the
+    *first* line: the reason and reference answer that follow may name either response. Quotes, bold or code marks
+    around it are tolerated (``"1"``, ``**Tie**``); anything else on the first line (``Response 1``, ``1.``, a
+    sentence), an empty or whitespace-only output gives ``Decision.NONE`` with the reason.
 
     Upstream: ``parse_pandalm_response`` (PandaLM ``pandalm/utils/pandalm_inference.py``, commit 6823887; copied
     by JudgeBench ``utils/judges.py::PandaLM``, commit e2c52c2) also reads the first line, but maps anything
     unreadable to a tie; here that is no decision.
     """
     body = SPECIAL_TOKENS.sub("", text or "")
-    answer = answer_of(body, ECHO_MARKERS if PROMPT_OPENING in body else ())
+    answer = answer_of(body, ECHO)
     for line in answer.text.splitlines():
         if line.strip():
             decision = _VERDICTS.get(line.strip().strip(_MARKUP).strip().lower(), Decision.NONE)

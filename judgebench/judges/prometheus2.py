@@ -22,7 +22,7 @@ import re
 from ..schema import Decision
 from . import register_judge
 from ._options import chat_params, choice_option, text_option
-from ._parsing import answer_of, last, phrase
+from ._parsing import Echo, answer_of, phrase, read_label
 from ._prompted import PromptedJudge, Verdict
 
 # prometheus_eval/prompts.py (commit 485d2b4): the criterion line of each predefined rubric; relative grading uses
@@ -35,34 +35,46 @@ RUBRICS: dict[str, str] = {
     "reasoning": "[Does the model demonstrate logical and effective reasoning in its responses?]",
 }
 DEFAULT_RUBRIC = "factual_validity"
-ECHO_MARKERS = ("###Feedback:",)
-# "[RESULT] B", "[RESULT]: (A)", "[RESULT] Response B", "**[RESULT]** A", "[RESULT] \"A\"". The letter must end the
-# verdict (end of line, or punctuation other than "/" follows), so the instruction "[RESULT] (A or B)" never matches.
+ECHO = Echo(("prometheus2_system", "prometheus2"), ("###Feedback:",))
+# "[RESULT] B", "[RESULT]: (A)", "[RESULT] Response B", "**[RESULT]** A", "[RESULT] \"A\"", "[RESULT] A is better". The
+# letter is a word of its own; a lower-case letter only when it ends the verdict ("[result] a", not "[RESULT] a tie").
+# Group 2 is the alternatives form ("[RESULT] (A or B)", "[RESULT] A/B", "[RESULT] A, B"): it offers both letters.
+_LETTER = r"(?:(?=(?-i:[AB])(?!\w))|(?=[ab][)\]\"'*`\u201d]*[ \t]*(?:$|[^\w\s])))([AB])(?!\w)"
 RESULT = re.compile(
-    r"\[RESULT\]\**\s*:?\s*[\(\[\"'*`]*\s*(?:Response\s+)?([AB])\s*[\)\]\"'*`]*(?=\s*(?:$|[^\w\s/]))",
+    r"\[RESULT\]\**\s*:?\s*[(\[\"'*`\u201c]*\s*(?:Response\s+)?" + _LETTER
+    + r"([)\]\"'*`\u201d]*\s*(?:/|or\b|and\b|&|,(?!\s*not\b))\s*[(\[\"'*`\u201c]*\s*(?:Response\s+)?[AB](?!\w))?",
     re.IGNORECASE | re.MULTILINE,
 )
 INSTRUCTIONS = (phrase('"(write a feedback for criteria) [RESULT] (A or B)"'),)
+WHAT = "'[RESULT] A' or '[RESULT] B'"
+
+
+def result_letter(m: re.Match[str]) -> str | None:
+    """The letter a ``[RESULT]`` match gives; None for the alternatives form ``[RESULT] (A or B)``."""
+    return None if m.group(2) else m.group(1).upper()
 
 
 def parse_verdict(text: str) -> Verdict:
-    """The last ``[RESULT] A|B`` of a Prometheus 2 relative judgment, quoted or not.
+    """The verdict ``[RESULT] A|B`` of a Prometheus 2 relative judgment, quoted or not.
 
-    The shared rule (``_parsing``): the prompt echo (up to the last ``###Feedback:``), ``<think>`` blocks and the
-    restated output format are dropped; of the ``[RESULT]`` markers left, the last wins. No marker, empty or
-    truncated output gives ``Decision.NONE`` with the reason.
+    The shared rule (``_parsing``): the answer is the output without a prompt echo (an output that begins with the
+    prompt, up to its last ``###Feedback:``), text after end-of-sequence, ``<think>`` blocks and the restated output
+    format; markers that are only mentioned (``Response A's text includes '[RESULT] A'``, ``[RESULT] A/B``) are set
+    aside and the last of the others wins. The letter may be followed by words (``[RESULT] A is better``). No
+    verdict, empty or truncated output gives ``Decision.NONE`` with the reason.
 
     Upstream: prometheus-eval's ``_parse_output_relative`` (``libs/prometheus-eval/prometheus_eval/parser.py``,
     commit dcfb442; JudgeBench ``utils/judges.py::Prometheus2`` copies an earlier version) takes the *first* match
-    (``re.search``) and also accepts loose forms (``Result: A`` at a line start, ``[Response A]``). Here the last
-    ``[RESULT]`` wins, so a draft or a quoted ``[RESULT] B`` from a response is superseded by the judge's final
-    marker, and the loose forms are not read: the model was trained to write ``[RESULT]``.
+    (``re.search``), reads the letter with any words after it, and also accepts loose forms (``Result: A`` at a
+    line start, ``[Response A]``). Here the last verdict wins, so a draft or a quoted ``[RESULT] B`` from a response
+    is superseded by the judge's final marker, and the loose forms are not read: the model was trained to write
+    ``[RESULT]``.
     """
-    answer = answer_of(text, ECHO_MARKERS, INSTRUCTIONS)
-    m = last(RESULT, answer.text)
+    answer = answer_of(text, ECHO, INSTRUCTIONS)
+    m, reason = read_label(answer, RESULT, WHAT, result_letter)
     if m is None:
-        return Verdict(Decision.NONE, reason=answer.missing("'[RESULT] A' or '[RESULT] B'", RESULT))
-    return Verdict(Decision.A_BETTER if m.group(1).upper() == "A" else Decision.B_BETTER)
+        return Verdict(Decision.NONE, reason=reason)
+    return Verdict(Decision.A_BETTER if result_letter(m) == "A" else Decision.B_BETTER)
 
 
 def resolve_rubric(rubric: str) -> str:

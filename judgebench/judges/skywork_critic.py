@@ -14,32 +14,34 @@ from dataclasses import replace
 from ..schema import Decision
 from . import register_judge
 from ._options import bool_option, chat_params
-from ._parsing import answer_of, last, phrase
+from ._parsing import Echo, answer_of, phrase, read_label
 from ._prompted import PromptedJudge, Verdict
 
-ECHO_MARKERS = ("[The End of Assistant B's Answer]",)
-LABEL = re.compile(r"\[\[\s*([AB])\s*\]\]")
+ECHO = Echo(("skywork_critic",), ("[The End of Assistant B's Answer]",))
+LABEL = re.compile(r"\[\[\s*([AB])\s*\]\]", re.IGNORECASE)
 # The prompt's format sentence restated by the model offers both labels and chooses neither.
 INSTRUCTIONS = (phrase('"[[A]]" if assistant A is better, "[[B]]" if assistant B is better'),)
+WHAT = "verdict label ([[A]] or [[B]])"
 
 
 def parse_verdict(text: str) -> Verdict:
-    """The last ``[[A]]`` / ``[[B]]`` of a Skywork-Critic answer, quoted or not.
+    """The verdict label ``[[A]]`` / ``[[B]]`` (any case) of a Skywork-Critic answer, quoted or not.
 
-    The shared rule (``_parsing``): the prompt echo (up to the last ``[The End of Assistant B's Answer]``),
-    ``<think>`` blocks and the restated format sentence are dropped; of the labels left the last wins (``"[[A]]"``,
-    ``**[[B]]**``, ``{"verdict": "[[A]]"}`` all count). No label (empty, truncated ``[[A``, a bare ``B``) gives
-    ``Decision.NONE`` with the reason.
+    The shared rule (``_parsing``): the answer is the output without a prompt echo (an output that begins with the
+    prompt, up to its last ``[The End of Assistant B's Answer]``), text after end-of-sequence, ``<think>`` blocks and
+    the restated format sentence; labels that are only mentioned (``A's answer contains "[[A]]"``) are set aside and
+    the last of the others wins (``"[[A]]"``, ``**[[B]]**``, ``{"verdict": "[[A]]"}`` all count). No verdict
+    (empty, truncated ``[[A``, a bare ``B``) gives ``Decision.NONE`` with the reason.
 
     Upstream: the model card shows the answer as the bare label; JudgeBench's runner (``utils/judges.py::
     SkyworkCritic``, commit e2c52c2) tests ``"A" in output`` then ``"B" in output``, so any capital A anywhere
     (``"Assistant B is better"``) reads as A>B. Here only a bracketed label is read.
     """
-    answer = answer_of(text, ECHO_MARKERS, INSTRUCTIONS)
-    m = last(LABEL, answer.text)
+    answer = answer_of(text, ECHO, INSTRUCTIONS)
+    m, reason = read_label(answer, LABEL, WHAT)
     if m is None:
-        return Verdict(Decision.NONE, reason=answer.missing("verdict label ([[A]] or [[B]])", LABEL))
-    return Verdict(Decision.A_BETTER if m.group(1) == "A" else Decision.B_BETTER)
+        return Verdict(Decision.NONE, reason=reason)
+    return Verdict(Decision.A_BETTER if m.group(1).upper() == "A" else Decision.B_BETTER)
 
 
 @register_judge(

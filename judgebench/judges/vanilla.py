@@ -10,30 +10,34 @@ from ..backends import ChatParams
 from ..schema import Decision
 from . import register_judge
 from ._options import bool_option
-from ._parsing import answer_of, last, phrase
+from ._parsing import Echo, answer_of, phrase, read_label
 from ._prompted import PromptedJudge, Verdict
 
-ECHO_MARKERS = ("[The End of Response B]",)
+# The prompt's closing marker, and the templates an echoed prompt begins with (chateval's agents share the format).
+ECHO = Echo(("vanilla", "chateval_initial", "chateval_debate"), ("[The End of Response B]",))
 LABEL = re.compile(r"(?:Verdict\s*:\s*)?\[\[\s*([AB])\s*\]\]", re.IGNORECASE)
 # The prompt's closing instruction (vanilla, and chateval's two templates) restated: both labels, no choice.
 INSTRUCTIONS = (
     phrase('"Verdict: [[A]]" if Response A is better, or "Verdict: [[B]]" if Response B is better'),
     phrase('"Verdict: [[A]]" or "Verdict: [[B]]"'),
 )
+WHAT = "verdict label ([[A]] or [[B]])"
 
 
 def parse_verdict(text: str) -> Verdict:
-    """The last ``[[A]]`` / ``[[B]]`` label (``Verdict: [[A]]`` as the prompt asks, or bare) in the answer.
+    """The verdict label ``[[A]]`` / ``[[B]]`` (``Verdict: [[A]]`` as the prompt asks, or bare, any case) of the answer.
 
-    The shared rule (``_parsing``): the prompt echo (up to the last ``[The End of Response B]``), ``<think>`` blocks
-    and the restated instruction are dropped, then the last well-formed label wins, quoted or not. No label gives
-    ``Decision.NONE`` with the reason. This is judgebench's own
-    format; JudgeBench's "vanilla" judge asks for ``Output (a)`` / ``Output (b)`` instead and is not parsed here.
+    The shared rule (``_parsing``): the answer is the output without a prompt echo (an output that begins with the
+    prompt, up to its last ``[The End of Response B]``), text after end-of-sequence, ``<think>`` blocks and the
+    restated instruction; labels that are only mentioned (a response's injected ``"Verdict: [[A]]"``, ``[[A]] or
+    [[B]]``, ``not [[A]]``) are set aside and the last of the others wins, quoted or not. No verdict gives
+    ``Decision.NONE`` with the reason. This is judgebench's own format; JudgeBench's "vanilla" judge asks for
+    ``Output (a)`` / ``Output (b)`` instead and is not parsed here.
     """
-    answer = answer_of(text, ECHO_MARKERS, INSTRUCTIONS)
-    m = last(LABEL, answer.text)
+    answer = answer_of(text, ECHO, INSTRUCTIONS)
+    m, reason = read_label(answer, LABEL, WHAT)
     if m is None:
-        return Verdict(Decision.NONE, reason=answer.missing("verdict label ([[A]] or [[B]])", LABEL))
+        return Verdict(Decision.NONE, reason=reason)
     return Verdict(Decision.A_BETTER if m.group(1).upper() == "A" else Decision.B_BETTER)
 
 

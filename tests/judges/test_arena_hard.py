@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import jinja2
 import pytest
 
@@ -74,10 +76,10 @@ def test_arena_hard_template_missing_variable_raises() -> None:
         ("several_verdicts", Decision.B_BETTER),  # a draft [[A>B]], then the final [[B>>A]]
         ("quoted_from_response", Decision.A_BETTER),  # the quoted "[[B>>A]]" of response B is superseded by the final label
         ("prompt_echo", Decision.A_BETTER),  # labels inside the echoed responses are skipped
-        # Only a label quoted from response B, then cut off: the last well-formed label wins, quoted or not, so this
-        # reads as B>A (as arena-hard-auto's and JudgeBench's parsers read it). Skipping quoted labels instead threw
-        # away real quoted verdicts (9 of 700 in JudgeBench's o1-mini run).
-        ("quoted_then_truncated", Decision.B_BETTER),
+        # Only a label quoted from response B ('ends with "[[B>>A]]" appended'), then cut off: a mention, not a
+        # verdict, so no decision (arena-hard-auto and JudgeBench read B>A here). A quoted *verdict* still counts:
+        # 9 of 700 outputs of JudgeBench's o1-mini run end with one (tests/test_reparse.py).
+        ("quoted_then_truncated", Decision.NONE),
         ("truncated", Decision.NONE),
         ("empty", Decision.NONE),
         ("notie_tie", Decision.TIE),  # a tie written despite the notie prompt is kept as a tie
@@ -128,3 +130,23 @@ def test_arena_hard_judge_failed_call_records_error() -> None:
 def test_arena_hard_option_out_of_range_raises_input_error() -> None:
     with pytest.raises(InputError, match="continue_attempts"):
         get_judge("arena_hard", ScriptedBackend([""]), continue_attempts=-1)
+
+
+def test_arena_hard_follow_up_after_truncated_think_reads_each_turn_on_its_own() -> None:
+    # Review B4: turn 1 is cut off inside <think>; joined with turn 2 the whole text read as unclosed reasoning.
+    turns = ["<think>\nLet me compare A and B carefully. A's proof has a gap in step 3 and", "My final verdict is [[B>A]]"]
+    backend = ScriptedBackend(turns)
+    j = run(get_judge("arena_hard", backend).judge(Q, A, B))
+    assert j.decision is Decision.B_BETTER and len(backend.calls) == 2
+    assert j.output == "\n".join(turns) and j.extra["outputs"] == turns and "no_decision_reason" not in j.extra
+    # score --reparse reads the stored turns the same way; a record without them is read from the joined output.
+    judge = get_judge("arena_hard", ScriptedBackend([""]))
+    assert judge.reparse(replace(j, decision=Decision.NONE)).decision is Decision.B_BETTER
+    joined_only = replace(j, decision=Decision.B_BETTER, extra={"attempts": 2})
+    assert judge.reparse(joined_only).decision is Decision.NONE
+
+
+def test_arena_hard_follow_up_turn_continuing_the_reasoning_is_read_after_its_closing_tag() -> None:
+    turns = ["<think>\nA's proof has a gap and", "B's proof is complete.\n</think>\n\nMy final verdict is Assistant B is slightly better: [[B>A]]"]
+    j = run(get_judge("arena_hard", ScriptedBackend(turns)).judge(Q, A, B))
+    assert j.decision is Decision.B_BETTER and j.extra["attempts"] == 2

@@ -9,9 +9,21 @@ import pytest
 
 from judgebench.backends import BackendError, ChatParams, Completion
 from judgebench.backends.openai_compat import parse_chat_response
-from judgebench.judges import get_judge
-from judgebench.judges._parsing import answer_of, drop_reasoning, phrase
-from judgebench.judges.arena_hard import parse_verdict
+from judgebench.judges import (
+    arena_hard,
+    auto_j,
+    compass_judger,
+    get_judge,
+    judgelm,
+    pairwise_score,
+    pandalm,
+    prometheus2,
+    skywork_critic,
+    vanilla,
+)
+from judgebench.judges._calibrated import CalibratedJudge
+from judgebench.judges._parsing import ONLY_MENTIONS, Echo, answer_of, drop_reasoning, phrase, read_label
+from judgebench.judges.arena_hard import ECHO, LABEL, label_decision, parse_verdict
 from judgebench.schema import Decision, Usage
 
 from .helpers import ScriptedBackend, run
@@ -57,12 +69,74 @@ def test_drop_reasoning_thinking_spelling_and_case() -> None:
     assert answer.strip() == "[[A=B]]"
 
 
+def test_drop_reasoning_closing_tag_inside_a_sentence_is_text() -> None:
+    # Review B3: a closing tag mentioned after the verdict used to make the verdict "reasoning".
+    text = "My final verdict is [[B>A]].\n\nAssistant A's output contains a stray </think> tag."
+    assert drop_reasoning(text) == (text, "", False)
+    assert parse_verdict(text).decision is Decision.B_BETTER
+
+
 def test_answer_of_cuts_echo_before_dropping_reasoning() -> None:
     # A response under judgment (inside the echo) opens a <think> it never closes; cutting the echo first keeps the
     # judge's own answer.
-    text = "B: <think> unfinished\n<|The End of Assistant B's Answer|>\nMy final verdict is [[A>B]]"
+    text = "<|User Prompt|>\nq\n\n<|The Start of Assistant A's Answer|>\nA\n<|The End of Assistant A's Answer|>\n\n"
+    text += "<|The Start of Assistant B's Answer|>\nB: <think> unfinished\n<|The End of Assistant B's Answer|>\nMy final verdict is [[A>B]]"
     assert parse_verdict(text).decision is Decision.A_BETTER
-    assert answer_of(text, ("<|The End of Assistant B's Answer|>",)).problem is None
+    assert answer_of(text, ECHO).text.strip() == "My final verdict is [[A>B]]"
+
+
+def test_echo_is_cut_only_when_the_output_begins_with_the_prompt() -> None:
+    # Review B2: the closing marker written anywhere used to wipe out the verdict before it.
+    mention = "My final verdict is [[B>A]]\n\n(A appended '<|The End of Assistant B's Answer|>' to its answer.)"
+    assert not ECHO.begins(mention) and ECHO.after(mention) is None
+    assert answer_of(mention, ECHO).text == mention
+    echoed = "<s>[INST] <|User Prompt|>\nq\n<|The End of Assistant B's Answer|> [/INST] [[A>B]]"
+    assert ECHO.begins(echoed) and answer_of(echoed, ECHO).text == "[[A>B]]"
+
+
+# Every prompted judge variant with the Echo its parser uses: the prompt it renders must be recognised as an echo.
+ECHOES: list[tuple[str, dict[str, Any], Echo]] = [
+    ("vanilla", {}, vanilla.ECHO),
+    ("arena_hard", {}, arena_hard.ECHO),
+    ("arena_hard_notie", {}, arena_hard.ECHO),
+    ("compass_judger", {}, arena_hard.ECHO),
+    ("compass_judger", {"prompt_style": "reward"}, compass_judger.REWARD_ECHO),
+    ("pandalm", {}, pandalm.ECHO),
+    ("prometheus2", {}, prometheus2.ECHO),
+    ("prometheus2", {"prompt_format": "chat", "reference_answer": "ref"}, prometheus2.ECHO),
+    ("judgelm", {}, judgelm.ECHO),
+    ("judgelm", {"reference_answer": "ref", "mec_k": 2}, judgelm.ECHO),
+    ("auto_j", {}, auto_j.ECHO),
+    ("auto_j", {"prompt_format": "chat"}, auto_j.ECHO),
+    ("skywork_critic", {}, skywork_critic.ECHO),
+    ("pairwise_score", {}, pairwise_score.ECHO),
+]
+
+
+@pytest.mark.parametrize(("name", "options", "echo"), ECHOES)
+def test_every_judge_prompt_echoed_in_full_is_recognised_and_cut(name: str, options: dict[str, Any], echo: Echo) -> None:
+    judge = get_judge(name, ScriptedBackend([""]), **options)
+    base = judge.base if isinstance(judge, CalibratedJudge) else judge
+    prompt = "\n".join(m["content"] for m in base.messages("What is 2 + 2?", "RESPONSE-A", "RESPONSE-B"))
+    assert echo.begins(prompt), name
+    after = echo.after(prompt + "\nTHE ANSWER")
+    assert after is not None and after.endswith("\nTHE ANSWER") and "RESPONSE-" not in after
+    assert not echo.begins("THE ANSWER\n" + prompt)  # a prompt quoted later in the output is not an echo
+
+
+def test_text_after_end_of_sequence_is_not_the_answer() -> None:
+    assert answer_of("[[B>A]]</s>\n[INST] more [/INST] [[A>B]]").text == "[[B>A]]"
+    assert answer_of("</s>[[A>B]]").problem == "empty output"
+
+
+def test_read_label_reasons_for_mentions_and_ambiguity() -> None:
+    mentions = answer_of("Assistant B ends with \"[[B>>A]]\" and it is not [[A>B]]. Then cut")
+    assert read_label(mentions, LABEL, "label", label_decision) == (None, f"{ONLY_MENTIONS} (negated, quoted from a response)")
+    ambiguous = answer_of("On correctness [[A>B]] and on style [[B>A]].")
+    assert read_label(ambiguous, LABEL, "label", label_decision) == (None, "the last verdict sentence gives different labels ([[A>B]], [[B>A]])")
+    corrected = answer_of("On style [[A>B]], but on correctness, which decides, [[B>A]].")
+    m, reason = read_label(corrected, LABEL, "label", label_decision)
+    assert m is not None and m.group(0) == "[[B>A]]" and reason is None
 
 
 def test_phrase_matches_prompt_wording_with_any_whitespace_and_quotes() -> None:
@@ -80,7 +154,9 @@ def test_phrase_matches_prompt_wording_with_any_whitespace_and_quotes() -> None:
         ("<think>[[A>B]] but", "the output ends inside an unclosed <think> block (reasoning cut off before an answer); verdict labels only inside the <think> reasoning, none in the answer"),
         ("<think>hmm</think>", "no answer after the <think> reasoning"),
         ("A is better.", "no verdict label ([[A>B]] etc.) in the answer"),
-        ("x <|The End of Assistant B's Answer|>", "the output is only an echo of the prompt"),
+        ("<|User Prompt|>\nq <|The End of Assistant B's Answer|>", "the output is only an echo of the prompt"),
+        ('Example output: "My final verdict is tie: [[A=B]]".', "the answer only restates the prompt's instructions (its choices or example), no verdict of its own"),
+        ("I can't decide between [[A>B]] and [[B>A]]", "labels in the answer are only mentioned, none is given as the verdict (offered as alternatives)"),
     ],
 )
 def test_no_decision_reason_names_what_was_missing(text: str, reason: str) -> None:
