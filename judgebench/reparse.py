@@ -7,9 +7,12 @@ released file re-parsed with our parser shows where the two parsers disagree.
 The parser is the one of the judge named in the file, rebuilt from its name and options: judgebench's judge label
 (``judgelm@bpc=true,mec_k=3``, with the options taken from ``run.json`` beside the file when it is there) or one of
 JudgeBench's judge names (``RELEASED_JUDGES``). Each judgment with an output is parsed again by that judge's
-``reparse`` method; a failed call (no output) keeps its stored record. Judges whose decisions do not come from text
-(reward models, baselines), JudgeBench judges whose format judgebench does not parse (its ``vanilla`` and
-``chat_eval``) and juries are reported as not re-parsed, with the reason, and scored as stored.
+``reparse`` method. A judgment with nothing to re-parse keeps its stored record and is counted, by reason, as not
+re-parsed: a failed call, a released judgment whose ``response`` is missing or null ("no raw output": a stored
+decision is never overwritten by parsing nothing), a calibrated judgment without its samples, a debate without its
+transcript. Judges whose decisions do not come from text (reward models, baselines), JudgeBench judges whose format
+judgebench does not parse (its ``vanilla`` and ``chat_eval``) and juries are reported as not re-parsed, with the
+reason, and scored as stored.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from .errors import JudgebenchError
-from .replay import JudgmentFile
+from .replay import NO_RAW_OUTPUT, JudgmentFile
 from .schema import Decision, Judgment, PairResult
 
 logger = logging.getLogger(__name__)
@@ -44,6 +47,12 @@ RELEASED_NOT_REPARSED: dict[str, str] = {
     "chat_eval": "JudgeBench's chat_eval is a multi-agent run; its stored response is not one judge's output",
     "reward_model": "reward model: its judgments are scores, there is no text to re-parse",
 }
+
+
+FAILED_CALL = "failed call"
+NO_OUTPUT = "no raw output"
+NO_SAMPLES = "no stored samples (extra.samples) to re-parse"
+NO_TRANSCRIPT = "no stored debate transcript (extra.transcript) to re-parse"
 
 
 @runtime_checkable
@@ -75,10 +84,11 @@ class ReparseReport:
         judge: the judge as the file names it.
         parser: the judgebench judge whose parser was used; None when the file was not re-parsed.
         judgments: judgments in the file.
-        reparsed: judgments with an output that were parsed again (failed calls are not).
+        reparsed: judgments that were parsed again.
         changed: the judgments whose decision changed, in file order.
         no_decision: after re-parsing, how many judgments have no decision, by reason.
-        note: why the file (or some judgments) were not re-parsed; None when all were.
+        note: why the file (or some judges' judgments) were not re-parsed; None when a parser was found for all.
+        not_reparsed: judgments of a re-parsed judge kept as stored, by reason (failed call, no raw output, ...).
     """
 
     path: str
@@ -89,6 +99,7 @@ class ReparseReport:
     changed: tuple[Change, ...] = ()
     no_decision: dict[str, int] = field(default_factory=dict)
     note: str | None = None
+    not_reparsed: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -99,16 +110,21 @@ class ReparseReport:
             "n_changed": len(self.changed),
             "changed": [c.to_dict() for c in self.changed],
             "no_decision": dict(self.no_decision),
+            "not_reparsed": dict(self.not_reparsed),
             "note": self.note,
         }
 
     def summary(self) -> str:
-        """One line for people: ``arena_hard parser: 0 of 700 decisions changed``."""
+        """One line for people: ``arena_hard parser: 0 of 700 decisions changed``; judgments kept as stored are
+        counted with their reasons, and a file of which nothing was re-parsed says so."""
         if self.parser is None:
             return f"{self.path}: not re-parsed ({self.note})"
+        kept = "; ".join(f"{n} {reason}" for reason, n in self.not_reparsed.items())
+        if self.reparsed == 0 and kept:
+            return f"{self.path}: {self.parser} parser: not re-parsed, all {self.judgments} kept as stored ({kept})"
         text = f"{self.path}: {self.parser} parser: {len(self.changed)} of {self.reparsed} decisions changed"
-        if self.reparsed != self.judgments:
-            text += f" ({self.judgments - self.reparsed} failed calls kept as stored)"
+        if kept:
+            text += f" ({self.judgments - self.reparsed} not re-parsed, kept as stored: {kept})"
         return text + (f"; {self.note}" if self.note else "")
 
 
@@ -180,10 +196,27 @@ def reparser_for(label: str, *, released: bool, path: str | Path = "") -> tuple[
     return judge, name, None
 
 
+def why_not_reparsed(judge: Reparser, judgment: Judgment) -> str | None:
+    """Why ``judge`` cannot parse ``judgment`` again (it is then kept as stored), or None when it can."""
+    from .judges._calibrated import CalibratedJudge
+    from .judges.chateval import ChatEval
+
+    if judgment.is_failed:
+        return FAILED_CALL
+    if judgment.extra.get(NO_RAW_OUTPUT):
+        return NO_OUTPUT
+    if isinstance(judge, CalibratedJudge) and not isinstance(judgment.extra.get("samples"), list):
+        return NO_SAMPLES
+    if isinstance(judge, ChatEval) and not judgment.extra.get("transcript"):
+        return NO_TRANSCRIPT
+    return None
+
+
 def reparse_file(jf: JudgmentFile) -> tuple[JudgmentFile, ReparseReport]:
     """``jf`` with every stored output parsed again by its judge's current parser, and what changed.
 
-    Judgments of a judge that cannot be re-parsed are kept as stored (see ``reparser_for``); so are failed calls.
+    Judgments of a judge that cannot be re-parsed are kept as stored (see ``reparser_for``); so is each judgment with
+    nothing to re-parse (``why_not_reparsed``: a failed call, no raw output, no stored samples), counted by reason.
 
     Returns:
         The re-parsed file (same path, pairs and order) and its ``ReparseReport``.
@@ -193,6 +226,7 @@ def reparse_file(jf: JudgmentFile) -> tuple[JudgmentFile, ReparseReport]:
     changed: list[Change] = []
     notes: dict[str, str] = {}
     parsers: set[str] = set()
+    kept: Counter[str] = Counter()
     n_judgments = n_reparsed = 0
     for result in jf.results:
         if result.judge not in judges:
@@ -206,15 +240,19 @@ def reparse_file(jf: JudgmentFile) -> tuple[JudgmentFile, ReparseReport]:
         parsers.add(parser or "")
         games = []
         for stored in result.games:
+            why = why_not_reparsed(judge, stored)
+            if why is not None:
+                kept[why] += 1
+                games.append(stored)
+                continue
             again = judge.reparse(stored)
-            if not stored.is_failed:
-                n_reparsed += 1
+            n_reparsed += 1
             if again.decision != stored.decision:
                 changed.append(Change(result.pair_id, stored.game, stored.decision, again.decision))
             games.append(again)
         results.append(replace(result, games=tuple(games)))
     reasons = Counter(
-        str(g.extra.get("no_decision_reason") or ("failed call" if g.is_failed else "no reason recorded")) for r in results for g in r.games if g.decision is Decision.NONE
+        str(g.extra.get("no_decision_reason") or (FAILED_CALL if g.is_failed else "no reason recorded")) for r in results for g in r.games if g.decision is Decision.NONE
     )
     report = ReparseReport(
         path=jf.path,
@@ -225,6 +263,7 @@ def reparse_file(jf: JudgmentFile) -> tuple[JudgmentFile, ReparseReport]:
         changed=tuple(changed),
         no_decision=dict(reasons.most_common()),
         note="; ".join(f"{label}: {why}" for label, why in notes.items()) if parsers and notes else (next(iter(notes.values())) if notes else None),
+        not_reparsed=dict(kept.most_common()),
     )
     logger.debug("re-parsed %s: %d of %d decisions changed", jf.path, len(changed), n_reparsed)
     return replace(jf, results=tuple(results)), report

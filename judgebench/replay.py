@@ -32,6 +32,10 @@ class JudgmentFile:
     released: bool = False  # True for JudgeBench's released format, False for judgebench's judgments.jsonl
 
 
+NO_RAW_OUTPUT = "no_raw_output"
+"""``Judgment.extra`` key set on a released judgment whose ``response`` is missing or null (see ``_released_judgment``)."""
+
+
 def _name_field(path: Path, key: str) -> str | None:
     m = re.search(rf"{key}=([^,]+?)(?:,|\.jsonl$|$)", path.name)
     return m.group(1) if m else None
@@ -48,13 +52,19 @@ def _released_judgment(obj: Any, game: int, *, path: Path, line: int) -> Judgmen
         raise InputError(str(e), path=path, line=line, field=f"judgments[{game - 1}].decision") from None
     raw = obj.get("judgment") or {}
     scores = raw.get("scores") if isinstance(raw, dict) else None
+    # The raw output: judgment.response (or the judgment itself when it is a string). A missing or null response is
+    # no raw output, which is not an empty output: it is marked so that `score --reparse` keeps the stored decision.
+    response = raw.get("response") if isinstance(raw, dict) else raw
+    extra: dict[str, Any] = {"judge_model": raw.get("judge_model")} if isinstance(raw, dict) and raw.get("judge_model") else {}
+    if response is None:
+        extra[NO_RAW_OUTPUT] = True
     return Judgment(
         decision=decision,
         game=game,  # type: ignore[arg-type]
         prompt=str(raw.get("prompt", "")) if isinstance(raw, dict) else "",
-        output=str(raw.get("response", "")) if isinstance(raw, dict) else str(raw),
+        output="" if response is None else str(response),
         scores=tuple(float(s) for s in scores) if isinstance(scores, list) else None,
-        extra={"judge_model": raw.get("judge_model")} if isinstance(raw, dict) and raw.get("judge_model") else {},
+        extra=extra,
     )
 
 

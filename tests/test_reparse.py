@@ -151,3 +151,46 @@ def test_reparse_baseline_judge_is_not_reparsed(tmp_path: Path) -> None:
     rows = [own_line(0, "longer", [Judgment(Decision.A_BETTER, output="len(A)=10 len(B)=5")])]
     _, report = reparse_file(read_judgment_file(write_jsonl(tmp_path / "judgments.jsonl", rows)))
     assert report.parser is None and "baseline" in (report.note or "") and report.changed == ()
+
+
+def test_reparse_released_judgment_without_raw_output_keeps_its_stored_decision(tmp_path: Path) -> None:
+    # A null response used to be read as the text "None" (and a missing key as ""), so the stored decision was
+    # overwritten with none. No raw output -> not re-parsed, counted with the reason.
+    judgments = [
+        {"judgment": {"judge_model": "m", "prompt": "p", "response": None}, "decision": "A>B"},
+        {"judgment": {"judge_model": "m", "prompt": "p"}, "decision": "B>A"},
+    ]
+    path = write_jsonl(tmp_path / "arena.jsonl", [make_pair(0) | {"judge_name": "arena_hard", "judgments": judgments}])
+    jf, report = reparse_file(read_judgment_file(path))
+    assert [g.decision for g in jf.results[0].games] == [Decision.A_BETTER, Decision.B_BETTER]
+    assert report.reparsed == 0 and report.changed == () and report.not_reparsed == {"no raw output": 2}
+    assert report.summary().endswith("arena_hard parser: not re-parsed, all 2 kept as stored (2 no raw output)")
+    proc = run_cli("score", "--json", "--reparse", str(path))
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)[0]["reparse"]["not_reparsed"] == {"no raw output": 2}
+
+
+def test_reparse_empty_released_response_is_parsed_as_an_empty_output(tmp_path: Path) -> None:
+    judgments = [{"judgment": {"judge_model": "m", "prompt": "p", "response": ""}, "decision": "A>B"}]
+    path = write_jsonl(tmp_path / "arena.jsonl", [make_pair(0) | {"judge_name": "arena_hard", "judgments": judgments}])
+    jf, report = reparse_file(read_judgment_file(path))
+    assert report.reparsed == 1 and jf.results[0].games[0].decision is Decision.NONE
+    assert report.no_decision == {"empty output": 1}
+
+
+def test_reparse_calibrated_judgment_without_samples_is_reported_not_reparsed(tmp_path: Path) -> None:
+    stored = [Judgment(Decision.A_BETTER, output="(joined)", extra={"valid_samples": 3}), Judgment(Decision.NONE, error="HTTP 500")]
+    path = write_jsonl(tmp_path / "judgments.jsonl", [own_line(0, "judgelm@mec_k=3", stored)])
+    jf, report = reparse_file(read_judgment_file(path))
+    assert report.parser == "judgelm" and report.reparsed == 0 and report.changed == ()
+    assert report.not_reparsed == {"no stored samples (extra.samples) to re-parse": 1, "failed call": 1}
+    assert "not re-parsed, all 2 kept as stored" in report.summary()
+    assert jf.results[0].games[0].decision is Decision.A_BETTER
+
+
+@pytest.mark.parametrize("flags", [["--reparse"], ["--reparse", "--json"], []])
+def test_score_empty_folder_is_a_clear_error(tmp_path: Path, flags: list[str]) -> None:
+    proc = run_cli("score", str(tmp_path), *flags)
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert "no judgment files in this folder" in proc.stderr and str(tmp_path) in proc.stderr
+    assert "Traceback" not in proc.stderr

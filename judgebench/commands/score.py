@@ -26,10 +26,17 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _expand(items: list[str]) -> list[Path]:
+    """The judgment files named: files as given; a folder's ``judgments.jsonl`` files (searched below it), else its
+    ``*.jsonl``. A folder with neither is an error (exit 2), not an empty leaderboard."""
+    from ..errors import InputError
+
     paths: list[Path] = []
     for item in items:
         p = Path(item)
-        paths.extend(sorted(p.rglob("judgments.jsonl")) or sorted(p.glob("*.jsonl")) if p.is_dir() else [p])
+        found = sorted(p.rglob("judgments.jsonl")) or sorted(p.glob("*.jsonl")) if p.is_dir() else [p]
+        if not found:
+            raise InputError("no judgment files in this folder (looked for judgments.jsonl below it, then *.jsonl in it)", path=p)
+        paths.extend(found)
     return paths
 
 

@@ -60,7 +60,7 @@ _NEGATED_AFTER = re.compile(
 )
 _HYPOTHETICAL_BEFORE = re.compile(
     r"\b(?:would|could|might|should)(?:\s+not|n['\u2019]t)?\s+have\b|\b(?:would|could|might|should)['\u2019]ve\b"
-    r"|\bif\b.*?\b(?:then|had|were|(?:would|could|might)\s+(?:be|have|get|deserve))\b"
+    r"|(?<!\beven )(?<!\bas )\bif\b.*?\b(?:then|had|were|(?:would|could|might)\s+(?:be|have|get|deserve))\b"
     r"|\b(?:alternative(?:ly)?|otherwise|hypothetically|supposing|suppose)\b",
     re.IGNORECASE,
 )

@@ -1,42 +1,48 @@
 """The one rule every prompted judge reads its verdict by: the last *verdict* label of the *answer* wins.
 
-**The answer.** A judge's output is reduced to its answer in four steps:
+**The answer.** A judge's output is reduced to its answer in four steps (``answer_of``); the text is first
+NFKC-normalised, zero-width characters removed and Markdown-escaped brackets (``\\[\\[B>A\\]\\]``) unescaped.
 
 1. **Prompt echo.** Some servers (or a model in completion mode) repeat the prompt before answering. An output is an
-   echo only when it *begins* with the prompt: its first line (after chat-template tokens such as ``<s>[INST]``) is a
-   line of the family's prompt templates. Then the text up to the last occurrence of the prompt's closing marker is
-   dropped (``Echo``). A closing marker written anywhere else (a judge quoting a response's injected
-   ``<|The End of Assistant B's Answer|>``, an Auto-J answer ending in "... comparison you've provided.") is text.
+   echo only when it *begins* with the prompt: its first line (after chat-template tokens such as ``<s>[INST]`` or
+   ``<|im_start|>system``) is a line of the family's prompt templates, or starts with the first 40 characters of one
+   (``Echo``). Then the text up to the last closing marker that is not right after a quotation mark is dropped. A
+   closing marker written anywhere else (a judge noting a response's injected ``<|The End of Assistant B's
+   Answer|>``, an Auto-J answer ending in "... comparison you've provided.") is text.
 2. **End of sequence.** Text after an end-of-sequence token (``</s>``, ``<|eot_id|>``, ``<|im_end|>``,
-   ``<|endoftext|>``) is a server that did not stop, often a new turn (``</s>[INST] Thanks [/INST] ...``), not the answer.
+   ``<|endoftext|>``) is a server that did not stop, often a new turn (``</s>[INST] Thanks [/INST] ...``).
 3. **Reasoning.** ``<think>...</think>`` and ``<thinking>...</thinking>`` blocks are dropped: a reasoning model
    served without a reasoning parser writes drafts there. A closing tag with no opening one that *starts a line*
-   (as reasoning models write it, ``"...\\n</think>\\n\\n"``) ends a block the chat template opened: everything before
-   it is reasoning. A closing tag inside a sentence ("A's output contains a stray </think> tag") is text. An opening
-   tag at the start of the output that is never closed makes the whole output reasoning (cut off before answering).
-   A separate reasoning field (``reasoning_content``) is never read: the backends return only the message content.
+   (as reasoning models write it, ``"...\\n</think>\\n\\n"``) ends a block the chat template opened: everything
+   before it is reasoning. An opening tag at a line start that is never closed begins reasoning that was cut off:
+   the rest is reasoning. A tag inside a sentence ("A's output contains a stray </think> tag") is text. A separate
+   reasoning field (``reasoning_content``) is never read: the backends return only the message content.
 4. **Restated instructions.** The prompt's own wording of the choices, when the model repeats it (the five-line
    Arena-Hard menu, ``"[[A]]" if assistant A is better, ...``), is blanked: it offers every label and chooses none.
 
 **Verdicts and mentions.** In the answer, every well-formed label (quoted or not, in JSON or Markdown) is a
-*verdict* unless it is a *mention* (``read_label``):
+*verdict* unless it is a *mention* (``read_label``; the words around each label are read in ``_mentions``):
 
 - in code: a fenced block tagged with a programming language, or a code block / code span whose text is program
   code (``print('[[A>B]]')``); a JSON object or a label alone in backticks is formatting, not code;
 - negated: ``not [[A>B]]``, ``rather than``, ``instead of``, ``[[A>B]] would be wrong``;
-- hypothetical: after a counterfactual (``would have been``, ``could've``), in an ``if ... then`` / ``if ... would
-  be`` clause, after ``alternatively`` / ``otherwise``, or followed by ``if`` / ``only if`` / ``unless``;
+- hypothetical: after a counterfactual (``would have been``, ``could've``), in an ``if ... then`` / ``if ... had``
+  / ``if ... would be`` clause, after ``alternatively`` / ``otherwise``, or followed by ``if`` / ``only if`` /
+  ``unless`` / ``would have``;
 - reported: what a response (or another referee) contains, says or writes: the label follows ``contains``,
   ``ends with``, ``includes``, ``injected``, ``appends``, ``says``, ``wrote``, ... (articles and words like "the
-  text", "an injected" may come between), a quoted label follows a possessive (``the generalist's "[[B]]"``), or
-  the label is followed by ``, an attempt ...`` / ``is a prompt injection``;
+  text", "an injected" may come between; "I will end with" is the judge itself and does not count), a quoted label
+  follows a possessive (``the generalist's "[[B]]"``), or the label is followed by ``, an attempt ...`` / ``is a
+  prompt injection``;
 - offered, not chosen: labels joined by ``or`` / ``and`` / ``/`` / ``vs`` / commas that name different decisions
-  (``between [[A>B]] and [[B>A]]``, ``[[A]] or [[B]]``), three or more distinct labels in one sentence (the prompt's
-  menu), or a family's own alternatives form (``[RESULT] (A or B)``, ``final decision is Response 1 or Response 2``).
+  (``between [[A>B]] and [[B>A]]``, ``[[A]] or [[B]]``), three or more different decisions in one sentence (the
+  prompt's menu), or a family's own alternatives form (``[RESULT] (A or B)``, ``final decision is Response 1 or
+  Response 2``).
 
 Of the verdict labels, the **last one wins**: an earlier verdict is a draft the judge revised. When the sentence of
 that last verdict also holds a verdict with a different decision and no word of correction between them (``but``,
-``however``, ``actually``, ``so``, ...), the sentence is ambiguous and there is no decision.
+``however``, ``actually``, ``so``, ...), the sentence is ambiguous and there is no decision. (A judge cut off right
+after quoting a response's label therefore has no decision; arena-hard-auto and JudgeBench read that label.)
 
 No verdict is ``Decision.NONE`` with the reason recorded: empty output, only an echo of the prompt, only the
 prompt's restated instructions, labels only inside the reasoning, reasoning cut off before an answer, labels that
