@@ -17,6 +17,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from .errors import InputError
+
 logger = logging.getLogger(__name__)
 
 CACHE_DIR_ENV = "JUDGEBENCH_CACHE_DIR"
@@ -37,14 +39,30 @@ class CallCache:
     """Get/put completions by key. One connection per thread; writes commit immediately (a kill loses nothing done)."""
 
     def __init__(self, path: str | Path):
+        """Open (or create) the cache file.
+
+        Raises:
+            InputError: naming the file, when it cannot be opened as a cache (not an SQLite database, a folder,
+                unwritable), with what to do: move it away or run with ``--no-cache``.
+        """
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
         self.hits = 0
         self.misses = 0
         self.writes = 0
-        with self._connect() as con:
-            con.execute(SCHEMA)
+        self.read_errors = 0
+        self.write_errors = 0
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self._connect() as con:
+                con.execute(SCHEMA)
+        except (sqlite3.Error, OSError) as e:
+            self.close()
+            raise InputError(
+                f"cannot open the call cache ({e}); it may be corrupt or not a judgebench cache: move it away (a new one is made) or run with --no-cache",
+                path=self.path,
+                field="--cache-dir",
+            ) from None
 
     def _connect(self) -> sqlite3.Connection:
         con: sqlite3.Connection | None = getattr(self._local, "con", None)
@@ -57,12 +75,21 @@ class CallCache:
         return con
 
     def get(self, key: str) -> dict[str, Any] | None:
-        row = self._connect().execute("SELECT value FROM calls WHERE key = ?", (key,)).fetchone()
-        if row is None:
+        """The stored value, or None: a miss, or an entry that cannot be read (a corrupt page or value), which is
+        counted in ``read_errors``, warned about once, and made again by the caller: a read error never fails a call."""
+        try:
+            row = self._connect().execute("SELECT value FROM calls WHERE key = ?", (key,)).fetchone()
+            value = None if row is None else json.loads(row[0])
+        except (sqlite3.Error, ValueError) as e:
+            self.read_errors += 1
+            if self.read_errors == 1:
+                logger.warning("%s: cannot read from the call cache (%s); unreadable entries count as misses and those calls are made again. If this repeats, move the file away (a new one is made)", self.path, e)
+            value = None
+        if value is None:
             self.misses += 1
             return None
         self.hits += 1
-        return json.loads(row[0])
+        return value  # type: ignore[no-any-return]
 
     def put(self, key: str, value: dict[str, Any]) -> None:
         for attempt in range(5):
@@ -71,10 +98,20 @@ class CallCache:
                 self.writes += 1
                 return
             except sqlite3.OperationalError as e:  # "database is locked" under heavy multi-process contention
-                if attempt == 4:
-                    raise
+                if attempt == 4 or "locked" not in str(e).lower():
+                    self._write_failed(e)
+                    return
                 logger.debug("cache write retry: %s", e)
                 time.sleep(0.05 * (attempt + 1))
+            except sqlite3.Error as e:  # a corrupt file ("database disk image is malformed")
+                self._write_failed(e)
+                return
+
+    def _write_failed(self, error: Exception) -> None:
+        """A write that failed costs only the caching of that call: the call's result stands (warned once)."""
+        self.write_errors += 1
+        if self.write_errors == 1:
+            logger.warning("%s: cannot write to the call cache (%s); the run goes on and the calls that cannot be stored are not cached. If this repeats, move the file away (a new one is made)", self.path, error)
 
     def __len__(self) -> int:
         return int(self._connect().execute("SELECT COUNT(*) FROM calls").fetchone()[0])

@@ -1,19 +1,31 @@
 """Atomic file writing and strict JSONL reading.
 
 A crashed writer never leaves a file that later parses as complete: whole files go through a temporary
-file in the same folder and ``os.replace``; append-only logs are read up to their last complete line.
+file in the same folder and ``os.replace``; append-only logs are read up to their last complete line, and a torn
+line inside one (a full disk, then more appends) can be skipped by its reader (``iter_jsonl(on_bad_line=...)``).
+
+Everything read is checked so that it can be written again: lines are bounded in size and nesting, integers in
+length, and text holds no lone surrogates. Judgment files get limits large enough for any line ``bench`` writes
+from an accepted pair (``RESULT_LINE_FACTOR``), so results always read back.
 """
 
 from __future__ import annotations
 
+import errno
 import json
+import logging
 import os
+import re
+import stat
+import sys
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from .errors import InputError
+
+logger = logging.getLogger(__name__)
 
 
 def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
@@ -62,30 +74,180 @@ def append_jsonl(f: Any, row: dict[str, Any]) -> None:
     f.flush()
 
 
+def open_append_log(path: str | Path) -> IO[str]:
+    """Open an append-only JSONL log (a run's partial file) for ``append_jsonl``, never through a symlink.
+
+    A log whose last line was torn (a crash or a full disk in the middle of a write) first gets a newline, so the
+    torn fragment stays a line of its own that readers skip, instead of swallowing the next complete line.
+
+    Raises:
+        OSError: ``ELOOP`` when ``path`` is a symlink (judgebench never writes through one), or any other error of
+            ``open``/``write``.
+    """
+    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666)
+    try:
+        size = os.fstat(fd).st_size
+        if size and os.pread(fd, 1, size - 1) != b"\n":
+            os.write(fd, b"\n")
+        return os.fdopen(fd, "a", encoding="utf-8")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
 MAX_LINE_MB_ENV = "JUDGEBENCH_MAX_LINE_MB"
 DEFAULT_MAX_LINE_MB = 16.0
+MAX_DEPTH = 64
+"""Levels of objects and lists accepted in one row of an input file (far below Python's recursion limit)."""
+RESULT_LINE_FACTOR = 8
+"""A judgment file's line may be this many times the per-line limit of inputs. A line holds the pair (at most the
+input limit, see ``pairs.validate_pair_dict``), then per game a prompt that holds the pair's texts once more and an
+output: about 3x the pair plus the outputs. 8x leaves room for multi-turn prompts, so every line that ``bench``
+writes from an accepted pair is read back by ``score``, ``leaderboard``, ``agree`` and a re-run."""
+RESULT_EXTRA_DEPTH = 16
+"""Levels a judgment file's line may nest beyond ``MAX_DEPTH``: the result record around the pair, the games and
+their ``extra``."""
 
 
-def max_line_bytes() -> int:
-    """Longest JSONL line accepted (default 16 MB; ``$JUDGEBENCH_MAX_LINE_MB`` raises it)."""
-    return int(float(os.environ.get(MAX_LINE_MB_ENV) or DEFAULT_MAX_LINE_MB) * 1024 * 1024)
+def max_line_bytes(*, judgments: bool = False) -> int:
+    """Longest JSONL line accepted (default 16 MB; ``$JUDGEBENCH_MAX_LINE_MB`` raises it).
+
+    Args:
+        judgments: the limit for judgment files (``judgments.jsonl``, its partial, JudgeBench outputs) instead:
+            ``RESULT_LINE_FACTOR`` times the input limit.
+    """
+    limit = int(float(os.environ.get(MAX_LINE_MB_ENV) or DEFAULT_MAX_LINE_MB) * 1024 * 1024)
+    return limit * RESULT_LINE_FACTOR if judgments else limit
 
 
-def iter_jsonl(path: str | Path, *, tolerate_torn_tail: bool = False) -> Iterator[tuple[int, dict[str, Any]]]:
+# A JSON escape that may stand for a UTF-16 surrogate; only lines holding one need their strings checked, since
+# strict UTF-8 decoding never yields a surrogate.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+class _HugeInt(int):
+    """Stands for an integer literal too long to convert (``sys.get_int_max_str_digits``), so its field can be named."""
+
+    digits: int = 0
+
+
+def _int_or_huge(text: str) -> int:
+    limit = sys.get_int_max_str_digits()
+    digits = len(text.lstrip("-"))
+    if limit and digits > limit:
+        marker = _HugeInt(0)
+        marker.digits = digits
+        return marker
+    return int(text)
+
+
+def _field_name(where: tuple[str | int, ...]) -> str | None:
+    if not where:
+        return None
+    parts = [f"[{w}]" if isinstance(w, int) else (f".{w}" if i else w) for i, w in enumerate(where)]
+    if len(parts) > 6:
+        parts = [*parts[:4], "..."]
+    return "".join(parts)
+
+
+def _bad_text(text: str) -> str | None:
+    """Why ``text`` cannot be written as UTF-8 (a lone surrogate), or None when it can."""
+    if text.isascii():
+        return None
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as e:
+        return (
+            f"text holds {text[e.start]!r} at character {e.start}, a lone UTF-16 surrogate (half of an escaped pair, "
+            "e.g. a cut emoji): it is not a character and cannot be written as UTF-8; fix or remove it in this file"
+        )
+    return None
+
+
+def check_json_value(value: Any, *, path: str | Path, line: int | None = None, max_depth: int = MAX_DEPTH, check_text: bool = True) -> None:
+    """Check a parsed JSON (or YAML) value before judgebench uses it, so it can never fail later when written.
+
+    Args:
+        value: the parsed value (a row, a recipe).
+        path, line: where it came from, for the error.
+        max_depth: most levels of objects and lists (a top-level object is level 1).
+        check_text: check every string and key for lone surrogates (callers skip it when none can occur).
+
+    Raises:
+        InputError: naming the field, for nesting deeper than ``max_depth``, a string or key holding a lone
+            surrogate, or an integer with more digits than Python converts (``_HugeInt`` from ``_int_or_huge``).
+    """
+    stack: list[tuple[Any, int, tuple[str | int, ...]]] = [(value, 1, ())]
+    while stack:
+        v, depth, where = stack.pop()
+        if isinstance(v, (dict, list)):
+            if depth > max_depth:
+                raise InputError(f"nested more than {max_depth} levels of objects and lists; flatten it", path=path, line=line, field=_field_name(where))
+            if isinstance(v, dict):
+                for k, x in v.items():
+                    if check_text and isinstance(k, str) and (why := _bad_text(k)):
+                        raise InputError(f"a key: {why}", path=path, line=line, field=_field_name((*where, k)))
+                    stack.append((x, depth + 1, (*where, k)))
+            else:
+                stack.extend((x, depth + 1, (*where, i)) for i, x in enumerate(v))
+        elif isinstance(v, str):
+            if check_text and (why := _bad_text(v)):
+                raise InputError(why, path=path, line=line, field=_field_name(where))
+        elif isinstance(v, _HugeInt):
+            raise InputError(f"an integer of {v.digits} digits, more than the {sys.get_int_max_str_digits()} Python reads; write it as a string", path=path, line=line, field=_field_name(where))
+
+
+def parse_json_text(text: str, *, path: str | Path, line: int | None = None, max_depth: int = MAX_DEPTH) -> Any:
+    """``json.loads`` for user files: every failure is an ``InputError`` naming ``path`` (and ``line``).
+
+    Raises:
+        InputError: broken JSON (with its column, or its line when ``line`` is None), nesting too deep, an integer
+            too long to read, or a lone surrogate (see ``check_json_value``).
+    """
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as e:
+        where = f" at column {e.colno}" if line is not None else ""
+        raise InputError(f"broken JSON ({e.msg}{where})", path=path, line=line if line is not None else e.lineno) from None
+    except RecursionError:
+        raise InputError(f"nested more than {max_depth} levels of objects and lists; flatten it", path=path, line=line) from None
+    except ValueError:  # an integer literal over sys.get_int_max_str_digits(): parse again to name its field
+        obj = json.loads(text, parse_int=_int_or_huge)
+    check_json_value(obj, path=path, line=line, max_depth=max_depth, check_text=_SURROGATE_ESCAPE.search(text) is not None)
+    return obj
+
+
+def iter_jsonl(
+    path: str | Path,
+    *,
+    tolerate_torn_tail: bool = False,
+    judgments: bool = False,
+    on_bad_line: Callable[[InputError], None] | None = None,
+) -> Iterator[tuple[int, dict[str, Any]]]:
     """Yield ``(line_number, object)`` for each non-blank line of a JSONL file (gzip-compressed when it ends in .gz).
 
     Args:
         path: the file.
         tolerate_torn_tail: skip a final line that has no newline and does not parse (a crashed appender).
+        judgments: the file is a judgment file (``judgments.jsonl``, its partial, JudgeBench outputs), whose lines
+            hold a pair with its prompts and outputs: read it with the larger limits of ``max_line_bytes`` and
+            ``RESULT_EXTRA_DEPTH``, so everything judgebench writes reads back.
+        on_bad_line: when given, a bad line is passed to it and skipped instead of raised (an append-only log whose
+            lines can be redone).
 
     Raises:
-        InputError: on undecodable bytes, a line that is not JSON or not an object, or a line over the size limit.
+        InputError: on undecodable bytes, a line that is not JSON or not an object, a line over the size limit, or
+            one that ``parse_json_text`` rejects (nesting, integer length, lone surrogates).
     """
     path = Path(path)
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
         raise InputError("file not found", path=path) from None
+    except IsADirectoryError:
+        raise InputError("a folder, not a file", path=path) from None
+    except OSError as e:
+        raise InputError(f"cannot read: {e.strerror}", path=path) from None
     if path.name.lower().endswith(".gz"):
         import gzip
 
@@ -99,20 +261,27 @@ def iter_jsonl(path: str | Path, *, tolerate_torn_tail: bool = False) -> Iterato
         bad_line = raw[: e.start].count(b"\n") + 1
         raise InputError(f"not valid UTF-8 text (byte {e.start}); is this a binary file or another encoding?", path=path, line=bad_line) from None
     lines = text.split("\n")
-    limit = max_line_bytes()
+    limit = max_line_bytes(judgments=judgments)
+    depth = MAX_DEPTH + RESULT_EXTRA_DEPTH if judgments else MAX_DEPTH
     for i, line in enumerate(lines, start=1):
         if not line.strip():
             continue
-        if len(line) > limit:
-            raise InputError(f"line is {len(line) / 2**20:.1f} MB, over the {limit / 2**20:.0f} MB limit per line; set {MAX_LINE_MB_ENV} to allow it", path=path, line=i)
         try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as e:
-            if tolerate_torn_tail and i == len(lines):
-                return
-            raise InputError(f"broken JSON ({e.msg} at column {e.colno})", path=path, line=i) from None
-        if not isinstance(obj, dict):
-            raise InputError(f"expected a JSON object, got {type(obj).__name__}", path=path, line=i)
+            if len(line) > limit:
+                raise InputError(f"line is {len(line) / 2**20:.1f} MB, over the {limit / 2**20:.0f} MB limit per line; set {MAX_LINE_MB_ENV} to allow it", path=path, line=i)
+            try:
+                obj = parse_json_text(line, path=path, line=i, max_depth=depth)
+            except InputError:
+                if tolerate_torn_tail and i == len(lines):
+                    return
+                raise
+            if not isinstance(obj, dict):
+                raise InputError(f"expected a JSON object, got {type(obj).__name__}", path=path, line=i)
+        except InputError as e:
+            if on_bad_line is None:
+                raise
+            on_bad_line(e)
+            continue
         yield i, obj
 
 
@@ -120,16 +289,22 @@ def iter_json_list(path: str | Path, *, what: str = "file") -> Iterator[tuple[in
     """Yield ``(item number, object)`` from a ``.json`` file holding a list of objects (``what`` names it in errors).
 
     Raises:
-        InputError: for undecodable text, broken JSON (with its line), a top level that is not a list, or an item that
-            is not an object (with its item number as the line).
+        InputError: for undecodable text, broken JSON (with its line), a top level that is not a list, an item that
+            is not an object (with its item number as the line), or an item that ``check_json_value`` rejects.
     """
     path = Path(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise InputError("not valid UTF-8 text; is this a binary file or another encoding?", path=path) from None
-    except json.JSONDecodeError as e:
-        raise InputError(f"broken JSON ({e.msg})", path=path, line=e.lineno) from None
+    try:
+        data = parse_json_text(text, path=path, max_depth=MAX_DEPTH + 1)  # the list itself is one level
+    except InputError as e:
+        if e.field is None or not e.field.startswith("["):
+            raise
+        # an item's own problem: name the item as the line and the field inside it
+        item, _, rest = e.field[1:].partition("]")
+        raise InputError(e.reason, path=path, line=int(item) + 1, field=rest.lstrip(".") or None) from None
     if not isinstance(data, list):
         raise InputError(f"a .json {what} must hold a list of objects, got {type(data).__name__}", path=path)
     for i, row in enumerate(data, start=1):
@@ -152,6 +327,24 @@ def iter_parquet_rows(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
 ROW_SUFFIXES = (".jsonl", ".jsonl.gz", ".json", ".parquet")
 
 
+def unreadable_file_reason(path: str | Path) -> str | None:
+    """Why ``path`` is not a file that can be opened (missing, a dangling symlink, a symlink loop, a folder), or None."""
+    path = Path(path)
+    try:
+        st = os.stat(path)
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            return f"a symlink loop ({path} -> {os.readlink(path)!s} leads back to itself); replace it with the file"
+        if path.is_symlink():
+            return f"a dangling symlink (its target {os.readlink(path)!s} does not exist); fix or remove it"
+        if e.errno == errno.ENOENT:
+            return "file not found"
+        return f"cannot read: {e.strerror}"
+    if stat.S_ISDIR(st.st_mode):
+        return "a folder, not a file"
+    return None
+
+
 def iter_rows(path: str | Path, *, what: str = "file") -> Iterator[tuple[int, dict[str, Any]]]:
     """``(row number from 1, row)`` of a ``.jsonl``, ``.jsonl.gz``, ``.json`` (a list of objects) or ``.parquet`` file.
 
@@ -160,8 +353,8 @@ def iter_rows(path: str | Path, *, what: str = "file") -> Iterator[tuple[int, di
     """
     path = Path(path)
     name = path.name.lower()
-    if not path.is_file():
-        raise InputError("file not found", path=path)
+    if (why := unreadable_file_reason(path)) is not None:
+        raise InputError(why, path=path)
     if name.endswith((".jsonl", ".jsonl.gz", ".json.gz")):
         yield from iter_jsonl(path)
     elif name.endswith(".json"):

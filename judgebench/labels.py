@@ -345,7 +345,7 @@ def is_results_input(path: str | Path) -> bool:
         return True
     if p.suffix.lower() != ".jsonl" or not p.exists():
         return False
-    for _, row in iter_jsonl(p):
+    for _, row in iter_jsonl(p, judgments=True):
         return ("games" in row and "pair" in row) or "judgments" in row
     return False
 

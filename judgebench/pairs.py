@@ -1,8 +1,9 @@
 """Load and validate response pairs from files, folders or Hugging Face datasets.
 
 Accepted sources:
-    * a ``.jsonl`` / ``.json`` (list of objects) / ``.parquet`` file;
-    * a folder: every such file in it, sorted by name;
+    * a ``.jsonl`` / ``.jsonl.gz`` / ``.json`` (list of objects) / ``.parquet`` file;
+    * a folder: every such file in it, sorted by name (one that cannot be read, such as a dangling symlink, is an
+      error, never skipped);
     * ``judgebench:gpt`` / ``judgebench:claude``: the JudgeBench pairs (``ScalerLab/JudgeBench``, splits ``gpt`` and
       ``claude``), read from ``local_dir`` or ``$JUDGEBENCH_PAIRS_DIR`` when given, else downloaded;
     * ``hf:OWNER/NAME[:SPLIT]``: any Hugging Face dataset with the pair fields.
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError
-from .files import iter_rows
+from .files import MAX_LINE_MB_ENV, ROW_SUFFIXES, iter_rows, max_line_bytes, unreadable_file_reason
 from .schema import LABELS, Decision, Pair
 
 logger = logging.getLogger(__name__)
@@ -27,7 +28,7 @@ logger = logging.getLogger(__name__)
 REQUIRED_FIELDS = ("pair_id", "question", "response_A", "response_B", "label")
 TEXT_FIELDS = ("question", "response_A", "response_B")
 OPTIONAL_TEXT_FIELDS = ("source", "response_model")
-PAIR_SUFFIXES = (".jsonl", ".json", ".parquet")
+PAIR_SUFFIXES = ROW_SUFFIXES
 
 JUDGEBENCH_HF = "ScalerLab/JudgeBench"
 JUDGEBENCH_SPLITS = {"gpt": "gpt-4o", "claude": "claude-3-5-sonnet"}
@@ -60,7 +61,14 @@ def validate_pair_dict(d: dict[str, Any], *, path: str | Path, line: int) -> Pai
         raise InputError(f"unknown label {label!r}; expected one of 'A>B', 'B>A', 'A=B'", path=path, line=line, field="label")
     if "metadata" in d and d["metadata"] is not None and not isinstance(d["metadata"], dict):
         raise InputError(f"expected an object, got {type(d['metadata']).__name__}", path=path, line=line, field="metadata")
+    # One pair is at most the per-line limit of text, whatever format it comes in, so the result line that holds it
+    # (with a prompt per game that repeats it) stays within the limit judgment files are read with (files.py).
+    size = sum(len(d[name]) for name in TEXT_FIELDS)
+    if size > (limit := max_line_bytes()):
+        largest = max(TEXT_FIELDS, key=lambda name: len(d[name]))
+        raise InputError(f"the pair's texts are {size / 2**20:.1f} MB, over the {limit / 2**20:.0f} MB limit per pair; set {MAX_LINE_MB_ENV} to allow it", path=path, line=line, field=largest)
     return Pair.from_dict(d)
+
 
 
 def _validated(rows: Iterable[tuple[str | Path, int, dict[str, Any]]]) -> list[Pair]:
@@ -85,6 +93,31 @@ def load_pair_files(paths: Iterable[Path]) -> list[Pair]:
                 yield p, line, row
 
     return _validated(rows())
+
+
+def pair_files_in(folder: Path) -> list[Path]:
+    """The pair files of a folder source, sorted by name: every entry ending in one of ``PAIR_SUFFIXES``.
+
+    Other entries (sub-folders, other types) are not read and a warning names them; hidden ones are passed over.
+
+    Raises:
+        InputError: for an entry named like a pair file that cannot be read (a dangling symlink, a symlink loop, a
+            folder), naming it, since reading the rest would silently judge fewer pairs than the folder holds; or for
+            a folder with no pair file.
+    """
+    files, others = [], []
+    for p in sorted(folder.iterdir()):
+        if p.name.lower().endswith(PAIR_SUFFIXES):
+            if (why := unreadable_file_reason(p)) is not None:
+                raise InputError(f"{why} (every pair file in a folder source is read)", path=p)
+            files.append(p)
+        elif not p.name.startswith("."):
+            others.append(p.name)
+    if not files:
+        raise InputError(f"folder has no pair files ({', '.join(PAIR_SUFFIXES)})", path=folder)
+    if others:
+        logger.warning("%s: not reading %d entries that are not pair files (%s): %s", folder, len(others), ", ".join(PAIR_SUFFIXES), ", ".join(others[:10]) + (" ..." if len(others) > 10 else ""))
+    return files
 
 
 def _judgebench_local_file(folder: Path, split: str) -> Path | None:
@@ -129,11 +162,10 @@ def _load_pairs(source: str, *, local_dir: str | Path | None) -> list[Pair]:
         return _load_hf(name, split or "train")
     path = Path(source)
     if path.is_dir():
-        files = sorted(p for p in path.iterdir() if p.suffix.lower() in PAIR_SUFFIXES and p.is_file())
-        if not files:
-            raise InputError(f"folder has no pair files ({', '.join(PAIR_SUFFIXES)})", path=path)
-        return load_pair_files(files)
+        return load_pair_files(pair_files_in(path))
     if not path.exists():
+        if path.is_symlink():  # a dangling symlink or a loop: say so, not "no such file"
+            raise InputError(unreadable_file_reason(path) or "cannot read", path=path)
         raise InputError("no such file or folder (or use judgebench:gpt, judgebench:claude, hf:NAME[:SPLIT])", path=path)
     return load_pair_files([path])
 

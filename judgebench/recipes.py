@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError
+from .files import check_json_value
 from .pairing import PairingOptions
 
 logger = logging.getLogger(__name__)
@@ -170,6 +171,7 @@ def load_recipe(name_or_path: str | Path) -> Recipe:
         line = getattr(getattr(e, "problem_mark", None), "line", None)
         raise InputError(f"broken YAML: {getattr(e, 'problem', e)}", path=path, line=line + 1 if line is not None else None) from None
     data = _typed(data, dict, path, "<root>")
+    check_json_value(data, path=path)  # e.g. a "\ud800" escape: a lone surrogate would crash the run later, not here
     unknown = set(data) - TOP_KEYS
     if unknown:
         raise InputError(f"unknown key(s) {sorted(unknown)}; expected some of {sorted(TOP_KEYS)}", path=path, field=sorted(unknown)[0])

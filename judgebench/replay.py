@@ -89,7 +89,7 @@ def read_judgment_file(path: str | Path) -> JudgmentFile:
     seen: set[str] = set()
     judge = model = None
     released = False
-    for line, row in iter_jsonl(path):
+    for line, row in iter_jsonl(path, judgments=True):  # lines hold a pair with its prompts: see files.RESULT_LINE_FACTOR
         if "games" in row and "pair" in row:
             try:
                 result = PairResult.from_dict(row)

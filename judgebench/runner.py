@@ -9,10 +9,12 @@ complete file or the partial one) and redoes only failed or missing games.
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import hashlib
 import json
 import logging
+import os
 import platform
 import re
 import subprocess
@@ -28,7 +30,7 @@ from typing import Any
 
 from .errors import InputError, JudgebenchError
 from .executors import WorkItem, get_executor
-from .files import append_jsonl, atomic_write_json, atomic_write_jsonl, iter_jsonl
+from .files import append_jsonl, atomic_write_json, atomic_write_jsonl, iter_jsonl, open_append_log
 from .judges import Judge, get_judge, get_judge_info
 from .pairs import dataset_name, load_pairs
 from .schema import Judgment, Pair, PairResult, Usage, response_models_label
@@ -103,9 +105,14 @@ def run_dir(spec: RunSpec) -> Path:
 
 @contextmanager
 def locked(out_dir: Path) -> Iterator[None]:
-    """Hold an exclusive lock on a results folder, so two runs never interleave writes to the same files."""
+    """Hold an exclusive lock on a results folder, so two runs never interleave writes to the same files.
+
+    The lock file is opened without following a symlink and without truncating: a ``.lock`` planted as a symlink
+    is refused (``ELOOP``), never written through.
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
-    with open(out_dir / ".lock", "w") as f:
+    fd = os.open(out_dir / ".lock", os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666)
+    with os.fdopen(fd, "rb") as f:
         try:
             fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -114,19 +121,65 @@ def locked(out_dir: Path) -> Iterator[None]:
         yield
 
 
+_WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES, errno.EPERM, errno.EEXIST, errno.ENOTDIR, errno.EISDIR, errno.ELOOP}
+
+
+@contextmanager
+def writing_results(out_dir: Path) -> Iterator[None]:
+    """Turn a failure to write the results folder into an ``InputError`` (exit 2) that says what to do.
+
+    A file where a folder should be, a read-only or full file system, or a symlink in the run folder stops the run
+    with the file and the cure named. Nothing finished is lost: judgments already made stay in the partial file
+    (complete files are only ever replaced whole), and running the same command again reuses them.
+    """
+    try:
+        yield
+    except OSError as e:
+        if e.errno not in _WRITE_ERRNOS:
+            raise
+        where = e.filename if e.filename is not None else out_dir
+        if e.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+            cure = "free some space (or pass another --results-dir), then run the same command again to resume"
+        elif e.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+            cure = "make it writable or pass another --results-dir"
+        elif e.errno == errno.ELOOP:
+            cure = "it is a symlink, and judgebench never writes through one in a results folder: remove it"
+        else:
+            cure = "a file stands where a folder should be (or the reverse): move it away or pass another --results-dir"
+            where = next((p for p in (Path(where), *Path(where).parents) if p.exists() and not p.is_dir()), where)
+        partial = out_dir / ("judgments.jsonl" + PARTIAL_SUFFIX)
+        kept = f"; the judgments finished so far are kept in {partial} and reused by the next run" if partial.is_file() and not partial.is_symlink() else ""
+        raise InputError(f"cannot write the results ({e.strerror}): {cure}{kept}", path=where, field="--results-dir") from None
+
+
 def previous_results(out_dir: Path) -> dict[str, PairResult]:
-    """Results of earlier attempts at this run: the complete file, then the partial log (later lines win)."""
+    """Results of earlier attempts at this run: the complete file, then the partial log (later lines win).
+
+    The complete ``judgments.jsonl`` must read whole. A line of the partial log that does not read (torn by a crash
+    or a full disk, then followed by more appends) is skipped with a warning: its pair is judged again.
+    """
     found: dict[str, PairResult] = {}
-    for name, torn_ok in (("judgments.jsonl", False), ("judgments.jsonl" + PARTIAL_SUFFIX, True)):
+    for name, is_log in (("judgments.jsonl", False), ("judgments.jsonl" + PARTIAL_SUFFIX, True)):
         path = out_dir / name
         if not path.exists():
             continue
+        bad: list[InputError] = []
+        skipped: list[str] = []
         try:
-            for _, row in iter_jsonl(path, tolerate_torn_tail=torn_ok):
-                r = PairResult.from_dict(row)
+            for line, row in iter_jsonl(path, judgments=True, on_bad_line=bad.append if is_log else None):
+                try:
+                    r = PairResult.from_dict(row)
+                except (KeyError, TypeError, ValueError, AttributeError) as e:
+                    if not is_log:
+                        raise
+                    skipped.append(f"line {line}: not a pair result ({e!r})")
+                    continue
                 found[r.pair_id] = r
-        except (InputError, KeyError, TypeError, ValueError) as e:
+        except (InputError, KeyError, TypeError, ValueError, AttributeError) as e:
             raise JudgebenchError(f"{path}: cannot resume from this file ({e}); move it away to start the run afresh") from None
+        skipped = [f"line {e.line}: {e.reason}" for e in bad] + skipped
+        if skipped:
+            logger.warning("%s: skipped %d unreadable line(s) of the partial log (torn by a crash or a full disk); their pairs are judged again: %s", path, len(skipped), "; ".join(skipped[:3]))
     return found
 
 
@@ -181,7 +234,7 @@ def _execute(judge: Judge, backend: Any, items: list[WorkItem], spec: RunSpec, l
         from tqdm import tqdm
 
         bar = tqdm(total=len(items) * games, desc=labels[0], unit="judgment", file=sys.stderr, dynamic_ncols=True)
-    with open(partial, "a", encoding="utf-8") as log:
+    with open_append_log(partial) as log:
 
         def on_result(result: PairResult, fresh_games: tuple[int, ...]) -> None:
             fresh = [g for g in result.games if g.game in fresh_games]
@@ -227,7 +280,7 @@ def run(spec: RunSpec) -> RunOutcome:
         raise JudgebenchError(f"games must be 1 or 2, got {games}")
     out_dir = run_dir(spec)
     model_label = spec.model or "none"
-    with locked(out_dir):
+    with writing_results(out_dir), locked(out_dir):
         prev = previous_results(out_dir)
         partial = out_dir / ("judgments.jsonl" + PARTIAL_SUFFIX)
         items = plan_work(pairs, games, prev)

@@ -3,17 +3,41 @@
 from __future__ import annotations
 
 import argparse
+import math
+from collections.abc import Callable
 from typing import Any
+
+
+def _number(kind: type, lowest: float, *, inclusive: bool, what: str) -> Callable[[str], Any]:
+    """An argparse ``type`` that reads a finite ``kind`` number of at least (or above) ``lowest``; anything else is
+    an argparse error naming the flag (exit 2, before anything is read or written)."""
+
+    def parse(text: str) -> Any:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
+        if not math.isfinite(value) or value < lowest or (value == lowest and not inclusive):
+            raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}")
+        return value
+
+    parse.__name__ = what  # argparse names the type in some messages
+    return parse
+
+
+positive_int = _number(int, 1, inclusive=True, what="an integer >= 1")
+non_negative_int = _number(int, 0, inclusive=True, what="an integer >= 0")
+positive_float = _number(float, 0, inclusive=False, what="a number > 0")
 
 
 def add_call_arguments(p: argparse.ArgumentParser) -> None:
     """Server, concurrency, rate limits, timeout, retries, call cache and executor: one policy, one set of flags."""
     p.add_argument("--base-url", default=None, help="OpenAI-compatible server URL, e.g. http://127.0.0.1:8000/v1")
-    p.add_argument("--concurrency", type=int, default=32, help="max model calls in flight (default 32)")
-    p.add_argument("--rpm", type=float, default=None, help="max requests per minute")
-    p.add_argument("--tpm", type=float, default=None, help="max tokens per minute")
-    p.add_argument("--timeout", type=float, default=120.0, help="seconds per model call")
-    p.add_argument("--max-retries", type=int, default=6, help="retries on 429/5xx/timeouts/connection errors")
+    p.add_argument("--concurrency", type=positive_int, default=32, help="max model calls in flight (default 32)")
+    p.add_argument("--rpm", type=positive_float, default=None, help="max requests per minute")
+    p.add_argument("--tpm", type=positive_float, default=None, help="max tokens per minute")
+    p.add_argument("--timeout", type=positive_float, default=120.0, help="seconds per model call")
+    p.add_argument("--max-retries", type=non_negative_int, default=6, help="retries on 429/5xx/timeouts/connection errors")
     p.add_argument("--no-cache", action="store_true", help="do not read or write the call cache")
     p.add_argument("--refresh", action="store_true", help="ignore cached calls but store the new ones")
     p.add_argument("--cache-dir", default=None, help="call cache folder (default $JUDGEBENCH_CACHE_DIR or ~/.cache/judgebench)")

@@ -8,7 +8,7 @@ import os
 from typing import Any
 
 from ..errors import InputError
-from ._flags import add_call_arguments, call_options
+from ._flags import add_call_arguments, call_options, non_negative_int, positive_int
 
 HELP = "judge every pair in both orders, score with the JudgeBench rule, and write results/<dataset>/<judge>/<model>/"
 
@@ -34,7 +34,7 @@ def add_run_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, default=0, help="seed of the bootstrap confidence interval (default 0); the random judge's own seed is --option seed=N")
     p.add_argument("--results-dir", default="results", help="where run folders go: RESULTS_DIR/<dataset>/<judge>/<model>/ (default results)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
-    p.add_argument("--workers", type=int, default=None, help="Ray workers (default: the cluster's CPU count)")
+    p.add_argument("--workers", type=positive_int, default=None, help="Ray workers (default: the cluster's CPU count)")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -42,7 +42,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data", default="judgebench:gpt", help="pairs: FILE, FOLDER, judgebench:gpt, judgebench:claude or hf:NAME[:SPLIT]")
     p.add_argument("--data-dir", default=None, help="local folder with the JudgeBench pair files (default $JUDGEBENCH_PAIRS_DIR; else download)")
     p.add_argument("--games", type=int, choices=(1, 2), default=None, help="1 = original order only; 2 = both orders (default: 2, or 1 for order-invariant judges)")
-    p.add_argument("--limit", type=int, default=None, help="judge only the first N pairs")
+    p.add_argument("--limit", type=non_negative_int, default=None, help="judge only the first N pairs (0: all)")
     p.add_argument("--rule", choices=("vote", "average", "first"), default="vote", help="how two games make a pair score (default: vote, the JudgeBench rule)")
     p.add_argument("--option", action="append", default=[], metavar="KEY=VALUE", help="judge option, repeatable (e.g. --option seed=3)")
     p.add_argument("--json", action="store_true", help="print metrics as JSON instead of a table")

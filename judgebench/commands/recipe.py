@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from ._flags import add_call_arguments, call_options
+from ._flags import add_call_arguments, call_options, positive_int
 
 HELP = "make challenging pairs from problems with checkable answers (data_recipes/*.yaml): `recipe list`, `recipe run NAME`"
 
@@ -21,8 +21,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     run.add_argument("--responses", default=None, help="import responses from this JSONL file instead of sampling (layout from the recipe, else problem_id/response/generator columns)")
     run.add_argument("--problems", default=None, help="read problems from this local file (.jsonl, .jsonl.gz, .json, .parquet) instead of the recipe's source")
     run.add_argument("--out", default=None, help="output folder (default results/recipes/<name>)")
-    run.add_argument("--limit", type=int, default=None, help="only the first N problems")
-    run.add_argument("--workers", type=int, default=2, help="parallel graders: math-verify processes or sandboxed programs (default 2)")
+    run.add_argument("--limit", type=positive_int, default=None, help="only the first N problems")
+    run.add_argument("--workers", type=positive_int, default=2, help="parallel graders: math-verify processes or sandboxed programs (default 2)")
     run.add_argument("--seed", type=int, default=None, help="seed for sampling and A/B placement (default: the recipe's pairing seed)")
     add_call_arguments(run)  # for the generator; --executor ray fans grading out
     run.add_argument("--no-dataset", action="store_true", help="do not write the Hugging Face dataset folder")
