@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from .agreement import accuracy, cohen_kappa, correlation, kendall, pearson, percent_agreement, spearman
 from .bias import bias_probes, length_bias, length_slope, position_bias, rates, self_preference
-from .calibration import accuracy_at_coverage, calibration_report, expected_calibration_error
+from .calibration import accuracy_at_coverage, auroc, calibration_report, expected_calibration_error
 from .ranking import bradley_terry, fit_ranking, ranking_agreement
 from .reliability import consensus, fleiss_kappa, human_baseline, krippendorff_alpha, majority
 from .scoring import pair_credit, score_results
@@ -18,6 +18,7 @@ from .stats import bootstrap_mean_ci, fisher_z_interval, mcnemar_exact, paired_b
 __all__ = [
     "accuracy",
     "accuracy_at_coverage",
+    "auroc",
     "bias_probes",
     "bootstrap_mean_ci",
     "bradley_terry",

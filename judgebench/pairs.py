@@ -13,9 +13,12 @@ Every error names the file, the line (row) and the field, and nothing is returne
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -68,7 +71,6 @@ def validate_pair_dict(d: dict[str, Any], *, path: str | Path, line: int) -> Pai
         largest = max(TEXT_FIELDS, key=lambda name: len(d[name]))
         raise InputError(f"the pair's texts are {size / 2**20:.1f} MB, over the {limit / 2**20:.0f} MB limit per pair; set {MAX_LINE_MB_ENV} to allow it", path=path, line=line, field=largest)
     return Pair.from_dict(d)
-
 
 
 def _validated(rows: Iterable[tuple[str | Path, int, dict[str, Any]]]) -> list[Pair]:
@@ -190,3 +192,71 @@ def dataset_name(source: str | Path) -> str:
         return s.replace("hf:", "").replace(":", "-").replace("/", "_")
     p = Path(s)
     return p.name if p.is_dir() else p.stem
+
+
+def pair_set_sha256(pairs: Iterable[Pair]) -> str:
+    """The content identity of a set of pairs: sha256 (hex) over the pairs sorted by ``pair_id``, each one line
+    of the JSON list ``[pair_id, question, response_A, response_B, label]``.
+
+    What is judged and what it is scored against, nothing else: the file's name, its format, the order of its
+    rows, ``source``, ``response_model`` and ``metadata`` do not count, so the same pairs read from a pair file,
+    a results folder or JudgeBench's released judgment files have the same hash. Two sets differing in one
+    character of one response do not.
+    """
+    digest = hashlib.sha256()
+    for p in sorted(pairs, key=lambda p: p.pair_id):
+        digest.update(json.dumps([p.pair_id, p.question, p.response_A, p.response_B, str(p.label)], ensure_ascii=False).encode("utf-8") + b"\n")
+    return digest.hexdigest()
+
+
+NAMED_SETS = ("judgebench:",)
+"""Sources whose readable name identifies them (the JudgeBench splits): their results folder keeps that name, and
+the content hash is recorded in ``run.json`` (``pairs.set_sha256``) and checked before a run reuses the folder."""
+
+
+@dataclass(frozen=True)
+class DataIdentity:
+    """Which pairs a run judged, as recorded in ``run.json`` (``pairs``) and encoded in its results folder name.
+
+    Attributes:
+        source: the source as given (``judgebench:gpt``, a path, ``hf:NAME``).
+        name: the readable name of the whole set: ``judgebench-gpt`` for the named JudgeBench splits, else the
+            file or folder name and the first 8 hex digits of ``set_sha256`` (``pairs-3f9a2c1b``), so two
+            different files named ``pairs.jsonl`` never share a results folder.
+        set_sha256: ``pair_set_sha256`` of every pair of the source.
+        set_size: the number of pairs in the source.
+        limit: ``--limit`` as given (``None``: all).
+        judged: the number of pairs judged (the first ``limit`` of the source).
+        judged_sha256: ``pair_set_sha256`` of the judged pairs.
+    """
+
+    source: str
+    name: str
+    set_sha256: str
+    set_size: int
+    limit: int | None
+    judged: int
+    judged_sha256: str
+
+    @property
+    def is_partial(self) -> bool:
+        """Whether fewer pairs were judged than the source has (a ``--limit`` run)."""
+        return self.judged < self.set_size
+
+    @property
+    def folder(self) -> str:
+        """The dataset part of the results folder: ``name`` for the whole set, ``name@limit=K`` for the first ``K``
+        pairs, so a smaller run never writes over (or resumes from) a run on the whole set."""
+        return f"{self.name}@limit={self.judged}" if self.is_partial else self.name
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def data_identity(source: str | Path, all_pairs: Sequence[Pair], judged: Sequence[Pair], limit: int | None = None) -> DataIdentity:
+    """The :class:`DataIdentity` of judging ``judged`` (the first ``limit`` of ``all_pairs``) from ``source``."""
+    s = str(source)
+    set_hash = pair_set_sha256(all_pairs)
+    name = dataset_name(s) if s.startswith(NAMED_SETS) else f"{dataset_name(s)}-{set_hash[:8]}"
+    judged_hash = set_hash if len(judged) == len(all_pairs) else pair_set_sha256(judged)
+    return DataIdentity(source=s, name=name, set_sha256=set_hash, set_size=len(all_pairs), limit=limit, judged=len(judged), judged_sha256=judged_hash)

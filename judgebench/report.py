@@ -2,9 +2,11 @@
 
 A *row* is a plain dict (the JSON/CSV boundary): identity (``judge``, ``model``, ``response_model``, ``dataset``,
 ``origin``), accuracies in percent per category and ``overall`` with its 95% bootstrap CI, ``consistency``,
-``no_decision`` (% of judgments), ``n`` (pairs). :func:`compare_with_best` adds, within each group, ``best`` and
-the paired test of each row against the best row (``p_vs_best``, ``n_paired``, ``sig_test``, ``tied_with_best``).
-Tables are rendered by :func:`judgebench.tables.render_leaderboard`.
+``no_decision`` (% of judgments), ``n`` (pairs). Each row names its pair set (:func:`data_fields`: ``pair_set``,
+``set_size``, ``partial``). :func:`compare_with_best` adds, within each group and among runs on the same pair set,
+``best`` and the paired test of each row against the best row (``p_vs_best``, ``n_paired``, ``sig_test``,
+``tied_with_best``); partial runs take no part unless asked (``compared``). Tables are rendered by
+:func:`judgebench.tables.render_leaderboard`.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import numpy as np
 
 from .errors import InputError
 from .files import atomic_write_bytes
+from .pairs import pair_set_sha256
 from .replay import JudgmentFile, read_judgment_file
 from .schema import LABELS, Decision, PairResult, is_model_name, response_models_label
 from .scoring import (
@@ -139,12 +142,36 @@ class LoadedRun:
     credits: dict[str, float] = field(default_factory=dict)
 
 
-def loaded_run(results: Sequence[PairResult], *, rule: str, seed: int, **identity: Any) -> LoadedRun:
+def data_fields(info: dict[str, Any] | None = None, results: Sequence[PairResult] = (), *, n: int | None = None, dataset: str = "") -> dict[str, Any]:
+    """The row fields that say which pairs a run judged, from its ``run.json`` (``info``) and its results.
+
+    * ``pair_set``: the runs compared with each other share it. The first 8 hex digits of the source set's
+      content hash (``run.json`` ``pairs.set_sha256``, see ``pairs.pair_set_sha256``); for a file without it
+      (older runs, JudgeBench's released files, ``--include``'d judgments) the hash of the pairs it holds; with
+      neither (an older run with only ``metrics.json``), ``"<dataset> (n=<n>)"``.
+    * ``set_size``: the number of pairs in the source set, when recorded (``None`` otherwise).
+    * ``partial``: the run judged fewer pairs than its set (a ``--limit`` run). An older ``run.json`` without
+      ``pairs`` counts as partial when its ``spec.limit`` is set and it judged exactly that many pairs.
+    """
+    info = info or {}
+    recorded = info.get("pairs") if isinstance(info.get("pairs"), dict) else None
+    judged = len(results) if results else n
+    if recorded and isinstance(recorded.get("set_sha256"), str):
+        set_size = recorded.get("set_size")
+        return {"pair_set": recorded["set_sha256"][:8], "set_size": set_size, "partial": bool(isinstance(set_size, int) and judged is not None and judged < set_size)}
+    limit = (info.get("spec") or {}).get("limit") if isinstance(info.get("spec"), dict) else None
+    partial = bool(isinstance(limit, int) and limit > 0 and judged == limit)
+    key = pair_set_sha256(r.pair for r in results)[:8] if results else f"{dataset or '?'} (n={judged})"
+    return {"pair_set": key, "set_size": None, "partial": partial}
+
+
+def loaded_run(results: Sequence[PairResult], *, rule: str, seed: int, info: dict[str, Any] | None = None, **identity: Any) -> LoadedRun:
     """Score ``results`` under ``rule`` into a :class:`LoadedRun`; ``identity`` are the :func:`metrics_row`
-    keywords (judge, model, response_model, dataset, path, origin)."""
+    keywords (judge, model, response_model, dataset, path, origin), ``info`` the run's ``run.json`` if any (for
+    :func:`data_fields`)."""
     metrics = score_results(results, rule=rule, seed=seed)  # type: ignore[arg-type]
     credits = {r.pair_id: pair_credit(r.pair.label, original_frame(r), rule) for r in results}  # type: ignore[arg-type]
-    return LoadedRun(metrics_row(metrics, **identity), tuple(results), credits)
+    return LoadedRun(metrics_row(metrics, **identity) | data_fields(info, results), tuple(results), credits)
 
 
 def judgment_files(path: str | Path) -> list[Path]:
@@ -189,12 +216,12 @@ def load_runs(results_dir: str | Path | None, include: Iterable[str | Path] = ()
                 seen.add(judgments.resolve())
                 jf = read_judgment_file(judgments)
                 identity["response_model"] = jf.response_model  # from every pair: older run.json files kept the first pair's
-                runs.append(loaded_run(jf.results, rule=rule, seed=seed, **identity))
+                runs.append(loaded_run(jf.results, rule=rule, seed=seed, info=info, **identity))
                 continue
             metrics = RunMetrics.from_dict(_read_json(metrics_path))
             if metrics.rule != rule:
                 raise InputError(f"scored under rule {metrics.rule!r} and has no judgments.jsonl to rescore under {rule!r}", path=metrics_path, field="rule")
-            runs.append(LoadedRun(metrics_row(metrics, **identity)))
+            runs.append(LoadedRun(metrics_row(metrics, **identity) | data_fields(info, n=metrics.n_pairs, dataset=identity["dataset"])))
     for item in include:
         for path in judgment_files(item):
             if path.resolve() in seen:
@@ -224,8 +251,9 @@ def _is_number(v: Any) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool) and not (isinstance(v, float) and np.isnan(v))
 
 
-def sort_runs(runs: Sequence[LoadedRun], key: str) -> list[LoadedRun]:
-    """Sort by row ``key``: numbers descending, then text ascending, missing values last; baselines always last.
+def sort_runs(runs: Sequence[LoadedRun], key: str, *, partial_last: bool = True) -> list[LoadedRun]:
+    """Sort by row ``key``: numbers descending, then text ascending, missing values last; baselines always last,
+    and, with ``partial_last``, partial runs (``row["partial"]``) after the complete ones.
 
     Raises:
         InputError: when no row has ``key``.
@@ -233,17 +261,23 @@ def sort_runs(runs: Sequence[LoadedRun], key: str) -> list[LoadedRun]:
     if runs and not any(key in r.row for r in runs):
         raise InputError(f"unknown sort column {key!r}; choose from {', '.join(k for k in runs[0].row if k != 'categories')}", field="--sort")
 
-    def order(run: LoadedRun) -> tuple[bool, int, float, str]:
+    def order(run: LoadedRun) -> tuple[bool, bool, int, float, str]:
         v = run.row.get(key)
         number = float(v) if _is_number(v) else None  # type: ignore[arg-type]
         kind = 0 if number is not None else 1 if isinstance(v, str) else 2
-        return (run.row.get("origin") == "baseline", kind, -number if number is not None else 0.0, v if isinstance(v, str) else "")
+        return (run.row.get("origin") == "baseline", partial_last and bool(run.row.get("partial")), kind, -number if number is not None else 0.0, v if isinstance(v, str) else "")
 
     return sorted(runs, key=order)
 
 
-def compare_with_best(runs: Sequence[LoadedRun], *, alpha: float = SIGNIFICANCE_ALPHA, seed: int = 0) -> list[LoadedRun]:
-    """Mark the best run (highest ``overall``) and test every other run against it on the pairs both judged.
+def compare_with_best(runs: Sequence[LoadedRun], *, alpha: float = SIGNIFICANCE_ALPHA, seed: int = 0, include_partial: bool = False) -> list[LoadedRun]:
+    """Mark the best run (highest ``overall``) of each pair set and test every other run on that pair set against
+    it, on the pairs both judged.
+
+    Runs are compared only with runs on the same pair set (row ``pair_set``, see :func:`data_fields`; rows
+    without one form one set), so a run on other pairs is never "best" over, or tested against, runs it did not
+    share pairs with. A partial run (``row["partial"]``: fewer pairs judged than its set has) is neither the best
+    nor tested unless ``include_partial``; ``compared`` says whether a row took part.
 
     The test is McNemar's exact test on per-pair correctness when both runs' credits are 0/1 (rules ``vote``
     and ``first``), and a paired bootstrap of the accuracy difference (10,000 resamples, seeded) when a rule
@@ -254,14 +288,21 @@ def compare_with_best(runs: Sequence[LoadedRun], *, alpha: float = SIGNIFICANCE_
     """
     from .stats import mcnemar_exact, paired_bootstrap_difference
 
-    tested_runs = [r for r in runs if r.row.get("origin") != "baseline" and _is_number(r.row.get("overall"))]
-    candidates = [r for r in tested_runs if not r.row.get("is_baseline")]  # a no-model baseline judge is never "best"
-    best_value = max((r.row["overall"] for r in candidates), default=None)
-    best = next((r for r in candidates if r.row["overall"] == best_value), None)
+    def compared(r: LoadedRun) -> bool:
+        return include_partial or not r.row.get("partial")
+
+    tested_runs = [r for r in runs if r.row.get("origin") != "baseline" and _is_number(r.row.get("overall")) and compared(r)]
+    best_of: dict[Any, LoadedRun] = {}
+    for r in tested_runs:  # a no-model baseline judge is never "best"
+        key = r.row.get("pair_set")
+        if not r.row.get("is_baseline") and (key not in best_of or r.row["overall"] > best_of[key].row["overall"]):
+            best_of[key] = r
     tested = {id(r) for r in tested_runs}
     out = []
     for run in runs:
-        row = dict(run.row, best=bool(best is not None and id(run) in tested and not run.row.get("is_baseline") and run.row["overall"] == best_value))
+        best = best_of.get(run.row.get("pair_set"))
+        is_best = bool(best is not None and id(run) in tested and not run.row.get("is_baseline") and run.row["overall"] == best.row["overall"])
+        row = dict(run.row, best=is_best, compared=run.row.get("origin") != "baseline" and compared(run))
         row.update(p_vs_best=None, n_paired=None, sig_test=None, tied_with_best=False)
         shared = sorted(set(run.credits) & set(best.credits)) if best is not None and run.credits else []
         if best is not None and not row["best"] and id(run) in tested and shared:
@@ -312,14 +353,22 @@ def baseline_run(runs: Sequence[LoadedRun], *, rule: str = "vote") -> LoadedRun:
 
 
 def leaderboard(
-    runs: Sequence[LoadedRun], *, group_by: str = "none", sort: str = "overall", baseline: bool = False, rule: str = "vote", seed: int = 0
+    runs: Sequence[LoadedRun],
+    *,
+    group_by: str = "none",
+    sort: str = "overall",
+    baseline: bool = False,
+    rule: str = "vote",
+    seed: int = 0,
+    include_partial: bool = False,
 ) -> list[LoadedRun]:
-    """Group, add baseline rows, sort and compare with the best within each group; rows carry their ``group``."""
+    """Group, add baseline rows, sort and compare with the best within each group and pair set (partial runs
+    last and left out of the comparison unless ``include_partial``); rows carry their ``group``."""
     out: list[LoadedRun] = []
     for name, members in group_runs(runs, group_by):
         if baseline:
             members = [*members, baseline_run(members, rule=rule)]
-        for run in compare_with_best(sort_runs(members, sort), seed=seed):
+        for run in compare_with_best(sort_runs(members, sort, partial_last=not include_partial), seed=seed, include_partial=include_partial):
             out.append(replace(run, row=dict(run.row, group=name)))
     return out
 

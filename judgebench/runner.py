@@ -32,7 +32,7 @@ from .errors import InputError, JudgebenchError
 from .executors import WorkItem, get_executor
 from .files import append_jsonl, atomic_write_json, atomic_write_jsonl, iter_jsonl, open_append_log
 from .judges import Judge, get_judge, get_judge_info
-from .pairs import dataset_name, load_pairs
+from .pairs import DataIdentity, data_identity, load_pairs
 from .schema import Judgment, Pair, PairResult, Usage, response_models_label
 from .scoring import RunMetrics, score_results
 from .secrets import redact
@@ -99,8 +99,41 @@ def judge_label(spec: RunSpec) -> str:
     return label
 
 
-def run_dir(spec: RunSpec) -> Path:
-    return Path(spec.results_dir) / safe_name(dataset_name(spec.data)) / safe_name(judge_label(spec)) / safe_name(spec.model or "none")
+def run_dir(spec: RunSpec, data: DataIdentity) -> Path:
+    """``<results_dir>/<data.folder>/<judge label>/<model>``: the data part names the pairs' content (see
+    ``pairs.DataIdentity.folder``), so different pair sets, or a ``--limit`` subset and the whole set, never share
+    a folder."""
+    return Path(spec.results_dir) / safe_name(data.folder) / safe_name(judge_label(spec)) / safe_name(spec.model or "none")
+
+
+def check_same_data(out_dir: Path, data: DataIdentity) -> None:
+    """Refuse to reuse a results folder whose finished run judged other pairs.
+
+    Only a named set (``judgebench:gpt``) can meet this: its folder keeps its readable name, so a different copy
+    of it (another download, an edited local file) lands in the same folder. Older ``run.json`` files without
+    ``pairs`` are not checked (each reused judgment is still checked against its pair, see ``plan_work``).
+
+    Raises:
+        InputError: naming the folder's ``run.json``, both hashes, and what to do.
+    """
+    path = out_dir / "run.json"
+    if not path.exists():
+        return
+    try:
+        old = json.loads(path.read_text(encoding="utf-8")).get("pairs") or {}
+    except (OSError, ValueError, AttributeError):
+        return  # unreadable or not an object: nothing finished to protect that previous_results could read either
+    if not isinstance(old, dict):
+        return
+    for key in ("set_sha256", "judged_sha256"):
+        if old.get(key) not in (None, getattr(data, key)):
+            raise InputError(
+                f"this folder holds a finished run on other pairs than {data.source} has now ({key} {str(old[key])[:12]}..., "
+                f"{old.get('judged', '?')} pairs; now {getattr(data, key)[:12]}..., {data.judged} pairs). Move the folder "
+                "away (or pass another --results-dir) to keep both; nothing was written",
+                path=path,
+                field=f"pairs.{key}",
+            )
 
 
 @contextmanager
@@ -273,16 +306,23 @@ def run(spec: RunSpec) -> RunOutcome:
     """Judge every pair of ``spec.data`` with ``spec.judge``, score it and write the results folder."""
     started = datetime.now(UTC)
     t0 = time.perf_counter()
-    pairs = load_pairs(spec.data, local_dir=spec.data_dir, limit=spec.limit)
+    all_pairs = load_pairs(spec.data, local_dir=spec.data_dir)
+    if spec.limit is not None and spec.limit < 0:
+        raise InputError(f"--limit must be a number of pairs >= 0 (0: all), got {spec.limit}", field="--limit")
+    pairs = all_pairs[: spec.limit] if spec.limit else all_pairs
+    data = data_identity(spec.data, all_pairs, pairs, spec.limit)
     judge, backend = build_judge(spec)
     games = spec.games or (1 if judge.order_invariant else 2)
     if games not in (1, 2):
         raise JudgebenchError(f"games must be 1 or 2, got {games}")
-    out_dir = run_dir(spec)
+    out_dir = run_dir(spec, data)
     model_label = spec.model or "none"
     with writing_results(out_dir), locked(out_dir):
-        prev = previous_results(out_dir)
+        check_same_data(out_dir, data)
         partial = out_dir / ("judgments.jsonl" + PARTIAL_SUFFIX)
+        if spec.refresh:  # re-judge every pair: no earlier judgment is reused (the finished files stay until replaced)
+            partial.unlink(missing_ok=True)
+        prev = {} if spec.refresh else previous_results(out_dir)
         items = plan_work(pairs, games, prev)
         t_judging = time.perf_counter()
         try:
@@ -299,7 +339,9 @@ def run(spec: RunSpec) -> RunOutcome:
             "spec": spec.to_dict(),
             "judge": judge_label(spec),
             "model": model_label,
-            "dataset": dataset_name(spec.data),
+            "dataset": data.name,
+            # which pairs: the source set's size and content hash, and the judged subset ("partial" when smaller)
+            "pairs": data.to_dict(),
             "response_model": response_models_label(p.response_model for p in pairs),
             "games": games,
             "versions": _versions(),

@@ -148,6 +148,38 @@ class Usage:
         )
 
 
+ScoreKind = Literal["reward", "chars", "rating", "logit"]
+"""What a judgment's ``scores`` are, one value per response in the order shown:
+
+* ``reward``: a reward model's scalar rewards; their difference is a *reward margin*, unbounded and on each
+  model's own scale, so not a probability (a Bradley-Terry reading ``sigmoid(margin)`` is a modelling assumption
+  that scale, temperature and offset of each model break);
+* ``chars``: response lengths in characters (the ``longer`` / ``shorter`` baselines);
+* ``rating``: a judge's ratings on its own scale (JudgeLM's and FairEval's 1-10 score pairs);
+* ``logit``: raw logits of the two verdict tokens.
+
+Score margins only *rank* judgments (accuracy vs coverage, AUROC); only ``Judgment.confidence`` is a probability.
+"""
+
+SCORE_KINDS: dict[str, str] = {
+    "reward": "reward margins",
+    "chars": "length differences in characters",
+    "rating": "rating differences",
+    "logit": "logit differences",
+}
+"""Each score kind, named as its margin ``|s_A - s_B|`` reads in reports."""
+
+LEGACY_SCORE_KINDS: dict[str, ScoreKind] = {"reward_model": "reward", "longer": "chars", "shorter": "chars", "judgelm": "rating", "pairwise_score": "rating"}
+"""Score kinds of judgments written before ``score_kind`` was recorded, by judge name (the part before ``@``)."""
+
+
+def legacy_score_kind(judge: str) -> ScoreKind | None:
+    """The score kind the judge named ``judge`` (a registry name or results label such as ``judgelm@bpc=true``)
+    wrote before kinds were recorded; ``None`` when unknown. JudgeBench's released reward-model files name their
+    judge ``reward_model`` too."""
+    return LEGACY_SCORE_KINDS.get(judge.split("@", 1)[0].strip())
+
+
 @dataclass(frozen=True, slots=True)
 class Judgment:
     """One judge verdict on one ordering of a pair, with everything the judge produced.
@@ -155,6 +187,14 @@ class Judgment:
     ``decision`` is in the order shown (game 2 is *not* flipped back here; ``scoring`` does that).
     A failed call has ``decision=NONE`` and ``error`` set; an unparseable output has ``decision=NONE``,
     ``error=None`` and the raw ``output`` kept.
+
+    ``confidence`` is a *probability* in [0, 1] that the verdict is right, and is set only when the judge gives
+    one (the verdict token's probability from logprobs, or a probability the judge states). Anything else that
+    orders judgments by strength (a reward margin, a length difference, a rating gap) lives in ``scores`` with
+    its ``score_kind`` (see ``ScoreKind``) and is never read as a probability.
+
+    Raises:
+        ValueError: for a ``confidence`` outside [0, 1] (or NaN), or an unknown ``score_kind``.
     """
 
     decision: Decision
@@ -166,6 +206,17 @@ class Judgment:
     confidence: float | None = None
     usage: Usage = field(default_factory=Usage)
     extra: dict[str, Any] = field(default_factory=dict)
+    score_kind: ScoreKind | None = None
+
+    def __post_init__(self) -> None:
+        c = self.confidence
+        if c is not None and (isinstance(c, bool) or not isinstance(c, (int, float)) or not 0.0 <= c <= 1.0):
+            raise ValueError(
+                f"confidence must be a probability in [0, 1], got {c!r}; a margin or other unbounded score goes in "
+                "scores with a score_kind (reward, chars, rating, logit)"
+            )
+        if self.score_kind is not None and self.score_kind not in SCORE_KINDS:
+            raise ValueError(f"unknown score_kind {self.score_kind!r}; expected one of {', '.join(SCORE_KINDS)}")
 
     @property
     def is_failed(self) -> bool:
@@ -187,13 +238,30 @@ class Judgment:
             "confidence": self.confidence,
             "usage": asdict(self.usage),
         }
+        if self.score_kind is not None:
+            d["score_kind"] = self.score_kind
         if self.extra:
             d["extra"] = self.extra
         return d
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> Judgment:
+    def from_dict(cls, d: dict[str, Any], *, judge: str = "") -> Judgment:
+        """Read a judgment from JSON; ``judge`` (the run's judge label) types judgments written before
+        ``score_kind`` existed: their scores get the judge's kind (``LEGACY_SCORE_KINDS``), and a
+        ``reward_model`` judgment's ``confidence``, which then held the raw score margin ``|s_A - s_B|`` and
+        never a probability, is dropped (the margin stays readable from ``scores``).
+
+        Raises:
+            ValueError: for a malformed value (see the class docstring).
+        """
         scores = d.get("scores")
+        confidence = d.get("confidence")
+        kind = d.get("score_kind")
+        if "score_kind" not in d:  # written before score kinds: type it by the judge that wrote it
+            legacy = legacy_score_kind(judge)
+            kind = legacy if scores is not None else None
+            if legacy == "reward":
+                confidence = None
         return cls(
             decision=Decision.parse(d.get("decision")),
             game=int(d.get("game", 1)),  # type: ignore[arg-type]
@@ -201,9 +269,10 @@ class Judgment:
             output=d.get("output") or "",
             scores=tuple(float(s) for s in scores) if scores is not None else None,
             error=d.get("error"),
-            confidence=d.get("confidence"),
+            confidence=confidence,
             usage=Usage(**(d.get("usage") or {})),
             extra=d.get("extra") or {},
+            score_kind=kind,
         )
 
 
@@ -235,5 +304,5 @@ class PairResult:
             pair=Pair.from_dict(d["pair"]),
             judge=d["judge"],
             model=d["model"],
-            games=tuple(Judgment.from_dict(g) for g in d["games"]),
+            games=tuple(Judgment.from_dict(g, judge=str(d["judge"])) for g in d["games"]),
         )

@@ -32,6 +32,8 @@ _LATEX_SPECIAL = {
     "\u2014": "---",
     "\u00a0": "~",
     "\u2193": r"$\downarrow$",  # lower is better (column headers)
+    "\u2020": r"$^\dagger$",
+    "\u2021": r"$^\ddagger$",  # partial run (table notes)
     "\u2191": r"$\uparrow$",
 }
 
@@ -76,10 +78,12 @@ def to_markdown(
     bold: dict[str, set[int]] | None = None,
     dagger_rows: set[int] | None = None,
     italic_rows: set[int] | None = None,
+    ddagger_rows: set[int] | None = None,
 ) -> str:
     """A GitHub-flavoured Markdown table; numeric columns are right-aligned.
 
-    ``|`` in cells is escaped. ``bold``, ``dagger_rows`` and ``italic_rows`` work as in :func:`to_latex`.
+    ``|`` in cells is escaped. ``bold``, ``dagger_rows``, ``ddagger_rows`` and ``italic_rows`` work as in
+    :func:`to_latex`.
     """
     bold = bold or {}
     dagger_rows = dagger_rows or set()
@@ -95,6 +99,8 @@ def to_markdown(
                 text = f"**{text}**"
             if j == 0 and i in dagger_rows:
                 text += " †"
+            if j == 0 and ddagger_rows and i in ddagger_rows:
+                text += " ‡"
             if i in italic_rows:
                 text = f"*{text}*"
             cells.append(text)
@@ -123,12 +129,14 @@ def to_latex(
     dagger_note: str | None = None,
     italic_rows: set[int] | None = None,
     rule_before: set[int] | None = None,
+    ddagger_rows: set[int] | None = None,
 ) -> str:
     """A booktabs ``table`` environment (needs ``\\usepackage{booktabs}``).
 
     Args:
         bold: column key -> indices of the rows whose cell is set in bold.
         dagger_rows: rows whose first cell gets a dagger; ``dagger_note`` explains it in the caption.
+        ddagger_rows: rows whose first cell gets a double dagger (partial runs; the caller explains it).
         italic_rows: rows set in italics (e.g. reference rows that are not runs).
         rule_before: row indices preceded by a ``\\midrule`` (to set reference rows apart).
     """
@@ -152,6 +160,8 @@ def to_latex(
                 text = rf"\textit{{{text}}}"
             if j == 0 and i in dagger_rows:
                 text += r"$^\dagger$"
+            if j == 0 and ddagger_rows and i in ddagger_rows:
+                text += r"$^\ddagger$"
             cells.append(text)
         lines.append(" & ".join(cells) + r" \\")
     lines += [r"\bottomrule", r"\end{tabular}"]
@@ -232,11 +242,12 @@ CATEGORY_DEFAULTS = ("Knowledge", "Reasoning", "Math", "Coding")
 _ROW_FIELDS = frozenset(
     {"judge", "model", "response_model", "dataset", "origin", "rule", "n", "path", "overall", "ci", "ci_low", "ci_high", "consistency"}
     | {"no_decision", "failed", "games", "label", "group", "categories", "best", "p_vs_best", "n_paired", "sig_test", "tied_with_best"}
-    | {"is_baseline"}
+    | {"is_baseline", "pair_set", "set_size", "partial", "compared"}
 )
 _LOWER_IS_BETTER = frozenset({"no_decision"})
 _NOT_RANKED = frozenset({"n", "ci", "ci_low", "ci_high", "failed", "games", "p_vs_best", "n_paired"})
 BASELINE_NOTE = "random choice (expected): expected accuracy of picking A or B uniformly at random once per pair; a reference value, not a run."
+PARTIAL_NOTE = "partial run: judged fewer pairs than its pair set has (n is the number judged)"
 
 
 def category_key(name: str) -> str:
@@ -323,21 +334,50 @@ def best_cells(rows: Sequence[dict[str, Any]], columns: Sequence[Column]) -> dic
     ``_LOWER_IS_BETTER``, whose headers carry a down arrow), among rows that are judge runs.
 
     Baseline and reference rows (:func:`is_baseline_row`) never take the mark: an order-blind baseline's 100.0
-    position consistency is not an achievement. Nothing is marked in a column where fewer than two runs have a
+    position consistency is not an achievement; nor do rows left out of the comparison (``compared`` false: a
+    partial run). Values are compared only among rows on the same pair set (``pair_set``), so a table holding
+    several pair sets marks the best of each. Nothing is marked in a column where fewer than two runs have a
     value, or where the best value is shared by more than half of the runs (0.0 no-decision in most rows marks
     nothing)."""
     out: dict[str, set[int]] = {}
+    sets: dict[Any, list[int]] = {}
+    for i, r in enumerate(rows):
+        if not is_baseline_row(r) and r.get("compared", True):
+            sets.setdefault(r.get("pair_set"), []).append(i)
     for c in columns:
         if c.digits is None or c.key in _NOT_RANKED:
             continue
-        vals = [(v, i) for i, r in enumerate(rows) if not is_baseline_row(r) and (v := _number(r.get(c.key))) is not None]
-        if len(vals) < 2:
-            continue
-        target = (min if c.key in _LOWER_IS_BETTER else max)(v for v, _ in vals)
-        marked = {i for v, i in vals if v == target}
-        if 2 * len(marked) <= len(vals):
-            out[c.key] = marked
+        for members in sets.values():
+            vals = [(v, i) for i in members if (v := _number(rows[i].get(c.key))) is not None]
+            if len(vals) < 2:
+                continue
+            target = (min if c.key in _LOWER_IS_BETTER else max)(v for v, _ in vals)
+            marked = {i for v, i in vals if v == target}
+            if 2 * len(marked) <= len(vals):
+                out.setdefault(c.key, set()).update(marked)
     return out
+
+
+def pair_sets(rows: Sequence[dict[str, Any]]) -> list[str]:
+    """The distinct ``pair_set`` values of the runs among ``rows`` (reference rows left out), in order."""
+    return list(dict.fromkeys(str(r["pair_set"]) for r in rows if r.get("origin") != "baseline" and r.get("pair_set") is not None))
+
+
+def _data_notes(rows: Sequence[dict[str, Any]]) -> list[str]:
+    """Notes on partial runs (marked ‡) and on a table that holds several pair sets; empty when neither."""
+    notes = []
+    partial = [r for r in rows if r.get("partial")]
+    if partial:
+        how = (
+            "compared like the others (--include-partial)"
+            if all(r.get("compared") for r in partial)
+            else "not marked best, not bold, not tested against the best (--include-partial compares it)"
+        )
+        notes.append(f"‡ {PARTIAL_NOTE[0].upper() + PARTIAL_NOTE[1:]}; {how}.")
+    k = len(pair_sets(rows))
+    if k > 1:
+        notes.append(f"These runs are on {k} different pair sets (column Pair set): bold and † compare runs on the same pair set only.")
+    return notes
 
 
 def _notes(rows: Sequence[dict[str, Any]]) -> tuple[str | None, bool]:
@@ -382,6 +422,8 @@ def render_leaderboard(
             cols = cols + extra + [Column("group", "group", None), Column("best", "best", None), Column("tied_with_best", "tied_with_best", None)]
             rows = [dict(r, categories=";".join(r.get("categories") or [])) for r in rows]
             cols.append(Column("categories", "categories", None))
+            if any(r.get("partial") for r in rows) or any(len(pair_sets(m)) > 1 for _, m in _groups(rows)):
+                cols += [Column(k, k, None) for k in ("pair_set", "set_size", "partial", "compared")]  # only when they tell something
         return to_csv(rows, cols)
     if fmt not in ("md", "latex"):
         raise ValueError(f"unknown format {fmt!r}; use md, latex, csv or json")
@@ -390,6 +432,11 @@ def render_leaderboard(
     for k, (group, members) in enumerate(groups, start=1):
         if not columns:
             cols = pick_columns(members, None, rule)  # each group shows the categories its own pairs have
+            if len(pair_sets(members)) > 1:  # runs on different pairs side by side: say which pairs each judged
+                at = next((k + 1 for k, c in enumerate(cols) if c.key == "response_model"), 1)
+                cols = [*cols[:at], Column("pair_set", "Pair set", None), *cols[at:]]
+        partial = {i for i, r in enumerate(members) if r.get("partial")}
+        data_notes = _data_notes(members)
         # Markdown marks the best cells only for compared leaderboard rows; `score` and `bench` tables stay plain
         bold = best_cells(members, cols) if fmt == "latex" or any("best" in r for r in members) else {}
         dagger = {i for i, r in enumerate(members) if r.get("tied_with_best")}
@@ -405,17 +452,22 @@ def render_leaderboard(
                 notes.append("† " + dagger_note[0].upper() + dagger_note[1:])
             if has_baseline:
                 notes.append(BASELINE_NOTE[0].upper() + BASELINE_NOTE[1:])
+            notes += data_notes
             tail = "\n" + " ".join(notes) + "\n" if notes else ""
-            parts.append(head + to_markdown(members, cols, bold=bold, dagger_rows=dagger, italic_rows=italic) + tail)
+            parts.append(head + to_markdown(members, cols, bold=bold, dagger_rows=dagger, italic_rows=italic, ddagger_rows=partial) + tail)
         else:
             cap = caption or f"Judge accuracy in % (rule: {rule}){where}; 95% bootstrap CI over pairs."
             if bold:
                 cap += " Bold: best value per column among judges with a model (baselines are not compared); \u2193: lower is better."
             if has_baseline:
                 cap += " Italic: " + BASELINE_NOTE
+            if data_notes:
+                cap += " " + " ".join(data_notes)
             label = "tab:judgebench" + (f"-{k}" if len(groups) > 1 else "")
             first = min(italic) if italic and len(italic) < len(members) else None
             parts.append(
-                to_latex(members, cols, caption=cap, label=label, bold=bold, dagger_rows=dagger, dagger_note=dagger_note, italic_rows=italic, rule_before={first} if first is not None else set())
+                to_latex(
+                    members, cols, caption=cap, label=label, bold=bold, dagger_rows=dagger, dagger_note=dagger_note, italic_rows=italic, rule_before={first} if first is not None else set(), ddagger_rows=partial
+                )
             )
     return "\n".join(parts)

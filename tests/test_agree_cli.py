@@ -247,4 +247,6 @@ def test_score_bias_flag_reports_calibration_for_reward_model_scores(tmp_path: P
     assert proc.returncode == 0, proc.stderr
     cal = {e["name"]: e for e in json.loads(proc.stdout)[0]["calibration (margin)"]}
     assert cal["accuracy at 100% coverage"]["value"] == pytest.approx(json.loads(proc.stdout)[0]["overall"] / 100)
-    assert cal["expected calibration error (10 bins)"]["defined"]
+    # a reward margin orders pairs but is no probability: no ECE number, the reason instead
+    ece = cal["expected calibration error (10 bins)"]
+    assert not ece["defined"] and ece["value"] is None and ece["reason"] == "no probabilities (reward margins are not probabilities)"

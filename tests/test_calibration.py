@@ -73,14 +73,14 @@ def test_ece_confidences_outside_unit_interval_are_undefined() -> None:
 def _rm_result(i: int, label: Decision, score_a: float, score_b: float) -> PairResult:
     d = A if score_a > score_b else B
     pair = Pair(f"p{i}", "q", "a", "b", label)
-    return PairResult(pair, "reward_model", "rm", (Judgment(d, game=1, scores=(score_a, score_b)),))
+    return PairResult(pair, "reward_model", "rm", (Judgment(d, game=1, scores=(score_a, score_b), score_kind="reward"),))
 
 
-def test_pair_confidences_margin_source_and_bradley_terry_probability() -> None:
+def test_pair_confidences_margin_source_ranks_but_is_no_probability() -> None:
     res = [_rm_result(0, A, 2.0, 0.0), _rm_result(1, A, 0.0, 0.5)]
     raw, prob, source = pair_confidences(res)
     assert source == "margin" and raw.tolist() == [2.0, 0.5]
-    assert prob == pytest.approx(1 / (1 + np.exp(-np.array([2.0, 0.5]))))
+    assert np.isnan(prob).all()  # a reward margin is not a probability: no sigmoid reading
 
 
 def test_pair_confidences_stated_source_ignores_no_decision_games() -> None:
@@ -102,7 +102,9 @@ def test_calibration_report_informative_margins_raise_accuracy_at_low_coverage()
     by_name = {e.name: e for e in est}
     assert source == "margin"
     assert by_name["accuracy at 10% coverage"].value > by_name["accuracy at 100% coverage"].value + 0.15  # type: ignore[operator]
-    assert by_name["expected calibration error (10 bins)"].value < 0.04  # type: ignore[operator]
+    assert by_name["AUROC (confidence vs correctness)"].value > 0.6  # type: ignore[operator]
+    ece = by_name["expected calibration error (10 bins)"]
+    assert ece.value is None and ece.reason == "no probabilities (reward margins are not probabilities)"
 
 
 def test_calibration_report_without_any_confidence_is_undefined() -> None:

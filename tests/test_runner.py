@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -53,7 +54,9 @@ def spec(pairs_file: Path, tmp_path: Path, **kw: object) -> RunSpec:
 def test_run_writes_layout_with_both_games(pairs_file: Path, tmp_path: Path) -> None:
     CALLS.clear()
     out = run(spec(pairs_file, tmp_path))
-    assert out.out_dir == tmp_path / "results" / "pairs" / "test_counting" / "none"
+    data_folder = out.out_dir.parent.parent  # results/<file name>-<first 8 hex of the pairs' content hash>/
+    assert out.out_dir == tmp_path / "results" / data_folder.name / "test_counting" / "none"
+    assert re.fullmatch(r"pairs-[0-9a-f]{8}", data_folder.name)
     lines = [json.loads(x) for x in (out.out_dir / "judgments.jsonl").read_text().splitlines()]
     assert len(lines) == 20 and [len(x["games"]) for x in lines] == [2] * 20
     assert lines[0]["games"][1]["game"] == 2 and lines[0]["games"][1]["output"] == "A wins"
@@ -83,7 +86,7 @@ def test_crash_leaves_no_complete_file_and_resume_does_only_the_rest(pairs_file:
             run(spec(pairs_file, tmp_path, concurrency=1))
     finally:
         BEHAVIOUR["crash_after"] = None
-    out_dir = tmp_path / "results" / "pairs" / "test_counting" / "none"
+    (out_dir,) = (tmp_path / "results").glob("pairs-*/test_counting/none")
     assert not (out_dir / "judgments.jsonl").exists() and not (out_dir / "metrics.json").exists()
     partial = out_dir / "judgments.jsonl.partial"
     done = len(partial.read_text().splitlines())

@@ -14,6 +14,12 @@ def add_source_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--include", action="append", default=[], metavar="PATH", help="judgment files or folders to add, e.g. JudgeBench's released outputs (repeatable)")
     p.add_argument("--rule", choices=("vote", "average", "first"), default="vote", help="pair scoring rule; runs are rescored from their judgments.jsonl (default: vote, the JudgeBench rule)")
     p.add_argument("--seed", type=int, default=0, help="seed of the bootstrap CIs and paired bootstrap tests")
+    p.add_argument(
+        "--include-partial",
+        action="store_true",
+        help="compare partial runs (fewer pairs judged than their pair set has, e.g. --limit runs) like complete ones: they may be "
+        "'best' and are tested against it; by default they are shown, marked and left out of the comparison",
+    )
 
 
 def column_names() -> str:
@@ -49,7 +55,7 @@ def load_leaderboard_runs(args: argparse.Namespace, *, baseline: bool = False, g
     runs = load_runs(results_dir, args.include, rule=args.rule, seed=args.seed)
     if not runs:
         raise InputError("no runs found (folders with metrics.json and run.json, or --include'd judgment files); run `make bench` first", path=args.results_dir)
-    return leaderboard(runs, group_by=group_by, sort=sort, baseline=baseline, rule=args.rule, seed=args.seed)
+    return leaderboard(runs, group_by=group_by, sort=sort, baseline=baseline, rule=args.rule, seed=args.seed, include_partial=getattr(args, "include_partial", False))
 
 
 def run(args: argparse.Namespace) -> int:

@@ -41,7 +41,9 @@ def _expand(items: list[str]) -> list[Path]:
 
 
 def _probes(jf: Any) -> dict[str, list[Any]]:
-    """``--bias``: the bias probes, plus accuracy vs coverage and ECE when judgments carry a confidence or scores."""
+    """``--bias``: the bias probes, plus accuracy vs coverage and AUROC when judgments carry a confidence or score
+    margins, and the ECE, which is a number only for probabilities (``calibration (stated)``); for margins
+    (``calibration (margin)``: reward margins, length differences) it is undefined with the reason."""
     import numpy as np
 
     from ..bias import bias_probes

@@ -165,7 +165,7 @@ class CalibratedJudge:
             logger.debug("%d of %d calibration samples failed: %s", len(errors), len(samples), errors)
         mean_a = sum(s[0] for s in valid) / len(valid)
         mean_b = sum(s[1] for s in valid) / len(valid)
-        return Judgment(decide(mean_a, mean_b), prompt=prompt, output=output, scores=(mean_a, mean_b), usage=usage, extra=extra)
+        return Judgment(decide(mean_a, mean_b), prompt=prompt, output=output, scores=(mean_a, mean_b), score_kind="rating", usage=usage, extra=extra)
 
     def reparse(self, judgment: Judgment) -> Judgment:
         """``judgment`` with every stored sample's scores read again by ``parse_scores`` and the means recomputed.
@@ -186,10 +186,10 @@ class CalibratedJudge:
             samples.append({**s, "scores": list(scores) if scores else None})
         extra = {k: v for k, v in judgment.extra.items() if k != "no_decision_reason"} | {"samples": samples, "valid_samples": len(valid)}
         if not valid:
-            return replace(judgment, decision=Decision.NONE, scores=None, extra=extra | {"no_decision_reason": NO_VALID_SAMPLE})
+            return replace(judgment, decision=Decision.NONE, scores=None, score_kind=None, extra=extra | {"no_decision_reason": NO_VALID_SAMPLE})
         mean_a = sum(v[0] for v in valid) / len(valid)
         mean_b = sum(v[1] for v in valid) / len(valid)
-        return replace(judgment, decision=decide(mean_a, mean_b), scores=(mean_a, mean_b), extra=extra)
+        return replace(judgment, decision=decide(mean_a, mean_b), scores=(mean_a, mean_b), score_kind="rating", extra=extra)
 
 
 def score_judge(base: PromptedJudge, parse_scores: ScoreParser, calibration: Calibration) -> PromptedJudge | CalibratedJudge:

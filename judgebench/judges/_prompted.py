@@ -163,6 +163,7 @@ class PromptedJudge:
             prompt=prompt,
             output=completion.text,
             scores=verdict.scores,
+            score_kind="rating" if verdict.scores is not None else None,  # the score formats parsed here are ratings
             confidence=confidence,
             usage=completion.usage,
             extra=({"cached": True} if completion.cached else {}) | verdict_extra(verdict, completion.finish_reason),
@@ -184,6 +185,7 @@ class PromptedJudge:
             judgment,
             decision=verdict.decision,
             scores=verdict.scores,
+            score_kind="rating" if verdict.scores is not None else None,
             confidence=judgment.confidence if verdict.decision == judgment.decision else verdict.confidence,
             extra=kept | verdict_extra(verdict, judgment.extra.get("finish_reason")),
         )

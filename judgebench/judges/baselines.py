@@ -33,7 +33,8 @@ class RandomJudge:
 
 
 class LengthJudge:
-    """Prefers the longer (or shorter) response by character count; equal lengths are a tie."""
+    """Prefers the longer (or shorter) response by character count; equal lengths are a tie. The two lengths are
+    its ``scores`` (``score_kind="chars"``): a length difference ranks judgments but is never a confidence."""
 
     order_invariant = False
 
@@ -49,7 +50,7 @@ class LengthJudge:
             decision = Decision.A_BETTER
         else:
             decision = Decision.B_BETTER
-        return Judgment(decision=decision, scores=(float(la), float(lb)), output=f"len(A)={la} len(B)={lb}")
+        return Judgment(decision=decision, scores=(float(la), float(lb)), score_kind="chars", output=f"len(A)={la} len(B)={lb}")
 
 
 @register_judge("random", "Baseline: picks one response at random (seeded, the same in both orders; 50% expected).", needs_model=False, backend="none")

@@ -1,8 +1,10 @@
 """``reward_model``: score each response separately with a reward model and prefer the higher score.
 
 Order-invariant, so it runs in single-game mode by default (``--games 2`` judges both orders on request, as the
-JudgeBench reference runner does). The two scores are kept; the margin is the judgment's confidence. Backends:
-``hf:PATH_OR_HUB_ID`` (local transformers sequence classifier) or ``vllm-reward:NAME`` (a served RM).
+JudgeBench reference runner does). The two rewards are kept as ``scores`` with ``score_kind="reward"``: their
+margin ranks judgments (accuracy vs coverage, AUROC) but is not a probability, so the judgment has no
+``confidence`` and no calibration error. Backends: ``hf:PATH_OR_HUB_ID`` (local transformers sequence classifier)
+or ``vllm-reward:NAME`` (a served RM).
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ class RewardModelJudge:
             decision = Decision.TIE
         else:
             decision = Decision.A_BETTER if sa > sb else Decision.B_BETTER
-        return Judgment(decision, scores=(sa, sb), confidence=abs(sa - sb), output=f"score(A)={sa:.6g} score(B)={sb:.6g}", usage=Usage(calls=2))
+        return Judgment(decision, scores=(sa, sb), score_kind="reward", output=f"score(A)={sa:.6g} score(B)={sb:.6g}", usage=Usage(calls=2))
 
 
 @register_judge("reward_model", "Reward model: scores each response, higher wins (hf:PATH or vllm-reward:NAME); single game by default.", backend="reward")

@@ -25,12 +25,13 @@ def test_two_runs_same_cache_and_results_folder(fake_server, tmp_path: Path) -> 
     procs = [start("vanilla"), start("vanilla"), start("arena_hard")]  # two on the same folder, one beside them
     outs = [p.communicate(timeout=300) for p in procs]
     assert [p.returncode for p in procs] == [0, 0, 0], [o[1][-500:] for o in outs]
+    (data_folder,) = results.glob("pairs-*")  # one pair file: one data folder, named by its content
     for folder in ("vanilla", "arena_hard"):
-        (f,) = (results / "pairs" / folder).rglob("judgments.jsonl")
+        (f,) = (data_folder / folder).rglob("judgments.jsonl")
         lines = [json.loads(x) for x in f.read_text().splitlines()]
         assert len(lines) == 60 and len({x["pair_id"] for x in lines}) == 60
         assert all(len(x["games"]) == 2 and all(g["error"] is None for g in x["games"]) for x in lines)
-        assert not list((results / "pairs" / folder).rglob("*.partial"))
+        assert not list((data_folder / folder).rglob("*.partial"))
     con = sqlite3.connect(cache / "calls.sqlite")
     assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert con.execute("SELECT COUNT(*) FROM calls").fetchone()[0] == 240
