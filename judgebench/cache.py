@@ -1,8 +1,11 @@
 """Persistent call cache in one SQLite file (WAL mode), shared safely by concurrent runs and processes.
 
-Key: sha256 of the canonical JSON of what determines the output: provider, model, the full request (messages or
-scored text), generation parameters and a sample index for sampled calls. Never the API key, timeouts, retries or
-concurrency (``cache_key`` takes no such argument). Values are the completion as JSON.
+Key: sha256 of the canonical JSON of what determines the output: provider, model, the server that answers (its
+normalised base URL, see ``endpoint_id``: two servers serving different checkpoints under one model name never
+share answers), the full request (messages or scored text), generation parameters and a sample index for sampled
+calls. Never the API key or any other credential (``endpoint_id`` drops user:password and secret-looking query
+parameters), timeouts, retries or concurrency (``cache_key`` takes no such argument). Values are the completion as
+JSON.
 """
 
 from __future__ import annotations
@@ -11,11 +14,13 @@ import hashlib
 import json
 import logging
 import os
+import re
 import sqlite3
 import threading
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from .errors import InputError
 
@@ -29,9 +34,43 @@ def default_cache_dir() -> Path:
     return Path(os.environ.get(CACHE_DIR_ENV) or Path.home() / ".cache" / "judgebench")
 
 
-def cache_key(*, provider: str, model: str, request: Any, params: dict[str, Any], sample_index: int = 0) -> str:
-    """Stable hex digest of a call; ``request`` is the messages list (chat) or the scored input (reward)."""
-    payload = {"provider": provider, "model": model, "request": request, "params": params, "sample": sample_index}
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+_SECRET_PARAM = re.compile(r"key|token|secret|signature|password|passwd|auth|credential", re.IGNORECASE)
+
+
+def endpoint_id(base_url: str | None) -> str:
+    """The server part of a cache key: ``base_url`` normalised, with nothing secret in it.
+
+    Scheme and host are lower-cased, the default port (80 for http, 443 for https) and trailing slashes are
+    dropped, and so are ``user:password@`` and the fragment; query parameters are kept (sorted) except those whose
+    name looks like a credential (``api-key``, ``token``, ``signature``, ...). ``HTTP://Host:80/v1/`` and
+    ``http://host/v1`` are one server; ``http://127.0.0.1:8000/v1`` and ``http://localhost:8000/v1`` are two (no
+    name is resolved). ``None`` or ``""`` (a provider without a server, such as a local ``hf:`` model) gives ``""``.
+    Text that is not an absolute URL is kept as it is, stripped.
+    """
+    if not base_url:
+        return ""
+    text = base_url.strip()
+    parts = urlsplit(text)
+    if not parts.scheme or not parts.hostname:
+        return text
+    scheme = parts.scheme.lower()
+    host = parts.hostname.lower()  # urlsplit drops user:password@ from hostname
+    if ":" in host:
+        host = f"[{host}]"  # an IPv6 literal
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    netloc = host if port is None or port == _DEFAULT_PORTS.get(scheme) else f"{host}:{port}"
+    query = urlencode(sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _SECRET_PARAM.search(k)))
+    return urlunsplit((scheme, netloc, parts.path.rstrip("/"), query, ""))
+
+
+def cache_key(*, provider: str, model: str, endpoint: str, request: Any, params: dict[str, Any], sample_index: int = 0) -> str:
+    """Stable hex digest of a call; ``endpoint`` is ``endpoint_id`` of the server's base URL, ``request`` the
+    messages list (chat) or the scored input (reward)."""
+    payload = {"provider": provider, "model": model, "endpoint": endpoint, "request": request, "params": params, "sample": sample_index}
     return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()).hexdigest()
 
 

@@ -28,6 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    args._argv = list(sys.argv[1:] if argv is None else argv)  # the command as typed, for "resume with: ..." hints
     level = logging.WARNING if args.verbose == 0 else logging.INFO if args.verbose == 1 else logging.DEBUG
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     from .secrets import RedactingFilter
@@ -35,6 +36,10 @@ def main(argv: list[str] | None = None) -> int:
     for handler in logging.getLogger().handlers:
         handler.addFilter(RedactingFilter())  # keys never reach logs, whoever logs them
     try:
+        if getattr(args, "base_url", None):
+            from .backends import check_base_url
+
+            check_base_url(args.base_url)  # a URL no client can use: exit 2 before anything starts
         return int(args._module.run(args) or 0)
     except JudgebenchError as e:
         print(f"judgebench {args.command}: error: {e}", file=sys.stderr)

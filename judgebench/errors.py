@@ -1,4 +1,10 @@
-"""Errors the user can act on. The CLI turns ``InputError`` into a message and exit code 2."""
+"""Errors the user can act on. The CLI turns each into a message and its exit code.
+
+Exit codes of every command: 0 success; 1 an error the user can act on (``JudgebenchError``); 2 bad input
+(``InputError``: file, line and field named, nothing written); 3 a run that finished with failed judgments (more
+than ``--max-failure-rate`` of them; ``EXIT_FAILED_JUDGMENTS``); 4 a run stopped early by an error no retry can fix
+(``RunAborted``: bad key, unknown model or endpoint, unreachable server); 130 interrupted.
+"""
 
 from __future__ import annotations
 
@@ -34,3 +40,15 @@ class MissingDependencyError(JudgebenchError):
 
     def __init__(self, package: str, extra: str, feature: str):
         super().__init__(f"{feature} needs the {package!r} package: pip install 'judgebench[{extra}]'")
+
+
+EXIT_FAILED_JUDGMENTS = 3
+"""Exit code of a run that finished but has failed judgments (more than ``--max-failure-rate`` of them)."""
+
+
+class RunAborted(JudgebenchError):
+    """A run stopped early: calls kept failing in a way no retry can fix (a bad key, an unknown model or endpoint,
+    a host that does not resolve, a server that refuses every connection). What was judged is kept in the
+    partial file, so the same command resumes once the cause is fixed."""
+
+    exit_code = 4

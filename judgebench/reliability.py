@@ -284,9 +284,17 @@ def human_baseline(
     """Leave-one-out agreement of each human with the majority of the other humans, and the judge's agreement
     with that same majority (as in the AlpacaEval evaluator leaderboard).
 
-    For each human ``h``: the items where ``h``, the judge and a strict majority of the other humans all have a
-    label (a tied majority drops the item for that ``h``); ``human_h`` = share where ``h`` equals the majority,
-    ``judge_h`` = share where the judge does. Both reported values are means over humans, so the two numbers are
+    The reference for human ``h`` is the *plurality* of the other humans, as :func:`majority` computes it: their
+    unique most frequent label, which need not be more than half of their labels (others labelling ``A, A, B, tie``
+    give ``A``), and is missing when two labels tie for the top (``A, A, B, B``) or no other human labelled the
+    item. With two labels and an odd number of others this is the strict majority; with ties as a third label it is
+    not, and a strict-majority rule would drop such items. We take the plurality because it is the consensus every
+    other agreement statistic here uses (``consensus(level="nominal")``) and the mode of the other annotators that
+    AlpacaEval's ``analyze.py`` (``_get_mode``) takes, except that a tie is dropped here, not broken at random.
+
+    For each human ``h``: the items where ``h``, the judge and that plurality all have a label (a tie for the top
+    drops the item for that ``h``); ``human_h`` = share where ``h`` equals the plurality, ``judge_h`` = share where
+    the judge does. Both reported values are means over humans, so the two numbers are
     computed on exactly the same (human, item) cases; the bootstrap resamples items.
 
     Returns:
@@ -311,7 +319,7 @@ def human_baseline(
     n = int(f.shape[0])
     usable = f[:, 2::3].sum(axis=0) > 0
     if n == 0 or not usable.any():
-        reason = "no item has a label from the judge, the held-out human and a strict majority of the others"
+        reason = "no item has a label from the judge, the held-out human and a most frequent label (no tie) among the others"
         return undefined(names[0], 0, reason), undefined(names[1], 0, reason)
 
     def stat(s: np.ndarray, col: int) -> np.ndarray:

@@ -78,6 +78,14 @@ def _from_released(row: dict[str, Any], *, path: Path, line: int) -> tuple[PairR
     return PairResult(pair=pair, judge=str(row.get("judge_name") or "unknown"), model=judge_model or "", games=games), judge_model
 
 
+def _check_games(result: PairResult, *, path: Path, line: int) -> None:
+    """A judgebench result holds one or two judgments with distinct game numbers (1 and/or 2), as a released
+    file must hold one or two: an empty ``games`` list would otherwise score silently as a wrong pair."""
+    numbers = [g.game for g in result.games]
+    if not 1 <= len(numbers) <= 2 or len(set(numbers)) != len(numbers) or not set(numbers) <= {1, 2}:
+        raise InputError(f"expected a list of one or two judgments with distinct game numbers 1 and 2, got game numbers {numbers}", path=path, line=line, field="games")
+
+
 def read_judgment_file(path: str | Path) -> JudgmentFile:
     """Read one judgment file in either format.
 
@@ -96,6 +104,7 @@ def read_judgment_file(path: str | Path) -> JudgmentFile:
                 validate_pair_dict(row["pair"], path=path, line=line)
             except (KeyError, TypeError, ValueError) as e:
                 raise InputError(f"malformed judgebench result line: {e!r}", path=path, line=line) from None
+            _check_games(result, path=path, line=line)
         elif "judgments" in row:
             result, _ = _from_released(row, path=path, line=line)
             released = True

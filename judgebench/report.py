@@ -86,6 +86,8 @@ def metrics_row(
     row["consistency"] = metrics.position_consistency
     row["no_decision"] = 100 * metrics.n_no_decision / metrics.n_judgments if metrics.n_judgments else None
     row["failed"] = metrics.n_failed
+    # judgments that ran / all: below total, failed calls were scored as no decision (tables flag the run)
+    row["judged"] = f"{metrics.n_judgments - metrics.n_failed}/{metrics.n_judgments}" if metrics.n_judgments else None
     row["games"] = metrics.games
     return row
 

@@ -8,10 +8,23 @@ import random
 from dataclasses import dataclass
 
 TRANSIENT_STATUS = frozenset({408, 409, 425, 429, 500, 502, 503, 504, 520, 522, 524, 529})
+FATAL_STATUS = frozenset({401, 402, 403, 404, 405, 407})
+"""Statuses that say the run's configuration is wrong, not one request: no key or a bad one (401, 407), no credit
+(402), no access (403), no such model or endpoint (404: vLLM, OpenAI and Ollama answer an unknown model with it;
+405: the base URL points at something that is not a chat API). Every other call would fail the same way."""
+FATAL_CODES = frozenset({"invalid_api_key", "model_not_found", "insufficient_quota", "account_deactivated"})
+"""Error ``code`` values in an OpenAI-style error body that are fatal whatever the status (OpenAI sends
+``insufficient_quota`` with 429, which would otherwise be retried)."""
 
 
 def is_transient_status(status: int | None) -> bool:
+    """Whether a retry can succeed: 408, 409, 425, 429 and 5xx gateway/overload statuses."""
     return status is not None and status in TRANSIENT_STATUS
+
+
+def is_fatal_status(status: int | None, code: object = None) -> bool:
+    """Whether an HTTP error condemns every call of the run (``FATAL_STATUS``, or a ``FATAL_CODES`` error code)."""
+    return (status is not None and status in FATAL_STATUS) or (isinstance(code, str) and code in FATAL_CODES)
 
 
 def retry_after_seconds(headers: object) -> float | None:

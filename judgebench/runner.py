@@ -28,7 +28,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError, JudgebenchError
+from .errors import InputError, JudgebenchError, RunAborted
 from .executors import WorkItem, get_executor
 from .files import append_jsonl, atomic_write_json, atomic_write_jsonl, iter_jsonl, open_append_log
 from .judges import Judge, get_judge, get_judge_info
@@ -283,6 +283,9 @@ def _execute(judge: Judge, backend: Any, items: list[WorkItem], spec: RunSpec, l
 
         try:
             stats = get_executor(spec.executor, spec).execute(judge, backend, items, spec, labels, on_result)
+        except RunAborted as e:  # what finished is in the partial file; say how much, and where
+            done = sum(not g.is_failed for r in results.values() for g in r.games)
+            raise RunAborted(f"{e}; {done} of {len(items) * games} judgments are done and kept in {partial} (no results written); fix the cause, then run the same command to resume") from None
         finally:
             if bar is not None:
                 bar.close()

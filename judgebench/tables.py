@@ -243,11 +243,35 @@ _ROW_FIELDS = frozenset(
     {"judge", "model", "response_model", "dataset", "origin", "rule", "n", "path", "overall", "ci", "ci_low", "ci_high", "consistency"}
     | {"no_decision", "failed", "games", "label", "group", "categories", "best", "p_vs_best", "n_paired", "sig_test", "tied_with_best"}
     | {"is_baseline", "pair_set", "set_size", "partial", "compared"}
+    | {"judged"}
 )
 _LOWER_IS_BETTER = frozenset({"no_decision"})
 _NOT_RANKED = frozenset({"n", "ci", "ci_low", "ci_high", "failed", "games", "p_vs_best", "n_paired"})
 BASELINE_NOTE = "random choice (expected): expected accuracy of picking A or B uniformly at random once per pair; a reference value, not a run."
 PARTIAL_NOTE = "partial run: judged fewer pairs than its pair set has (n is the number judged)"
+FAILED_NOTE = (
+    "Judged: judgments that ran of all judgments; a run below total had failed calls, which score as no decision "
+    "(not correct) under the rule, so its accuracy is not a clean result. Run its command again to retry them."
+)
+
+
+def has_failures(rows: Sequence[dict[str, Any]]) -> bool:
+    """Whether any row is a run with failed judgments (``failed`` > 0)."""
+    return any((_number(r.get("failed")) or 0) > 0 for r in rows)
+
+
+def with_judged_column(cols: list[Column], rows: Sequence[dict[str, Any]]) -> list[Column]:
+    """``cols`` with the ``Judged`` column (``judged/total`` judgments) after ``n`` when a run in ``rows`` has failed
+    judgments; unchanged otherwise, or when it is already there."""
+    if not has_failures(rows) or any(c.key == "judged" for c in cols):
+        return cols
+    at = next((k + 1 for k, c in enumerate(cols) if c.key == "n"), len(cols))
+    return [*cols[:at], Column("judged", "Judged", None), *cols[at:]]
+
+
+def failure_notes(rows: Sequence[dict[str, Any]]) -> list[str]:
+    """The note explaining the ``Judged`` column, when a run in ``rows`` has failed judgments."""
+    return [FAILED_NOTE] if has_failures(rows) else []
 
 
 def category_key(name: str) -> str:
@@ -295,6 +319,7 @@ def available_columns(rows: Sequence[dict[str, Any]], rule: str = "vote") -> dic
         Column("ci_low", "CI low"),
         Column("ci_high", "CI high"),
         Column("failed", "Failed", 0),
+        Column("judged", "Judged", None),
         Column("p_vs_best", "p vs best", 3),
         Column("n_paired", "Pairs tested", 0),
         Column("sig_test", "Test", None),
@@ -310,7 +335,7 @@ def pick_columns(rows: Sequence[dict[str, Any]], names: Sequence[str] | None, ru
     """
     known = available_columns(rows, rule)
     if not names:
-        return default_columns(rule, row_categories(rows))
+        return with_judged_column(default_columns(rule, row_categories(rows)), rows)
     unknown = [n for n in names if n not in known]
     if unknown:
         raise ValueError(f"unknown column(s) {', '.join(map(repr, unknown))}; choose from {', '.join(known)}")
@@ -436,7 +461,7 @@ def render_leaderboard(
                 at = next((k + 1 for k, c in enumerate(cols) if c.key == "response_model"), 1)
                 cols = [*cols[:at], Column("pair_set", "Pair set", None), *cols[at:]]
         partial = {i for i, r in enumerate(members) if r.get("partial")}
-        data_notes = _data_notes(members)
+        data_notes = _data_notes(members) + failure_notes(members)
         # Markdown marks the best cells only for compared leaderboard rows; `score` and `bench` tables stay plain
         bold = best_cells(members, cols) if fmt == "latex" or any("best" in r for r in members) else {}
         dagger = {i for i, r in enumerate(members) if r.get("tied_with_best")}

@@ -58,10 +58,10 @@ def test_reasoning_model_quirks_drop_system_and_temperature() -> None:
 
 
 def test_cache_key_ignores_what_does_not_change_output() -> None:
-    k = cache_key(provider="openai", model="m", request=[{"role": "user", "content": "x"}], params=ChatParams().to_dict())
-    assert k == cache_key(provider="openai", model="m", request=[{"role": "user", "content": "x"}], params=ChatParams().to_dict())
-    assert k != cache_key(provider="openai", model="m", request=[{"role": "user", "content": "x"}], params=ChatParams().to_dict(), sample_index=1)
-    assert k != cache_key(provider="openai", model="m", request=[{"role": "user", "content": "x"}], params=ChatParams(temperature=1.0).to_dict())
+    k = cache_key(provider="openai", model="m", endpoint="http://127.0.0.1:8000/v1", request=[{"role": "user", "content": "x"}], params=ChatParams().to_dict())
+    assert k == cache_key(provider="openai", model="m", endpoint="http://127.0.0.1:8000/v1", request=[{"role": "user", "content": "x"}], params=ChatParams().to_dict())
+    assert k != cache_key(provider="openai", model="m", endpoint="http://127.0.0.1:8000/v1", request=[{"role": "user", "content": "x"}], params=ChatParams().to_dict(), sample_index=1)
+    assert k != cache_key(provider="openai", model="m", endpoint="http://127.0.0.1:8000/v1", request=[{"role": "user", "content": "x"}], params=ChatParams(temperature=1.0).to_dict())
 
 
 def test_retry_policy_honours_retry_after_and_caps_backoff() -> None:

@@ -8,12 +8,17 @@ Provider modules import their SDK lazily.
 
 from __future__ import annotations
 
+import logging
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
-from ..errors import JudgebenchError
+from ..errors import InputError, JudgebenchError
 from ..schema import Usage
+from ..secrets import redact
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -71,6 +76,35 @@ class Completion:
 
 Messages = list[dict[str, str]]
 
+_warned_counts: set[str] = set()
+
+
+def token_count(value: object, field: str) -> int:
+    """A token count from a server's ``usage``: a whole number >= 0 (an int, a float or a string holding one).
+
+    Anything else (negative, fractional, NaN, infinite, text, a list) counts as 0, with one warning per field and
+    process: a wrong count must neither make a negative cost nor discard a good answer. Missing (``None``) is 0
+    without a warning.
+    """
+    if value is None:
+        return 0
+    number: float | None = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = float(value)
+    elif isinstance(value, float):
+        number = value
+    elif isinstance(value, str):
+        try:
+            number = float(value.strip())
+        except ValueError:
+            number = None
+    if number is not None and math.isfinite(number) and number >= 0 and number == int(number):
+        return int(number)
+    if field not in _warned_counts:
+        _warned_counts.add(field)
+        logger.warning("server reported usage %s=%r, not a whole number >= 0; counted as 0", field, value)
+    return 0
+
 
 @runtime_checkable
 class Backend(Protocol):
@@ -91,11 +125,19 @@ class RawProvider(Protocol):
 
 
 class BackendError(JudgebenchError):
-    """A model call that failed for good (after retries, or not retryable). ``transient`` is set while retrying."""
+    """A model call that failed for good (after retries, or not retryable).
 
-    def __init__(self, message: str, *, transient: bool = False, status: int | None = None, retry_after: float | None = None):
+    ``transient``: a retry may succeed (429, 5xx, a timeout, a dropped connection). ``fatal``: no call of this run
+    can succeed (a bad key, an unknown model or endpoint, a bad base URL, a host that does not resolve); never
+    retried, and a few in a row stop the run. ``unreachable``: the server refuses connections or cannot be reached;
+    retried, and fatal once the retries are spent.
+    """
+
+    def __init__(self, message: str, *, transient: bool = False, fatal: bool = False, unreachable: bool = False, status: int | None = None, retry_after: float | None = None):
         super().__init__(message)
-        self.transient = transient
+        self.transient = transient and not fatal
+        self.fatal = fatal
+        self.unreachable = unreachable
         self.status = status
         self.retry_after = retry_after
 
@@ -125,11 +167,36 @@ def split_model(model: str) -> tuple[str, str]:
     return provider, name
 
 
+def check_base_url(base_url: str) -> None:
+    """Refuse a base URL that no HTTP client can use, before any call is made.
+
+    Raises:
+        InputError: (field ``--base-url``) unless it is ``http://`` or ``https://`` with a host and a valid port.
+    """
+    import re
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(base_url.strip())
+        usable = parts.scheme.lower() in ("http", "https") and bool(parts.hostname) and (parts.port is None or 0 < parts.port < 65536)
+    except ValueError:  # an unclosed IPv6 bracket, a port that is not a number or out of range
+        usable = False
+    if not usable:
+        shown = redact(re.sub(r"//[^/@]*@", "//", base_url.strip()))  # never show user:password@
+        raise InputError(f"{shown!r} is not a usable server URL; use http(s)://HOST[:PORT]/PATH, e.g. http://127.0.0.1:8000/v1", field="--base-url")
+
+
 def make_provider(model: str, *, base_url: str | None = None, timeout: float = 120.0) -> Any:
-    """Build the raw provider client for ``PROVIDER:NAME`` (no cache, no retries)."""
+    """Build the raw provider client for ``PROVIDER:NAME`` (no cache, no retries).
+
+    Raises:
+        InputError: for a ``base_url`` that is not a usable http(s) URL (see ``check_base_url``).
+    """
     import importlib
 
     provider, name = split_model(model)
+    if base_url is not None:
+        check_base_url(base_url)
     module, factory = _PROVIDERS[provider]
     return getattr(importlib.import_module(module), factory)(provider, name, base_url=base_url, timeout=timeout)
 

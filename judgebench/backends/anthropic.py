@@ -7,7 +7,7 @@ from typing import Any
 
 from ..errors import JudgebenchError, MissingDependencyError
 from ..schema import Usage
-from . import BackendError, ChatParams, Completion, Messages
+from . import BackendError, ChatParams, Completion, Messages, token_count
 from ._sdk_errors import backend_error
 
 
@@ -22,6 +22,11 @@ class AnthropicProvider:
 
     def __repr__(self) -> str:
         return f"AnthropicProvider({self.model})"
+
+    @property
+    def endpoint(self) -> str:
+        """The server that answers (the client's fallbacks when no base URL is given); part of the cache key."""
+        return self.base_url or os.environ.get("ANTHROPIC_BASE_URL") or "https://api.anthropic.com"
 
     def _get_client(self) -> Any:
         if self._client is None:
@@ -50,11 +55,12 @@ class AnthropicProvider:
         try:
             resp = await self._get_client().messages.create(**body)
         except (anthropic.APIError, ValueError) as e:
-            raise backend_error(anthropic, e, timeout=self.timeout) from None
+            raise backend_error(anthropic, e, timeout=self.timeout, base_url=self.endpoint) from None
         text = "".join(getattr(block, "text", "") for block in resp.content)
         if not text.strip():
             raise BackendError(f"empty completion (stop_reason={resp.stop_reason!r})")
-        usage = Usage(prompt_tokens=resp.usage.input_tokens, completion_tokens=resp.usage.output_tokens)
+        u = getattr(resp, "usage", None)
+        usage = Usage(prompt_tokens=token_count(getattr(u, "input_tokens", None), "input_tokens"), completion_tokens=token_count(getattr(u, "output_tokens", None), "output_tokens"))
         return Completion(texts=(text,), usage=usage, finish_reason=resp.stop_reason)
 
     async def aclose(self) -> None:

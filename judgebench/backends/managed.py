@@ -1,4 +1,5 @@
-"""ManagedBackend: cache, rate limit, timeouts and retries around one raw provider, with usage accounting.
+"""ManagedBackend: cache, rate limit, timeouts and retries around one raw provider, with usage accounting, and the
+circuit breaker that stops a run which cannot succeed.
 
 Every judge talks to this class, never to a provider directly, so the policies live in one place.
 """
@@ -7,19 +8,25 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import random
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from ..cache import CallCache, cache_key, default_cache_dir
+from ..cache import CallCache, cache_key, default_cache_dir, endpoint_id
+from ..errors import RunAborted
 from ..pricing import cost_usd, price_of
 from ..rate_limit import RateLimiter
 from ..retry import RetryPolicy
 from ..schema import Usage
+from ..secrets import redact
 from . import BackendError, ChatParams, Completion, Messages, make_provider
 
 logger = logging.getLogger(__name__)
+
+FATAL_IN_A_ROW = 3
+"""Calls that must end in a fatal error in a row, with no success between, before the run is stopped."""
 
 
 def estimate_tokens(messages: Messages, max_tokens: int | None) -> int:
@@ -27,18 +34,67 @@ def estimate_tokens(messages: Messages, max_tokens: int | None) -> int:
     return sum(len(m.get("content", "")) for m in messages) // 4 + (max_tokens or 256)
 
 
-class ManagedBackend:
-    """The backend judges see. ``chat`` and ``score`` return a result or raise ``BackendError`` after retries."""
+class CircuitBreaker:
+    """Stops a run that cannot succeed; shared by a backend and its siblings (a jury's members).
 
-    def __init__(self, raw: Any, *, cache: CallCache | None, refresh: bool = False, limiter: RateLimiter | None = None, retry: RetryPolicy | None = None, timeout: float = 120.0, seed: int = 0, spec: Any = None):
+    A call that ends in a *fatal* error (``BackendError.fatal``: a bad key, an unknown model or endpoint, a bad base
+    URL, a host that does not resolve; or ``unreachable`` once its retries are spent: a server that refuses
+    connections) adds one to a streak; a successful call resets it. At ``limit`` in a row the breaker opens: every
+    later call, and every pending retry, raises ``RunAborted`` naming the cause, so the run stops after a few calls
+    instead of failing every pair. Answers from the call cache never touch it.
+    """
+
+    def __init__(self, limit: int = FATAL_IN_A_ROW):
+        self.limit = max(1, limit)
+        self.streak = 0
+        self.reason: str | None = None
+
+    def succeeded(self) -> None:
+        self.streak = 0
+
+    def failed(self, error: str, *, fatal: bool) -> None:
+        if not fatal:
+            return
+        self.streak += 1
+        if self.streak >= self.limit and self.reason is None:
+            self.reason = redact(error)
+            logger.info("stopping the run: %s", self.reason)
+
+    def check(self) -> None:
+        """Raise ``RunAborted`` once the breaker is open."""
+        if self.reason is not None:
+            raise RunAborted(f"stopped after {self.limit} calls in a row failed with an error no retry can fix: {self.reason}")
+
+
+class ManagedBackend:
+    """The backend judges see. ``chat`` and ``score`` return a result or raise ``BackendError`` after retries, or
+    ``RunAborted`` once the run's circuit breaker is open."""
+
+    def __init__(
+        self,
+        raw: Any,
+        *,
+        cache: CallCache | None,
+        refresh: bool = False,
+        limiter: RateLimiter | None = None,
+        retry: RetryPolicy | None = None,
+        timeout: float = 120.0,
+        seed: int = 0,
+        spec: Any = None,
+        breaker: CircuitBreaker | None = None,
+    ):
         self.raw = raw
         self.name = f"{raw.provider}:{raw.model}"
+        # the server that answers is part of every cache key: two servers serving different checkpoints under one
+        # model name never share answers (providers without a server, such as hf:, have "")
+        self.endpoint = endpoint_id(getattr(raw, "endpoint", None) or getattr(raw, "base_url", None))
         self.cache = cache
         self.refresh = refresh
         self.limiter = limiter or RateLimiter()
         self.retry = retry or RetryPolicy()
         self.timeout = timeout
         self.spec = spec
+        self.breaker = breaker or CircuitBreaker()
         self._rng = random.Random(seed)
         self.stats = {"calls": 0, "cached": 0, "retries": 0, "failed": 0, "prompt_tokens": 0, "completion_tokens": 0, "cost_usd": 0.0}
         self._siblings: dict[str, ManagedBackend] = {}
@@ -60,33 +116,44 @@ class ManagedBackend:
         )
 
     def sibling(self, model: str) -> ManagedBackend:
-        """A backend for another model sharing this one's cache, rate limiter and policies (for juries)."""
+        """A backend for another model sharing this one's cache, rate limiter, circuit breaker and policies (for juries)."""
         if model == self.name:
             return self
         if model not in self._siblings:
             base_url = self.spec.base_url if self.spec is not None else None
             raw = make_provider(model, base_url=base_url, timeout=self.timeout)
-            self._siblings[model] = ManagedBackend(raw, cache=self.cache, refresh=self.refresh, limiter=self.limiter, retry=self.retry, timeout=self.timeout, spec=self.spec)
+            self._siblings[model] = ManagedBackend(raw, cache=self.cache, refresh=self.refresh, limiter=self.limiter, retry=self.retry, timeout=self.timeout, spec=self.spec, breaker=self.breaker)
         return self._siblings[model]
 
     async def _with_retries(self, call: Any, what: str) -> Any:
+        """``call()`` under the timeout and retry policy.
+
+        Raises:
+            BackendError: the cause, the retries spent, and whether it is fatal (see ``CircuitBreaker``).
+            RunAborted: once the circuit breaker is open (checked before every attempt).
+        """
         attempt = 0
         while True:
+            self.breaker.check()
             try:
-                return await asyncio.wait_for(call(), timeout=self.timeout + 5)
+                result = await asyncio.wait_for(call(), timeout=self.timeout + 5)
             except (BackendError, TimeoutError) as e:
                 transient = isinstance(e, TimeoutError) or e.transient
-                reason = f"timeout after {self.timeout:.0f}s" if isinstance(e, TimeoutError) else str(e)
+                reason = f"request timed out after {self.timeout:.0f}s" if isinstance(e, TimeoutError) else str(e)
                 if not transient or attempt >= self.retry.max_retries:
                     self.stats["failed"] += 1
                     suffix = f" (after {attempt} retries)" if attempt else ""
-                    status = getattr(e, "status", None)
-                    raise BackendError(f"{what}: {reason}{suffix}", transient=False, status=status) from None
+                    fatal = isinstance(e, BackendError) and (e.fatal or e.unreachable)
+                    self.breaker.failed(f"{what}: {reason}", fatal=fatal)
+                    raise BackendError(f"{what}: {reason}{suffix}", fatal=fatal, status=getattr(e, "status", None)) from None
                 delay = self.retry.delay(attempt, getattr(e, "retry_after", None), self._rng)
                 logger.debug("%s failed (%s); retry %d in %.2fs", what, reason, attempt + 1, delay)
                 self.stats["retries"] += 1
                 attempt += 1
                 await asyncio.sleep(delay)
+            else:
+                self.breaker.succeeded()
+                return result
 
     def _account(self, usage: Usage) -> Usage:
         cost = cost_usd(self.raw.model, usage.prompt_tokens, usage.completion_tokens)
@@ -98,13 +165,14 @@ class ManagedBackend:
 
     async def chat(self, messages: Messages, params: ChatParams | None = None, *, sample_index: int = 0) -> Completion:
         params = params or ChatParams()
-        key = cache_key(provider=self.raw.provider, model=self.raw.model, request=messages, params=params.to_dict(), sample_index=sample_index)
+        key = cache_key(provider=self.raw.provider, model=self.raw.model, endpoint=self.endpoint, request=messages, params=params.to_dict(), sample_index=sample_index)
         if self.cache is not None and not self.refresh:
             hit = self.cache.get(key)
             if hit is not None:
                 self.stats["cached"] += 1
                 c = Completion.from_dict(hit, cached=True)
                 return replace(c, usage=replace(c.usage, cached_calls=1))
+        self.breaker.check()
         await self.limiter.acquire(estimate_tokens(messages, params.max_tokens))
         completion: Completion = await self._with_retries(lambda: self.raw.chat_once(messages, params), f"{self.name} chat")
         completion = replace(completion, usage=self._account(completion.usage))
@@ -113,17 +181,31 @@ class ManagedBackend:
         return completion
 
     async def score(self, question: str, response: str) -> float:
-        """Reward-model score of one response (providers with ``score_once``)."""
+        """Reward-model score of one response (providers with ``score_once``): a finite number.
+
+        Raises:
+            BackendError: when the call fails, or the provider's score is not a finite number (NaN or infinite: a
+                failed call, never a verdict, and never cached).
+        """
         if not hasattr(self.raw, "score_once"):
             raise BackendError(f"{self.name} cannot score responses; use a reward-model backend (hf:PATH or vllm-reward:NAME)")
-        key = cache_key(provider=self.raw.provider, model=self.raw.model, request={"question": question, "response": response}, params={"kind": "reward"})
+        key = cache_key(provider=self.raw.provider, model=self.raw.model, endpoint=self.endpoint, request={"question": question, "response": response}, params={"kind": "reward"})
         if self.cache is not None and not self.refresh:
             hit = self.cache.get(key)
-            if hit is not None:
+            cached = hit.get("score") if isinstance(hit, dict) else None
+            if isinstance(cached, (int, float)) and math.isfinite(cached):
                 self.stats["cached"] += 1
-                return float(hit["score"])
+                return float(cached)
+        self.breaker.check()
         await self.limiter.acquire(len(question + response) // 4)
-        value = float(await self._with_retries(lambda: self.raw.score_once(question, response), f"{self.name} score"))
+
+        async def finite_score() -> float:
+            value = float(await self.raw.score_once(question, response))
+            if not math.isfinite(value):
+                raise BackendError(f"reward is not a finite number: {value!r}")
+            return value
+
+        value: float = await self._with_retries(finite_score, f"{self.name} score")
         self._account(Usage())
         if self.cache is not None:
             self.cache.put(key, {"score": value})

@@ -11,9 +11,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import JudgebenchError
+from ..retry import is_fatal_status
 from ..schema import Usage
-from . import BackendError, ChatParams, Completion, Messages
-from ._sdk_errors import backend_error
+from . import BackendError, ChatParams, Completion, Messages, token_count
+from ._sdk_errors import backend_error, error_code, server_message, status_error
+
+OPENAI_URL = "https://api.openai.com/v1"
 
 DEFAULT_URLS = {
     "vllm": "http://localhost:8000/v1",
@@ -93,6 +96,12 @@ class OpenAICompatProvider:
     def __repr__(self) -> str:  # never show the key
         return f"OpenAICompatProvider({self.provider}:{self.model} at {self.base_url or 'api.openai.com'})"
 
+    @property
+    def endpoint(self) -> str:
+        """The server that answers: the base URL, or the one the client falls back to (``OPENAI_BASE_URL``, else
+        OpenAI's API). Part of the call cache key (normalised by ``cache.endpoint_id``)."""
+        return self.base_url or os.environ.get("OPENAI_BASE_URL") or OPENAI_URL
+
     def warm(self) -> None:
         """Import the client library ahead of the first call (Ray workers do this before taking work)."""
         import openai  # noqa: F401
@@ -116,7 +125,7 @@ class OpenAICompatProvider:
             # of the response, which cost more CPU than everything else a judgment does (see docs/performance.md).
             resp = await self._get_client().post("/chat/completions", body=body, cast_to=dict)
         except (openai.APIError, ValueError) as e:  # ValueError covers JSON decoding of a truncated body
-            raise backend_error(openai, e, timeout=self.timeout) from None
+            raise backend_error(openai, e, timeout=self.timeout, base_url=self.endpoint) from None
         return parse_chat_response(resp, logprobs=params.logprobs)
 
     async def aclose(self) -> None:
@@ -126,18 +135,32 @@ class OpenAICompatProvider:
 
 
 def parse_chat_response(resp: Any, *, logprobs: bool = False) -> Completion:
-    """A ``Completion`` from a chat-completions JSON body; raises ``BackendError`` for a malformed or empty one."""
+    """A ``Completion`` from a chat-completions JSON body.
+
+    A body with no choices but an ``error`` (some servers and proxies answer a failure with HTTP 200) raises with the
+    server's own message and the error's ``code`` read as a status when it is one. Token counts that are negative,
+    fractional or not numbers are counted as 0 (see ``token_count``): they never discard a good answer.
+
+    Raises:
+        BackendError: for a malformed body, one with no choices, or choices with no text.
+    """
     if not isinstance(resp, dict):
         raise BackendError(f"malformed response: expected a JSON object, got {type(resp).__name__}", transient=True)
     choices = resp.get("choices")
+    if not choices and resp.get("error"):
+        code = error_code(resp)
+        if isinstance(code, int) and not isinstance(code, bool) and 400 <= code < 600:
+            raise status_error(code, resp, where=" (in an HTTP 200 body)")
+        raise BackendError(f"server error in an HTTP 200 body: {server_message(resp) or '(no message)'}", transient=not is_fatal_status(None, code), fatal=is_fatal_status(None, code))
     if not choices or not isinstance(choices, list):
         raise BackendError("response has no choices", transient=True)
     try:
         texts = tuple(((c.get("message") or {}).get("content") or "") for c in choices)
     except AttributeError:
         raise BackendError("malformed response: choices are not objects", transient=True) from None
-    u = resp.get("usage") or {}
-    usage = Usage(prompt_tokens=int(u.get("prompt_tokens") or 0), completion_tokens=int(u.get("completion_tokens") or 0))
+    u = resp.get("usage")
+    u = u if isinstance(u, dict) else {}
+    usage = Usage(prompt_tokens=token_count(u.get("prompt_tokens"), "prompt_tokens"), completion_tokens=token_count(u.get("completion_tokens"), "completion_tokens"))
     finish = choices[0].get("finish_reason")
     if not any(t.strip() for t in texts):
         raise BackendError(f"empty completion (finish_reason={finish!r})", transient=False)

@@ -2,26 +2,36 @@
 
 Request: ``{"model": NAME, "messages": [user question, assistant response]}``; vLLM applies the model's chat
 template and returns ``data[0].data``, the reward (a number, or a list whose last element is the sequence reward).
+A reward that is not a finite number (``NaN``, ``Infinity``: Python's JSON reader accepts both) is a failed call,
+never a score.
 """
 
 from __future__ import annotations
 
+import json
+import math
 import os
 from typing import Any
 
-from ..retry import is_transient_status, retry_after_seconds
 from . import BackendError, ChatParams, Completion, Messages
+from ._sdk_errors import connection_error, server_message, short, status_error
 
 
 class VLLMRewardProvider:
     def __init__(self, provider: str, model: str, *, base_url: str, timeout: float):
         self.provider = provider
         self.model = model
+        self.base_url = base_url
         root = base_url.rstrip("/")
         self.url = (root[: -len("/v1")] if root.endswith("/v1") else root) + "/pooling"
         self.timeout = timeout
         self._session: Any = None
         self._key = os.environ.get("JUDGEBENCH_API_KEY") or os.environ.get("OPENAI_API_KEY") or "EMPTY"
+
+    @property
+    def endpoint(self) -> str:
+        """The server that answers; part of the cache key."""
+        return self.base_url
 
     def _get_session(self) -> Any:
         if self._session is None:
@@ -37,22 +47,18 @@ class VLLMRewardProvider:
         try:
             async with self._get_session().post(self.url, json=body, headers={"Authorization": f"Bearer {self._key}"}) as r:
                 if r.status != 200:
-                    text = (await r.text())[:300]
-                    raise BackendError(f"HTTP {r.status} from {self.url}: {text}", transient=is_transient_status(r.status), status=r.status, retry_after=retry_after_seconds(r.headers))
+                    text = await r.text()
+                    try:
+                        payload: Any = json.loads(text)
+                    except ValueError:
+                        payload = text[:300]
+                    raise status_error(r.status, payload, headers=r.headers, where=f" from {self.url}")
                 payload = await r.json(content_type=None)
-        except (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError) as e:
-            raise BackendError(f"connection error: {e}", transient=True) from None
-        except TimeoutError:
-            raise BackendError(f"request timed out after {self.timeout:.0f}s", transient=True) from None
+        except (aiohttp.ClientError, TimeoutError) as e:
+            raise connection_error(e, timeout=self.timeout, base_url=self.base_url) from None
         except ValueError as e:
             raise BackendError(f"malformed response: {e}", transient=True) from None
-        try:
-            value = payload["data"][0]["data"]
-            while isinstance(value, list):
-                value = value[-1]
-            return float(value)
-        except (KeyError, IndexError, TypeError, ValueError):
-            raise BackendError(f"unexpected /pooling response shape: {str(payload)[:200]}", transient=False) from None
+        return reward_of(payload)
 
     async def chat_once(self, messages: Messages, params: ChatParams) -> Completion:
         raise BackendError(f"vllm-reward:{self.model} is a reward model; use judge reward_model (or vllm:{self.model} for chat)")
@@ -61,6 +67,28 @@ class VLLMRewardProvider:
         if self._session is not None:
             await self._session.close()
             self._session = None
+
+
+def reward_of(payload: Any) -> float:
+    """The sequence reward in a ``/pooling`` body: ``data[0].data``, or its last element when it is a list.
+
+    Raises:
+        BackendError: for another shape (with the server's message when the body is an error), or a reward that is
+            not a finite number (NaN or infinite: a failed call, not a verdict; not retried, a rerun gives the same).
+    """
+    try:
+        value = payload["data"][0]["data"]
+        while isinstance(value, list):
+            value = value[-1]
+        if isinstance(value, bool):
+            raise TypeError("a boolean is not a reward")
+        reward = float(value)
+    except (KeyError, IndexError, TypeError, ValueError):
+        said = server_message(payload)
+        raise BackendError(f"server error in an HTTP 200 body: {said}" if said else f"unexpected /pooling response shape: {short(payload, 200)}", transient=False) from None
+    if not math.isfinite(reward):
+        raise BackendError(f"reward is not a finite number: {reward!r}", transient=False)
+    return reward
 
 
 def make_vllm_reward(provider: str, model: str, *, base_url: str | None = None, timeout: float = 120.0) -> VLLMRewardProvider:

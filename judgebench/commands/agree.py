@@ -146,7 +146,7 @@ def with_coverage(section: str, e: Any, n_items: int, why: str | None) -> Any:
         return e
     left = n_items - e.n
     reason = why or {
-        "human baseline": "no strict majority among the other humans, or a missing label",
+        "human baseline": "a tie for the most frequent label among the other humans, or a missing label",
     }.get(section, "fewer labels than this statistic needs (e.g. fewer than 2 raters on the item)")
     note = f"{e.n} of {n_items} items; {left} left out: {reason}"
     return dataclasses.replace(e, reason=f"{e.reason}; {note}" if e.reason else note)

@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 from typing import Any
 
-from ..errors import InputError
+from ..errors import EXIT_FAILED_JUDGMENTS, InputError, RunAborted
+from ..failures import FailureSummary, resume_command, summarize_failures
 from ._flags import add_call_arguments, call_options, non_negative_int, positive_int
 
 HELP = "judge every pair in both orders, score with the JudgeBench rule, and write results/<dataset>/<judge>/<model>/"
@@ -25,6 +27,17 @@ def parse_options(items: list[str]) -> dict[str, Any]:
         except json.JSONDecodeError:
             out[key] = value
     return out
+
+
+def _failure_rate(text: str) -> float:
+    """``--max-failure-rate``: a number in [0, 1]."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0.0 <= value <= 1.0:  # also refuses NaN
+        raise argparse.ArgumentTypeError(f"expected a share of judgments between 0 and 1, got {text!r}")
+    return value
 
 
 def add_run_arguments(p: argparse.ArgumentParser) -> None:
@@ -46,6 +59,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--rule", choices=("vote", "average", "first"), default="vote", help="how two games make a pair score (default: vote, the JudgeBench rule)")
     p.add_argument("--option", action="append", default=[], metavar="KEY=VALUE", help="judge option, repeatable (e.g. --option seed=3)")
     p.add_argument("--json", action="store_true", help="print metrics as JSON instead of a table")
+    p.add_argument(
+        "--max-failure-rate",
+        type=_failure_rate,
+        default=0.0,
+        metavar="RATE",
+        help="share of judgments (0-1) that may fail with the run still exiting 0 (default 0: any failed judgment exits 3; a run stopped by a fatal error exits 4 whatever this is)",
+    )
     add_run_arguments(p)
 
 
@@ -72,13 +92,21 @@ def spec_from_args(args: argparse.Namespace) -> Any:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run, print the table (or JSON), then the failure verdict: exit 0 for a clean run (or failures within
+    ``--max-failure-rate``), 3 (``EXIT_FAILED_JUDGMENTS``) with failed judgments, 4 (``RunAborted``) when a fatal
+    error stopped the run; the last two print how many failed, the top causes and the command that resumes."""
     from ..report import metrics_row, render_rows
     from ..runner import run as run_judge
 
-    outcome = run_judge(spec_from_args(args))
+    argv = getattr(args, "_argv", None) or sys.argv[1:]
+    try:
+        outcome = run_judge(spec_from_args(args))
+    except RunAborted as e:
+        raise RunAborted(f"{e}: {resume_command(argv)}") from None
+    failures = summarize_failures(outcome.results)
     if args.json:
         print(json.dumps(outcome.metrics.to_dict(), indent=2))
-        return 0
+        return _failure_verdict(failures, args.max_failure_rate, resume_command(argv))
     info = outcome.run_info
     row = metrics_row(outcome.metrics, judge=info["judge"], model=info["model"], response_model=info["response_model"], dataset=info["dataset"], path=str(outcome.out_dir))
     print(render_rows([row], "md", rule=outcome.metrics.rule), end="")
@@ -88,4 +116,15 @@ def run(args: argparse.Namespace) -> int:
     if b:
         cost = f"${b['cost_usd']:.4f}" if b.get("priced") else "cost unknown (model not in the price table; see JUDGEBENCH_PRICES)"
         print(f"model calls: {b['calls']} ({b['cached']} cached, {b['retries']} retries, {b['failed']} failed); tokens: {b['prompt_tokens']} in, {b['completion_tokens']} out; {cost}")
-    return 0
+    return _failure_verdict(failures, args.max_failure_rate, resume_command(argv))
+
+
+def _failure_verdict(failures: FailureSummary, max_rate: float, resume: str) -> int:
+    """Print the failure summary to stderr (when any judgment failed) and return the exit code."""
+    if not failures.failed:
+        return 0
+    if failures.rate <= max_rate:
+        print(f"judgebench bench: warning: {failures.describe()} (within --max-failure-rate {max_rate:g}); resume with: {resume}", file=sys.stderr)
+        return 0
+    print(f"judgebench bench: {failures.describe()}; the table scores them as no decision. Resume with: {resume}", file=sys.stderr)
+    return EXIT_FAILED_JUDGMENTS

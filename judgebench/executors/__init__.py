@@ -76,6 +76,9 @@ async def judge_items(judge: Any, items: Sequence[WorkItem], *, concurrency: int
     finally:
         for t in tasks:
             t.cancel()
+        # wait for the cancelled ones: several pairs may stop on the same RunAborted, only the first is raised, and
+        # an exception left unretrieved would be logged with a traceback
+        await asyncio.gather(*tasks, return_exceptions=True)
 
 
 def run_loop(coro: Any) -> Any:

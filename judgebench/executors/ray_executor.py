@@ -9,7 +9,8 @@ worker). Results come back to the driver, which logs and writes them through the
   processes on one machine). On a multi-node cluster the cache folder must be on the driver's machine or a node-local
   path per node: SQLite must not be shared over a network file system, so calls are then cached per node.
 * **Failures.** Actors restart and shard calls are retried by Ray (``max_restarts`` / ``max_task_retries``); a killed
-  worker's shard runs again, and every call it had finished is answered by the cache, not the server.
+  worker's shard runs again, and every call it had finished is answered by the cache, not the server. A worker whose
+  circuit breaker opens (a bad key, an unknown model, an unreachable server) stops the whole run with ``RunAborted``.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from ..errors import MissingDependencyError
+from ..errors import MissingDependencyError, RunAborted
 from . import OnResult, WorkItem, judge_items
 
 logger = logging.getLogger(__name__)
@@ -167,7 +168,14 @@ class RayExecutor:
                 done, _ = ray.wait(list(running), num_returns=1)
                 i = running.pop(done[0])
                 load[i] -= 1
-                for result, fresh in ray.get(done[0]):
+                try:
+                    finished = ray.get(done[0])
+                except Exception as e:  # a worker's circuit breaker opened: stop the run (the finally kills the rest)
+                    cause = e if isinstance(e, RunAborted) else getattr(e, "cause", None)
+                    if isinstance(cause, RunAborted):
+                        raise RunAborted(str(cause.args[0] if cause.args else cause)) from None
+                    raise
+                for result, fresh in finished:
                     on_result(result, fresh)
                 submit()
             return merge_stats(ray.get([a.stats.remote() for a in self.actors]))

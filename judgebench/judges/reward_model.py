@@ -9,6 +9,7 @@ or ``vllm-reward:NAME`` (a served RM).
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from ..backends import BackendError
@@ -30,6 +31,8 @@ class RewardModelJudge:
             sb = await self.backend.score(question, response_b)
         except BackendError as e:
             return Judgment(Decision.NONE, error=str(e), usage=Usage(calls=1))
+        if not (math.isfinite(sa) and math.isfinite(sb)):  # NaN compares false both ways: it would read as B>A
+            return Judgment(Decision.NONE, error=f"reward is not a finite number: score(A)={sa!r} score(B)={sb!r}", usage=Usage(calls=2))
         if abs(sa - sb) <= self.tie_margin:
             decision = Decision.TIE
         else:

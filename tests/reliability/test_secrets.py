@@ -28,7 +28,7 @@ def test_canary_keys_never_reach_results_cache_logs_or_report(fake_server, tmp_p
             [sys.executable, "-m", "judgebench", "-vv", "bench", "--judge", "arena_hard", "--model", "openai:test", "--base-url", server.base_url, "--data", str(data), "--results-dir", str(results), "--cache-dir", str(cache), "--max-retries", "1"],
             env=env, stdout=f, stderr=subprocess.STDOUT, timeout=300,
         )
-    assert proc.returncode == 0, log.read_text()[-2000:]
+    assert proc.returncode == 3, log.read_text()[-2000:]  # finished with failed judgments (errors.EXIT_FAILED_JUDGMENTS)
     assert server.stats()["outcomes"].get("401_echo", 0) > 0  # the server did quote the token back
     run_dir = next(results.rglob("judgments.jsonl")).parent
     errors = (run_dir / "judgments.jsonl").read_text()

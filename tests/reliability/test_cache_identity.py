@@ -1,0 +1,109 @@
+"""Issue 12 item 1: the call cache knows which server answered.
+
+Two OpenAI-compatible servers serving different checkpoints under one model name (``--model openai:test``, two
+``--base-url``) must never share cached answers: the key holds the normalised base URL (scheme and host
+lower-cased, default port and trailing slash dropped) and nothing secret (no ``user:password@``, no key-like query
+parameter). Real servers on 127.0.0.1 (the simulator), the real client, one shared cache folder.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from judgebench.fake_server import FakeConfig
+from judgebench.pairs import load_pairs
+from judgebench.runner import RunSpec, run
+from judgebench.schema import Decision
+
+from ..conftest import make_pair, write_jsonl
+
+N_PAIRS = 12
+
+
+def pairs_file(tmp_path: Path) -> str:
+    rows = [make_pair(i, "A>B" if i % 2 else "B>A", response_A=f"answer alpha {i} " * 3, response_B=f"answer beta {i} " * 3) for i in range(N_PAIRS)]
+    return str(write_jsonl(tmp_path / "pairs.jsonl", rows))
+
+
+def spec(data: str, base_url: str, tmp_path: Path, results: str, **kw: object) -> RunSpec:
+    base: dict[str, object] = dict(data=data, judge="vanilla", model="openai:test", base_url=base_url, results_dir=str(tmp_path / results), cache_dir=str(tmp_path / "cache"), progress=False, concurrency=8, timeout=10, max_retries=0)
+    base.update(kw)
+    return RunSpec(**base)  # type: ignore[arg-type]
+
+
+def test_two_servers_under_one_model_name_never_share_cached_answers(fake_server, tmp_path: Path) -> None:
+    data = pairs_file(tmp_path)
+    pairs = load_pairs(data)
+    knows = fake_server(FakeConfig(accuracy=1.0), pairs)  # always picks the correct response
+    always_a = fake_server(FakeConfig(accuracy=0.0, position_bias=1.0), pairs)  # always picks the first shown
+
+    first = run(spec(data, knows.base_url, tmp_path, "r1"))
+    second = run(spec(data, always_a.base_url, tmp_path, "r2"))
+
+    # Every judgment of the second run was asked of the second server: 12 pairs x 2 games, none from the cache.
+    assert always_a.stats()["calls"] == 2 * N_PAIRS
+    assert second.run_info["counts"]["cached"] == 0
+    # ... and carries that server's verdict: "A" in the order shown, in both games.
+    assert {g.decision for r in second.results for g in r.games} == {Decision.A_BETTER}
+    # Scores follow the servers. The first always finds the correct response: 100%. The second's two games
+    # (A then, on the swapped order, A again = B in the original frame) cancel under the vote rule: a tie on every
+    # pair, which is not correct, so 0%; its position consistency is 0%.
+    assert first.metrics.accuracy == 100.0
+    assert second.metrics.accuracy == 0.0 and second.metrics.position_consistency == 0.0
+
+
+def test_same_server_spelled_differently_is_one_cache_entry(fake_server, tmp_path: Path) -> None:
+    data = pairs_file(tmp_path)
+    server = fake_server(FakeConfig(), load_pairs(data))
+    run(spec(data, server.base_url, tmp_path, "r1"))
+    calls = server.stats()["calls"]
+    assert calls == 2 * N_PAIRS
+    # "HTTP://127.0.0.1:PORT/v1/" is the same server as "http://127.0.0.1:PORT/v1": upper-case scheme, trailing slash
+    respelled = server.base_url.replace("http://", "HTTP://") + "/"
+    again = run(spec(data, respelled, tmp_path, "r2"))
+    assert server.stats()["calls"] == calls  # no new call: every answer came from the cache
+    assert again.run_info["counts"]["cached"] == 2 * N_PAIRS
+
+
+def test_credentials_in_the_base_url_are_not_part_of_the_key(fake_server, tmp_path: Path) -> None:
+    data = pairs_file(tmp_path)
+    server = fake_server(FakeConfig(), load_pairs(data))
+    host = server.base_url.removeprefix("http://")
+    run(spec(data, f"http://alice:first-password-123@{host}", tmp_path, "r1"))
+    calls = server.stats()["calls"]
+    # a new password (a rotated secret) is the same server: the cache answers, the server is not asked again
+    run(spec(data, f"http://alice:second-password-456@{host}", tmp_path, "r2"))
+    assert server.stats()["calls"] == calls
+    blob = b"".join(p.read_bytes() for p in (tmp_path / "cache").rglob("*") if p.is_file())
+    assert b"first-password-123" not in blob and b"second-password-456" not in blob
+
+
+def test_reward_scores_are_keyed_by_server_too(fake_server, tmp_path: Path) -> None:
+    data = pairs_file(tmp_path)
+    pairs = load_pairs(data)
+    one = fake_server(FakeConfig(accuracy=1.0, seed=1), pairs)
+    two = fake_server(FakeConfig(accuracy=0.0, seed=2), pairs)
+    kw = dict(judge="reward_model", model="vllm-reward:test")
+    run(spec(data, one.base_url, tmp_path, "r1", **kw))
+    run(spec(data, two.base_url, tmp_path, "r2", **kw))
+    # reward_model scores each response once: 2 calls per pair (one game, order-invariant), all at server two
+    assert two.stats()["calls"] == 2 * N_PAIRS
+
+
+def test_endpoint_id_normalises_the_url_and_drops_credentials() -> None:
+    from judgebench.cache import cache_key, endpoint_id
+
+    # expected values written by hand from the rule in endpoint_id's docstring
+    assert endpoint_id("HTTP://Example.COM:80/v1/") == "http://example.com/v1"
+    assert endpoint_id("https://api.example.com:443/v1") == "https://api.example.com/v1"
+    assert endpoint_id("http://127.0.0.1:8000/v1") == "http://127.0.0.1:8000/v1"
+    assert endpoint_id("http://127.0.0.1:8001/v1") == "http://127.0.0.1:8001/v1"
+    assert endpoint_id("http://user:pw@host:8000/v1") == "http://host:8000/v1"
+    assert endpoint_id("https://h/openai?api-version=2024-02-01&api-key=SECRET&sig=1") == "https://h/openai?api-version=2024-02-01&sig=1"
+    assert endpoint_id("http://[::1]:8000/v1") == "http://[::1]:8000/v1"
+    assert endpoint_id(None) == "" and endpoint_id("") == ""
+    request = [{"role": "user", "content": "x"}]
+    a = cache_key(provider="openai", model="test", endpoint=endpoint_id("http://127.0.0.1:8000/v1"), request=request, params={})
+    b = cache_key(provider="openai", model="test", endpoint=endpoint_id("http://127.0.0.1:8001/v1"), request=request, params={})
+    c = cache_key(provider="openai", model="test", endpoint=endpoint_id("http://k:SECRET@127.0.0.1:8000/v1/"), request=request, params={})
+    assert a != b and a == c
