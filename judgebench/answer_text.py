@@ -8,8 +8,21 @@ A number is one token however it is written, so that no part of it is read as a 
 * fractions: ``3/4``, ``\\frac{1}{2}``, ``\\dfrac12``; currency ``$42.50``/``\\$42.50``; ``12%``/``12\\%`` (the sign is dropped);
 * a digit inside a word, a subscript or an exponent (``x2``, ``a_1``, ``m^2``) is not a number.
 
-A number next to symbolic maths (``2\\sqrt{2}``, ``3\\pi``, ``2^{n}``) is *not plain*: the text states a value that
-is not that number, so a reader must not take the number as the answer.
+A number is *not plain* (``NumberToken.value`` is ``None``) when something next to it makes the text state a value
+that is not that number, so a reader must not take the number as the answer:
+
+* symbolic maths: ``2\\sqrt{2}``, ``3\\pi``, ``2^{n}``, ``√2``;
+* a letter or variable glued to it: ``5x``, ``5n``, ``5i`` (units are fine: ``5cm``, ``5kg``, ``5h``, ``5th``; see
+  ``UNIT_SUFFIXES``);
+* a power or factorial: ``5²``, ``5 squared``, ``5 cubed``, ``5!`` inside maths (``\\boxed{5!}``, ``5! = 120``; a
+  ``!`` that ends a sentence is punctuation);
+* an operator with a non-number operand: ``5 + x``, ``5/x``, ``x/5``, ``2 \\cdot \\pi``;
+* a function: ``\\log_2 32``, ``\\ln 5``, ``\\sqrt{5}``, ``\\sin 30``, ``log2(32)``, ``sqrt(16)``;
+* a multiplier word that is not one of the applied ones (``5 thousandths``, ``5 millions``).
+
+Multiplier words and abbreviations written right after a number are *applied* (``MULTIPLIERS``): ``5 thousand`` and
+``5k`` are 5000, ``$5M`` is 5,000,000, ``1.5 billion`` is 1,500,000,000, ``5 dozen`` is 60. Other words after a
+number are units and are ignored (``5 dollars``, ``5 eggs``, ``5 hours`` are 5).
 
 ``read_clause`` turns the text of an answer clause into its candidate values (see its docstring for the rules); the
 graders in ``judgebench.grading`` decide which clause to read.
@@ -34,39 +47,108 @@ _FRAC_ARG = rf"(?:\{{\s*[-−]?{_ATOM}\s*\}}|\d)"
 _FRAC = rf"(?:\\[dt]?frac\s*{_FRAC_ARG}\s*{_FRAC_ARG})"
 _BODY = rf"(?:{_FRAC}|{_ATOM}(?:\s?/\s?{_ATOM})?)"
 _PM = r"(?P<pm>\\pm\s*|±\s*|\\mp\s*|∓\s*)?"
+MULTIPLIERS: dict[str, int] = {
+    "hundred": 100, "thousand": 1000, "million": 10**6, "billion": 10**9, "trillion": 10**12, "dozen": 12, "score": 20,
+    "gross": 144, "lakh": 10**5, "crore": 10**7, "k": 1000, "K": 1000, "M": 10**6, "MM": 10**6, "mn": 10**6, "B": 10**9, "bn": 10**9,
+}  # fmt: skip
+"""Multipliers applied to the number they follow: words (after a space or not) and abbreviations glued to it."""
+_MULT_WORDS = r"(?:\$|\\\))?[\s-]?(?i:hundred|thousand|million|billion|trillion|dozen|score|gross|lakh|crore)"  # "$5$ thousand"
+_MULT = r"(?P<mult>(?:" + _MULT_WORDS + r"|k|K|M|MM|mn|B|bn| ?(?:MM|mn|bn))(?![A-Za-z]))"
+_MULT_RX = re.compile(_MULT_WORDS + r"(?![A-Za-z])")
 NUMBER_RX = re.compile(
     r"(?<![\w.^_\\])(?<!\^\{)(?<!_\{)" + _PM + r"(?P<sign>[-−+](?=[\\$\d.]))?(?:\\?\$\s?)?(?P<sign2>[-−](?=[\\\d.]))?"
-    r"(?P<body>" + _BODY + r")(?P<pct>\s?\\?%)?"
+    r"(?P<body>" + _BODY + r")(?:(?P<pct>\s?\\?%)|" + _MULT + r")?"
 )
 """One number token; see the module docstring for what it covers."""
 
-# Maths next to a number that makes the stated value something else (``2\sqrt{2}``, ``3\pi``, ``2^{n}``, ``√2``).
-_SYMBOLIC_AFTER = re.compile(r"\s*(?:\\(?:sqrt|pi|cdot\s*[A-Za-z\\]|times\s*[A-Za-z\\]|log|ln|sin|cos|tan|exp|infty)\b|[π√∞]|\^)")
-# before: a root or function, or the second argument of a command (``\frac{x}{2}``: whole fractions are one token)
-_SYMBOLIC_BEFORE = re.compile(r"(?:\\(?:sqrt|log|ln|sin|cos|tan|exp)(?:\[[^\]]*\])?\s*\{?|[√]|\}\s*\{)\s*$")
+UNIT_SUFFIXES = frozenset(
+    "mm cm dm m km in ft yd mi mg g kg lb lbs oz t ml mL l L cl kl s sec secs ms min mins h hr hrs d yr yrs wk wks mph kph kmh "
+    "am pm AM PM st nd rd th px pt Hz kHz MHz GHz KB MB GB TB kB Gb Mb W kW kWh MW V mV mA mAh J kJ cal kcal N Pa kPa atm "
+    "mol mmol rpm bpm fps USD EUR GBP".split()
+)
+"""Letters that may be glued to a number as a unit (``5cm``, ``10am``, ``5th``); any other letters glued to a number
+(``5x``, ``5n``, ``5i``) make it not plain."""
+
+# What next to a number makes the stated value something else (see the module docstring).
+_FUNCTIONS = r"(?:log|lg|ln|sqrt|sin|cos|tan|sec|csc|cot|arcsin|arccos|arctan|sinh|cosh|tanh|exp|det|max|min|gcd|lcm|binom)"
+_OPERATOR = r"(?:(?<!\*)\*(?!\*)|[-+/×÷·⋅−]|\\(?:times|cdot|div|pm)(?![A-Za-z])|(?<=\s)(?i:times|plus|minus|over|divided\s+by|multiplied\s+by)(?=\s))"
+_OPERAND = r"(?:[A-Za-z](?![A-Za-z])|\\(?![$%,;!{}\s])[A-Za-z]+|\()"
+_SYMBOLIC_AFTER = re.compile(
+    r"(?:\s*(?:\\(?:sqrt|pi|cdot\s*[A-Za-z\\]|times\s*[A-Za-z\\]|log|ln|sin|cos|tan|exp|infty)\b|[π√∞]|\^)"
+    r"|[²³¹⁰⁴-⁹ⁿ⁺⁻]"  # a superscript power
+    r"|!(?:[!}$=)\]]|[ \t]*[=+*/-]|\\)"  # a factorial, not a sentence's "!"
+    r"|\s+(?:squared|cubed|factorial|to\s+the\s+\w+(?:\s+power)?)\b"
+    r"|[\s-]?(?i:(?:hundred|thousand|million|billion|trillion|dozen|lakh|crore)[A-Za-z]|grand\b)"  # "5 thousandths", "5 grand"
+    r"|\s*\((?i:in\s+)?(?i:hundred|thousand|million|billion|trillion|dozen|lakh|crore)"  # "5 (in thousands)"
+    r"|[ \t]+[KMB](?![A-Za-z&])"  # "$5 M", "5 B": a multiplier or a unit such as molar, never the bare number
+    r"|[ \t]*" + _OPERATOR + r"[ \t]*" + _OPERAND + r")"
+)
+# before: a root or function, an operator with a non-number operand, or the second argument of a command
+# (``\frac{x}{2}``: whole fractions are one token)
+_SYMBOLIC_BEFORE = re.compile(
+    r"(?:\\" + _FUNCTIONS + r"(?![A-Za-z])(?:\[[^\]]*\])?(?:\s*[_^]\s*(?:\{[^{}]*\}|\w))*\s*[{(]?"
+    r"|(?<![A-Za-z])" + _FUNCTIONS + r"(?:_?\d+|_\{\d+\})?\s*\(|(?<![A-Za-z])(?:log|ln|sqrt|sin|cos|tan)\s"
+    r"|[√∛]|\}\s*\{"
+    r"|(?:(?<![A-Za-z\\])[A-Za-z]|\\[A-Za-z]+|\))[ \t]*" + _OPERATOR + r"[ \t]*)\s*$"
+)
+_GLUED_LETTERS = re.compile(r"[A-Za-z]+")
 _ALLOWED_COMMANDS = re.compile(r"\\(?:boxed|fbox|text|textbf|mathbf|mathrm|bf|displaystyle|left|right|quad|qquad)\s*\{?\s*$")
 
 MAX_EXPONENT = 4000
 """Larger powers of ten or of an integer are not read as numbers (``10^{10^9}`` would take minutes to expand)."""
 
 
-@dataclass(frozen=True)
 class NumberToken:
-    """A number as written in a text.
+    """A number as written in a text (read-only; its value is worked out on first use, since most numbers of a
+    response are never looked at).
 
     Attributes:
         start: offset of the token in the text.
-        end: offset just after it.
-        text: the token, normalized: no currency, thousands separators, percent sign or spaces; ASCII minus.
-        value: its exact value; ``None`` when it is not plain (symbolic maths next to it) or too large to expand.
+        end: offset just after it (a multiplier word such as "thousand" included).
+        text: the token, normalized: no currency, thousands separators, percent sign or spaces; ASCII minus; the
+            integer value when a multiplier was applied (``5k`` is ``"5000"``).
+        value: its exact value; ``None`` when it is not plain (see the module docstring) or too large to expand.
         plus_minus: written after ``\\pm``/``±``, so it stands for two values.
     """
 
-    start: int
-    end: int
-    text: str
-    value: Fraction | None
-    plus_minus: bool = False
+    __slots__ = ("_body", "_factor", "_negative", "_source", "_text", "_value", "end", "plus_minus", "start")
+
+    def __init__(self, source: str, start: int, end: int, body: str, negative: bool, factor: int | None, plus_minus: bool):
+        self.start, self.end, self.plus_minus = start, end, plus_minus
+        self._source, self._body, self._negative, self._factor = source, body, negative, factor
+        self._text: str | None = None
+        self._value: Fraction | None = None
+
+    def _resolve(self) -> None:
+        value = _body_value(_normalize(self._body))
+        shown = _normalize(self._body)
+        if self._factor is not None:
+            shown += " ".join(self._source[self.start : self.end].split()).partition(self._body.strip())[2].strip()
+            if value is not None:
+                value *= self._factor
+                shown = str(value) if value.denominator == 1 else shown
+        before, after = self._source[max(0, self.start - 40) : self.start], self._source[self.end : self.end + 30]
+        symbolic = bool(_SYMBOLIC_AFTER.match(after) or _SYMBOLIC_BEFORE.search(before))
+        symbolic = symbolic or bool(re.search(r"\\[A-Za-z]+\s*\{\s*$", before) and not _ALLOWED_COMMANDS.search(before))
+        glued = _GLUED_LETTERS.match(after)
+        symbolic = symbolic or (glued is not None and glued.group() not in UNIT_SUFFIXES)
+        if value is not None and self._negative:
+            value = -value
+        self._text = ("-" if self._negative else "") + shown
+        self._value = None if symbolic else value
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            self._resolve()
+        assert self._text is not None
+        return self._text
+
+    @property
+    def value(self) -> Fraction | None:
+        if self._text is None:
+            self._resolve()
+        return self._value
 
     @property
     def values(self) -> tuple[Fraction, ...]:
@@ -74,6 +156,9 @@ class NumberToken:
         if self.value is None:
             return ()
         return (self.value, -self.value) if self.plus_minus and self.value != 0 else (self.value,)
+
+    def __repr__(self) -> str:
+        return f"NumberToken({self.start}, {self.end}, {self.text!r}, {self.value!r}, plus_minus={self.plus_minus})"
 
 
 def _normalize(body: str) -> str:
@@ -116,20 +201,23 @@ def _body_value(body: str) -> Fraction | None:
     return values[0]
 
 
+def _multiplier(written: str) -> int:
+    word = written.strip(" \t\n-$\\)")
+    return MULTIPLIERS[word] if word in MULTIPLIERS else MULTIPLIERS[word.lower()]
+
+
 def number_tokens(text: str) -> list[NumberToken]:
     """Every number token in ``text``, in order (see the module docstring for the forms it reads)."""
     tokens = []
     for m in NUMBER_RX.finditer(text):
-        body = _normalize(m.group("body"))
+        end, factor = m.end(), None
+        if m.group("mult") is not None:
+            factor = _multiplier(m.group("mult"))
+            while (more := _MULT_RX.match(text, end)) is not None:  # "5 hundred thousand"
+                factor *= _multiplier(more.group())
+                end = more.end()
         negative = (m.group("sign") or m.group("sign2") or "") in ("-", "−")
-        value = _body_value(body)
-        before, after = text[max(0, m.start() - 40) : m.start()], text[m.end() : m.end() + 20]
-        symbolic = bool(_SYMBOLIC_AFTER.match(after) or _SYMBOLIC_BEFORE.search(before))
-        symbolic = symbolic or bool(re.search(r"\\[A-Za-z]+\s*\{\s*$", before) and not _ALLOWED_COMMANDS.search(before))
-        if value is not None and negative:
-            value = -value
-        shown = ("-" if negative else "") + body
-        tokens.append(NumberToken(m.start(), m.end(), shown, None if symbolic else value, bool(m.group("pm"))))
+        tokens.append(NumberToken(text, m.start(), end, m.group("body"), negative, factor, bool(m.group("pm"))))
     return tokens
 
 

@@ -6,8 +6,11 @@ Rows (JSONL, gzip JSONL, a JSON list or Parquet; see ``judgebench.files.iter_row
 * ``numeric``: ``reference`` a number or text holding one (``"1,234"``, ``18``, a GSM8K solution ending ``#### 18``);
 * ``math``: ``reference`` LaTeX without ``$`` (``"\\frac{1}{2}"``);
 * ``code``: ``response`` and the problem's tests instead of a reference: HumanEval-style ``test`` (with
-  ``entry_point`` and the ``prompt`` the solution completes, both optional), or stdin/stdout ``cases``, a list of
-  ``{"input": ..., "output": ...}`` objects.
+  ``entry_point`` and the ``prompt`` the solution completes, both optional, but a ``test`` that defines
+  ``check(candidate)`` needs ``entry_point``), or stdin/stdout ``cases``, a list of ``{"input": ..., "output": ...}``
+  objects; not both. Tests that do not compile, or that would pass every program (``check`` that nothing calls,
+  only definitions, no cases), are input errors. A response that is an indented function body completes
+  ``prompt`` (HumanEval's completion format).
 
 Every row is checked before any is graded, and a bad one stops the run with its file, line and field
 (``InputError``). Each row comes back unchanged plus ``correct`` (true, false, or null for "no single answer"),
@@ -22,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError
-from .grading import GRADE_KINDS, CodeTests, Grade, choice_letters, numeric_reference
+from .grading import GRADE_KINDS, CodeTests, CodeTestsError, Grade, choice_letters, numeric_reference
 
 OUTPUT_FIELDS = ("correct", "extracted", "reason")
 """The fields added to each graded row."""
@@ -80,14 +83,27 @@ def _cases(value: Any, path: Path, line: int) -> tuple[tuple[str, str], ...]:
     return tuple((c["input"], c["output"]) for c in value)
 
 
-def _reference(kind: str, row: dict[str, Any], path: Path, line: int, letters: str) -> Any:
-    if kind == "code":
-        if "cases" in row:
+def _code_tests(row: dict[str, Any], path: Path, line: int) -> CodeTests:
+    if row.get("test") is not None and row.get("cases") is not None:
+        raise InputError("a row has 'test' or 'cases', not both (which should run?); drop one", path=path, line=line, field="cases")
+    try:
+        if row.get("cases") is not None:
             return CodeTests(style="stdio", cases=_cases(row["cases"], path, line))
         test = _text(row, "test", path, line)
         if not test.strip():
             raise InputError("empty; give the tests that check the solution (or stdin/stdout 'cases')", path=path, line=line, field="test")
-        return CodeTests(style="function", test=test, entry_point=_text(row, "entry_point", path, line, required=False), prompt=_text(row, "prompt", path, line, required=False))
+        tests = CodeTests(style="function", test=test, entry_point=_text(row, "entry_point", path, line, required=False), prompt=_text(row, "prompt", path, line, required=False))
+    except CodeTestsError as e:
+        raise InputError(e.message, path=path, line=line, field=e.field) from None
+    broken = tests.compile_error
+    if broken is not None:
+        raise InputError(f"the tests do not compile ({broken}), so no program can be graded against them", path=path, line=line, field="test")
+    return tests
+
+
+def _reference(kind: str, row: dict[str, Any], path: Path, line: int, letters: str) -> Any:
+    if kind == "code":
+        return _code_tests(row, path, line)
     if "reference" not in row or row["reference"] is None:
         raise InputError("missing; rows need 'reference'", path=path, line=line, field="reference")
     value = row["reference"]

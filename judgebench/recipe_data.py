@@ -16,7 +16,7 @@ from typing import Any
 
 from .errors import InputError
 from .files import iter_rows
-from .grading import CodeTests, choice_letters
+from .grading import CodeTests, CodeTestsError, choice_letters
 from .recipes import Recipe, ResponseSource, resolve_path
 
 logger = logging.getLogger(__name__)
@@ -78,6 +78,26 @@ def _cases(value: Any, where: str, line: int) -> tuple[tuple[str, str], ...]:
     return tuple((str(c["input"]), str(c["output"])) for c in value)
 
 
+class UngradableProblem(Exception):
+    """A problem whose tests cannot grade any program (they do not compile, or there are none): skipped, not paired."""
+
+
+def _code_reference(opts: dict[str, Any], values: dict[str, Any], where: str, line: int) -> CodeTests:
+    try:
+        if opts.get("style") == "stdio":
+            return CodeTests(style="stdio", cases=_cases(values.get("cases"), where, line))
+        test = "\n".join(t for t in (_joined(values.get("test_imports")), _joined(values.get("test"))) if t)
+        tests = CodeTests(style="function", test=test, entry_point=str(values.get("entry_point") or ""), prompt=str(values.get("code_prompt") or ""))
+    except CodeTestsError as e:
+        if e.field == "entry_point":  # the recipe maps no entry_point for HumanEval-style tests: every row is wrong
+            raise InputError(e.message, path=where, line=line, field=e.field) from None
+        raise UngradableProblem(e.message) from None
+    broken = tests.compile_error
+    if broken is not None:
+        raise UngradableProblem(f"the tests do not compile ({broken})")
+    return tests
+
+
 def reference_for(recipe: Recipe, values: dict[str, Any], where: str, line: int) -> Any:
     """The reference answer a grader compares with, built from the mapped fields of one row."""
     kind, opts = recipe.grader, recipe.grader_options
@@ -93,10 +113,7 @@ def reference_for(recipe: Recipe, values: dict[str, Any], where: str, line: int)
             raise InputError(f"answer {values.get('answer')!r} is not one of the letters {letters}", path=where, line=line, field="answer")
         return answer
     if kind == "code":
-        if opts.get("style") == "stdio":
-            return CodeTests(style="stdio", cases=_cases(values.get("cases"), where, line))
-        test = "\n".join(t for t in (_joined(values.get("test_imports")), _joined(values.get("test"))) if t)
-        return CodeTests(style="function", test=test, entry_point=str(values.get("entry_point") or ""), prompt=str(values.get("code_prompt") or ""))
+        return _code_reference(opts, values, where, line)
     value = values.get("answer")
     if value is None or str(value).strip() == "":
         raise InputError("empty reference answer", path=where, line=line, field="answer")
@@ -106,8 +123,12 @@ def reference_for(recipe: Recipe, values: dict[str, Any], where: str, line: int)
 def load_problems(recipe: Recipe, *, file: str | Path | None = None, limit: int | None = None) -> list[Problem]:
     """Read, map and validate the recipe's problems (all rows are checked before any is returned).
 
+    Code problems whose tests cannot grade any program (they do not compile, or hold no test) are skipped with a
+    warning, so that no pair is built on them.
+
     Raises:
-        InputError: a missing column, a bad reference, a prompt that does not render, a duplicate id.
+        InputError: a missing column, a bad reference, a prompt that does not render, a duplicate id, HumanEval-style
+            tests with no entry_point.
     """
     import jinja2
 
@@ -120,6 +141,7 @@ def load_problems(recipe: Recipe, *, file: str | Path | None = None, limit: int 
     where, rows = problem_rows(recipe, file=file)
     problems: list[Problem] = []
     seen: set[str] = set()
+    skipped = 0
     for number, row in rows:
         if limit is not None and len(problems) >= limit:
             break
@@ -144,7 +166,15 @@ def load_problems(recipe: Recipe, *, file: str | Path | None = None, limit: int 
             source = recipe.source.format_map({k: str(v) for k, v in row.items()})
         except (KeyError, ValueError) as e:
             raise InputError(f"recipe source {recipe.source!r} names a missing column {e}", path=where, line=number, field="source") from None
-        problems.append(Problem(pid, source, prompt, reference_for(recipe, values, where, number)))
+        try:
+            reference = reference_for(recipe, values, where, number)
+        except UngradableProblem as e:  # no program could be graded against it, so none is paired
+            logger.warning("%s:%d: problem %s skipped: %s", where, number, pid, e)
+            skipped += 1
+            continue
+        problems.append(Problem(pid, source, prompt, reference))
+    if skipped:
+        logger.warning("%s: %d problem(s) skipped because their tests cannot grade a program", where, skipped)
     if not problems:
         raise InputError("no problems read", path=where)
     return problems

@@ -13,9 +13,12 @@ import ast
 import glob
 import json
 import zipfile
+from fractions import Fraction
 
 import pytest
 
+from judgebench.answer_text import number_tokens
+from judgebench.final_answer import Statement, commit
 from judgebench.grading import (
     CodeTests,
     Grade,
@@ -23,6 +26,7 @@ from judgebench.grading import (
     extract_choice,
     extract_code,
     extract_number,
+    find_number,
     grade,
     grade_code,
     grade_math,
@@ -210,6 +214,53 @@ def test_grade_numeric_agrees_with_openai_is_correct_on_gsm8k_solutions() -> Non
     assert total == 5276
     # OpenAI graded these by the "A: N" line, which we read first; measured 5276/5276, so allow almost nothing
     assert agree / total >= 0.999, disagreements[:10]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        # multipliers written right after a number are applied
+        ("5 thousand", Fraction(5000)),
+        ("5k", Fraction(5000)),
+        ("$5M", Fraction(5_000_000)),
+        ("1.5 billion", Fraction(1_500_000_000)),
+        ("5 dozen", Fraction(60)),
+        ("5 hundred thousand", Fraction(500_000)),
+        # units are not multipliers
+        ("5 dollars", Fraction(5)),
+        ("5cm", Fraction(5)),
+        ("5th", Fraction(5)),
+        ("762 M&Ms", Fraction(762)),
+        # something next to the number makes the value another one: not plain
+        ("5x", None),
+        ("5²", None),
+        ("5 squared", None),
+        ("\\boxed{5!}", None),
+        ("5 + x", None),
+        ("x/5", None),
+        ("\\log_2 32", None),
+        ("sqrt(16)", None),
+        ("5 thousandths", None),
+    ],
+)
+def test_number_tokens_apply_multipliers_and_refuse_numbers_turned_into_something_else(text: str, value: Fraction | None) -> None:
+    assert number_tokens(text)[-1].value == value
+
+
+def test_commit_later_correction_replaces_and_disagreement_is_no_single_answer() -> None:
+    text = "The answer is 5. Actually it is 6. The answer is 7."
+    five, six, seven = (Statement(text.index(d), text.index(d) + 1, (d,), "s") for d in "567")
+    corrected = commit(text, [five, six])
+    assert corrected is not None and corrected.answers == ("6",) and corrected.cue == "Actually"
+    clash = commit(text, [six, seven])  # no cue between "6" and "7"
+    assert clash is not None and clash.answers == ("6", "7") and clash.conflict
+    assert commit(text, []) is None
+
+
+def test_find_number_final_committed_answer_decides() -> None:
+    assert extract_number("#### 5\nWait, I made an error: it's 6.")[0] == "6"
+    assert find_number("The answer is 7.\n#### 5")[0].candidates == ("7", "5")  # no correction: no single answer
+    assert extract_number("Suppose the answer is 5. Then 5*2=11, contradiction. So it is 6")[0] == "6"  # a hypothesis
 
 
 # ----------------------------------------------------------------------------- math

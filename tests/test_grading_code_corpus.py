@@ -55,7 +55,10 @@ KNOWN_MISSES: dict[str, str] = {
 
 
 def corpus_rows() -> list[dict[str, Any]]:
-    return [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    """The rows graded here; rows with ``input_error`` hold tests no program can be graded against (refused, or not
+    compiling), and tests/test_grade_cli.py checks them."""
+    rows = [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [r for r in rows if "input_error" not in r]
 
 
 def code_tests_of(row: dict[str, Any]) -> CodeTests:

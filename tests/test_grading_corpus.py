@@ -45,6 +45,10 @@ KNOWN_MISSES: dict[tuple[str, str], str] = {
     ("numeric", "dollars-and-cents"): "'3 dollars and 50 cents' is two numbers; units are not combined",
     ("numeric", "parenthetical-sum"): "'5 (2 + 3)': numbers in parentheses count as candidates, since '5 (or 6)' must stay no single answer",
     ("numeric", "words"): "numbers written in words are not read",
+    # numeric: powers and factorials are not evaluated; the number is "not plain", so the grade is incorrect, never 5
+    ("numeric", "power-squared-word-25"): "'5 squared' is not a plain number (powers are not evaluated), so it is not read as 25",
+    ("numeric", "dozens-of-eggs"): "'7 dozens' may be 7 (dozens as the unit asked for) or 84 (eggs): a plural multiplier word is not a plain number",
+    ("numeric", "boxed-factorial-120"): "'\\boxed{5!}' is not a plain number (factorials are not evaluated), so it is not read as 120",
 }
 
 
