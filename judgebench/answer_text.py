@@ -62,7 +62,8 @@ NUMBER_RX = re.compile(
 """One number token; see the module docstring for what it covers."""
 
 UNIT_SUFFIXES = frozenset(
-    "mm cm dm m km in ft yd mi mg g kg lb lbs oz t ml mL l L cl kl s sec secs ms min mins h hr hrs d yr yrs wk wks mph kph kmh "
+    "mm mms cm cms dm m km kms in ft yd yds mi mg g kg kgs lb lbs oz t ml mls mL l L cl kl s sec secs ms min mins h hr hrs d yr yrs wk wks "
+    "mph kph kmh "
     "am pm AM PM st nd rd th px pt Hz kHz MHz GHz KB MB GB TB kB Gb Mb W kW kWh MW V mV mA mAh J kJ cal kcal N Pa kPa atm "
     "mol mmol rpm bpm fps USD EUR GBP".split()
 )
