@@ -131,9 +131,14 @@ class CallCache:
         return value  # type: ignore[no-any-return]
 
     def put(self, key: str, value: dict[str, Any]) -> None:
+        """Store ``value`` under ``key``, with every known secret redacted (``judgebench.secrets.dumps_redacted``): a
+        server that echoes the key in its answer must not put it in the cache file."""
+        from .secrets import dumps_redacted
+
+        stored = dumps_redacted(value, ensure_ascii=False)
         for attempt in range(5):
             try:
-                self._connect().execute("INSERT OR REPLACE INTO calls (key, value, created) VALUES (?, ?, ?)", (key, json.dumps(value, ensure_ascii=False), time.time()))
+                self._connect().execute("INSERT OR REPLACE INTO calls (key, value, created) VALUES (?, ?, ?)", (key, stored, time.time()))
                 self.writes += 1
                 return
             except sqlite3.OperationalError as e:  # "database is locked" under heavy multi-process contention

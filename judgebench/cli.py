@@ -31,22 +31,24 @@ def main(argv: list[str] | None = None) -> int:
     args._argv = list(sys.argv[1:] if argv is None else argv)  # the command as typed, for "resume with: ..." hints
     level = logging.WARNING if args.verbose == 0 else logging.INFO if args.verbose == 1 else logging.DEBUG
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
-    from .secrets import RedactingFilter
+    from .secrets import RedactingFilter, redacting_console, split_url_credentials
 
     for handler in logging.getLogger().handlers:
         handler.addFilter(RedactingFilter())  # keys never reach logs, whoever logs them
-    try:
-        if getattr(args, "base_url", None):
-            from .backends import check_base_url
+    with redacting_console():  # nor what is printed, tracebacks included
+        try:
+            if getattr(args, "base_url", None):
+                from .backends import check_base_url
 
-            check_base_url(args.base_url)  # a URL no client can use: exit 2 before anything starts
-        return int(args._module.run(args) or 0)
-    except JudgebenchError as e:
-        print(f"judgebench {args.command}: error: {e}", file=sys.stderr)
-        return e.exit_code
-    except KeyboardInterrupt:
-        print("judgebench: interrupted; run the same command again to resume", file=sys.stderr)
-        return 130
+                check_base_url(args.base_url)  # a URL no client can use: exit 2 before anything starts
+                split_url_credentials(args.base_url)  # a password in --base-url is a secret from the start
+            return int(args._module.run(args) or 0)
+        except JudgebenchError as e:
+            print(f"judgebench {args.command}: error: {e}", file=sys.stderr)
+            return e.exit_code
+        except KeyboardInterrupt:
+            print("judgebench: interrupted; run the same command again to resume", file=sys.stderr)
+            return 130
 
 
 if __name__ == "__main__":

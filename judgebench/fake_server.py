@@ -6,12 +6,15 @@ The simulator knows the truth when given the pairs (it finds both responses in t
 probability ``position_bias``. Each verdict is a deterministic function of (seed, request body), so re-sent
 requests get the same answer. Failures are injected at ``failure_rate`` from ``failure_mix``: 429 with
 Retry-After, 500, 503, connection reset, a read timeout (the server hangs), truncated JSON, empty choices,
-empty content. The server records every call: peak in-flight requests, outcomes, and per-request counts.
+empty content; opt-in: a 401 quoting the key, a reply that never ends, a gzip bomb. ``echo_auth`` quotes the
+Authorization header in every answer. The server records every call: peak in-flight requests, outcomes,
+per-request counts, and each answer's outcome per client (per Authorization header).
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import json
 import logging
@@ -21,6 +24,7 @@ import random
 import re
 import threading
 import time
+import zlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -31,7 +35,9 @@ from .schema import Decision, Pair
 logger = logging.getLogger(__name__)
 
 FAILURE_KINDS = ("429", "500", "503", "reset", "timeout", "truncated", "empty_choices", "empty_content")
-EXTRA_FAILURE_KINDS = ("401_echo",)  # opt-in: a 401 whose message quotes the bearer token, as some servers do
+# Opt-in kinds: a 401 whose message quotes the bearer token, as some servers do; a 200 body that never ends
+# ("endless", up to ``hostile_bytes``); a gzip bomb (a small body that decodes to ``hostile_bytes``).
+EXTRA_FAILURE_KINDS = ("401_echo", "endless", "gzip_bomb")
 
 
 @dataclass
@@ -48,6 +54,10 @@ class FakeConfig:
     seed: int = 0
     logprobs: bool = True
     """Return token log-probabilities when a request asks for them; False plays a server that ignores the option."""
+    echo_auth: bool = False
+    """Quote the request's ``Authorization`` header in every successful answer (a server that leaks the key)."""
+    hostile_bytes: int = 2**30
+    """How much an ``endless`` or ``gzip_bomb`` reply sends (decoded) at most, if the client keeps reading."""
 
 
 # How each judge format writes a verdict, found by a marker in the prompt. First match wins; the fallback is
@@ -71,6 +81,18 @@ def style_for(prompt: str) -> dict[str, str]:
         if pattern.search(prompt):
             return style
     return _FALLBACK
+
+
+@functools.cache
+def _gzip_bomb_parts() -> tuple[bytes, bytes, int]:
+    """(gzip header and first block, a block to repeat, decoded bytes per block): 1 MiB of spaces per block of
+    about 1 KB. After a full flush the compressor starts afresh, so each further block compresses to the same bytes
+    and ``head + unit * n`` is a valid gzip stream (without its trailer) of ``n + 1`` MiB."""
+    block = b" " * 2**20
+    c = zlib.compressobj(9, zlib.DEFLATED, 31)
+    head = c.compress(block) + c.flush(zlib.Z_FULL_FLUSH)
+    unit = c.compress(block) + c.flush(zlib.Z_FULL_FLUSH)
+    return head, unit, len(block)
 
 
 def _unit(seed: int, *parts: str) -> float:
@@ -149,6 +171,11 @@ class FakeJudgeServer:
             self.succeeded: Counter[str] = Counter()  # request hash -> times answered successfully
             self.repeated_after_success = 0
             self.log: list[tuple[str, str, float]] = []  # (request hash, outcome, arrival time.monotonic())
+            # (client, request hash, outcome), where the client is the request's Authorization header: a test that
+            # gives each process its own key learns which process each answer went to (the key is never part of a
+            # call's cache key, so processes with different keys share one cache)
+            self.answers: list[tuple[str, str, str]] = []
+            self.authorizations: Counter[str] = Counter()  # Authorization header values received
 
     def stats(self) -> dict[str, Any]:
         with self._lock:
@@ -212,10 +239,11 @@ class FakeJudgeServer:
         return (1.0 if correct else 0.0) * (1 if noise < self.config.accuracy else -1) + noise * 0.5
 
     # ---- HTTP -------------------------------------------------------------------------------------------
-    def _record(self, key: str, outcome: str, arrived: float) -> None:
+    def _record(self, key: str, outcome: str, arrived: float, client: str = "") -> None:
         with self._lock:
             self.outcomes[outcome] += 1
             self.log.append((key, outcome, arrived))
+            self.answers.append((client, key, outcome))
             if outcome == "ok":
                 self.succeeded[key] += 1
 
@@ -225,7 +253,9 @@ class FakeJudgeServer:
         arrived = time.monotonic()
         raw = await request.read()
         key = hashlib.sha256(raw).hexdigest()
+        client = request.headers.get("Authorization", "")
         with self._lock:
+            self.authorizations[client] += 1
             if self.succeeded[key]:
                 self.repeated_after_success += 1
             self.requests[key] += 1
@@ -237,20 +267,26 @@ class FakeJudgeServer:
             try:
                 body = json.loads(raw)
             except json.JSONDecodeError:
-                self._record(key, "bad_request", arrived)
+                self._record(key, "bad_request", arrived, client)
                 return web.json_response({"error": {"message": "request body is not JSON"}}, status=400)
             failure = self._failure()
             if failure is not None:
-                return await self._fail(request, failure, key, arrived)
+                return await self._fail(request, failure, key, arrived, client)
             if request.transport is None or request.transport.is_closing():
-                self._record(key, "client_gone", arrived)  # the client died while we waited: not a delivered answer
+                self._record(key, "client_gone", arrived, client)  # the client died while we waited: not a delivered answer
                 return web.Response(status=499)
-            self._record(key, "ok", arrived)
+            self._record(key, "ok", arrived, client)
+            echo = f"Authorization: {request.headers.get('Authorization', '')}\n" if self.config.echo_auth else ""
             if kind == "pooling":
-                return web.json_response(self._pooling_body(body, key))
+                return web.json_response({**self._pooling_body(body, key), **({"echo": echo} if echo else {})})
             if kind == "messages":
-                return web.json_response(self._messages_body(body, key))
-            return web.json_response(self._chat_body(body, key, failure))
+                answer = self._messages_body(body, key)
+                answer["content"][0]["text"] = echo + answer["content"][0]["text"]
+                return web.json_response(answer)
+            answer = self._chat_body(body, key, failure)
+            for choice in answer["choices"]:
+                choice["message"]["content"] = echo + choice["message"]["content"]
+            return web.json_response(answer)
         finally:
             with self._lock:
                 self.in_flight -= 1
@@ -280,10 +316,10 @@ class FakeJudgeServer:
         text = messages[-1]["content"] if messages else str(body.get("input", ""))
         return {"object": "list", "model": body.get("model", "fake"), "data": [{"index": 0, "object": "pooling", "data": [self.reward(text, key)]}], "usage": {"prompt_tokens": len(text) // 4, "total_tokens": len(text) // 4}}
 
-    async def _fail(self, request: Any, failure: str, key: str, arrived: float) -> Any:
+    async def _fail(self, request: Any, failure: str, key: str, arrived: float, client: str = "") -> Any:
         from aiohttp import web
 
-        self._record(key, failure, arrived)
+        self._record(key, failure, arrived, client)
         ms = str(self.config.retry_after_ms)
         if failure == "429":
             return web.json_response({"error": {"message": "Rate limit reached (simulated)", "type": "rate_limit"}}, status=429, headers={"retry-after-ms": ms, "retry-after": "0"})
@@ -300,11 +336,32 @@ class FakeJudgeServer:
         if failure == "timeout":
             await asyncio.sleep(self.config.hang_seconds)
             return web.json_response({"error": {"message": "too late"}}, status=504)
+        if failure in ("endless", "gzip_bomb"):
+            return await self._hostile_body(request, gzip=failure == "gzip_bomb")
         if failure == "truncated":
             return web.Response(text='{"id": "chatcmpl-x", "object": "chat.completion", "choices": [{"index": 0, "mess', content_type="application/json")
         if failure == "empty_choices":
             return web.json_response({"id": "chatcmpl-x", "object": "chat.completion", "created": 0, "model": "fake", "choices": []})
         return web.json_response({"id": "chatcmpl-x", "object": "chat.completion", "created": 0, "model": "fake", "choices": [{"index": 0, "message": {"role": "assistant", "content": ""}, "finish_reason": "stop"}]})
+
+    async def _hostile_body(self, request: Any, *, gzip: bool) -> Any:
+        """A 200 reply that does not end (up to ``hostile_bytes`` decoded), plain or as a gzip bomb; it stops when
+        the client hangs up."""
+        from aiohttp import web
+
+        if gzip:
+            head, unit, decoded = _gzip_bomb_parts()
+        else:
+            head, unit, decoded = b'{"id": "chatcmpl-x", "object": "chat.completion", "choices": [{"message": {"content": "', b"a" * 2**16, 2**16
+        resp = web.StreamResponse(status=200, headers={"Content-Type": "application/json", **({"Content-Encoding": "gzip"} if gzip else {})})
+        await resp.prepare(request)
+        try:
+            await resp.write(head)
+            for _ in range(self.config.hostile_bytes // decoded):
+                await resp.write(unit)
+        except (ConnectionError, RuntimeError):  # the client hung up, as it should
+            pass
+        return resp
 
     def _app(self) -> Any:
         from aiohttp import web

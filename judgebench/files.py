@@ -50,8 +50,10 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
 
 
 def atomic_write_text(path: str | Path, text: str) -> None:
-    """``atomic_write_bytes`` for UTF-8 text."""
-    atomic_write_bytes(path, text.encode("utf-8"))
+    """``atomic_write_bytes`` for UTF-8 text, with every known secret redacted (``secrets.redact_known``)."""
+    from .secrets import redact_known
+
+    atomic_write_bytes(path, redact_known(text).encode("utf-8"))
 
 
 def _umask() -> int:
@@ -60,17 +62,25 @@ def _umask() -> int:
     return mask
 
 
+# The JSON writers redact every known secret from each string of the value before serialising it
+# (``secrets.dumps_redacted``): every results, summary and pairs file goes through one of them.
 def atomic_write_json(path: str | Path, obj: Any) -> None:
-    atomic_write_text(path, json.dumps(obj, indent=2, ensure_ascii=False, sort_keys=False) + "\n")
+    from .secrets import dumps_redacted
+
+    atomic_write_bytes(path, (dumps_redacted(obj, indent=2, ensure_ascii=False, sort_keys=False) + "\n").encode("utf-8"))
 
 
 def atomic_write_jsonl(path: str | Path, rows: Iterable[dict[str, Any]]) -> None:
-    atomic_write_text(path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+    from .secrets import dumps_redacted
+
+    atomic_write_bytes(path, "".join(dumps_redacted(r, ensure_ascii=False) + "\n" for r in rows).encode("utf-8"))
 
 
 def append_jsonl(f: Any, row: dict[str, Any]) -> None:
-    """Append one JSON line to an open text file and flush it (one ``write`` call per line)."""
-    f.write(json.dumps(row, ensure_ascii=False) + "\n")
+    """Append one JSON line, known secrets redacted, to an open text file and flush it (one ``write`` per line)."""
+    from .secrets import dumps_redacted
+
+    f.write(dumps_redacted(row, ensure_ascii=False) + "\n")
     f.flush()
 
 

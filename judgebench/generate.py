@@ -65,6 +65,7 @@ async def _sample_all(backend: Any, problems: list[Problem], k: int, generation:
     from dataclasses import replace
 
     from .backends import BackendError
+    from .secrets import redact
 
     base = chat_params(generation, spec.seed)
     system = generation.get("system")
@@ -76,8 +77,8 @@ async def _sample_all(backend: Any, problems: list[Problem], k: int, generation:
         async with sem:
             try:
                 completion = await backend.chat(messages, params, sample_index=i)
-            except BackendError as e:
-                return (problem.id, i, str(e))
+            except BackendError as e:  # recorded with its cause, secrets redacted (a server may quote the key)
+                return (problem.id, i, redact(str(e)))
         return RawResponse(problem.id, completion.text, spec.model, i, {k: v for k, v in params.to_dict().items() if k != "n"})
 
     try:

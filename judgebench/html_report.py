@@ -162,7 +162,7 @@ def render_report(runs: Sequence[LoadedRun], *, rule: str = "vote", title: str =
     """The whole HTML document for ``runs`` (leaderboard rows as made by :func:`judgebench.report.leaderboard`).
 
     Raises:
-        JudgebenchError: if a secret value from the environment would still be in the page (a bug guard).
+        JudgebenchError: if a known secret (``secrets.secret_values``) would still be in the page (a bug guard).
     """
     import jinja2
 
@@ -185,5 +185,5 @@ def render_report(runs: Sequence[LoadedRun], *, rule: str = "vote", title: str =
     )
     leaked = [v for v in secret_values() if v in html]
     if leaked:
-        raise JudgebenchError("refusing to write the report: it would contain a secret from the environment")
+        raise JudgebenchError("refusing to write the report: it would contain a known secret")
     return html

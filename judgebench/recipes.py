@@ -362,6 +362,7 @@ def run_recipe(
     from .pairing import make_pairs
     from .recipe_data import import_responses, load_problems
     from .scoring import category_of
+    from .secrets import redact_data
 
     out = Path(out_dir)
     problems = load_problems(recipe, file=problems_file, limit=limit)
@@ -386,7 +387,8 @@ def run_recipe(
     grading_s = time.monotonic() - start
     options = recipe.pairing if seed is None else replace(recipe.pairing, seed=seed)
     pairs, stats = make_pairs(graded, options, extra_metadata={"recipe": recipe.name})
-    pair_rows = [p.to_dict() for p in pairs]
+    # known secrets redacted here, not only by the file writers, because the dataset folder is written by `datasets`
+    pair_rows = redact_data([p.to_dict() for p in pairs])
     pairs_path = out / recipe.output_name
     atomic_write_jsonl(out / "graded.jsonl", (g.to_dict() for g in graded))
     atomic_write_jsonl(pairs_path, pair_rows)

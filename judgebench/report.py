@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from .errors import InputError
-from .files import atomic_write_bytes
+from .files import atomic_write_text
 from .pairs import pair_set_sha256
 from .replay import JudgmentFile, read_judgment_file
 from .schema import LABELS, Decision, PairResult, is_model_name, response_models_label
@@ -398,5 +398,5 @@ def write_leaderboard(rows: Sequence[dict[str, Any]], out_dir: str | Path, *, ru
     out = Path(out_dir)
     texts = {out / f"leaderboard.{ext}": render_rows(rows, fmt, rule=rule, columns=columns if fmt != "csv" else None) for fmt, ext in (("md", "md"), ("latex", "tex"), ("csv", "csv"))}
     for path, text in texts.items():
-        atomic_write_bytes(path, text.encode("utf-8"))
+        atomic_write_text(path, text)  # known secrets redacted
     return list(texts)

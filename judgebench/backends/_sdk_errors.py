@@ -122,6 +122,8 @@ def status_error(status: int, body: Any, *, headers: object = None, where: str =
 
 def backend_error(sdk: ModuleType, e: Exception, *, timeout: float, base_url: str | None = None) -> BackendError:
     """The ``BackendError`` for an exception raised by ``sdk``'s client (``sdk.APIError`` or a decoding error)."""
+    if isinstance(e.__cause__, BackendError):  # raised by our own HTTP client (``_http``: a reply over the size limit)
+        return e.__cause__
     if isinstance(e, sdk.APIStatusError):
         body = getattr(e, "body", None)
         if server_message(body) is None:  # else the SDK's own text, "Error code: 404 - <message>", less its prefix

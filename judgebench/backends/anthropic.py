@@ -7,17 +7,23 @@ from typing import Any
 
 from ..errors import JudgebenchError, MissingDependencyError
 from ..schema import Usage
+from ..secrets import split_url_credentials
 from . import BackendError, ChatParams, Completion, Messages, token_count
+from ._http import capped_http_client, max_response_bytes
 from ._sdk_errors import backend_error
 
 
 class AnthropicProvider:
-    def __init__(self, model: str, *, api_key: str, base_url: str | None, timeout: float):
+    def __init__(self, model: str, *, api_key: str, base_url: str | None, timeout: float, authorization: str | None = None):
+        """``base_url`` holds no ``user:password@``; ``authorization`` (HTTP Basic auth from the URL) is sent as the
+        ``Authorization`` header when given."""
         self.provider = "anthropic"
         self.model = model
         self._api_key = api_key
+        self._authorization = authorization
         self.base_url = base_url
         self.timeout = timeout
+        self.max_response_bytes = max_response_bytes()
         self._client: Any = None
 
     def __repr__(self) -> str:
@@ -34,7 +40,10 @@ class AnthropicProvider:
                 import anthropic
             except ImportError:
                 raise MissingDependencyError("anthropic", "anthropic", "the Anthropic backend") from None
-            self._client = anthropic.AsyncAnthropic(api_key=self._api_key, base_url=self.base_url, max_retries=0, timeout=self.timeout)
+            # replies read with a size limit (``_http.capped_http_client``): a timeout does not bound memory
+            http_client = capped_http_client(anthropic.DefaultAsyncHttpxClient, self.timeout, limit=self.max_response_bytes)
+            headers = {"Authorization": self._authorization} if self._authorization else None
+            self._client = anthropic.AsyncAnthropic(api_key=self._api_key, base_url=self.base_url, max_retries=0, timeout=self.timeout, http_client=http_client, default_headers=headers)
         return self._client
 
     async def chat_once(self, messages: Messages, params: ChatParams) -> Completion:
@@ -81,4 +90,5 @@ def make_anthropic(provider: str, model: str, *, base_url: str | None = None, ti
         if base_url is None:
             raise JudgebenchError(f"anthropic:{model} needs an API key: set ANTHROPIC_API_KEY")
         key = "EMPTY"
-    return AnthropicProvider(model, api_key=key, base_url=base_url, timeout=timeout)
+    split = split_url_credentials(base_url) if base_url is not None else None  # user:password@ -> HTTP Basic auth
+    return AnthropicProvider(model, api_key=key, base_url=split.url if split else None, timeout=timeout, authorization=split.basic_authorization if split else None)

@@ -13,7 +13,9 @@ from typing import Any
 from ..errors import JudgebenchError
 from ..retry import is_fatal_status
 from ..schema import Usage
+from ..secrets import split_url_credentials
 from . import BackendError, ChatParams, Completion, Messages, token_count
+from ._http import capped_http_client, max_response_bytes
 from ._sdk_errors import backend_error, error_code, server_message, status_error
 
 OPENAI_URL = "https://api.openai.com/v1"
@@ -85,12 +87,16 @@ def request_body(model: str, messages: Messages, params: ChatParams) -> dict[str
 class OpenAICompatProvider:
     """One attempt per call; maps client errors to ``BackendError`` with ``transient`` set by type/status."""
 
-    def __init__(self, provider: str, model: str, *, base_url: str | None, api_key: str, timeout: float):
+    def __init__(self, provider: str, model: str, *, base_url: str | None, api_key: str, timeout: float, authorization: str | None = None):
+        """``base_url`` must hold no ``user:password@`` (see ``split_url_credentials``); ``authorization``, when
+        given, is sent as the ``Authorization`` header in place of ``Bearer <api_key>`` (HTTP Basic auth from the URL)."""
         self.provider = provider
         self.model = model
         self.base_url = base_url
         self._api_key = api_key
+        self._authorization = authorization
         self.timeout = timeout
+        self.max_response_bytes = max_response_bytes()
         self._client: Any = None
 
     def __repr__(self) -> str:  # never show the key
@@ -112,7 +118,10 @@ class OpenAICompatProvider:
 
             # aiohttp transport (the client's own `DefaultAioHttpClient`): at 64+ connections httpcore's pool re-probes every
             # idle socket per request, which made the HTTP stack the largest CPU cost of a judgment.
-            self._client = openai.AsyncOpenAI(api_key=self._api_key, base_url=self.base_url, max_retries=0, timeout=self.timeout, http_client=openai.DefaultAioHttpClient(timeout=self.timeout))
+            # Its replies are read with a size limit (``_http.capped_http_client``): a timeout does not bound memory.
+            headers = {"Authorization": self._authorization} if self._authorization else None
+            http_client = capped_http_client(openai.DefaultAioHttpClient, self.timeout, limit=self.max_response_bytes)
+            self._client = openai.AsyncOpenAI(api_key=self._api_key, base_url=self.base_url, max_retries=0, timeout=self.timeout, http_client=http_client, default_headers=headers)
         return self._client
 
     async def chat_once(self, messages: Messages, params: ChatParams) -> Completion:
@@ -172,17 +181,32 @@ def parse_chat_response(resp: Any, *, logprobs: bool = False) -> Completion:
 
 
 def make_openai(provider: str, model: str, *, base_url: str | None = None, timeout: float = 120.0) -> OpenAICompatProvider:
+    """OpenAI or Together (a key from the environment), or any OpenAI-compatible ``base_url`` (key optional).
+
+    ``user:password@`` in ``base_url`` is taken out of the URL and sent as HTTP Basic auth (see ``_server``).
+    """
     env = KEY_ENV.get(provider, "OPENAI_API_KEY")
     key = os.environ.get(env)
-    url = base_url or DEFAULT_URLS.get(provider)
+    url, authorization = _server(base_url or DEFAULT_URLS.get(provider))
     if not key:
         if url is None or provider == "together":
             raise JudgebenchError(f"{provider}:{model} needs an API key: set {env} (or pass --base-url for a local OpenAI-compatible server)")
         key = "EMPTY"
-    return OpenAICompatProvider(provider, model, base_url=url, api_key=key, timeout=timeout)
+    return OpenAICompatProvider(provider, model, base_url=url, api_key=key, timeout=timeout, authorization=authorization)
+
+
+def _server(base_url: str | None) -> tuple[str | None, str | None]:
+    """``base_url`` without ``user:password@``, and the ``Authorization`` header (HTTP Basic, RFC 7617) that carries
+    them instead, which replaces the bearer key. The credentials are registered as secrets, so they are redacted
+    from everything written (``judgebench.secrets``); they never stay in the URL the client is given."""
+    if base_url is None:
+        return None, None
+    split = split_url_credentials(base_url)
+    return split.url, split.basic_authorization
 
 
 def make_local_server(provider: str, model: str, *, base_url: str | None = None, timeout: float = 120.0) -> OpenAICompatProvider:
     """vLLM / SGLang / Ollama / llama.cpp: a base_url (default: the server's usual local port); key optional."""
     key = os.environ.get("JUDGEBENCH_API_KEY") or os.environ.get("OPENAI_API_KEY") or "EMPTY"
-    return OpenAICompatProvider(provider, model, base_url=base_url or DEFAULT_URLS[provider], api_key=key, timeout=timeout)
+    url, authorization = _server(base_url or DEFAULT_URLS[provider])
+    return OpenAICompatProvider(provider, model, base_url=url, api_key=key, timeout=timeout, authorization=authorization)

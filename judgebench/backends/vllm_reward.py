@@ -13,20 +13,27 @@ import math
 import os
 from typing import Any
 
+from ..secrets import split_url_credentials
 from . import BackendError, ChatParams, Completion, Messages
+from ._http import max_response_bytes, read_aiohttp_body
 from ._sdk_errors import connection_error, server_message, short, status_error
 
 
 class VLLMRewardProvider:
     def __init__(self, provider: str, model: str, *, base_url: str, timeout: float):
+        """``user:password@`` in ``base_url`` is taken out of the URL and sent as HTTP Basic auth in place of the
+        bearer key (and registered as a secret, see ``judgebench.secrets.split_url_credentials``)."""
         self.provider = provider
         self.model = model
-        self.base_url = base_url
-        root = base_url.rstrip("/")
+        split = split_url_credentials(base_url)
+        self.base_url = split.url
+        root = split.url.rstrip("/")
         self.url = (root[: -len("/v1")] if root.endswith("/v1") else root) + "/pooling"
         self.timeout = timeout
+        self.max_response_bytes = max_response_bytes()
         self._session: Any = None
-        self._key = os.environ.get("JUDGEBENCH_API_KEY") or os.environ.get("OPENAI_API_KEY") or "EMPTY"
+        key = os.environ.get("JUDGEBENCH_API_KEY") or os.environ.get("OPENAI_API_KEY") or "EMPTY"
+        self._authorization = split.basic_authorization or f"Bearer {key}"
 
     @property
     def endpoint(self) -> str:
@@ -45,15 +52,17 @@ class VLLMRewardProvider:
 
         body = {"model": self.model, "messages": [{"role": "user", "content": question}, {"role": "assistant", "content": response}]}
         try:
-            async with self._get_session().post(self.url, json=body, headers={"Authorization": f"Bearer {self._key}"}) as r:
+            async with self._get_session().post(self.url, json=body, headers={"Authorization": self._authorization}) as r:
+                # every body is read with the size limit (``_http``): a timeout does not bound memory
+                raw = await read_aiohttp_body(r, self.max_response_bytes)
                 if r.status != 200:
-                    text = await r.text()
+                    text = raw.decode("utf-8", "replace")
                     try:
                         payload: Any = json.loads(text)
                     except ValueError:
                         payload = text[:300]
                     raise status_error(r.status, payload, headers=r.headers, where=f" from {self.url}")
-                payload = await r.json(content_type=None)
+                payload = json.loads(raw)
         except (aiohttp.ClientError, TimeoutError) as e:
             raise connection_error(e, timeout=self.timeout, base_url=self.base_url) from None
         except ValueError as e:

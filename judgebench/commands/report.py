@@ -29,7 +29,7 @@ def default_report_path(results_dir: str | None) -> Path:
 
 def run(args: argparse.Namespace) -> int:
     from ..errors import InputError
-    from ..files import atomic_write_bytes
+    from ..files import atomic_write_text
     from ..html_report import render_report
     from .leaderboard import load_leaderboard_runs
 
@@ -40,6 +40,6 @@ def run(args: argparse.Namespace) -> int:
             raise InputError(f"no run on pairs from {', '.join(args.response_model)}", field="--response-model")
     html = render_report(runs, rule=args.rule, title=args.title, figures=not args.no_figures)
     out = Path(args.out) if args.out else default_report_path(args.results_dir)
-    atomic_write_bytes(out, html.encode("utf-8"))
+    atomic_write_text(out, html)  # known secrets redacted (render_report already refuses a page holding one)
     print(f"wrote {out} ({len(html.encode()) / 1e6:.1f} MB, {len(runs)} rows)", file=sys.stderr)
     return 0
