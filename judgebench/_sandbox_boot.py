@@ -1,23 +1,28 @@
 """Child-side bootstrap of the code sandbox (``judgebench.sandbox``); runs as ``python -I _sandbox_boot.py CONFIG_FD``.
 
-It starts as the harness's user, inside fresh network, PID and mount namespaces when ``unshare`` works
-(``config["namespaces"]``), and then, in this order:
+It starts as the harness's user, inside fresh network, PID, IPC and mount namespaces when ``unshare`` works
+(``config["namespaces"]``; plus a user namespace when the harness is not root), and then, in this order:
 
 1. reads its configuration (the program, and for a function-style run the tests and the run's nonce) from the
    file descriptor ``CONFIG_FD`` (an unnamed temporary file) and closes it: none of it is on a path, in the
    command line or in the environment, where the program could read it;
-2. (namespaces) remounts every existing mount read-only and mounts small private tmpfs on ``/tmp``, ``/var/tmp``,
-   ``/dev/shm`` and ``/run/lock``, so the only writable places are throwaway and size-capped;
-3. creates the working folder, writes ``main.py`` there and makes it the current directory;
-4. (in the program's process) sets hard resource limits (CPU seconds, address space, processes, file size, open files, no core files);
-5. when started as real root, drops to ``config["uid"]``: a fresh uid used by no one else, so ``RLIMIT_NPROC``
-   counts only this program's processes, file permissions apply, and it may not signal the harness;
-6. (no namespaces) installs an audit hook that refuses network calls, new programs, ``ctypes``, signals to
-   other processes and file writes outside the working folder: a best-effort guard, weaker than namespaces;
-7. runs ``main.py`` as ``__main__`` in a forked child of this interpreter (what ``python -I main.py`` does), or, for a
-   function-style run (``config["tests"]``), hands the program to ``_sandbox_check.run``, which imports it as a
-   module, runs the tests and writes its verdict to ``config["verdict_fd"]``; meanwhile the parent waits and
-   writes ``{"exit": N}`` or ``{"signal": N}`` to ``config["status_fd"]``.
+2. joins the run's cgroups (``config["cgroup_procs"]``, made by the harness with the memory and process limits),
+   so every page the run touches from here on, tmpfs, shared memory and kernel memory included, is counted;
+3. (namespaces) builds the program's root and ``pivot_root``s into it (``_sandbox_jail.build_root``): read-only
+   system folders and Python installation, five devices, its own ``/proc`` and one size-capped scratch tmpfs for
+   ``/tmp``, ``/var/tmp`` and ``/dev/shm``; nothing else of the host, the user's home included, exists there;
+4. writes ``main.py`` in the working folder, leaves the harness's session keyring and installs the seccomp
+   filter (``_sandbox_jail.install_seccomp``) on itself and everything it starts;
+5. forks the program's process, which sets hard resource limits (CPU seconds, address space, processes, file
+   size, open files, no core files), then, when started as real root, drops to ``config["uid"]`` (a fresh uid
+   used by no one else, so ``RLIMIT_NPROC`` counts only this program's processes, file permissions apply, and it
+   may not signal the harness) or, as uid 0 of a user namespace, drops every capability; (no namespaces) it
+   installs the audit hook (``_sandbox_hook.install_audit_hook``);
+6. runs ``main.py`` as ``__main__`` (what ``python -I main.py`` does), or, for a function-style run
+   (``config["tests"]``), hands the program to ``_sandbox_check.run``, which imports it as a module, runs the tests
+   and writes its verdict to ``config["verdict_fd"]``; meanwhile the parent waits and writes ``{"exit": N}`` or
+   ``{"signal": N}`` to ``config["status_fd"]``, or ``{"error": ...}`` when any step of the containment failed:
+   a program never runs with less containment than the harness asked for.
 
 Only the standard library is used, and nothing from ``judgebench`` (this file runs outside the package).
 """
@@ -26,54 +31,6 @@ import json
 import os
 import resource
 import sys
-
-MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT, MS_BIND = 1, 2, 4, 8, 32, 4096
-MS_NOATIME, MS_NODIRATIME, MS_RELATIME = 1024, 2048, 1 << 21
-# statvfs f_flag bits that a read-only bind remount must keep (they are locked on inherited mounts)
-KEEP_FLAGS = {1: MS_RDONLY, 2: MS_NOSUID, 4: MS_NODEV, 8: MS_NOEXEC, 1024: MS_NOATIME, 2048: MS_NODIRATIME, 4096: MS_RELATIME}
-PRIVATE_TMP = ("/var/tmp", "/dev/shm", "/run/lock")
-
-
-def _mount(libc, source, target, fstype, flags, data):
-    import ctypes
-
-    ok = libc.mount(source.encode(), target.encode(), fstype.encode() if fstype else None, flags, data.encode() if data else None)
-    if ok != 0:
-        err = ctypes.get_errno()
-        raise OSError(err, os.strerror(err), target)
-
-
-def _mount_points():
-    with open("/proc/self/mountinfo", encoding="utf-8") as f:
-        points = [line.split()[4].replace("\\040", " ") for line in f]
-    return sorted(set(points), key=len)
-
-
-def _isolate_filesystem(tmpfs_mb):
-    """Read-only view of every mount, then private writable tmpfs folders. Returns the working folder."""
-    import ctypes
-
-    libc = ctypes.CDLL(None, use_errno=True)
-    for point in _mount_points():
-        if point == "/proc" or point.startswith("/proc/"):
-            continue
-        try:
-            st = os.statvfs(point)
-            flags = MS_REMOUNT | MS_BIND | MS_RDONLY
-            for bit, ms in KEEP_FLAGS.items():
-                if st.f_flag & bit:
-                    flags |= ms
-            _mount(libc, "none", point, None, flags, None)
-        except OSError:
-            pass  # a mount we cannot see or change (over-mounted, special): the uid drop still protects it
-    _mount(libc, "tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={tmpfs_mb}m,mode=1777")
-    for path in PRIVATE_TMP:
-        if os.path.isdir(path):
-            try:
-                _mount(libc, "tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=1777")
-            except OSError:
-                pass
-    return "/tmp/sandbox"
 
 
 def _set_limits(cfg):
@@ -96,77 +53,11 @@ def _drop_privileges(uid):
     os.setuid(uid)
 
 
-BLOCKED_EVENTS = {
-    "socket.connect": "network",
-    "socket.bind": "network",
-    "socket.sendto": "network",
-    "socket.sendmsg": "network",
-    "socket.getaddrinfo": "network",
-    "socket.gethostbyname": "network",
-    "os.system": "starting programs",
-    "os.exec": "starting programs",
-    "os.posix_spawn": "starting programs",
-    "os.spawn": "starting programs",
-    "subprocess.Popen": "starting programs",
-    "ctypes.dlopen": "ctypes",
-    "ctypes.dlsym": "ctypes",
-    "ctypes.cdata": "ctypes",
-}
+def _supervise(child, status_fd, verdict_fd, ready_fd):
+    """Wait for the program (reaping any orphan that lands here as PID 1), report how it ended, exit.
 
-
-PATH_EVENTS = {  # event -> positions of path arguments that must stay inside the working folder
-    "os.mkdir": (0,), "os.rename": (0, 1), "os.remove": (0,), "os.rmdir": (0,), "os.symlink": (0, 1), "os.link": (0, 1),
-    "os.truncate": (0,), "os.chmod": (0,), "os.chown": (0,), "os.utime": (0,), "shutil.rmtree": (0,), "shutil.copyfile": (1,),
-}
-WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
-
-
-def _install_audit_hook(workdir):
-    """Refuse network, program starts, ctypes, signals to others and writes outside ``workdir``.
-
-    ``sys.addaudithook`` hooks cannot be removed by the program.
+    A program process that ended before it said its containment was in place (``ready_fd``) is an error.
     """
-    group = os.getpgid(0)
-    home = os.path.realpath(workdir)
-
-    def inside(path):
-        if isinstance(path, int):
-            return True  # an open file descriptor: already allowed when it was opened
-        try:
-            real = os.path.realpath(os.fsdecode(path))
-        except (TypeError, ValueError):
-            return False
-        return real == home or real.startswith(home + os.sep) or real == os.devnull
-
-    def is_own(event, target):
-        if event == "os.killpg":
-            return target == group
-        if target == 0 or target == -group:
-            return True
-        if target < 0:
-            return False  # -1 is "every process I may signal"; -N another group
-        try:
-            return os.getpgid(target) == group
-        except OSError:
-            return True  # no such process: the call fails by itself
-
-    def hook(event, args):
-        what = BLOCKED_EVENTS.get(event)
-        if what is not None:
-            raise PermissionError(f"sandbox: {what} is not allowed ({event})")
-        if event == "open" and len(args) >= 3 and isinstance(args[2], int) and args[2] & WRITE_FLAGS and not inside(args[0]):
-            raise PermissionError(f"sandbox: writing outside the working folder is not allowed ({args[0]!r})")
-        for i in PATH_EVENTS.get(event, ()):
-            if i < len(args) and args[i] is not None and not inside(args[i]):
-                raise PermissionError(f"sandbox: changing files outside the working folder is not allowed ({event} {args[i]!r})")
-        if event in ("os.kill", "os.killpg") and args and not is_own(event, args[0]):
-            raise PermissionError(f"sandbox: signals outside the sandbox's process group are not allowed ({event})")
-
-    sys.addaudithook(hook)
-
-
-def _supervise(child, status_fd, verdict_fd):
-    """Wait for the program (reaping any orphan that lands here as PID 1), report how it ended, exit."""
     if verdict_fd is not None:
         os.close(verdict_fd)  # only the program's process holds the verdict pipe
     while True:
@@ -177,12 +68,23 @@ def _supervise(child, status_fd, verdict_fd):
             break
         if pid == child:
             break
+    os.set_blocking(ready_fd, False)
+    try:
+        ready = os.read(ready_fd, 1) == b"1"
+    except BlockingIOError:
+        ready = False
     if status is None:
         report = {"error": "lost the program process"}
+    elif not ready:
+        report = {"error": "the program's containment could not be set up (its reason is on stderr)"}
     elif os.WIFSIGNALED(status):
         report = {"signal": os.WTERMSIG(status)}
     else:
         report = {"exit": os.waitstatus_to_exitcode(status)}
+    _report(status_fd, report)
+
+
+def _report(status_fd, report):
     os.write(status_fd, json.dumps(report).encode())
     os._exit(0)
 
@@ -198,11 +100,76 @@ def _read_config(fd):
     return json.loads(b"".join(chunks))
 
 
-def _load_check_harness():
-    """``_sandbox_check``'s code, compiled now (before ``/tmp`` and the package may be hidden)."""
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_sandbox_check.py")
-    with open(path, encoding="utf-8") as f:
-        return compile(f.read(), path, "exec", dont_inherit=True)
+def _load_sibling(name):
+    """The code of ``name``.py next to this file, loaded now (before the package's folder is out of sight), from
+    its ``__pycache__`` when that is current (compiling it costs a few milliseconds per run)."""
+    from importlib.machinery import SourceFileLoader
+
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), name + ".py")
+    return SourceFileLoader(name, path).get_code(name)
+
+
+def _load_module(name):
+    import types
+
+    module = types.ModuleType(name)
+    exec(_load_sibling(name), module.__dict__)
+    return module
+
+
+def _join_cgroups(procs_files):
+    for path in procs_files:
+        with open(path, "w", encoding="ascii") as f:
+            f.write(str(os.getpid()))
+
+
+def _last_capability():
+    try:
+        with open("/proc/sys/kernel/cap_last_cap", encoding="ascii") as f:
+            return int(f.read())
+    except (OSError, ValueError):
+        return 63
+
+
+def _prepare(cfg, jail):
+    """Steps 2-4 of the module docstring. Returns the working folder."""
+    _join_cgroups(cfg.get("cgroup_procs") or [])
+    hidden = cfg.get("hidden") or []
+    if cfg["namespaces"]:
+        newroot = os.path.join(os.getcwd(), "root")
+        os.mkdir(newroot, 0o755)
+        jail.build_root(newroot, cfg["tmpfs_mb"], hidden)
+        workdir = jail.enter_root(newroot)
+    else:
+        workdir = cfg["workdir"]
+        os.makedirs(workdir, mode=0o700, exist_ok=True)
+    with open(os.path.join(workdir, "main.py"), "w", encoding="utf-8") as f:
+        f.write(cfg["code"])
+    if cfg.get("uid") is not None:
+        os.chown(workdir, cfg["uid"], cfg["uid"])
+    jail.leave_session_keyring()
+    if cfg.get("seccomp"):
+        jail.install_seccomp(weak=not cfg["namespaces"], count_memory=not cfg.get("cgroup_procs"))
+    return workdir
+
+
+def _contain_program(cfg, jail, hook, workdir, last_cap):
+    """Step 5, in the program's process: limits, then the uid or capabilities, then (weak mode) the audit hook."""
+    os.chdir(workdir)
+    try:
+        with open("/proc/self/oom_score_adj", "w", encoding="ascii") as f:
+            f.write("1000")  # under the cgroup's limit, the OOM killer takes the program, not the supervisor
+    except OSError:
+        pass
+    _set_limits(cfg)
+    uid = cfg.get("uid")
+    if uid is not None:
+        _drop_privileges(uid)
+    elif cfg["namespaces"]:
+        jail.drop_capabilities(last_cap)
+    if hook is not None:
+        hidden = cfg.get("hidden") or []
+        hook.install_audit_hook(workdir, jail.python_dirs(hidden), jail.system_paths(), hidden)
 
 
 def _run_tests(harness_code, cfg, main_py):
@@ -217,31 +184,56 @@ def _run_tests(harness_code, cfg, main_py):
     harness.run(cfg["code"], main_py, tests["test"], tests["entry_point"], tests["helpers"], tests["nonce"], cfg["verdict_fd"])
 
 
+def _add_site_packages():
+    """The installation's site-packages on ``sys.path``, as ``site`` adds them (a virtual environment's, from its
+    ``pyvenv.cfg``, then the base's if it includes them), without running ``.pth`` files: the boot runs with ``-S``
+    because an editable install's finder costs tens of milliseconds per program."""
+    import site
+
+    prefixes = []
+    exe_dir = os.path.dirname(os.path.abspath(sys.executable))
+    for cfg in (os.path.join(exe_dir, "pyvenv.cfg"), os.path.join(os.path.dirname(exe_dir), "pyvenv.cfg")):
+        if os.path.isfile(cfg):
+            with open(cfg, encoding="utf-8") as f:
+                pairs = {k.strip().lower(): v.strip() for k, _, v in (line.partition("=") for line in f)}
+            sys.prefix = sys.exec_prefix = os.path.dirname(exe_dir)
+            prefixes = [sys.prefix] + ([sys.base_prefix] if pairs.get("include-system-site-packages", "").lower() == "true" else [])
+            break
+    for folder in site.getsitepackages(prefixes or None):
+        if os.path.isdir(folder) and folder not in sys.path:
+            sys.path.append(folder)
+
+
 def main():
+    _add_site_packages()
     cfg = _read_config(int(sys.argv[1]))
-    code = cfg["code"]
-    harness_code = _load_check_harness() if cfg.get("tests") else None
-    verdict_fd = cfg.get("verdict_fd")
-    workdir = _isolate_filesystem(cfg["tmpfs_mb"]) if cfg["namespaces"] else cfg["workdir"]
-    os.makedirs(workdir, mode=0o700, exist_ok=True)
+    status_fd, verdict_fd = cfg["status_fd"], cfg.get("verdict_fd")
+    try:
+        harness_code = _load_sibling("_sandbox_check") if cfg.get("tests") else None
+        jail = _load_module("_sandbox_jail")
+        hook = None if cfg["namespaces"] else _load_module("_sandbox_hook")
+        last_cap = _last_capability()
+        workdir = _prepare(cfg, jail)
+    except Exception as e:
+        _report(status_fd, {"error": f"cannot contain the program: {type(e).__name__}: {e}"})
     main_py = os.path.join(workdir, "main.py")
-    with open(main_py, "w", encoding="utf-8") as f:
-        f.write(code)
-    uid = cfg.get("uid")
-    if uid is not None:
-        os.chown(workdir, uid, uid)
+    ready_r, ready_w = os.pipe()
     # The program runs in a child: as PID 1 of its namespace it would ignore SIGXCPU and SIGXFSZ (the kernel
     # spares a namespace's init from default-action signals), and this parent reports its exit faithfully.
     child = os.fork()
     if child:
-        _supervise(child, cfg["status_fd"], verdict_fd)
-    os.close(cfg["status_fd"])
-    os.chdir(workdir)
-    _set_limits(cfg)
-    if uid is not None:
-        _drop_privileges(uid)
-    if not cfg["namespaces"]:
-        _install_audit_hook(workdir)
+        os.close(ready_w)
+        _supervise(child, status_fd, verdict_fd, ready_r)
+    os.close(status_fd)
+    os.close(ready_r)
+    try:
+        _contain_program(cfg, jail, hook, workdir, last_cap)
+    except BaseException as e:
+        os.write(2, f"sandbox: cannot contain the program: {type(e).__name__}: {e}\n".encode())
+        os._exit(125)
+    os.write(ready_w, b"1")
+    os.close(ready_w)
+    jail = hook = None  # noqa: F841 - nothing of the containment stays reachable from the program's locals
     os.environ["HOME"] = os.environ["TMPDIR"] = workdir
     sys.argv = ["main.py"]
     if harness_code is not None:

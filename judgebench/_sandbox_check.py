@@ -27,9 +27,13 @@ containment hooks, into a module of its own with a private copy of ``builtins`` 
    handler, excepthook or thread after a failed one) nor text the program writes can pass.
 
 What this does not close: the program runs in the same interpreter as the tests, so one that walks
-``frame.f_back`` into the harness (CPython audits ``sys._getframe`` and ``tb_frame`` but not ``f_back``) can read
-or rebind the harness's state, the nonce included, and one that rewrites the internals of a standard module
-(``random.Random.randint``) changes what the tests compute. Closing that needs the tests in a process the
+``frame.f_back`` into the harness (CPython audits ``sys._getframe``, ``tb_frame`` and ``gi_frame`` but not
+``f_back``, ``f_locals`` or ``f_globals``) can read or rebind the harness's state, the nonce included, and one that
+rewrites the internals of a standard module (``random.Random.randint``) changes what the tests compute. Refusing
+``sys._getframe`` to the program is not enough and breaks it: ``collections.namedtuple``, ``typing`` and
+``logging`` call it on the program's behalf, and the program gets a frame with the harness above it in other
+ways too (a signal handler runs on top of whatever frame the main thread is in; a ``__del__`` or a metaclass
+property the harness triggers runs on top of the harness's frames). Closing it needs the tests in a process the
 program does not share. openai/human-eval and LiveCodeBench run tests in-process too, with less of the above.
 
 Only the standard library is used, and nothing from ``judgebench`` (this file runs outside the package).
@@ -370,7 +374,7 @@ def _install_refusals():
         return False
 
     def hook(event, args):
-        what = refused.get(event)
+        what = refused.get(event) or ("ctypes" if event.startswith("ctypes.") else None)  # any ctypes object left reachable
         if what is not None:
             raise PermissionError(f"sandbox: {what} is not allowed in a graded program ({event})")
         if event == "import" and args and (args[0] in ("ctypes", "_ctypes") or str(args[0]).startswith("ctypes.")):

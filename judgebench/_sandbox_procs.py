@@ -106,3 +106,17 @@ def kill_leftovers(session: int, uid: int | None) -> None:
                 pass
         time.sleep(0.01)
     logger.warning("sandbox: processes of session %d survive SIGKILL: %s", session, leftover_processes(session, uid))
+
+
+def remove_shm_of(uid: int) -> None:
+    """Remove what the private ``uid`` left in the host's ``/dev/shm`` (weak mode: no private tmpfs there)."""
+    try:
+        entries = list(os.scandir("/dev/shm"))
+    except OSError:
+        return
+    for entry in entries:
+        try:
+            if entry.stat(follow_symlinks=False).st_uid == uid:
+                os.unlink(entry.path)
+        except OSError:
+            pass

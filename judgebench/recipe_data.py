@@ -131,8 +131,11 @@ def load_problems(recipe: Recipe, *, file: str | Path | None = None, limit: int 
             tests with no entry_point.
     """
     import jinja2
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-    env = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=False, autoescape=False)
+    # A recipe is user input: its template may read the row's values, never Python internals (no
+    # ``cycler.__init__.__globals__.os``), call unsafe methods or mutate lists and dicts.
+    env = ImmutableSandboxedEnvironment(undefined=jinja2.StrictUndefined, keep_trailing_newline=False, autoescape=False)
     try:
         template = env.from_string(recipe.prompt)
     except jinja2.TemplateSyntaxError as e:

@@ -12,17 +12,25 @@ it as a module, runs HumanEval's ``check`` or MBPP's asserts itself, and reports
 nonce made per run; only that report, with exit code 0, is ``passed``). The program, the tests and the nonce reach
 the sandbox through an unnamed temporary file, never a path, the command line or the environment.
 
-Network isolation is chosen at runtime (``isolation()``, probed once per process):
+Containment is chosen at runtime (``isolation()``, probed once per process); README "The code sandbox" has the
+table of what each mode guarantees:
 
-* ``namespaces`` (preferred): the child starts under ``unshare --net --pid --mount --fork --kill-child
-  --mount-proc`` (plus ``--user --map-root-user`` when the harness is not root). The new network namespace has
-  only a loopback interface that is down, so every connection fails with ``ENETUNREACH``; the PID namespace
-  means that when the program's first process ends, the kernel kills every process it started (daemons
-  included); in the mount namespace every existing mount is read-only and ``/tmp``, ``/var/tmp``, ``/dev/shm``,
-  ``/run/lock`` are private size-capped tmpfs, so nothing written survives the run.
-* ``audit-hook`` (fallback, when ``unshare`` is missing or not permitted): a ``sys.addaudithook`` hook refuses
-  socket connects/binds/DNS, starting programs, ``ctypes`` and signals outside the sandbox's process group.
-  This is best effort (a determined program could find another way out); the uid drop below still applies.
+* ``namespaces`` (preferred): the child starts under ``unshare --net --pid --ipc --mount --fork --kill-child
+  --mount-proc`` (plus ``--user --map-root-user`` when the harness is not root). No network (a loopback that is
+  down); when the program's first process ends the kernel kills every process it started; SysV IPC and POSIX
+  message queues die with the run; and the program's root is a new one (``_sandbox_jail.build_root``) holding
+  only read-only system folders, the Python installation, five devices and one size-capped scratch tmpfs, so the
+  user's home, the working tree and the host's unix sockets do not exist for it, whatever its uid.
+* ``audit-hook`` (weak; refused unless ``$JUDGEBENCH_ALLOW_WEAK_SANDBOX=1`` or ``allow_weak=True``): a seccomp
+  filter refuses program starts, network sockets, FIFOs, new sessions, pidfd signals and shared memory at the
+  kernel, and a ``sys.addaudithook`` hook refuses reads and writes outside the working folder (and the Python
+  installation), signals outside the process group and ``/proc`` of other processes. The program still shares
+  the host's file tree, so a way around the hook reads what the user running the harness may read.
+
+In both modes a seccomp filter refuses ptrace, the kernel keyrings, io_uring and new namespaces, and, where this
+process can make cgroups (``_sandbox_cgroup``), each run gets one whose memory limit (``Limits.memory_mb``)
+counts every page it holds, tmpfs and shared memory included; without one, memory that no tmpfs size counts
+(``memfd``, SysV and POSIX message queues) is refused instead.
 
 When the harness runs as root (CI containers), the program runs as a fresh uid used by nobody else
 (``UID_BASE`` + a counter), so ``RLIMIT_NPROC`` counts only its processes (root ignores that limit), ordinary
@@ -38,9 +46,9 @@ import itertools
 import json
 import logging
 import os
+import platform
 import secrets
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -52,13 +60,14 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Literal
 
-from ._sandbox_procs import collect_output, kill_leftovers
+from . import _sandbox_cgroup
+from ._sandbox_outcome import Status, classify, judge_verdict, last_line, program_returncode, read_report, read_verdict
+from ._sandbox_procs import collect_output, kill_leftovers, remove_shm_of
 from ._sandbox_procs import leftover_processes as leftover_processes  # public: pids a run left behind
 from .errors import JudgebenchError
 
 logger = logging.getLogger(__name__)
 
-Status = Literal["passed", "failed", "timeout", "memory", "killed", "error"]
 Mode = Literal["namespaces", "audit-hook"]
 BOOT = Path(__file__).with_name("_sandbox_boot.py")
 UID_BASE = 3_000_000_000  # far above system and subordinate-uid ranges; below 2**32 - 1 ((uid_t)-1)
@@ -69,7 +78,12 @@ _uid_lock = threading.Lock()
 
 @dataclass(frozen=True)
 class Limits:
-    """Per-run limits. ``memory_mb`` is address space (``RLIMIT_AS``), which Python needs about 30 MB of to start."""
+    """Per-run limits.
+
+    ``memory_mb`` is each process's address space (``RLIMIT_AS``; Python needs about 30 MB of it to start) and,
+    where cgroups are available, the memory of the whole run, tmpfs and shared memory included. ``tmpfs_mb`` is the
+    one scratch tmpfs that ``/tmp``, ``/var/tmp`` and ``/dev/shm`` share (namespaces mode), at most ``memory_mb``.
+    """
 
     wall_s: float = 10.0
     cpu_s: int = 10
@@ -90,6 +104,8 @@ class Isolation:
     prefix: tuple[str, ...]
     drops_uid: bool
     detail: str
+    cgroup: str | None = None
+    seccomp: bool = False
 
 
 @dataclass(frozen=True)
@@ -137,7 +153,37 @@ class SandboxResult:
 
 
 class SandboxUnavailableError(JudgebenchError):
-    """No way to run programs contained on this machine."""
+    """No way to run programs contained on this machine (or only the weak mode, which was not allowed)."""
+
+
+ALLOW_WEAK_ENV = "JUDGEBENCH_ALLOW_WEAK_SANDBOX"
+WEAK_REFUSAL = (
+    "the audit-hook mode cannot contain hostile code (it shares the host's files, processes and network stack; "
+    "see README: The code sandbox); set {env}=1 or pass --allow-weak-sandbox to run untrusted code in it anyway"
+)
+
+
+def weak_sandbox_allowed() -> bool:
+    """Whether the user opted in to the weak audit-hook mode (``$JUDGEBENCH_ALLOW_WEAK_SANDBOX`` is 1/true/yes)."""
+    return os.environ.get(ALLOW_WEAK_ENV, "").strip().lower() in ("1", "true", "yes")
+
+
+def allow_weak_sandbox() -> None:
+    """Opt in to the weak mode for this process and the processes it starts (the CLI's ``--allow-weak-sandbox``)."""
+    os.environ[ALLOW_WEAK_ENV] = "1"
+    isolation.cache_clear()
+
+
+def _hidden_dirs() -> list[str]:
+    """The harness user's home folders ($HOME and the password database's): never visible to a program."""
+    import pwd
+
+    homes = {os.path.expanduser("~")}
+    try:
+        homes.add(pwd.getpwuid(os.getuid()).pw_dir)
+    except KeyError:
+        pass
+    return sorted({os.path.realpath(h) for h in homes if h and os.path.realpath(h) != "/"})
 
 
 def _next_uid() -> int:
@@ -160,31 +206,39 @@ def _ns_prefix() -> tuple[str, ...] | None:
     if unshare is None:
         return None
     user = () if os.geteuid() == 0 else ("--user", "--map-root-user")
-    return (unshare, *user, "--net", "--pid", "--mount", "--fork", "--kill-child", "--mount-proc", "--")
+    return (unshare, *user, "--net", "--pid", "--ipc", "--mount", "--fork", "--kill-child", "--mount-proc", "--")
 
 
 PROBE = "import os, socket\ntry:\n    socket.create_connection(('127.0.0.1', 9), timeout=2)\nexcept OSError as e:\n    print('blocked', type(e).__name__, os.getuid())\nelse:\n    print('open')\n"
 
 
-def probe_isolation(mode: Mode) -> Isolation:
+def probe_isolation(mode: Mode, *, allow_weak: bool | None = None) -> Isolation:
     """An ``Isolation`` of the given mode that runs a probe program here, trying each interpreter candidate.
 
+    ``allow_weak``: run untrusted code in the audit-hook mode (default: ``weak_sandbox_allowed()``).
+
     Raises:
-        SandboxUnavailableError: the mode does not work on this machine (the message lists what was tried).
+        SandboxUnavailableError: the mode does not work on this machine (the message lists what was tried), or it
+            is the audit-hook mode and the weak mode was not allowed.
     """
+    if mode == "audit-hook" and not (weak_sandbox_allowed() if allow_weak is None else allow_weak):
+        raise SandboxUnavailableError("audit-hook: " + WEAK_REFUSAL.format(env=ALLOW_WEAK_ENV))
     prefix: tuple[str, ...] = ()
     if mode == "namespaces":
         found = _ns_prefix()
         if found is None:
             raise SandboxUnavailableError("namespaces: no `unshare` command (util-linux) on PATH")
         prefix = found
+    cgroups = _sandbox_cgroup.support()
+    cgroup = cgroups.detail if cgroups else None
+    seccomp = platform.machine() in ("x86_64", "aarch64")  # the system call tables _sandbox_jail knows
     tried: list[str] = []
     for python in _python_candidates():
-        candidate = Isolation(mode, python, prefix, os.geteuid() == 0, "")
+        candidate = Isolation(mode, python, prefix, os.geteuid() == 0, "", cgroup, seccomp)
         result = _run(candidate, PROBE, "", Limits(wall_s=20, cpu_s=10))
         if result.status == "passed" and result.stdout.startswith("blocked"):
-            detail = f"{mode} with {python}" + (", private uid per run" if candidate.drops_uid else "")
-            return Isolation(mode, python, prefix, candidate.drops_uid, detail)
+            parts = [f"{mode} with {python}", "private uid per run" if candidate.drops_uid else "", cgroup or "no cgroup (memory bounded per process)", "seccomp filter" if seccomp else "no seccomp filter"]
+            return Isolation(mode, python, prefix, candidate.drops_uid, ", ".join(p for p in parts if p), cgroup, seccomp)
         tried.append(f"{mode} with {python}: {result.status} ({result.reason}) {result.stdout.strip()[:80]}")
     raise SandboxUnavailableError("; ".join(tried))
 
@@ -208,7 +262,7 @@ def isolation() -> Isolation:
             continue
         logger.info("sandbox isolation: %s", iso.detail)
         if errors:
-            logger.warning("sandbox: network namespaces unavailable (%s); using the weaker audit-hook fallback", errors[0])
+            logger.warning("sandbox: namespaces unavailable (%s); using the weak audit-hook mode, as allowed", errors[0])
         return iso
     raise SandboxUnavailableError("cannot run sandboxed code here; tried: " + "; ".join(errors))
 
@@ -245,9 +299,13 @@ def _run(iso: Isolation, code: str, stdin: str, limits: Limits, tests: FunctionT
     uid = _next_uid() if iso.drops_uid else None
     start = time.monotonic()
     nonce = secrets.token_hex(16)
+    cgroups = _sandbox_cgroup.support() if iso.cgroup else None
+    try:
+        cg = _sandbox_cgroup.RunCgroup(cgroups, limits.memory_mb, limits.nproc + 4) if cgroups else None
+    except OSError as e:  # the run was promised a memory limit: no run without it
+        return SandboxResult("error", f"cannot create the run's cgroup: {e}", None, "", "", 0.0, iso.mode, uid)
     with tempfile.TemporaryDirectory(prefix="jb-sandbox-") as tmp, tempfile.TemporaryFile() as cfg_f, tempfile.TemporaryFile() as stdin_f:
         # the configuration (program, tests, nonce) and stdin travel in unnamed files, never on a path the program could open
-        workdir = Path(tmp) / "work"
         if uid is not None:
             os.chmod(tmp, 0o711)  # the dropped uid must reach its working folder (audit-hook mode)
         status_r, status_w = os.pipe()
@@ -255,16 +313,19 @@ def _run(iso: Isolation, code: str, stdin: str, limits: Limits, tests: FunctionT
         cfg: dict[str, object] = {
             "namespaces": iso.mode == "namespaces",
             "code": code,
-            "workdir": str(workdir),
+            "workdir": str(Path(tmp) / "work"),
             "status_fd": status_w,
             "verdict_fd": verdict_w,
             "uid": uid,
+            "cgroup_procs": cg.procs if cg else [],
+            "seccomp": iso.seccomp,
+            "hidden": _hidden_dirs(),
             "cpu_s": limits.cpu_s,
             "memory_mb": limits.memory_mb,
             "nproc": limits.nproc,
             "fsize_mb": limits.fsize_mb,
             "nofile": limits.nofile,
-            "tmpfs_mb": limits.tmpfs_mb,
+            "tmpfs_mb": min(limits.tmpfs_mb, limits.memory_mb),
         }
         if tests is not None:
             cfg["tests"] = {"test": tests.test, "entry_point": tests.entry_point, "helpers": tests.helpers, "nonce": nonce}
@@ -273,13 +334,15 @@ def _run(iso: Isolation, code: str, stdin: str, limits: Limits, tests: FunctionT
         stdin_f.write(stdin.encode("utf-8"))
         stdin_f.seek(0)
         fds = (status_w, cfg_f.fileno()) + ((verdict_w,) if verdict_w is not None else ())
-        cmd = [*iso.prefix, iso.python, "-I", str(BOOT), str(cfg_f.fileno())]
+        cmd = [*iso.prefix, iso.python, "-I", "-S", str(BOOT), str(cfg_f.fileno())]  # -S: the boot adds site-packages
         try:
             proc = subprocess.Popen(cmd, stdin=stdin_f, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_scrubbed_env(), cwd=tmp, start_new_session=True, pass_fds=fds)
         except OSError as e:
             for fd in (status_r, verdict_r):
                 if fd is not None:
                     os.close(fd)
+            if cg:
+                cg.remove()
             return SandboxResult("error", f"cannot start the sandbox: {e}", None, "", "", 0.0, iso.mode, uid)
         finally:
             for fd in (status_w, verdict_w):
@@ -289,112 +352,25 @@ def _run(iso: Isolation, code: str, stdin: str, limits: Limits, tests: FunctionT
             out, err, over, timed_out = collect_output(proc, limits.max_output_bytes, start + limits.wall_s)
         finally:
             kill_leftovers(proc.pid, uid)
-            report = _read_report(status_r)
-            verdict = _read_verdict(verdict_r) if verdict_r is not None else ""
+            report = read_report(status_r)
+            verdict = read_verdict(verdict_r) if verdict_r is not None else ""
+            oom = cg.oom_killed() if cg else False
+            if cg:
+                cg.remove()
+            if uid is not None and iso.mode == "audit-hook":
+                remove_shm_of(uid)  # POSIX semaphores/shared memory a killed program left in the host's /dev/shm
         runtime = time.monotonic() - start
     stdout, stderr = out.decode("utf-8", "replace"), err.decode("utf-8", "replace")
-    rc = _program_returncode(report, proc.returncode)
-    status, reason = _classify(rc, stderr, limits, timed_out=timed_out, over_output=over)
+    rc = program_returncode(report, proc.returncode)
+    status, reason = classify(rc, stderr, limits, timed_out=timed_out, over_output=over)
     if "error" in report:
-        status, reason = "error", f"sandbox supervisor: {report['error']}"
+        last = last_line(stderr)
+        status, reason = "error", f"sandbox supervisor: {report['error']}" + (f": {last}" if last else "")
+    elif oom and not timed_out and not over:
+        status, reason = "memory", f"memory limit of {limits.memory_mb} MB for the whole run (cgroup; tmpfs and shared memory count) reached: the kernel ended the program"
     elif tests is not None:
-        status, reason = _judge_verdict(status, reason, verdict, nonce)
+        status, reason = judge_verdict(status, reason, verdict, nonce)
     return SandboxResult(status, reason, rc, stdout, stderr, round(runtime, 4), iso.mode, uid)
-
-
-def _read_verdict(fd: int, limit: int = 1 << 16) -> str:
-    """What the harness (and possibly the program) wrote to the verdict pipe, up to ``limit`` bytes."""
-    data = bytearray()
-    try:
-        os.set_blocking(fd, False)
-        while len(data) < limit:
-            chunk = os.read(fd, limit - len(data))
-            if not chunk:
-                break
-            data += chunk
-    except BlockingIOError:
-        pass
-    finally:
-        os.close(fd)
-    return data.decode("utf-8", "replace")
-
-
-def _judge_verdict(status: Status, reason: str, verdict: str, nonce: str) -> tuple[Status, str]:
-    """The status of a function-style run: ``passed`` needs exit code 0 *and* the harness's ``PASS <nonce>`` line.
-
-    The program can write to the verdict pipe too, but it never sees the nonce; a ``FAIL``/``ERROR`` line it
-    forges only changes the reason of a run that fails anyway.
-    """
-    lines = verdict.splitlines()
-    has_pass = f"PASS {nonce}" in lines
-    said = [ln for ln in lines if ln.startswith(("FAIL ", "ERROR "))]
-    if status == "passed":
-        if has_pass:
-            return "passed", "every test ran and passed (harness verdict)"
-        return "failed", "exit code 0 without the harness's verdict: the program ended the process before its tests finished"
-    if status == "failed" and said:
-        kind, _, text = said[-1].partition(" ")
-        if kind == "ERROR":
-            return "error", f"the tests could not run: {text}"
-        if text.startswith("MemoryError"):
-            return "memory", text
-        return "failed", text
-    return status, reason
-
-
-def _read_report(fd: int) -> dict[str, object]:
-    """The supervisor's ``{"exit": N}`` / ``{"signal": N}``, or ``{}`` when it was killed before writing it."""
-    try:
-        os.set_blocking(fd, False)
-        data = os.read(fd, 4096)
-    except BlockingIOError:
-        data = b""
-    finally:
-        os.close(fd)
-    try:
-        report = json.loads(data) if data else {}
-    except json.JSONDecodeError:
-        report = {}
-    return report if isinstance(report, dict) else {}
-
-
-def _program_returncode(report: dict[str, object], outer: int | None) -> int | None:
-    """The program's exit code (negative = signal), from the supervisor's report, else the outer process's."""
-    if isinstance(report.get("signal"), int):
-        return -int(report["signal"])  # type: ignore[call-overload]
-    if isinstance(report.get("exit"), int):
-        return int(report["exit"])  # type: ignore[call-overload]
-    return outer
-
-
-def _last_line(text: str) -> str:
-    lines = [ln.strip() for ln in text.strip().splitlines() if ln.strip()]
-    return lines[-1][:300] if lines else ""
-
-
-def _classify(rc: int | None, stderr: str, limits: Limits, *, timed_out: bool, over_output: bool) -> tuple[Status, str]:
-    last = _last_line(stderr)
-    if over_output:
-        return "killed", f"output over {limits.max_output_bytes} bytes"
-    if timed_out:
-        return "timeout", f"wall-clock limit of {limits.wall_s:g}s exceeded"
-    if rc is None:
-        return "error", "the sandbox process did not exit"
-    if rc == 0:
-        return "passed", "exit code 0"
-    if "MemoryError" in last or "Cannot allocate memory" in stderr or "std::bad_alloc" in stderr:
-        return "memory", f"memory limit of {limits.memory_mb} MB: {last}"
-    if rc < 0 or rc > 128:
-        sig = -rc if rc < 0 else rc - 128
-        name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else f"signal {sig}"
-        if sig == signal.SIGXCPU:
-            return "timeout", f"CPU time limit of {limits.cpu_s}s exceeded ({name})"
-        if sig == signal.SIGXFSZ:
-            return "killed", f"file size limit of {limits.fsize_mb} MB exceeded ({name})"
-        if sig in (signal.SIGSEGV, signal.SIGABRT, signal.SIGBUS) and limits.memory_mb:
-            return "memory", f"killed by {name}, likely an allocation failure under the {limits.memory_mb} MB limit; {last}"
-        return "killed", f"killed by {name}" + (f"; {last}" if last else "")
-    return "failed", f"exit code {rc}: {last}" if last else f"exit code {rc}"
 
 
 def describe_limits(limits: Limits | None = None) -> dict[str, object]:

@@ -68,7 +68,7 @@ def code_tests_of(row: dict[str, Any]) -> CodeTests:
 
 
 def isolation_of(mode: str) -> sandbox.Isolation:
-    return sandbox.isolation() if mode == "default" else sandbox.probe_isolation("audit-hook")
+    return sandbox.isolation() if mode == "default" else sandbox.probe_isolation("audit-hook", allow_weak=True)
 
 
 def grade_in_mode(mode: str, items: list[tuple[str, CodeTests]]) -> list[Grade]:

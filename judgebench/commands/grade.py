@@ -25,12 +25,17 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--options", type=int, default=10, metavar="N", help="mcq: number of choices; letters are the first N of A-Z (default 10, A-J)")
     p.add_argument("--workers", type=int, default=2, help="parallel math-verify processes or sandboxed programs (default 2)")
     p.add_argument("--out", default=None, help="output JSONL (default FILE.graded.jsonl next to the input; '-' for stdout)")
+    p.add_argument("--allow-weak-sandbox", action="store_true", help="code: run programs even where only the weak audit-hook sandbox works (README: The code sandbox; same as JUDGEBENCH_ALLOW_WEAK_SANDBOX=1)")
 
 
 def run(args: argparse.Namespace) -> int:
     from ..files import atomic_write_jsonl
     from ..grade_rows import default_output, grade_rows, graded_row, read_grade_rows, summarize
 
+    if args.allow_weak_sandbox:
+        from ..sandbox import allow_weak_sandbox
+
+        allow_weak_sandbox()
     rows = read_grade_rows(args.file, args.grader, n_options=args.options)
     grades = grade_rows(rows, args.grader, path=args.file, repeat=args.repeat, n_options=args.options, workers=args.workers)
     out_rows = [graded_row(r, g) for r, g in zip(rows, grades, strict=True)]

@@ -28,6 +28,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     run.add_argument("--no-dataset", action="store_true", help="do not write the Hugging Face dataset folder")
     run.add_argument("--push-to-hub", default=None, metavar="REPO", help="also push the pairs to this Hugging Face dataset repo")
     run.add_argument("--json", action="store_true", help="print the summary as JSON")
+    run.add_argument("--allow-weak-sandbox", action="store_true", help="code: run programs even where only the weak audit-hook sandbox works (README: The code sandbox; same as JUDGEBENCH_ALLOW_WEAK_SANDBOX=1)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -43,6 +44,10 @@ def run(args: argparse.Namespace) -> int:
         for r in recipes:
             print(f"{r.name:<{width}}  [{r.grader}]  {r.description}  ({r.problems.hf or r.problems.file})")
         return 0
+    if args.allow_weak_sandbox:
+        from ..sandbox import allow_weak_sandbox
+
+        allow_weak_sandbox()
     recipe = load_recipe(args.name)
     if args.k < 1:
         raise InputError(f"--k must be >= 1, got {args.k}", field="--k")

@@ -67,9 +67,12 @@ def verdict_extra(verdict: Verdict, finish_reason: str | None) -> dict[str, Any]
 
 @functools.cache
 def _environment() -> Any:
+    """The judges' Jinja environment: sandboxed (a template reads values, never Python internals; also when a
+    user supplies one), strict about undefined variables, compiled templates cached by the environment."""
     import jinja2
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-    return jinja2.Environment(
+    return ImmutableSandboxedEnvironment(
         loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=False,

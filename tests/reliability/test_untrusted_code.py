@@ -46,7 +46,7 @@ def sandbox_processes(uid: int | None) -> list[int]:
 def iso(request: pytest.FixtureRequest) -> sandbox.Isolation:
     if request.param == "default":
         return sandbox.isolation()
-    return sandbox.probe_isolation("audit-hook")
+    return sandbox.probe_isolation("audit-hook", allow_weak=True)  # the weak mode, explicitly allowed
 
 
 def test_isolation_probe_reports_mode_and_interpreter() -> None:
@@ -208,7 +208,8 @@ def test_function_tests_are_on_no_path_the_program_can_read(iso: sandbox.Isolati
         "        path = os.path.join(top, name)\n        if os.path.isdir(path) and not os.path.islink(path):\n            if depth > 0:\n                walk(path, depth - 1)\n"
         "        else:\n            scan(path)\n\n\n"
         "walk(os.getcwd(), 3)\nwalk(os.path.dirname(os.getcwd()), 2)\nwalk('/dev/shm', 1)\n"
-        "for name in os.listdir('/tmp'):\n    if name.startswith('jb-sandbox'):\n        walk(os.path.join('/tmp', name), 2)\n"
+        "try:\n    tmp_names = os.listdir('/tmp')\nexcept OSError:\n    tmp_names = []\n"
+        "for name in tmp_names:\n    if name.startswith('jb-sandbox'):\n        walk(os.path.join('/tmp', name), 2)\n"
         "if MARKER in ''.join(os.environ.values()):\n    found.append('environ')\n\n\n"
         "def leaks():\n    return found\n"
     )
@@ -263,7 +264,8 @@ def test_humaneval_mutated_solution_fails_with_reason(name: str, tmp_path: Path)
             assert solution != problem["canonical_solution"]
         else:
             solution = body.format(marker=marker, port=listener.getsockname()[1], outside=outside)
-        grade = grade_code(problem["prompt"] + solution, checks_of(problem), limits=Limits(wall_s=2, cpu_s=1, memory_mb=512, nproc=16), extracted=True)
+        # wall 5 s: a memory bomb zeroes 100 MB blocks, which takes seconds of wall time on a loaded machine
+        grade = grade_code(problem["prompt"] + solution, checks_of(problem), limits=Limits(wall_s=5, cpu_s=1, memory_mb=512, nproc=16), extracted=True)
         with pytest.raises(TimeoutError):
             listener.accept()
     assert grade.correct is False
