@@ -93,8 +93,13 @@ def test_killed_worker_shard_is_redone_without_repeated_calls(local_ray, fake_se
     assert out.metrics.n_failed == 0 and len(out.results) == 80
     st = server.stats()
     assert st["distinct_requests"] == 160
-    # only calls in flight in the killed worker (its share of --concurrency, 4) can be answered twice
-    assert st["outcomes"]["ok"] - 160 == st["repeated_after_success"] <= 4
+    # only calls in flight in the killed worker (its share of --concurrency, 4) can be answered twice. Counted per
+    # request from the server's record of successful answers, not from arrivals after a success: an arrival that is
+    # itself cut off is a repeat but not an answer, so the two global counters need not agree under every timing.
+    with server._lock:
+        answered = dict(server.succeeded)
+    assert len(answered) == 160 and min(answered.values()) >= 1
+    assert sum(n > 1 for n in answered.values()) <= st["outcomes"]["ok"] - 160 <= 4
 
 
 def test_cluster_wide_rpm_holds(local_ray, fake_server, tmp_path: Path) -> None:
