@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
@@ -40,6 +41,32 @@ class ChatParams:
         return d
 
 
+def _is_well_formed(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def well_formed(text: str) -> str:
+    """``text`` with every lone UTF-16 surrogate (not encodable as UTF-8) replaced by U+FFFD."""
+    return text if _is_well_formed(text) else _SURROGATE.sub("\ufffd", text)
+
+
+def _well_formed_tree(value: Any) -> Any:
+    if isinstance(value, str):
+        return well_formed(value)
+    if isinstance(value, dict):
+        return {_well_formed_tree(k): _well_formed_tree(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_well_formed_tree(v) for v in value)
+    return value
+
+
 @dataclass(frozen=True)
 class Completion:
     """A model's answer: the text of each of ``n`` choices, usage, and whether it came from the cache."""
@@ -49,6 +76,17 @@ class Completion:
     cached: bool = False
     finish_reason: str | None = None
     logprobs: tuple[Any, ...] | None = None
+
+    def __post_init__(self) -> None:
+        # A server may send a lone UTF-16 surrogate ("\\ud800" is valid JSON): such text cannot be written as UTF-8,
+        # so it would crash the result writer and the cache after a good call. Every text a backend returns is
+        # made well-formed here, once for all providers (each lone surrogate becomes U+FFFD).
+        if any(not _is_well_formed(t) for t in self.texts):
+            object.__setattr__(self, "texts", tuple(well_formed(t) for t in self.texts))
+        if self.logprobs is not None:
+            fixed = _well_formed_tree(self.logprobs)
+            if fixed != self.logprobs:
+                object.__setattr__(self, "logprobs", fixed)
 
     @property
     def text(self) -> str:

@@ -155,3 +155,23 @@ def test_error_in_a_200_body_is_recorded_with_the_servers_message(tmp_path: Path
         assert server.calls == 2 * 2 * 2  # 2 pairs x 2 games, each tried twice: it is retried like a 5xx
     games = [g for r in out.results for g in r.games]
     assert all(g.is_failed and "upstream model overloaded (canned)" in (g.error or "") for g in games), [g.error for g in games]
+
+
+# ---- text that is not well-formed Unicode --------------------------------------------------------------------
+
+
+def test_lone_surrogate_in_a_reply_is_replaced_and_the_run_writes_and_reads_back(tmp_path: Path) -> None:
+    # "\ud800" is valid JSON but no UTF-8 text: before, the judgment could not be written (the run crashed after
+    # the call succeeded, on every retry). The verdict after it is still read.
+    body = '{"choices": [{"index": 0, "message": {"role": "assistant", "content": "odd \\ud800 text. [[A]]"}, "finish_reason": "stop"}]}'
+    data = pairs_file(tmp_path, 3)
+    with CannedServer(lambda path, _: (200, body)) as server:
+        out = run(spec(data, server.base_url, tmp_path, judge="skywork_critic"))
+        calls = server.calls
+        again = run(spec(data, server.base_url, tmp_path, judge="skywork_critic", results_dir=str(tmp_path / "again")))
+        assert server.calls == calls  # the cached answer is well-formed too and is served from the cache
+    games = [g for r in out.results for g in r.games]
+    assert games and all(g.decision == Decision.A_BETTER and g.output == "odd \ufffd text. [[A]]" for g in games)
+    reread = read_judgment_file(out.out_dir / "judgments.jsonl")
+    assert [g.output for r in reread.results for g in r.games] == [g.output for g in games]
+    assert [g.decision for r in again.results for g in r.games] == [g.decision for g in games]
