@@ -777,3 +777,41 @@ def test_cgroup_v2_run_limits_are_written_where_the_kernel_reads_them(tmp_path: 
     assert run.oom_killed() is False
     (run.memory / "memory.events").write_text("low 0\nhigh 0\nmax 12\noom 1\noom_kill 1\n")
     assert run.oom_killed() is True
+
+
+# --------------------------------------------------------------------------- 10. the weak mode's hook is its own
+
+
+PATCH_PROGRAM = r"""
+import builtins, os, os.path, posixpath, sys
+_work = os.getcwd()
+# a program replaces what a hook that looks functions up at call time would ask: every path is "inside", every
+# pid is "mine", every process is "in my group", any() is always false
+os.path.realpath = posixpath.realpath = lambda p, *a, **k: _work + '/x'
+os.getpid = lambda: HARNESS_PID
+os.getpgid = lambda pid: os.getpgrp()
+builtins.any = lambda it: False
+# and the hook module's own globals, reached through the boot's frames
+f = sys._getframe()
+while f is not None:
+    for value in list(f.f_locals.values()):
+        g = getattr(value, '__dict__', None)
+        if isinstance(g, dict) and 'install_audit_hook' in g:
+            g.update(WRITE_FLAGS=0, _covers=lambda a, b: True, READ_EVENTS={}, PATH_EVENTS={}, BLOCKED_EVENTS={})
+    f = f.f_back
+"""
+
+
+def test_weak_mode_hook_cannot_be_disarmed_by_replacing_functions(harness: Harness, open_dir: Path) -> None:
+    # review of item 10: the hook called os.path.realpath, os.getpid and os.getpgid through the shared os module, so a
+    # program that replaced them read ~/.netrc, the HF token and the harness's /proc/<pid>/environ, and wrote outside
+    program = PATCH_PROGRAM + LEAK_PROGRAM.format(home=str(harness.home)) + ENVIRON_PROGRAM.format().replace("import os, re", "import re")
+    program += f"\ntry:\n    open({str(open_dir / 'escaped')!r}, 'w').write('x')\nexcept OSError:\n    pass\n"
+    graded = harness.run("audit-hook", program, grade={"test": "def check(candidate):\n    assert candidate() is None\n", "entry_point": "leak", "prompt": ""})
+    script = harness.run("audit-hook", program + "\ntry:\n    leak()\nexcept AssertionError as e:\n    print(e)\n")
+    for out in (graded, script):
+        assert out["harness_rc"] == 0, out["stderr"][-2000:]
+        text = shown(out)
+        assert HF_CANARY not in text and NETRC_CANARY not in text and CANARY_KEY not in text, text[:3000]
+    assert not (open_dir / "escaped").exists()
+    assert graded["grade"]["correct"] is False
