@@ -136,6 +136,44 @@ def check_same_data(out_dir: Path, data: DataIdentity) -> None:
             )
 
 
+SERVER_FILE = ".server.json"
+"""Written into a results folder when a run starts: the normalised URL of the server that judges (``cache.endpoint_id``;
+empty for a judge without a server), so that no later run against another server reuses or replaces its judgments."""
+
+
+def check_same_server(out_dir: Path, server: str, *, refresh: bool) -> None:
+    """Refuse to resume from, or replace, a results folder whose judgments came from another server; then record
+    ``server`` in it.
+
+    The folder is named by judge and model name, and one name can be served by two servers with different
+    checkpoints (``--model openai:test`` on two ``--base-url`` values): those are two judges, whose judgments must
+    never mix. ``--refresh`` judges every pair again, so it may take the folder over. Folders written before the
+    server was recorded (no ``.server.json``, no ``server`` in ``run.json``) are not checked.
+
+    Raises:
+        InputError: naming the recorded and the current server and what to do; nothing is written.
+    """
+    recorded: str | None = None
+    for name, field_name in ((SERVER_FILE, "endpoint"), ("run.json", "server")):
+        path = out_dir / name
+        if recorded is None and path.exists():
+            try:
+                value = json.loads(path.read_text(encoding="utf-8")).get(field_name)
+            except (OSError, ValueError, AttributeError):
+                value = None
+            if isinstance(value, str):
+                recorded = value
+    if recorded is not None and recorded != server and not refresh:
+        raise InputError(
+            f"this folder holds judgments from another server ({recorded or 'no server'}; now {server or 'no server'}): "
+            "one model name on two servers is two judges. Pass another --results-dir to keep both, or --refresh to judge "
+            "every pair again against the new server; nothing was written",
+            path=out_dir / SERVER_FILE,
+            field="endpoint",
+        )
+    atomic_write_json(out_dir / SERVER_FILE, {"endpoint": server})
+
+
 @contextmanager
 def locked(out_dir: Path) -> Iterator[None]:
     """Hold an exclusive lock on a results folder, so two runs never interleave writes to the same files.
@@ -322,6 +360,8 @@ def run(spec: RunSpec) -> RunOutcome:
     model_label = spec.model or "none"
     with writing_results(out_dir), locked(out_dir):
         check_same_data(out_dir, data)
+        server = str(getattr(backend, "endpoint", "") or "") if backend is not None else ""
+        check_same_server(out_dir, server, refresh=spec.refresh)
         partial = out_dir / ("judgments.jsonl" + PARTIAL_SUFFIX)
         if spec.refresh:  # re-judge every pair: no earlier judgment is reused (the finished files stay until replaced)
             partial.unlink(missing_ok=True)
@@ -343,6 +383,7 @@ def run(spec: RunSpec) -> RunOutcome:
             "judge": judge_label(spec),
             "model": model_label,
             "dataset": data.name,
+            "server": server,
             # which pairs: the source set's size and content hash, and the judged subset ("partial" when smaller)
             "pairs": data.to_dict(),
             "response_model": response_models_label(p.response_model for p in pairs),

@@ -107,3 +107,29 @@ def test_endpoint_id_normalises_the_url_and_drops_credentials() -> None:
     b = cache_key(provider="openai", model="test", endpoint=endpoint_id("http://127.0.0.1:8001/v1"), request=request, params={})
     c = cache_key(provider="openai", model="test", endpoint=endpoint_id("http://k:SECRET@127.0.0.1:8000/v1/"), request=request, params={})
     assert a != b and a == c
+
+
+def test_results_folder_of_one_server_is_never_reused_or_replaced_by_another(fake_server, tmp_path: Path) -> None:
+    # review of item 1: the cache knew the server but the results folder (<dataset>/<judge>/<model>) did not, so a
+    # second run against another server "reused" all 24 judgments of the first and reported its 100% as its own
+    import json
+
+    import pytest
+
+    from judgebench.errors import InputError
+
+    data = pairs_file(tmp_path)
+    pairs = load_pairs(data)
+    knows = fake_server(FakeConfig(accuracy=1.0), pairs)
+    always_a = fake_server(FakeConfig(accuracy=0.0, position_bias=1.0), pairs)
+    first = run(spec(data, knows.base_url, tmp_path, "r"))
+    finished = (first.out_dir / "judgments.jsonl").read_bytes()
+    with pytest.raises(InputError, match="another server") as err:
+        run(spec(data, always_a.base_url, tmp_path, "r"))
+    assert err.value.exit_code == 2 and always_a.stats()["calls"] == 0
+    assert (first.out_dir / "judgments.jsonl").read_bytes() == finished  # nothing replaced
+    # the same server again resumes (nothing to do); --refresh judges everything again against the new server
+    assert run(spec(data, knows.base_url, tmp_path, "r")).metrics.accuracy == 100.0
+    refreshed = run(spec(data, always_a.base_url, tmp_path, "r", refresh=True))
+    assert always_a.stats()["calls"] == 2 * N_PAIRS and refreshed.metrics.accuracy == 0.0
+    assert json.loads((first.out_dir / "run.json").read_text())["server"] == always_a.base_url.rstrip("/")
