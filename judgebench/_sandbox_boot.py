@@ -3,9 +3,10 @@
 It starts as the harness's user, inside fresh network, PID, IPC and mount namespaces when ``unshare`` works
 (``config["namespaces"]``; plus a user namespace when the harness is not root), and then, in this order:
 
-1. reads its configuration (the program, and for a function-style run the tests and the run's nonce) from the
-   file descriptor ``CONFIG_FD`` (an unnamed temporary file) and closes it: none of it is on a path, in the
-   command line or in the environment, where the program could read it;
+1. reads its configuration (the program, its limits) from the file descriptor ``CONFIG_FD`` (an unnamed temporary
+   file) and closes it: none of it is on a path, in the command line or in the environment, where the program
+   could read it. A function-style run's tests and nonce are in another unnamed file (``config["tests_fd"]``)
+   that this process never reads: only the judge does, after it forked the program's process (step 6);
 2. joins the run's cgroups (``config["cgroup_procs"]``, made by the harness with the memory and process limits),
    so every page the run touches from here on, tmpfs, shared memory and kernel memory included, is counted;
 3. (namespaces) builds the program's root and ``pivot_root``s into it (``_sandbox_jail.build_root``): read-only
@@ -19,10 +20,12 @@ It starts as the harness's user, inside fresh network, PID, IPC and mount namesp
    may not signal the harness) or, as uid 0 of a user namespace, drops every capability; (no namespaces) it
    installs the audit hook (``_sandbox_hook.install_audit_hook``);
 6. runs ``main.py`` as ``__main__`` (what ``python -I main.py`` does), or, for a function-style run
-   (``config["tests"]``), hands the program to ``_sandbox_check.run``, which imports it as a module, runs the tests
-   and writes its verdict to ``config["verdict_fd"]``; meanwhile the parent waits and writes ``{"exit": N}`` or
-   ``{"signal": N}`` to ``config["status_fd"]``, or ``{"error": ...}`` when any step of the containment failed:
-   a program never runs with less containment than the harness asked for.
+   (``config["tests_fd"]``), makes itself not dumpable (``_sandbox_jail.make_undumpable``) and hands the program
+   to ``_sandbox_check.run``: this process becomes the judge, which forks the program's process (it imports the
+   program as a module and answers requests; ``_sandbox_program``), reads the tests and the nonce, runs the tests
+   against proxies and writes its verdict to ``config["verdict_fd"]``; meanwhile the parent waits and writes
+   ``{"exit": N}`` or ``{"signal": N}`` to ``config["status_fd"]``, or ``{"error": ...}`` when any step of the
+   containment failed: a program never runs with less containment than the harness asked for.
 
 Only the standard library is used, and nothing from ``judgebench`` (this file runs outside the package).
 """
@@ -53,13 +56,13 @@ def _drop_privileges(uid):
     os.setuid(uid)
 
 
-def _supervise(child, status_fd, verdict_fd, ready_fd):
+def _supervise(child, status_fd, secret_fds, ready_fd):
     """Wait for the program (reaping any orphan that lands here as PID 1), report how it ended, exit.
 
     A program process that ended before it said its containment was in place (``ready_fd``) is an error.
     """
-    if verdict_fd is not None:
-        os.close(verdict_fd)  # only the program's process holds the verdict pipe
+    for fd in secret_fds:
+        os.close(fd)  # only the judge holds the verdict pipe and the tests' file
     while True:
         try:
             pid, status = os.wait()
@@ -154,7 +157,8 @@ def _prepare(cfg, jail):
 
 
 def _contain_program(cfg, jail, hook, workdir, last_cap):
-    """Step 5, in the program's process: limits, then the uid or capabilities, then (weak mode) the audit hook."""
+    """Step 5, in the program's process: limits, then the uid or capabilities, then (weak mode) the audit hook; for
+    a function-style run, not dumpable (after the uid change, which would reset the flag)."""
     os.chdir(workdir)
     try:
         with open("/proc/self/oom_score_adj", "w", encoding="ascii") as f:
@@ -167,21 +171,25 @@ def _contain_program(cfg, jail, hook, workdir, last_cap):
         _drop_privileges(uid)
     elif cfg["namespaces"]:
         jail.drop_capabilities(last_cap)
+    if cfg.get("tests_fd") is not None:
+        jail.make_undumpable()
     if hook is not None:
         hidden = cfg.get("hidden") or []
         hook.install_audit_hook(workdir, jail.python_dirs(hidden), jail.system_paths(), hidden)
 
 
-def _run_tests(harness_code, cfg, main_py):
-    """Load ``_sandbox_check`` with private globals and a private copy of builtins, and let it run the tests."""
-    import builtins
+HARNESS = ("_sandbox_program", "_sandbox_proxies", "_sandbox_check")  # in the order they import each other
+
+
+def _run_tests(harness_codes, cfg, main_py):
+    """Load the harness's modules (registered under their own names, so they import each other) and let
+    ``_sandbox_check.run`` fork the program's process and run the tests."""
     import types
 
-    harness = types.ModuleType("_sandbox_check")
-    harness.__dict__["__builtins__"] = dict(builtins.__dict__)
-    exec(harness_code, harness.__dict__)
-    tests = cfg["tests"]
-    harness.run(cfg["code"], main_py, tests["test"], tests["entry_point"], tests["helpers"], tests["nonce"], cfg["verdict_fd"])
+    for name, code in zip(HARNESS, harness_codes, strict=True):
+        module = sys.modules[name] = types.ModuleType(name)
+        exec(code, module.__dict__)
+    sys.modules["_sandbox_check"].run(cfg["code"], main_py, cfg["tests_fd"], cfg["verdict_fd"])
 
 
 def _add_site_packages():
@@ -207,9 +215,10 @@ def _add_site_packages():
 def main():
     _add_site_packages()
     cfg = _read_config(int(sys.argv[1]))
-    status_fd, verdict_fd = cfg["status_fd"], cfg.get("verdict_fd")
+    status_fd = cfg["status_fd"]
+    secret_fds = [fd for fd in (cfg.get("verdict_fd"), cfg.get("tests_fd")) if fd is not None]
     try:
-        harness_code = _load_sibling("_sandbox_check") if cfg.get("tests") else None
+        harness_codes = [_load_sibling(name) for name in HARNESS] if cfg.get("tests_fd") is not None else None
         jail = _load_module("_sandbox_jail")
         hook = None if cfg["namespaces"] else _load_module("_sandbox_hook")
         last_cap = _last_capability()
@@ -223,7 +232,7 @@ def main():
     child = os.fork()
     if child:
         os.close(ready_w)
-        _supervise(child, status_fd, verdict_fd, ready_r)
+        _supervise(child, status_fd, secret_fds, ready_r)
     os.close(status_fd)
     os.close(ready_r)
     try:
@@ -236,8 +245,8 @@ def main():
     jail = hook = None  # noqa: F841 - nothing of the containment stays reachable from the program's locals
     os.environ["HOME"] = os.environ["TMPDIR"] = workdir
     sys.argv = ["main.py"]
-    if harness_code is not None:
-        _run_tests(harness_code, cfg, main_py)
+    if harness_codes is not None:
+        _run_tests(harness_codes, cfg, main_py)
     import runpy
 
     runpy.run_path(main_py, run_name="__main__")

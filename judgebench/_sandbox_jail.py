@@ -15,7 +15,9 @@ its system calls and, in the weak mode, its Python-level audit hook.
 * ``install_seccomp``: a kernel filter (``PR_SET_SECCOMP``) on the rest of the process tree that refuses system
   calls whatever Python code reaches them (``ctypes``, a builtin ``_posixsubprocess``, a C extension): see
   ``seccomp_rules`` for the list per mode;
-* ``leave_session_keyring``: the harness's kernel keys are not the program's to read.
+* ``leave_session_keyring``: the harness's kernel keys are not the program's to read;
+* ``make_undumpable`` (function-style runs): the judge process that forks the program's process is out of the
+  reach of that process's ``/proc/<pid>`` and ``pidfd_getfd``.
 
 The weak mode's Python-level audit hook is in ``_sandbox_hook``.
 
@@ -335,6 +337,20 @@ def install_seccomp(*, weak, count_memory):
     libc = _libc()
     _check(libc.prctl(ctypes.c_int(PR_SET_NO_NEW_PRIVS), *_ulong(1, 0, 0, 0)), "prctl(PR_SET_NO_NEW_PRIVS)")
     _check(libc.prctl(ctypes.c_int(PR_SET_SECCOMP), ctypes.c_ulong(SECCOMP_MODE_FILTER), ctypes.byref(fprog), ctypes.c_ulong(0), ctypes.c_ulong(0)), "prctl(PR_SET_SECCOMP)")
+
+
+PR_GET_DUMPABLE, PR_SET_DUMPABLE = 3, 4
+
+
+def make_undumpable():
+    """Clear this process's dumpable flag (``PR_SET_DUMPABLE`` 0; its children inherit it until they exec) and
+    check it. A process that is not dumpable keeps its ``/proc/<pid>/mem``, ``fd/*``, ``environ`` and ``pidfd_getfd``
+    from processes of the same uid that lack ``CAP_SYS_PTRACE`` in its user namespace (``ptrace_may_access``):
+    the judge of a function-style run is out of reach of the program's process it forks."""
+    libc = _libc()
+    _check(libc.prctl(ctypes.c_int(PR_SET_DUMPABLE), *_ulong(0, 0, 0, 0)), "prctl(PR_SET_DUMPABLE)")
+    if libc.prctl(ctypes.c_int(PR_GET_DUMPABLE), *_ulong(0, 0, 0, 0)) != 0:
+        raise OSError("prctl(PR_SET_DUMPABLE, 0) did not clear the dumpable flag")
 
 
 KEYCTL = {"x86_64": 250, "aarch64": 219}

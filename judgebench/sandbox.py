@@ -7,10 +7,12 @@ working folder) and Python's isolated mode (``-I``). After every run, any proces
 group, or running as its private uid, is killed.
 
 A run is either a script (``run_python(code, stdin=...)``: ``main.py`` runs as ``__main__``; stdin/stdout problems)
-or a program under tests (``run_python(code, tests=FunctionTests(...))``: the harness in ``_sandbox_check`` imports
-it as a module, runs HumanEval's ``check`` or MBPP's asserts itself, and reports a pass on a separate pipe with a
-nonce made per run; only that report, with exit code 0, is ``passed``). The program, the tests and the nonce reach
-the sandbox through an unnamed temporary file, never a path, the command line or the environment.
+or a program under tests (``run_python(code, tests=FunctionTests(...))``: the harness in ``_sandbox_check``, the
+judge, forks a process that imports the program as a module, runs HumanEval's ``check`` or MBPP's asserts itself
+against proxies of the program's functions, and reports a pass on a separate pipe with a nonce made per run; only
+that report, with exit code 0, is ``passed``). The program, and apart from it the tests and the nonce, reach the
+sandbox through unnamed temporary files, never a path, the command line or the environment; the tests' file is
+read only by the judge, after the program's process was forked, and the judge is not dumpable.
 
 Containment is chosen at runtime (``isolation()``, probed once per process); README "The code sandbox" has the
 table of what each mode guarantees:
@@ -115,7 +117,8 @@ class FunctionTests:
     ``test``: HumanEval's ``def check(candidate): ...`` (called with the program's ``entry_point``), or MBPP-style
     ``assert`` lines that call the program's functions by name. ``helpers``: code whose definitions the tests use
     (HumanEval's prompt: ``poly``, ``encode_cyclic``); the tests get the prompt's, not the program's. None of it
-    is written where the program can read it.
+    is written where the program can read it, nor is it ever in the program's process: the tests run in the judge
+    (``_sandbox_check``).
     """
 
     test: str
@@ -304,8 +307,9 @@ def _run(iso: Isolation, code: str, stdin: str, limits: Limits, tests: FunctionT
         cg = _sandbox_cgroup.RunCgroup(cgroups, limits.memory_mb, limits.nproc + 4) if cgroups else None
     except OSError as e:  # the run was promised a memory limit: no run without it
         return SandboxResult("error", f"cannot create the run's cgroup: {e}", None, "", "", 0.0, iso.mode, uid)
-    with tempfile.TemporaryDirectory(prefix="jb-sandbox-") as tmp, tempfile.TemporaryFile() as cfg_f, tempfile.TemporaryFile() as stdin_f:
-        # the configuration (program, tests, nonce) and stdin travel in unnamed files, never on a path the program could open
+    with tempfile.TemporaryDirectory(prefix="jb-sandbox-") as tmp, tempfile.TemporaryFile() as cfg_f, tempfile.TemporaryFile() as tests_f, tempfile.TemporaryFile() as stdin_f:
+        # the configuration (program, limits), the tests with the nonce, and stdin travel in unnamed files, never on a
+        # path the program could open; the tests' file is read only by the judge, after it forked the program's process
         if uid is not None:
             os.chmod(tmp, 0o711)  # the dropped uid must reach its working folder (audit-hook mode)
         status_r, status_w = os.pipe()
@@ -328,12 +332,14 @@ def _run(iso: Isolation, code: str, stdin: str, limits: Limits, tests: FunctionT
             "tmpfs_mb": min(limits.tmpfs_mb, limits.memory_mb),
         }
         if tests is not None:
-            cfg["tests"] = {"test": tests.test, "entry_point": tests.entry_point, "helpers": tests.helpers, "nonce": nonce}
+            cfg["tests_fd"] = tests_f.fileno()
+            tests_f.write(json.dumps({"test": tests.test, "entry_point": tests.entry_point, "helpers": tests.helpers, "nonce": nonce}).encode("utf-8"))
+            tests_f.seek(0)
         cfg_f.write(json.dumps(cfg).encode("utf-8"))
         cfg_f.seek(0)
         stdin_f.write(stdin.encode("utf-8"))
         stdin_f.seek(0)
-        fds = (status_w, cfg_f.fileno()) + ((verdict_w,) if verdict_w is not None else ())
+        fds = (status_w, cfg_f.fileno()) + ((verdict_w, tests_f.fileno()) if verdict_w is not None else ())
         cmd = [*iso.prefix, iso.python, "-I", "-S", str(BOOT), str(cfg_f.fileno())]  # -S: the boot adds site-packages
         try:
             proc = subprocess.Popen(cmd, stdin=stdin_f, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_scrubbed_env(), cwd=tmp, start_new_session=True, pass_fds=fds)

@@ -15,6 +15,14 @@ one of them was graded correct, as were the rows faking arithmetic, shadowing ``
 redefining a prompt's helper or ending ``map()`` with ``StopIteration``; and correct programs whose ``__main__``
 demo reads ``input()`` or ``sys.argv``, or that print ``2.5`` for ``2.5000000000``, were graded incorrect.
 
+The review of issue 12 found that a program sharing the harness's interpreter could walk frames into it and write
+its ``PASS <nonce>`` line: from ``sys._getframe``, a traceback's ``tb_frame``, a running generator's
+``gi_frame.f_back``, a signal handler, a ``__del__`` the harness triggers or a ``gc`` callback; ``FORGERIES`` names a
+HumanEval and an MBPP row of each (those 12 rows were graded correct in both modes on commit b246733, where the
+tests ran in the program's interpreter), and of the ways that remain once the tests run in another process:
+reading that process's ``/proc/<pid>`` (``environ``, ``mem``, ``fd/*``), ``ptrace``, writing guessed ``PASS``
+lines to every descriptor, killing it. Each program is wrong.
+
 Both containment modes (namespaces, the audit-hook fallback) must give the same verdicts.
 """
 
@@ -47,6 +55,19 @@ TRICKS = {
     "expected values read from its own file": ("he-reads-expected-from-own-file", "mbpp-reads-expected-from-own-file"),
     "__main__: unittest.main()": ("he-main-unittest", "mbpp-main-unittest"),
     "__main__: sys.exit(main())": ("he-main-sys-exit-main", "mbpp-main-sys-exit-main"),
+}
+FORGERIES = {
+    # a way to forge the verdict from the program -> (its HumanEval row, its MBPP row)
+    "frame walk from sys._getframe": ("he-frame-walk-getframe", "mbpp-frame-walk-getframe"),
+    "frame walk from a traceback's tb_frame": ("he-frame-walk-traceback", "mbpp-frame-walk-traceback"),
+    "frame walk from a generator's gi_frame.f_back": ("he-frame-walk-generator", "mbpp-frame-walk-generator"),
+    "frame walk from a signal handler": ("he-frame-walk-signal-handler", "mbpp-frame-walk-signal-handler"),
+    "frame walk from a __del__ the harness triggers": ("he-frame-walk-del", "mbpp-frame-walk-del"),
+    "gc.get_objects and gc.callbacks": ("he-gc-callback", "mbpp-gc-callback"),
+    "the harness's /proc/<pid>/environ, mem, fd": ("he-reads-parent-proc", "mbpp-reads-parent-proc"),
+    "ptrace of the harness": ("he-ptrace-parent", "mbpp-ptrace-parent"),
+    "PASS <guess> to every descriptor 0..1023": ("he-writes-pass-to-every-fd", "mbpp-writes-pass-to-every-fd"),
+    "killing the harness": ("he-kills-parent", "mbpp-kills-parent"),
 }
 MAIN_DEMOS = ("he-main-input-demo", "he-main-argv-demo", "mbpp-main-input-demo")  # correct, with a demo needing input
 KNOWN_MISSES: dict[str, str] = {
@@ -97,9 +118,10 @@ def test_code_corpus_is_hand_labelled_and_holds_every_trick() -> None:
     assert {r["kind"] for r in rows} == {"humaneval", "mbpp", "stdio"}
     for r in rows:
         assert r["expected"] in (True, False) and r["why"].strip(), r["id"]
-    for trick, ids in TRICKS.items():
+    for trick, ids in {**TRICKS, **FORGERIES}.items():
         for row_id in ids:
             assert by_id[row_id]["expected"] is False, (trick, row_id)
+    assert by_id["he-frames-and-logging-correct"]["expected"] is True  # reading its own frames is no trick
     assert all(by_id[i]["expected"] is True for i in MAIN_DEMOS)
     assert by_id["stdio-float-trailing-zeros"]["expected"] is True
     assert set(KNOWN_MISSES) <= set(by_id)
@@ -133,6 +155,19 @@ def test_code_corpus_tricks_fail_for_the_stated_reason() -> None:
     assert "sys.settrace" in reasons["he-settrace-skips-asserts"]
     assert "AssertionError" in reasons["he-main-unittest"] and "AssertionError" in reasons["mbpp-main-sys-exit-main"]
     assert "without the harness's verdict" in grades["he-forges-verdict-lines"][1].reason
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_code_corpus_forgeries_fail_for_the_stated_reason(mode: str) -> None:
+    grades = graded(mode)
+    reasons = {i: grades[i][1].reason for ids in FORGERIES.values() for i in ids}
+    for way in ("getframe", "traceback", "generator", "signal-handler", "gc-callback"):
+        # no frame of the program's process holds the nonce: the walk finds nothing and the wrong answer fails
+        assert "AssertionError" in reasons[f"he-frame-walk-{way}" if way != "gc-callback" else "he-gc-callback"], way
+    assert "NotPlainData" in reasons["he-frame-walk-del"] and "NotPlainData" in reasons["mbpp-frame-walk-del"]
+    for row in ("he-reads-parent-proc", "he-ptrace-parent", "he-writes-pass-to-every-fd", "mbpp-writes-pass-to-every-fd"):
+        assert "without the harness's verdict" in reasons[row], (row, reasons[row])  # it exited 0: no verdict
+    assert "killed by SIGKILL" in reasons["he-kills-parent"] and "killed by SIGKILL" in reasons["mbpp-kills-parent"]
 
 
 KNOWN_LIMITS = {
