@@ -156,7 +156,10 @@ class SandboxResult:
 
 
 class SandboxUnavailableError(JudgebenchError):
-    """No way to run programs contained on this machine (or only the weak mode, which was not allowed)."""
+    """No way to run programs contained on this machine (or only the weak mode, which was not allowed): a setup
+    error, exit code 2 like every other input or setup error of ``grade`` and ``recipe run``."""
+
+    exit_code = 2
 
 
 ALLOW_WEAK_ENV = "JUDGEBENCH_ALLOW_WEAK_SANDBOX"

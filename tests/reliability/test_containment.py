@@ -734,7 +734,7 @@ def test_weak_mode_runs_untrusted_code_only_when_allowed(tmp_path: Path, monkeyp
     rows = write_jsonl(tmp_path / "code.jsonl", [ADD_ROW])
     weak = {"JUDGEBENCH_SANDBOX": "audit-hook"}
     refused = run_cli("grade", str(rows), "--grader", "code", env=weak)
-    assert refused.returncode != 0 and not (tmp_path / "code.graded.jsonl").exists()
+    assert refused.returncode == 2 and not (tmp_path / "code.graded.jsonl").exists()
     assert "--allow-weak-sandbox" in refused.stderr and "JUDGEBENCH_ALLOW_WEAK_SANDBOX=1" in refused.stderr, refused.stderr
     for extra, env in ((["--allow-weak-sandbox"], weak), ([], {**weak, "JUDGEBENCH_ALLOW_WEAK_SANDBOX": "1"})):
         allowed = run_cli("grade", str(rows), "--grader", "code", "--out", "-", *extra, env=env)
