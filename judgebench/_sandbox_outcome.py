@@ -9,7 +9,7 @@ import signal
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
-    from .sandbox import Limits
+    from ._sandbox_limits import Limits
 
 Status = Literal["passed", "failed", "timeout", "memory", "killed", "error"]
 

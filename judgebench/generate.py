@@ -1,6 +1,6 @@
 """Sample ``k`` responses per problem from a generator model through the backends layer.
 
-Calls go through ``judgebench.backends.get_backend`` (cache, retries, rate limit), with bounded concurrency.
+Calls go through ``judgebench.backends.managed.get_backend`` (cache, retries, rate limit), with bounded concurrency.
 Sample ``i`` of a problem uses ``sample_index=i`` and ``seed = seed + i``, so each sample is its own cache entry
 and server-side sampling is reproducible where the provider honours seeds. A re-run therefore makes no call
 twice, and an interrupted run resumes from the cache. A call that fails for good is reported, not graded.
@@ -98,7 +98,7 @@ def sample_responses(problems: list[Problem], spec: GeneratorSpec, k: int, gener
         raise ValueError(f"k must be >= 1, got {k}")
     owned = backend is None
     if backend is None:
-        from .backends import get_backend
+        from .backends.managed import get_backend
 
         backend = get_backend(spec)
     try:

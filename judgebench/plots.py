@@ -15,14 +15,15 @@ from __future__ import annotations
 import csv
 import io
 import logging
-import math
 import re
 from collections.abc import Sequence
-from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import InputError
+from .plot_style import _MAX_LABEL, MARKERS, as_number, new_figure, paper_style, shorten
+from .plot_style import FIG_WIDTH_IN as FIG_WIDTH_IN  # public: the figure sizes, as before
+from .plot_style import MIN_FONT_PT as MIN_FONT_PT
 from .schema import PairResult
 
 if TYPE_CHECKING:
@@ -30,58 +31,9 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-FIG_WIDTH_IN = 3.3
-MIN_FONT_PT = 7.0
 PLOT_KINDS = ("accuracy", "heatmap", "consistency", "length", "agreement")
 FORMATS = ("png", "pdf", "svg")
-_MAX_LABEL = 26
 _NUMERIC_CSV = {"n", "overall", "ci_low", "ci_high", "consistency", "no_decision", "p_vs_best", "n_paired", "failed"}
-
-
-def paper_style() -> AbstractContextManager[Any]:
-    """matplotlib settings for a paper figure: 7 pt text (8 pt titles), thin lines, TrueType fonts in PDFs."""
-    import matplotlib
-
-    return matplotlib.rc_context(
-        {
-            "font.size": 7,
-            "axes.titlesize": 8,
-            "axes.labelsize": 7,
-            "xtick.labelsize": 7,
-            "ytick.labelsize": 7,
-            "legend.fontsize": 7,
-            "legend.title_fontsize": 7,
-            "axes.linewidth": 0.6,
-            "lines.linewidth": 1.0,
-            "lines.markersize": 3.5,
-            "pdf.fonttype": 42,  # TrueType in PDFs: editable text, accepted by paper submission systems
-            "ps.fonttype": 42,
-            "svg.fonttype": "none",
-        }
-    )
-
-
-def new_figure(height_in: float) -> Figure:
-    """A one-column (3.3 in wide) figure with constrained layout, not attached to pyplot."""
-    from matplotlib.figure import Figure
-
-    return Figure(figsize=(FIG_WIDTH_IN, height_in), layout="constrained")
-
-
-def shorten(text: str, limit: int = _MAX_LABEL) -> str:
-    """``text`` cut to ``limit`` characters, ending in an ellipsis when cut."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def as_number(v: Any) -> float | None:
-    """A finite float, or ``None`` for missing, empty, boolean, non-numeric or non-finite values."""
-    if v is None or v == "" or isinstance(v, bool):
-        return None
-    try:
-        x = float(v)
-    except (TypeError, ValueError):
-        return None
-    return x if math.isfinite(x) else None
 
 
 def _label(row: dict[str, Any]) -> str:
@@ -93,7 +45,6 @@ def _label(row: dict[str, Any]) -> str:
 
 
 _DATE_SUFFIX = re.compile(r"-(?:\d{4}-\d{2}-\d{2}|\d{8})$")
-MARKERS = "osD^v<>phX*"
 
 
 def short_model(name: str, limit: int = 14) -> str:

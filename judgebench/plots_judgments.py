@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import InputError
-from .plots import MARKERS, as_number, new_figure, paper_style, shorten
+from .plot_style import MARKERS, as_number, new_figure, paper_style, shorten
 from .schema import Decision, PairResult
 from .scoring import original_frame
 

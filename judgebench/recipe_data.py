@@ -17,7 +17,7 @@ from typing import Any
 from .errors import InputError
 from .files import iter_rows
 from .grading import CodeTests, CodeTestsError, choice_letters
-from .recipes import Recipe, ResponseSource, resolve_path
+from .recipe_config import Recipe, ResponseSource, resolve_path
 
 logger = logging.getLogger(__name__)
 

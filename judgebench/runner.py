@@ -31,7 +31,7 @@ from typing import Any
 from .errors import InputError, JudgebenchError, RunAborted
 from .executors import WorkItem, get_executor
 from .files import append_jsonl, atomic_write_json, atomic_write_jsonl, iter_jsonl, open_append_log
-from .judges import Judge, get_judge, get_judge_info
+from .judges import Judge, build_judge
 from .pairs import DataIdentity, data_identity, load_pairs
 from .schema import Judgment, Pair, PairResult, Usage, response_models_label
 from .scoring import RunMetrics, score_results
@@ -328,19 +328,6 @@ def _execute(judge: Judge, backend: Any, items: list[WorkItem], spec: RunSpec, l
             if bar is not None:
                 bar.close()
     return results, counts, stats
-
-
-def build_judge(spec: RunSpec) -> tuple[Judge, Any]:
-    """The judge for a spec, and its backend (None for judges that need no model)."""
-    info = get_judge_info(spec.judge)
-    backend = None
-    if info.needs_model:
-        if not spec.model:
-            raise JudgebenchError(f"judge {spec.judge!r} needs a model: pass --model (e.g. openai:gpt-4o-mini)")
-        from .backends import get_backend
-
-        backend = get_backend(spec)
-    return get_judge(spec.judge, backend, **spec.judge_options), backend
 
 
 def run(spec: RunSpec) -> RunOutcome:

@@ -63,6 +63,7 @@ from pathlib import Path
 from typing import Literal
 
 from . import _sandbox_cgroup
+from ._sandbox_limits import Limits as Limits  # public: judgebench.sandbox.Limits
 from ._sandbox_outcome import Status, classify, judge_verdict, last_line, program_returncode, read_report, read_verdict
 from ._sandbox_procs import collect_output, kill_leftovers, remove_shm_of
 from ._sandbox_procs import leftover_processes as leftover_processes  # public: pids a run left behind
@@ -76,25 +77,6 @@ UID_BASE = 3_000_000_000  # far above system and subordinate-uid ranges; below 2
 UID_SPAN = 1_000_000_000
 _uid_counter = itertools.count()
 _uid_lock = threading.Lock()
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Per-run limits.
-
-    ``memory_mb`` is each process's address space (``RLIMIT_AS``; Python needs about 30 MB of it to start) and,
-    where cgroups are available, the memory of the whole run, tmpfs and shared memory included. ``tmpfs_mb`` is the
-    one scratch tmpfs that ``/tmp``, ``/var/tmp`` and ``/dev/shm`` share (namespaces mode), at most ``memory_mb``.
-    """
-
-    wall_s: float = 10.0
-    cpu_s: int = 10
-    memory_mb: int = 1024
-    nproc: int = 32
-    fsize_mb: int = 16
-    nofile: int = 64
-    max_output_bytes: int = 1 << 20
-    tmpfs_mb: int = 64
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""Model backends: the Backend protocol, the provider registry and ``get_backend``.
+"""Model backends: the Backend protocol and the provider registry (``get_backend``, which wraps a provider in the
+cache/retry/rate-limit layer, is in ``managed.py``).
 
 A model is named ``PROVIDER:NAME`` (``openai:gpt-4o-mini``, ``vllm:Skywork/Skywork-Critic-Llama-3.1-8B``,
 ``anthropic:claude-3-5-sonnet-20240620``, ``hf:/path/or/hub-id``, ``vllm-reward:NAME``). ``get_backend`` builds the
@@ -237,11 +238,3 @@ def make_provider(model: str, *, base_url: str | None = None, timeout: float = 1
         check_base_url(base_url)
     module, factory = _PROVIDERS[provider]
     return getattr(importlib.import_module(module), factory)(provider, name, base_url=base_url, timeout=timeout)
-
-
-def get_backend(spec: Any) -> Any:
-    """The managed backend for a ``RunSpec`` (or anything with the same fields)."""
-    from .managed import ManagedBackend
-
-    raw = make_provider(spec.model, base_url=spec.base_url, timeout=spec.timeout)
-    return ManagedBackend.from_spec(raw, spec)

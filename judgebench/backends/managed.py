@@ -227,3 +227,10 @@ class ManagedBackend:
     def close(self) -> None:
         if self.cache is not None:
             self.cache.close()
+
+
+def get_backend(spec: Any) -> ManagedBackend:
+    """The managed backend for a ``RunSpec`` (or anything with the same fields: ``model``, ``base_url``, ``timeout``,
+    ``cache``, ``cache_dir``, ``refresh``, ``rpm``, ``tpm``, ``max_retries``, ``seed``)."""
+    raw = make_provider(spec.model, base_url=spec.base_url, timeout=spec.timeout)
+    return ManagedBackend.from_spec(raw, spec)

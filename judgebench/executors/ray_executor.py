@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from ..errors import MissingDependencyError, RunAborted
-from . import OnResult, WorkItem, judge_items
+from .local import OnResult, WorkItem, judge_items
 
 logger = logging.getLogger(__name__)
 
@@ -79,7 +79,7 @@ def _actor_classes() -> tuple[Any, Any]:
         """Holds one judge and backend; judges shards on its own event loop."""
 
         def __init__(self, spec: Any, limiter: Any, concurrency: int):
-            from ..runner import build_judge
+            from ..judges import build_judge
 
             self.judge, self.backend = build_judge(spec)
             if self.backend is not None and limiter is not None:

@@ -113,3 +113,21 @@ def judge_options(name: str) -> list[str]:
 
     params = list(inspect.signature(get_judge_info(name).factory).parameters.values())[1:]  # first is the backend
     return [p.name for p in params if p.kind in (inspect.Parameter.KEYWORD_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)]
+
+
+def build_judge(spec: Any) -> tuple[Judge, Any]:
+    """The judge a run spec names (``spec.judge``, ``spec.judge_options``) on its backend (``spec.model`` through
+    ``backends.managed.get_backend``), and that backend; the backend is None for judges that need no model.
+
+    Raises:
+        JudgebenchError: for an unknown judge, or a judge that needs a model when ``spec.model`` is empty.
+    """
+    info = get_judge_info(spec.judge)
+    backend = None
+    if info.needs_model:
+        if not spec.model:
+            raise JudgebenchError(f"judge {spec.judge!r} needs a model: pass --model (e.g. openai:gpt-4o-mini)")
+        from ..backends.managed import get_backend
+
+        backend = get_backend(spec)
+    return get_judge(spec.judge, backend, **spec.judge_options), backend
