@@ -51,6 +51,7 @@ def test_agree_numeric_labels_with_kind_pairwise_say_which_coding_was_used(tmp_p
     assert "human mean" not in r.stdout and "Pearson" not in r.stdout  # majority of pairwise codes, no correlation of codes
     j = json.loads(run_cli("agree", "--human", str(human), "--judge", str(judge), "--kind", "rating", "--json").stdout)
     assert j["human"]["coding_description"] == "ratings (numbers)" and j["human"]["kind_from"] == "--kind rating"
+    assert j["judge"]["kind_from"] == "read with the human file's kind (rating)"  # and the judge side says why too
 
 
 def test_agree_ratings_outside_0_1_2_are_read_as_ratings_without_asking(tmp_path: Path) -> None:

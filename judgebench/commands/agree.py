@@ -241,6 +241,7 @@ def run(args: argparse.Namespace) -> int:
     ranking = read_ranking(args.human_ranking) if args.human_ranking else None
     report = agreement_report(human, judge, judge_row=row, level=args.level, scale=scale, human_ranking=ranking, n_resamples=args.resamples, seed=args.seed)
     report["human"]["kind_from"] = kind_from
+    report["judge"]["kind_from"] = "a results folder (pairwise)" if judge_is_results else f"read with the human file's kind ({human.kind})"
     n_items = report["n_overlap"]
     if args.json:
         out = {k: v for k, v in report.items() if k != "measures"}
@@ -249,7 +250,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     hd, jd = report["human"], report["judge"]
     print(f"human: {hd['path']} ({hd['coding_description']}, {kind_from}; {hd['raters']} rater{'s' if hd['raters'] != 1 else ''}, {hd['items']} items)")
-    print(f"judge: {jd['path']} (rater {jd['rater']!r}, {jd['coding_description']}; {jd['labelled']} of {jd['items']} items labelled)")
+    print(f"judge: {jd['path']} (rater {jd['rater']!r}, {jd['coding_description']}, {jd['kind_from']}; {jd['labelled']} of {jd['items']} items labelled)")
     print(f"items in both: {n_items}; level: {report['level']}; reference: {report['reference']}")
     for why, count in report["left_out"].items():
         print(f"  left out: {count} item{'s' if count != 1 else ''} {why}")
