@@ -18,10 +18,10 @@ _EXPORTS = {
     "Judge": "judgebench.judges",
     "register_judge": "judgebench.judges",
     "get_judge": "judgebench.judges",
-    "load_pairs": "judgebench.pairs",
-    "RunSpec": "judgebench.runner",
-    "run": "judgebench.runner",
-    "score_results": "judgebench.scoring",
+    "load_pairs": "judgebench.benchmarks.local",
+    "RunSpec": "judgebench.run.runner",
+    "run": "judgebench.run.runner",
+    "score_results": "judgebench.analysis.scoring",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -18,7 +18,7 @@ Where they are removed (replaced by ``[REDACTED]``):
   ``metrics.json``, recipe ``summary.json``/``graded.jsonl``/pairs, leaderboards, the HTML report), with
   :func:`dumps_redacted` for JSON (every string of the value) or :func:`redact_known` for text; a recipe's
   ``dataset/`` folder, written by ``datasets``, from rows passed through :func:`redact_data` first;
-- every call-cache value (:class:`judgebench.cache.CallCache.put`);
+- every call-cache value (:class:`judgebench.backends.cache.CallCache.put`);
 - every log record (:class:`RedactingFilter`) and everything the command line prints, tracebacks included
   (:func:`redacting_console`), with :func:`redact`, which also removes key-shaped strings (``sk-...``,
   ``sk-ant-...``, ``hf_...``) and the password of any ``scheme://user:password@`` in the text.

@@ -72,7 +72,7 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = No
 @pytest.fixture
 def jb_pairs() -> list:
     """The real JudgeBench GPT-4o pairs (skips when ../shared/data is absent)."""
-    from judgebench.pairs import load_pairs
+    from judgebench.benchmarks.local import load_pairs
 
     return load_pairs("judgebench:gpt", local_dir=shared("judgebench", "pairs"))
 
@@ -80,7 +80,7 @@ def jb_pairs() -> list:
 @pytest.fixture
 def fake_server():
     """Factory: ``fake_server(config, pairs)`` starts a real HTTP simulator on 127.0.0.1; stopped after the test."""
-    from judgebench.fake_server import FakeJudgeServer
+    from judgebench.testing.fake_server import FakeJudgeServer
 
     servers = []
 

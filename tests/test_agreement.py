@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from scipy import stats as sps
 from sklearn.metrics import cohen_kappa_score
 
-from judgebench import agreement as ag
-from judgebench import reliability as rl
+from judgebench.metrics import agreement as ag
+from judgebench.metrics import reliability as rl
 
 FAST = {"n_resamples": 200}
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -15,15 +15,15 @@ from pathlib import Path
 import pytest
 
 from judgebench.backends import BackendError, ChatParams, make_provider, split_model
+from judgebench.backends.cache import CallCache, cache_key
 from judgebench.backends.managed import ManagedBackend
 from judgebench.backends.openai_compat import quirks_for, request_body
-from judgebench.cache import CallCache, cache_key
+from judgebench.backends.rate_limit import RateLimiter
+from judgebench.backends.retry import RetryPolicy
 from judgebench.errors import JudgebenchError
-from judgebench.fake_server import FakeConfig
-from judgebench.rate_limit import RateLimiter
-from judgebench.retry import RetryPolicy
-from judgebench.runner import RunSpec, run
+from judgebench.run.runner import RunSpec, run
 from judgebench.schema import Decision
+from judgebench.testing.fake_server import FakeConfig
 
 from .conftest import CANARY_KEY, make_pair, write_jsonl
 

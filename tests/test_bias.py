@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from judgebench.bias import (
+from judgebench.analysis.bias import (
     bias_probes,
     length_bias,
     length_slope,
@@ -14,8 +14,8 @@ from judgebench.bias import (
     rates,
     self_preference,
 )
+from judgebench.metrics.stats import Estimate
 from judgebench.schema import Decision, Judgment, Pair, PairResult
-from judgebench.stats import Estimate
 
 A, B, T, N = Decision.A_BETTER, Decision.B_BETTER, Decision.TIE, Decision.NONE
 FAST = {"n_resamples": 1000}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from judgebench.calibration import (
+from judgebench.analysis.calibration import (
     _top_accuracy,
     accuracy_at_coverage,
     calibration_report,

@@ -16,7 +16,7 @@ import pytest
 
 from judgebench.cli import main
 from judgebench.grading import CodeTests, CodeTestsError, Grade, extract_code, grade_code, grade_numeric
-from judgebench.pairing import GradedResponse, PairingOptions, make_pairs
+from judgebench.recipes.pairing import GradedResponse, PairingOptions, make_pairs
 
 from .conftest import shared
 
@@ -214,8 +214,8 @@ def test_grade_humaneval_bare_canonical_completions_all_pass(tmp_path: Path, cap
 
 
 def test_recipe_skips_code_problems_whose_tests_do_not_compile(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    from judgebench.recipe_data import load_problems
     from judgebench.recipes import load_recipe
+    from judgebench.recipes.data import load_problems
 
     mbpp = write_rows(
         tmp_path / "mbpp.jsonl",

@@ -17,8 +17,6 @@ from fractions import Fraction
 
 import pytest
 
-from judgebench.answer_text import number_tokens
-from judgebench.final_answer import Statement, commit
 from judgebench.grading import (
     CodeTests,
     Grade,
@@ -34,7 +32,9 @@ from judgebench.grading import (
     grade_numeric,
     stdio_output_matches,
 )
-from judgebench.mathverify import MathVerifier
+from judgebench.grading.answer_text import number_tokens
+from judgebench.grading.final_answer import Statement, commit
+from judgebench.grading.mathverify import MathVerifier
 
 from .conftest import shared
 

@@ -27,8 +27,8 @@ from typing import Any
 
 import pytest
 
-from judgebench.grade_rows import grade_rows, read_grade_rows
 from judgebench.grading import Grade, grade_mcq
+from judgebench.grading.rows import grade_rows, read_grade_rows
 
 CORPUS = Path(__file__).parent / "grading_corpus"
 MINIMUM_ROWS = {"mcq": 40, "numeric": 45, "math": 35}

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from judgebench.runner import RunSpec, run
+from judgebench.run.runner import RunSpec, run
 from judgebench.schema import Decision
 
 from .conftest import make_pair, write_jsonl

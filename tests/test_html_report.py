@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from judgebench.html_report import pair_outcome, report_data, script_json
-from judgebench.report import leaderboard, load_runs
+from judgebench.reports.html import pair_outcome, report_data, script_json
+from judgebench.reports.leaderboard import leaderboard, load_runs
 from judgebench.schema import Decision, Judgment, Pair, PairResult
 
 from .conftest import CANARY_KEY, make_pair, run_cli, write_jsonl
@@ -125,7 +125,7 @@ def test_report_single_run_folder_no_figures(hostile_results: Path, tmp_path: Pa
 
 
 def test_report_data_nan_scores_become_null() -> None:
-    from judgebench.report import loaded_run
+    from judgebench.reports.leaderboard import loaded_run
 
     pair = Pair("p", "q", "a", "b", A)
     res = PairResult(pair, "reward_model", "rm", (Judgment(A, game=1, scores=(float("nan"), 1.0)),))

@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from judgebench.analysis.labels import aggregate_decisions, is_results_input, labels_from_results, read_labels
 from judgebench.errors import InputError
-from judgebench.labels import aggregate_decisions, is_results_input, labels_from_results, read_labels
 from judgebench.schema import Decision, Judgment, Pair, PairResult
 
 A, B, T, N = Decision.A_BETTER, Decision.B_BETTER, Decision.TIE, Decision.NONE

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import numpy as np
 
-from judgebench.calibration import accuracy_at_coverage, pair_confidences
-from judgebench.fake_server import FakeConfig
+from judgebench.analysis.calibration import accuracy_at_coverage, pair_confidences
+from judgebench.analysis.scoring import original_frame, pair_credit
 from judgebench.judges._prompted import verdict_confidence
-from judgebench.runner import RunSpec, run
+from judgebench.run.runner import RunSpec, run
 from judgebench.schema import Decision
-from judgebench.scoring import original_frame, pair_credit
+from judgebench.testing.fake_server import FakeConfig
 
 from .conftest import shared
 

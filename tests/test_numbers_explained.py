@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from judgebench.fake_server import FakeConfig
-from judgebench.pairs import load_pairs
-from judgebench.runner import RunSpec, run
+from judgebench.benchmarks.local import load_pairs
+from judgebench.run.runner import RunSpec, run
+from judgebench.testing.fake_server import FakeConfig
 
 from .conftest import make_pair, run_cli, write_jsonl
 
@@ -126,7 +126,7 @@ def test_leaderboard_recomputes_pairs_from_for_an_old_run_json(tmp_path: Path) -
     info = json.loads((out.out_dir / "run.json").read_text())
     info["response_model"] = "m1"  # what older versions wrote: the first pair's value
     (out.out_dir / "run.json").write_text(json.dumps(info))
-    from judgebench.report import load_runs
+    from judgebench.reports.leaderboard import load_runs
 
     assert [r.row["response_model"] for r in load_runs(tmp_path / "r")] == ["mixed (3 models)"]
 
@@ -166,7 +166,7 @@ def test_logprobs_option_honoured_counts_every_decided_judgment(tmp_path: Path, 
 
 
 def test_self_preference_of_a_judge_without_model_is_undefined(tmp_path: Path) -> None:
-    from judgebench.bias import self_preference
+    from judgebench.analysis.bias import self_preference
 
     # pairs whose metadata names a side "none": before, a baseline judge (model "none") was credited with "own" responses
     rows = [make_pair(i, "A>B" if i % 2 else "B>A", metadata={"model_A": "none", "model_B": "gpt-4o"}) for i in range(12)]

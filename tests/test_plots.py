@@ -10,11 +10,18 @@ from pathlib import Path
 import pytest
 
 from judgebench.errors import InputError
-from judgebench.plots import FIG_WIDTH_IN, MIN_FONT_PT, make_figure, read_leaderboard_csv, save_figure, unique_labels
-from judgebench.plots_judgments import agreement_points, length_bias
+from judgebench.metrics.stats import Estimate, Interval
+from judgebench.reports.plots import (
+    FIG_WIDTH_IN,
+    MIN_FONT_PT,
+    make_figure,
+    read_leaderboard_csv,
+    save_figure,
+    unique_labels,
+)
+from judgebench.reports.plots_judgments import agreement_points, length_bias
+from judgebench.reports.tables import render_leaderboard
 from judgebench.schema import Decision, Judgment, Pair, PairResult
-from judgebench.stats import Estimate, Interval
-from judgebench.tables import render_leaderboard
 
 from .conftest import make_pair, run_cli, write_jsonl
 
@@ -200,6 +207,6 @@ def test_plot_cli_all_and_errors(pairs_file: Path, tmp_path: Path) -> None:
 
 
 def test_plots_module_imports_no_matplotlib() -> None:
-    code = "import sys, judgebench.plots, judgebench.plots_judgments, judgebench.html_report, judgebench.commands.plot, judgebench.commands.report; print('matplotlib' in sys.modules)"
+    code = "import sys, judgebench.reports.plots, judgebench.reports.plots_judgments, judgebench.reports.html, judgebench.commands.plot, judgebench.commands.report; print('matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

@@ -10,7 +10,7 @@ import pytest
 from scipy import stats as sps
 
 from judgebench.errors import InputError
-from judgebench.ranking import battles_array, bradley_terry, elo, fit_ranking, ranking_agreement, read_ranking
+from judgebench.metrics.ranking import battles_array, bradley_terry, elo, fit_ranking, ranking_agreement, read_ranking
 
 FAST = {"n_resamples": 300}
 

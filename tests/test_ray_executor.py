@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from judgebench.executors.ray_executor import merge_stats, shards
-from judgebench.fake_server import FakeConfig
-from judgebench.runner import RunSpec, run
+from judgebench.run.ray import merge_stats, shards
+from judgebench.run.runner import RunSpec, run
+from judgebench.testing.fake_server import FakeConfig
 
 from .conftest import make_pair, write_jsonl
 

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from judgebench.benchmarks.local import load_pairs
 from judgebench.errors import InputError
-from judgebench.generate import GeneratorSpec
-from judgebench.pairs import load_pairs
 from judgebench.recipes import list_recipes, load_recipe, run_recipe
+from judgebench.recipes.generate import GeneratorSpec
 from judgebench.schema import Decision
 
 from .conftest import run_cli, shared, write_jsonl

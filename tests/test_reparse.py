@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from judgebench.reparse import reparse_file
-from judgebench.replay import read_judgment_file
+from judgebench.analysis.reparse import reparse_file
+from judgebench.run.replay import read_judgment_file
 from judgebench.schema import Decision, Judgment, Pair, PairResult
 
 from .conftest import make_pair, run_cli, shared, write_jsonl

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 from scipy.stats import binomtest
 
+from judgebench.analysis.scoring import score_results
 from judgebench.errors import InputError
-from judgebench.replay import read_judgment_file
-from judgebench.report import (
+from judgebench.reports.leaderboard import (
     MCNEMAR,
     PAIRED_BOOTSTRAP,
     LoadedRun,
@@ -23,9 +23,9 @@ from judgebench.report import (
     loaded_run,
     sort_runs,
 )
+from judgebench.reports.tables import latex_table_problems
+from judgebench.run.replay import read_judgment_file
 from judgebench.schema import Decision, Judgment, Pair, PairResult
-from judgebench.scoring import score_results
-from judgebench.tables import latex_table_problems
 
 from .conftest import make_pair, run_cli, shared, write_jsonl
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from judgebench.judges import register_judge
-from judgebench.runner import RunSpec, run
+from judgebench.run.runner import RunSpec, run
 from judgebench.schema import Decision, Judgment
 
 from .conftest import run_cli, shared

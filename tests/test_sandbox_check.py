@@ -1,6 +1,6 @@
 """The harness's boundary for values from a graded program, tested without a sandbox.
 
-In the sandbox the tests run in the judge's process (``judgebench._sandbox_check``) and the program in a process
+In the sandbox the tests run in the judge's process (``judgebench.sandbox._sandbox_check``) and the program in a process
 it forks (``_sandbox_program``). Here ``Program.start`` forks that process from the test process itself, to check
 that plain data crosses as builtin values without running the program's methods, that everything else arrives as
 an ``Opaque`` refused where a test would compare or compute with it, and that the judge takes nothing from the
@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
-from judgebench._sandbox_program import MAX_DEPTH, Handles, NotPlain, encode
-from judgebench._sandbox_proxies import NotPlainData, Opaque, Program, ProgramEnded
+from judgebench.sandbox._sandbox_program import MAX_DEPTH, Handles, NotPlain, encode
+from judgebench.sandbox._sandbox_proxies import NotPlainData, Opaque, Program, ProgramEnded
 
 CALLS: list[str] = []
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from judgebench.analysis.scoring import category_of, is_consistent, original_frame, pair_credit, score_results
 from judgebench.schema import Decision, Judgment, Pair, PairResult
-from judgebench.scoring import category_of, is_consistent, original_frame, pair_credit, score_results
 
 A, B, T, N = Decision.A_BETTER, Decision.B_BETTER, Decision.TIE, Decision.NONE
 

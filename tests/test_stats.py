@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from scipy import stats as sps
 
-from judgebench import stats
-from judgebench.stats import (
+from judgebench.metrics import stats
+from judgebench.metrics.stats import (
     bootstrap_ci,
     bootstrap_counts,
     bootstrap_mean_ci,

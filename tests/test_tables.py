@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from judgebench.tables import (
+from judgebench.reports.tables import (
     Column,
     best_cells,
     format_cell,

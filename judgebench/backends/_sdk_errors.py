@@ -15,9 +15,9 @@ import socket
 from types import ModuleType
 from typing import Any
 
-from ..cache import endpoint_id
-from ..retry import is_fatal_status, is_transient_status, retry_after_seconds
 from . import BackendError
+from .cache import endpoint_id
+from .retry import is_fatal_status, is_transient_status, retry_after_seconds
 
 # Exception classes of the HTTP stacks (httpx/httpcore and their forks, aiohttp), matched by class name so that no
 # stack has to be imported to classify another's errors.

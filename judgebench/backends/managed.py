@@ -14,14 +14,14 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from ..cache import CallCache, cache_key, default_cache_dir, endpoint_id
 from ..errors import RunAborted
-from ..pricing import cost_usd, price_of
-from ..rate_limit import RateLimiter
-from ..retry import RetryPolicy
 from ..schema import Usage
 from ..secrets import redact
 from . import BackendError, ChatParams, Completion, Messages, make_provider
+from .cache import CallCache, cache_key, default_cache_dir, endpoint_id
+from .pricing import cost_usd, price_of
+from .rate_limit import RateLimiter
+from .retry import RetryPolicy
 
 logger = logging.getLogger(__name__)
 

@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import JudgebenchError
-from ..retry import is_fatal_status
 from ..schema import Usage
 from ..secrets import split_url_credentials
 from . import BackendError, ChatParams, Completion, Messages, token_count
 from ._http import capped_http_client, max_response_bytes
 from ._sdk_errors import backend_error, error_code, server_message, status_error
+from .retry import is_fatal_status
 
 OPENAI_URL = "https://api.openai.com/v1"
 

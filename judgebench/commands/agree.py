@@ -13,8 +13,8 @@ import json
 from collections.abc import Sequence
 from typing import Any, Literal
 
+from ..analysis.labels import describe_coding
 from ..errors import InputError
-from ..labels import describe_coding
 
 HELP = "agreement of a judge with human labels: accuracy, Cohen's kappa, Krippendorff's alpha, correlations, human baseline"
 MAX_CATEGORIES = 20
@@ -66,8 +66,8 @@ def agreement_report(human: Any, judge: Any, *, judge_row: int = 0, level: str |
     """
     import numpy as np
 
-    from .. import agreement as ag
-    from .. import reliability as rl
+    from ..metrics import agreement as ag
+    from ..metrics import reliability as rl
 
     if human.kind != judge.kind:
         raise InputError(f"mixed scales: the human labels are {human.kind} ({human.coding}) but the judge's are {judge.kind} ({judge.coding})", path=judge.path)
@@ -156,7 +156,7 @@ def _system_level(human: Any, judge: Any, items: list[str], ref: Any, j: Any, ra
     """Bradley-Terry ranking agreement, when the items name their two systems (pairwise labels only)."""
     import numpy as np
 
-    from ..ranking import ranking_agreement
+    from ..metrics.ranking import ranking_agreement
 
     if human.kind != "pairwise":
         return []
@@ -200,7 +200,7 @@ def estimate_rows(measures: Sequence[tuple[str, Any]]) -> list[dict[str, str]]:
 
 def render_estimates(measures: Sequence[tuple[str, Any]]) -> str:
     """A Markdown table of ``(section, Estimate)`` pairs: value, 95% bootstrap CI, analytic CI, p, n, note."""
-    from ..tables import Column, to_markdown
+    from ..reports.tables import Column, to_markdown
 
     cols = [
         Column("section", "Compared", None),
@@ -216,8 +216,8 @@ def render_estimates(measures: Sequence[tuple[str, Any]]) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..labels import is_results_input, labels_from_results, read_judge_results, read_labels
-    from ..ranking import read_ranking
+    from ..analysis.labels import is_results_input, labels_from_results, read_judge_results, read_labels
+    from ..metrics.ranking import read_ranking
 
     judge_is_results = is_results_input(args.judge)
     kind: Literal["auto", "pairwise", "rating"] = args.kind if args.kind != "auto" else ("pairwise" if judge_is_results else "auto")

@@ -8,8 +8,8 @@ import os
 import sys
 from typing import Any
 
+from ..analysis.failures import FailureSummary, resume_command, summarize_failures
 from ..errors import EXIT_FAILED_JUDGMENTS, InputError, RunAborted
-from ..failures import FailureSummary, resume_command, summarize_failures
 from ._flags import add_call_arguments, call_options, non_negative_int, positive_int
 
 HELP = "judge every pair in both orders, score with the JudgeBench rule, and write results/<dataset>/<judge>/<model>/"
@@ -70,7 +70,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def spec_from_args(args: argparse.Namespace) -> Any:
-    from ..runner import RunSpec
+    from ..run.runner import RunSpec
 
     return RunSpec(
         data=args.data,
@@ -95,8 +95,8 @@ def run(args: argparse.Namespace) -> int:
     """Run, print the table (or JSON), then the failure verdict: exit 0 for a clean run (or failures within
     ``--max-failure-rate``), 3 (``EXIT_FAILED_JUDGMENTS``) with failed judgments, 4 (``RunAborted``) when a fatal
     error stopped the run; the last two print how many failed, the top causes and the command that resumes."""
-    from ..report import metrics_row, render_rows
-    from ..runner import run as run_judge
+    from ..reports.leaderboard import metrics_row, render_rows
+    from ..run.runner import run as run_judge
 
     argv = getattr(args, "_argv", None) or sys.argv[1:]
     try:

@@ -20,8 +20,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..fake_server import FakeConfig, FakeJudgeServer
-    from ..pairs import load_pairs
+    from ..benchmarks.local import load_pairs
+    from ..testing.fake_server import FakeConfig, FakeJudgeServer
 
     pairs = load_pairs(args.pairs, local_dir=args.data_dir or os.environ.get("JUDGEBENCH_PAIRS_DIR")) if args.pairs else []
     cfg = FakeConfig(accuracy=args.accuracy, position_bias=args.position_bias, latency=args.latency, failure_rate=args.failure_rate, seed=args.seed)

@@ -1,6 +1,6 @@
 """``judgebench grade``: grade your own model outputs against ground truth, without writing a recipe.
 
-Reads a file of ``{response, reference}`` rows (see ``judgebench.grade_rows`` for the fields of each grader) and
+Reads a file of ``{response, reference}`` rows (see ``judgebench.grading.rows`` for the fields of each grader) and
 writes every row back with ``correct`` (true, false, or null for "no single answer"), ``extracted`` and
 ``reason``: to ``FILE.graded.jsonl`` next to the input by default, to ``--out PATH`` (atomically), or to stdout with
 ``--out -``. A one-line summary goes to stderr. A bad row stops the run before anything is written (exit 2, with
@@ -30,7 +30,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..files import atomic_write_jsonl
-    from ..grade_rows import default_output, grade_rows, graded_row, read_grade_rows, summarize
+    from ..grading.rows import default_output, grade_rows, graded_row, read_grade_rows, summarize
 
     if args.allow_weak_sandbox:
         from ..sandbox import allow_weak_sandbox

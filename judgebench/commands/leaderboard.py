@@ -24,7 +24,7 @@ def add_source_arguments(p: argparse.ArgumentParser) -> None:
 
 def column_names() -> str:
     """The ``--columns`` choices for ``--help``: every fixed column key, and how category columns are named."""
-    from ..tables import available_columns
+    from ..reports.tables import available_columns
 
     return ", ".join(available_columns([])) + "; plus one per category present, named in lower case (e.g. knowledge, math)"
 
@@ -45,7 +45,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def load_leaderboard_runs(args: argparse.Namespace, *, baseline: bool = False, group_by: str = "none", sort: str = "overall") -> list:
     """The runs named by a command's source flags, grouped, sorted and compared with the best."""
     from ..errors import InputError
-    from ..report import leaderboard, load_runs
+    from ..reports.leaderboard import leaderboard, load_runs
 
     results_dir = Path(args.results_dir) if args.results_dir else None
     if results_dir is not None and not results_dir.exists():
@@ -60,8 +60,8 @@ def load_leaderboard_runs(args: argparse.Namespace, *, baseline: bool = False, g
 
 def run(args: argparse.Namespace) -> int:
     from ..errors import InputError
-    from ..report import render_rows, write_leaderboard
-    from ..tables import standalone_latex
+    from ..reports.leaderboard import render_rows, write_leaderboard
+    from ..reports.tables import standalone_latex
 
     columns = [c.strip() for c in args.columns.split(",") if c.strip()] if args.columns else None
     if args.standalone and args.format != "latex":

@@ -25,7 +25,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def figure_inputs(args: argparse.Namespace, source: Path) -> tuple[list[dict], list[tuple[str, tuple]]]:
     """Leaderboard rows and (label, results) per run, from a results folder or a leaderboard CSV."""
-    from ..plots import read_leaderboard_csv, unique_labels
+    from ..reports.plots import read_leaderboard_csv, unique_labels
     from .leaderboard import load_leaderboard_runs
 
     if source.is_file() and source.suffix == ".csv":
@@ -44,8 +44,8 @@ def figure_inputs(args: argparse.Namespace, source: Path) -> tuple[list[dict], l
 
 def run(args: argparse.Namespace) -> int:
     from ..errors import InputError
-    from ..plots import PLOT_KINDS, make_figure, save_figure
-    from ..plots_judgments import load_agreement_json
+    from ..reports.plots import PLOT_KINDS, make_figure, save_figure
+    from ..reports.plots_judgments import load_agreement_json
 
     source = Path(args.source)
     if not source.exists():

@@ -55,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
         raise InputError("give --generator (sample) or --responses (import), not both", field="--responses")
     generator = None
     if args.generator is not None:
-        from ..generate import GeneratorSpec
+        from ..recipes.generate import GeneratorSpec
 
         generator = GeneratorSpec(model=args.generator, seed=args.seed or 0, **call_options(args))
     summary = run_recipe(

@@ -30,7 +30,7 @@ def default_report_path(results_dir: str | None) -> Path:
 def run(args: argparse.Namespace) -> int:
     from ..errors import InputError
     from ..files import atomic_write_text
-    from ..html_report import render_report
+    from ..reports.html import render_report
     from .leaderboard import load_leaderboard_runs
 
     runs = load_leaderboard_runs(args, baseline=args.baseline, group_by=args.group_by)

@@ -46,8 +46,8 @@ def _probes(jf: Any) -> dict[str, list[Any]]:
     (``calibration (margin)``: reward margins, length differences) it is undefined with the reason."""
     import numpy as np
 
-    from ..bias import bias_probes
-    from ..calibration import calibration_report, pair_confidences
+    from ..analysis.bias import bias_probes
+    from ..analysis.calibration import calibration_report, pair_confidences
 
     out = {"bias": bias_probes(jf.results)}
     raw, _, _ = pair_confidences(jf.results)
@@ -59,13 +59,13 @@ def _probes(jf: Any) -> dict[str, list[Any]]:
 
 def run(args: argparse.Namespace) -> int:
     from ..files import atomic_write_text
-    from ..replay import read_judgment_file
-    from ..report import render_rows, score_file_row
+    from ..reports.leaderboard import render_rows, score_file_row
+    from ..run.replay import read_judgment_file
 
     files = [read_judgment_file(p) for p in _expand(args.files)]  # read all before writing anything
     reports: list[Any] = []
     if args.reparse:
-        from ..reparse import reparse_file
+        from ..analysis.reparse import reparse_file
 
         files, reports = (list(x) for x in zip(*(reparse_file(jf) for jf in files), strict=True))
     rows = [score_file_row(jf, rule=args.rule) for jf in files]

@@ -5,7 +5,7 @@ Baselines: one plain regex per response (MMLU-Pro's own ``answer is \\(?([A-J])\
 text graders; math-verify in this process, single-threaded, without deadlines, for the math grader; the same
 programs run as a plain ``python -I`` subprocess (no namespaces, limits or uid drop) for the sandbox: solution, tests
 and ``check(entry)`` in one script, as openai/human-eval runs them, against our harness importing the solution as a
-module and running the tests itself (see ``judgebench._sandbox_check``).
+module and running the tests itself (see ``judgebench.sandbox._sandbox_check``).
 Inputs are real where ../shared/data has them (MMLU-Pro outputs, GSM8K solutions, HumanEval canonicals).
 """
 
@@ -74,7 +74,7 @@ def bench_numeric(rows: list[tuple[str, str, str, str]]) -> None:
 
 
 def bench_math(rows: list[tuple[str, str, str, str]]) -> None:
-    from judgebench.mathverify import MathVerifier, verify_in_process
+    from judgebench.grading.mathverify import MathVerifier, verify_in_process
 
     n = 300
     items = [(f"Step by step... so the answer is $\\boxed{{{k}/{k + 2}}}$.", f"\\frac{{{k}}}{{{k + 2}}}") for k in range(1, n + 1)]

@@ -46,9 +46,9 @@ def main() -> None:
     from scipy import stats as sps
     from sklearn.metrics import cohen_kappa_score
 
-    from judgebench import agreement as ag
-    from judgebench import reliability as rl
-    from judgebench.stats import bootstrap_mean_ci
+    from judgebench.metrics import agreement as ag
+    from judgebench.metrics import reliability as rl
+    from judgebench.metrics.stats import bootstrap_mean_ci
 
     warnings.simplefilter("ignore")
     rng = np.random.default_rng(0)

@@ -29,7 +29,7 @@ def main() -> None:
     except ImportError:
         print("Ray is not installed (pip install 'judgebench[ray]'): scaling row skipped")
         return
-    from judgebench.runner import RunSpec, run
+    from judgebench.run.runner import RunSpec, run
 
     os.environ.setdefault("OPENAI_API_KEY", "sk-bench-not-a-real-key-000000")
     tmp = Path(tempfile.mkdtemp(prefix="jb-ray-"))

@@ -56,7 +56,7 @@ def make_pairs(n: int, folder: Path) -> str:
 
 
 def judge_run(data: str, base_url: str, concurrency: int, tmp: Path, tag: str) -> tuple[float, float, int, float]:
-    from judgebench.runner import RunSpec, run
+    from judgebench.run.runner import RunSpec, run
 
     spec = RunSpec(data=data, data_dir=str(PAIRS), judge="vanilla", model="openai:bench", base_url=base_url, concurrency=concurrency, results_dir=str(tmp / f"r-{tag}"), cache=False, progress=False)
     cpu0, t0 = time.process_time(), time.perf_counter()

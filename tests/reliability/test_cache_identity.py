@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from judgebench.fake_server import FakeConfig
-from judgebench.pairs import load_pairs
-from judgebench.runner import RunSpec, run
+from judgebench.benchmarks.local import load_pairs
+from judgebench.run.runner import RunSpec, run
 from judgebench.schema import Decision
+from judgebench.testing.fake_server import FakeConfig
 
 from ..conftest import make_pair, write_jsonl
 
@@ -91,7 +91,7 @@ def test_reward_scores_are_keyed_by_server_too(fake_server, tmp_path: Path) -> N
 
 
 def test_endpoint_id_normalises_the_url_and_drops_credentials() -> None:
-    from judgebench.cache import cache_key, endpoint_id
+    from judgebench.backends.cache import cache_key, endpoint_id
 
     # expected values written by hand from the rule in endpoint_id's docstring
     assert endpoint_id("HTTP://Example.COM:80/v1/") == "http://example.com/v1"

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from judgebench.fake_server import FakeConfig
+from judgebench.testing.fake_server import FakeConfig
 
 from ..conftest import make_pair, write_jsonl
 

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from judgebench.fake_server import FakeConfig
-from judgebench.pairs import load_pairs
-from judgebench.runner import RunSpec, run
+from judgebench.benchmarks.local import load_pairs
+from judgebench.run.runner import RunSpec, run
 from judgebench.schema import Decision, Judgment, Pair, PairResult
+from judgebench.testing.fake_server import FakeConfig
 
 from ..conftest import make_pair, run_cli, write_jsonl
 
@@ -121,7 +121,7 @@ def test_a_confidence_that_is_no_probability_is_refused(tmp_path: Path) -> None:
 
 
 def test_auroc_hand_example_and_rank_invariance() -> None:
-    from judgebench.calibration import auroc
+    from judgebench.analysis.calibration import auroc
     # correct at 0.9 and 0.8, incorrect at 0.8 and 0.1. Of the 4 (correct, incorrect) pairs, 0.9 beats 0.8 and 0.1,
     # 0.8 ties 0.8 (1/2) and beats 0.1: (1 + 1 + 0.5 + 1) / 4 = 0.875.
     est = auroc([0.9, 0.8, 0.8, 0.1], [1, 1, 0, 0], n_resamples=200)

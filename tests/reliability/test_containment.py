@@ -153,7 +153,7 @@ def harness(request: pytest.FixtureRequest) -> Iterator[Harness]:
 def delegated_cgroups(user: pwd.struct_passwd) -> list[Path]:
     """Memory and pids cgroups (v1) owned by ``user``, as systemd's ``Delegate=yes`` makes them; skip where this
     process cannot make them (cgroup v2 needs the harness in a leaf of its own: not set up here)."""
-    from judgebench import _sandbox_cgroup
+    from judgebench.sandbox import _sandbox_cgroup
 
     where = _sandbox_cgroup.support()
     if where is None or where.version != 1:
@@ -677,8 +677,8 @@ HOSTILE_TEMPLATES = [
 def test_recipe_prompt_template_cannot_run_code(template: str, tmp_path: Path) -> None:
     # item 11: a recipe's prompt is user input; `cycler.__init__.__globals__.os.popen('id')` ran `id` as root
     from judgebench.errors import InputError
-    from judgebench.recipe_data import load_problems
     from judgebench.recipes import load_recipe
+    from judgebench.recipes.data import load_problems
 
     marker = tmp_path / "ran"
     problems = write_jsonl(tmp_path / "p.jsonl", [{"id": "q1", "question": "2+2?", "answer": "4"}])
@@ -693,8 +693,8 @@ def test_recipe_prompt_template_cannot_run_code(template: str, tmp_path: Path) -
 
 
 def test_recipe_prompt_template_still_renders_values(tmp_path: Path) -> None:
-    from judgebench.recipe_data import load_problems
     from judgebench.recipes import load_recipe
+    from judgebench.recipes.data import load_problems
 
     problems = write_jsonl(tmp_path / "p.jsonl", [{"id": "q1", "question": "Pick", "options": ["x", "y"], "answer": "A"}])
     recipe_file = tmp_path / "ok.yaml"
@@ -758,7 +758,7 @@ def test_weak_mode_probe_needs_the_opt_in(monkeypatch: pytest.MonkeyPatch) -> No
 def test_cgroup_v2_run_limits_are_written_where_the_kernel_reads_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # a fake cgroup2 tree (plain files): the v2 path makes its own folder with memory+pids enabled for its children,
     # and each run's cgroup gets memory.max, no swap and pids.max; the OOM count is read from memory.events
-    from judgebench import _sandbox_cgroup
+    from judgebench.sandbox import _sandbox_cgroup
 
     base = tmp_path / "cg" / "user.slice" / "app.scope"
     base.mkdir(parents=True)

@@ -23,9 +23,9 @@ from pathlib import Path
 import pytest
 
 from judgebench.backends import BackendError, ChatParams, make_provider
+from judgebench.benchmarks.local import load_pairs
 from judgebench.cli import main
-from judgebench.fake_server import FakeConfig, FakeJudgeServer
-from judgebench.pairs import load_pairs
+from judgebench.testing.fake_server import FakeConfig, FakeJudgeServer
 
 from ..conftest import make_pair, write_jsonl
 from .canned_server import HANG_UP, CannedServer, free_port
@@ -224,7 +224,7 @@ def test_baseline_judge_still_exits_0(tmp_path: Path, capsys: pytest.CaptureFixt
 def test_fatal_error_stops_a_ray_run_too(tmp_path: Path) -> None:
     ray = pytest.importorskip("ray", reason="Ray is the [ray] extra (pip install 'judgebench[ray]')")
     from judgebench.errors import RunAborted
-    from judgebench.runner import RunSpec, run
+    from judgebench.run.runner import RunSpec, run
 
     data = pairs_file(tmp_path)
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, ignore_reinit_error=True)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from judgebench.fake_server import FAILURE_KINDS, FakeConfig
-from judgebench.runner import RunSpec, run
+from judgebench.run.runner import RunSpec, run
+from judgebench.testing.fake_server import FAILURE_KINDS, FakeConfig
 
 from ..conftest import shared
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from judgebench.fake_server import FakeConfig
+from judgebench.testing.fake_server import FakeConfig
 
 from ..conftest import make_pair, run_cli, write_jsonl
 

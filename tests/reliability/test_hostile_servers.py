@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from judgebench.fake_server import FakeConfig
+from judgebench.testing.fake_server import FakeConfig
 
 from ..conftest import make_pair, write_jsonl
 

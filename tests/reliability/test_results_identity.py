@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 from scipy.stats import binomtest
 
+from judgebench.benchmarks.local import load_pairs
 from judgebench.errors import InputError
-from judgebench.fake_server import FakeConfig
 from judgebench.judges import register_judge
-from judgebench.pairs import load_pairs
-from judgebench.runner import RunSpec, run
+from judgebench.run.runner import RunSpec, run
 from judgebench.schema import Decision, Judgment
+from judgebench.testing.fake_server import FakeConfig
 
 from ..conftest import make_pair, run_cli, write_jsonl
 

@@ -15,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-from judgebench.fake_server import FakeConfig
+from judgebench.testing.fake_server import FakeConfig
 
 from ..conftest import CANARY_KEY, make_pair, write_jsonl
 

@@ -17,11 +17,11 @@ from typing import Any
 import numpy as np
 import pytest
 
-from judgebench import reliability as rl
+from judgebench.metrics import reliability as rl
 from judgebench.cli import main
 from judgebench.errors import InputError
-from judgebench.replay import read_judgment_file
-from judgebench.runner import RunSpec, run
+from judgebench.run.replay import read_judgment_file
+from judgebench.run.runner import RunSpec, run
 from judgebench.schema import Decision
 
 from ..conftest import make_pair, write_jsonl

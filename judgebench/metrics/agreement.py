@@ -1,0 +1,326 @@
+"""Agreement between two raters (a judge and a human reference): accuracy, Cohen's kappa, correlations.
+
+Ratings are numeric arrays with ``NaN`` for a missing rating; pairwise preferences are coded ``A>B = 1``,
+``A=B = 0``, ``B>A = -1`` (see ``labels.py``), so that the ordinal levels order them. Items where either rater
+is missing are dropped. Every function returns a :class:`~judgebench.metrics.stats.Estimate`: its ``value`` is ``None``
+with a ``reason`` where the statistic is undefined, never a silent ``NaN``.
+
+Point estimates come from the reference implementations (scikit-learn for kappa, scipy for correlations).
+Bootstrap intervals resample items with the exact multinomial engine of ``stats.py``; the vectorized formulas
+used there are checked against the same references in ``tests/test_agreement.py``.
+Reliability among many raters (Krippendorff's alpha, Fleiss' kappa, the human baseline) is in ``reliability.py``.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from collections.abc import Sequence
+from typing import Literal
+
+import numpy as np
+
+from .stats import (
+    DEFAULT_CONFIDENCE,
+    DEFAULT_RESAMPLES,
+    DEFAULT_SEED,
+    Estimate,
+    Interval,
+    bootstrap_counts,
+    bootstrap_sums,
+    bootstrap_weighted,
+    finite_or_none,
+    fisher_z_interval,
+    interval_of,
+    undefined,
+)
+
+logger = logging.getLogger(__name__)
+
+KappaWeights = Literal["linear", "quadratic"] | None
+MAX_KENDALL_BOOTSTRAP_ROWS = 256
+"""Kendall's tau is bootstrapped with an ``O(U^2)`` quadratic form over the ``U`` distinct (x, y) rows."""
+
+
+def paired(a: Sequence[float] | np.ndarray, b: Sequence[float] | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The two ratings as float arrays, keeping items that both raters rated.
+
+    Raises:
+        ValueError: when the arrays differ in length.
+    """
+    x = np.asarray(a, dtype=float).reshape(-1)
+    y = np.asarray(b, dtype=float).reshape(-1)
+    if x.shape != y.shape:
+        raise ValueError(f"the two raters' arrays differ in length: {x.size} vs {y.size}")
+    keep = ~(np.isnan(x) | np.isnan(y))
+    return x[keep], y[keep]
+
+
+def _ci(reps: np.ndarray, confidence: float, seed: int) -> tuple[Interval, ...]:
+    ci = interval_of(reps, confidence=confidence, seed=seed)
+    return (ci,) if ci else ()
+
+
+def percent_agreement(
+    a: Sequence[float] | np.ndarray,
+    b: Sequence[float] | np.ndarray,
+    *,
+    name: str = "percent agreement",
+    confidence: float = DEFAULT_CONFIDENCE,
+    n_resamples: int = DEFAULT_RESAMPLES,
+    seed: int = DEFAULT_SEED,
+) -> Estimate:
+    """Share of items on which the two raters give the same label (accuracy when ``b`` is the truth), in [0, 1].
+
+    Returns:
+        Undefined with a reason when no item has both ratings.
+    """
+    x, y = paired(a, b)
+    n = x.size
+    if n == 0:
+        return undefined(name, 0, "no item has both ratings")
+    same = (x == y).astype(np.int64)
+    reps = bootstrap_counts(same, 2, lambda c: c[:, 1] / n, n_resamples=n_resamples, seed=seed)
+    return Estimate(name, float(same.mean()), n, intervals=_ci(reps, confidence, seed))
+
+
+def accuracy(pred: Sequence[float] | np.ndarray, truth: Sequence[float] | np.ndarray, **kw: object) -> Estimate:
+    """Share of items where ``pred`` equals ``truth`` (percent agreement with a reference)."""
+    return percent_agreement(pred, truth, name="accuracy", **kw)  # type: ignore[arg-type]
+
+
+def kappa_weight_matrix(k: int, weights: KappaWeights = None) -> np.ndarray:
+    """Disagreement weights by position in the scale, as scikit-learn defines them.
+
+    ``None``: 0 on the diagonal, 1 elsewhere; ``linear``: ``|i - j|``; ``quadratic``: ``(i - j)^2``.
+    """
+    i, j = np.indices((k, k))
+    if weights is None:
+        return (i != j).astype(float)
+    if weights == "linear":
+        return np.abs(i - j).astype(float)
+    if weights == "quadratic":
+        return ((i - j) ** 2).astype(float)
+    raise ValueError(f"unknown kappa weights {weights!r}; expected None, 'linear' or 'quadratic'")
+
+
+def kappa_from_confusion(confusion: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Cohen's kappa of each ``(k, k)`` confusion table in ``confusion`` (shape ``(r, k, k)``), vectorized.
+
+    ``kappa = 1 - sum(w * observed) / sum(w * expected)`` with ``expected = outer(row sums, column sums) / n``
+    (the formula of ``sklearn.metrics.cohen_kappa_score``). NaN where the expected disagreement is 0.
+    """
+    c = np.asarray(confusion, dtype=float)
+    n = c.sum(axis=(1, 2))
+    expected = c.sum(axis=2)[:, :, None] * c.sum(axis=1)[:, None, :] / np.where(n > 0, n, 1)[:, None, None]
+    num = (weights * c).sum(axis=(1, 2))
+    den = (weights * expected).sum(axis=(1, 2))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(den > 0, 1 - num / np.where(den > 0, den, 1), np.nan)
+
+
+def cohen_kappa(
+    a: Sequence[float] | np.ndarray,
+    b: Sequence[float] | np.ndarray,
+    *,
+    labels: Sequence[float] | None = None,
+    weights: KappaWeights = None,
+    confidence: float = DEFAULT_CONFIDENCE,
+    n_resamples: int = DEFAULT_RESAMPLES,
+    seed: int = DEFAULT_SEED,
+) -> Estimate:
+    """Cohen's kappa between two raters, unweighted or with linear/quadratic weights (scikit-learn).
+
+    Args:
+        labels: the full scale, in order. Weighted kappa measures distance by *position* in this list, so it must
+            hold every category of the scale, used or not (default: the sorted union of the observed values).
+        weights: ``None``, ``"linear"`` or ``"quadratic"``.
+
+    Returns:
+        Undefined with a reason for no items, a label outside ``labels``, or when chance disagreement is zero
+        (both raters used one and the same category: kappa is 0/0).
+    """
+    from sklearn.metrics import cohen_kappa_score
+
+    name = "Cohen's kappa" + (f" ({weights})" if weights else "")
+    x, y = paired(a, b)
+    n = x.size
+    if n == 0:
+        return undefined(name, 0, "no item has both ratings")
+    scale = np.asarray(sorted(set(x.tolist()) | set(y.tolist())) if labels is None else list(labels), dtype=float)
+    if len(set(scale.tolist())) != scale.size:
+        raise ValueError(f"labels must be distinct, got {scale.tolist()}")
+    pos = {v: i for i, v in enumerate(scale.tolist())}
+    outside = sorted({v for v in np.concatenate([x, y]).tolist() if v not in pos})
+    if outside:
+        return undefined(name, n, f"ratings {outside} are not on the scale {scale.tolist()}")
+    k = scale.size
+    w = kappa_weight_matrix(k, weights)
+    ix = np.array([pos[v] for v in x.tolist()])
+    iy = np.array([pos[v] for v in y.tolist()])
+    conf = np.bincount(ix * k + iy, minlength=k * k).reshape(1, k, k)
+    if not np.isfinite(kappa_from_confusion(conf, w)[0]):
+        used = sorted(set(x.tolist()) | set(y.tolist()))
+        return undefined(name, n, f"chance disagreement is zero (both raters used only {used}): kappa is 0/0")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        value = float(cohen_kappa_score(x, y, labels=scale, weights=weights))
+    reps = bootstrap_counts(ix * k + iy, k * k, lambda c: kappa_from_confusion(c.reshape(-1, k, k), w), n_resamples=n_resamples, seed=seed)
+    return Estimate(name, value, n, intervals=_ci(reps, confidence, seed))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# correlations
+
+
+def _correlation_guard(name: str, x: np.ndarray, y: np.ndarray) -> Estimate | None:
+    n = x.size
+    if n < 3:
+        return undefined(name, n, f"needs at least 3 items with both ratings, got {n}")
+    for who, v in (("first rater (judge)", x), ("second rater (reference)", y)):
+        if np.all(v == v[0]):
+            return undefined(name, n, f"zero variance: the {who} gave every item {v[0]:g}")
+    return None
+
+
+def _weighted_pearson(w: np.ndarray, rx: np.ndarray, ry: np.ndarray) -> np.ndarray:
+    """Pearson's r of ``rx`` and ``ry`` (each ``(r, U)`` or ``(U,)``) under weights ``w`` ``(r, U)``; NaN if degenerate."""
+    n = w.sum(axis=1)
+    mx = (w * rx).sum(axis=1) / n
+    my = (w * ry).sum(axis=1) / n
+    dx = rx - mx[:, None]
+    dy = ry - my[:, None]
+    sxy = (w * dx * dy).sum(axis=1)
+    sxx = (w * dx * dx).sum(axis=1)
+    syy = (w * dy * dy).sum(axis=1)
+    den = np.sqrt(sxx * syy)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(den > 1e-12 * np.maximum(1.0, n * n), sxy / np.where(den > 0, den, 1), np.nan)
+
+
+def _rank_moments(w: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Midranks (1-based, ties averaged) of each distinct row under resample weights ``w`` ``(r, U)``, and
+    ``sum w * (rank - mean)^2`` per resample, which only depends on the tie counts: ``(n^3 - n - sum(t^3 - t)) / 12``.
+    """
+    new_level = np.r_[True, values[1:] != values[:-1]]
+    if np.all(values[1:] >= values[:-1]):  # rows from np.unique are sorted by their first column
+        order, sv_new = None, new_level
+        counts = np.add.reduceat(w, np.flatnonzero(new_level), axis=1)
+    else:
+        order = np.argsort(values, kind="stable")
+        sv = values[order]
+        sv_new = np.r_[True, sv[1:] != sv[:-1]]
+        counts = np.add.reduceat(w[:, order], np.flatnonzero(sv_new), axis=1)
+    level = np.cumsum(sv_new) - 1
+    mid = np.cumsum(counts, axis=1) - (counts - 1) / 2
+    if order is None:
+        ranks = mid[:, level]
+    else:
+        ranks = np.empty_like(w)
+        ranks[:, order] = mid[:, level]
+    n = w.sum(axis=1)
+    return ranks, (n**3 - n - (counts**3 - counts).sum(axis=1)) / 12
+
+
+def _weighted_spearman(w: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Spearman's rho under resample weights: Pearson's r of midranks, in one pass over the rows."""
+    rx, sxx = _rank_moments(w, rows[:, 0])
+    ry, syy = _rank_moments(w, rows[:, 1])
+    n = w.sum(axis=1)
+    sxy = np.einsum("ru,ru,ru->r", w, rx, ry) - n * ((n + 1) / 2) ** 2
+    den = np.sqrt(np.maximum(sxx, 0) * np.maximum(syy, 0))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(den > 0, sxy / np.where(den > 0, den, 1), np.nan)
+
+
+def _weighted_kendall_tau_b(w: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Kendall's tau-b under weights: ``(C - D) / sqrt((n0 - n1)(n0 - n2))`` with ``C - D = w'Sw / 2``."""
+    x, y = rows[:, 0], rows[:, 1]
+    s = np.sign(x[:, None] - x[None, :]) * np.sign(y[:, None] - y[None, :])
+    cd = np.einsum("ru,uv,rv->r", w, s, w) / 2
+    n = w.sum(axis=1)
+    n0 = n * (n - 1) / 2
+
+    def ties(v: np.ndarray) -> np.ndarray:
+        eq = (v[:, None] == v[None, :]).astype(float)
+        tot = np.einsum("ru,uv,rv->r", w, eq, w)  # sum over ordered pairs in the same level, incl. an item with itself
+        return (tot - n) / 2
+
+    den = np.sqrt((n0 - ties(x)) * (n0 - ties(y)))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(den > 0, cd / np.where(den > 0, den, 1), np.nan)
+
+
+def correlation(
+    kind: Literal["pearson", "spearman", "kendall"],
+    a: Sequence[float] | np.ndarray,
+    b: Sequence[float] | np.ndarray,
+    *,
+    confidence: float = DEFAULT_CONFIDENCE,
+    n_resamples: int = DEFAULT_RESAMPLES,
+    seed: int = DEFAULT_SEED,
+) -> Estimate:
+    """Pearson's r, Spearman's rho or Kendall's tau-b (scipy), with its p-value and two 95% intervals.
+
+    Intervals: a bootstrap over items (first) and the Fisher z interval (second; see ``stats.fisher_z_interval``).
+    Spearman and Kendall handle ties (midranks; tau-b). Pearson assumes interval ratings.
+
+    Returns:
+        Undefined with a reason for fewer than 3 items or a rater with zero variance (a constant rating).
+    """
+    from scipy import stats as sps
+
+    name = {"pearson": "Pearson's r", "spearman": "Spearman's rho", "kendall": "Kendall's tau-b"}[kind]
+    x, y = paired(a, b)
+    guard = _correlation_guard(name, x, y)
+    if guard is not None:
+        return guard
+    n = x.size
+    if kind == "pearson":
+        res = sps.pearsonr(x, y)
+    elif kind == "spearman":
+        res = sps.spearmanr(x, y)
+    else:
+        res = sps.kendalltau(x, y, variant="b")
+    value = finite_or_none(res.statistic)
+    if value is None:
+        return undefined(name, n, "scipy returned no value (degenerate data)")
+    rows = np.column_stack([x, y])
+    n_unique = len(np.unique(rows, axis=0))
+    note = None
+    if kind == "pearson":
+        feats = np.column_stack([x, y, x * x, y * y, x * y])
+
+        def stat(s: np.ndarray) -> np.ndarray:
+            sx, sy, sxx, syy, sxy = (s[:, i] for i in range(5))
+            cov = sxy - sx * sy / n
+            den = np.sqrt(np.maximum(sxx - sx * sx / n, 0) * np.maximum(syy - sy * sy / n, 0))
+            with np.errstate(divide="ignore", invalid="ignore"):
+                return np.where(den > 0, cov / np.where(den > 0, den, 1), np.nan)
+
+        reps: np.ndarray | None = bootstrap_sums(feats, stat, n_resamples=n_resamples, seed=seed)
+    elif kind == "spearman":
+        reps = bootstrap_weighted(rows, _weighted_spearman, n_resamples=n_resamples, seed=seed)
+    elif n_unique <= MAX_KENDALL_BOOTSTRAP_ROWS:
+        reps = bootstrap_weighted(rows, _weighted_kendall_tau_b, n_resamples=n_resamples, seed=seed)
+    else:
+        reps = None
+        note = f"no bootstrap interval: {n_unique} distinct rating pairs (> {MAX_KENDALL_BOOTSTRAP_ROWS}); Fisher z only"
+    boot = _ci(reps, confidence, seed) if reps is not None else ()
+    fz = fisher_z_interval(value, n, kind=kind, confidence=confidence)
+    return Estimate(name, value, n, intervals=boot + ((fz,) if fz else ()), p_value=finite_or_none(res.pvalue), reason=note)
+
+
+def spearman(a: Sequence[float] | np.ndarray, b: Sequence[float] | np.ndarray, **kw: object) -> Estimate:
+    """Spearman's rank correlation (see :func:`correlation`)."""
+    return correlation("spearman", a, b, **kw)  # type: ignore[arg-type]
+
+
+def kendall(a: Sequence[float] | np.ndarray, b: Sequence[float] | np.ndarray, **kw: object) -> Estimate:
+    """Kendall's tau-b (see :func:`correlation`)."""
+    return correlation("kendall", a, b, **kw)  # type: ignore[arg-type]
+
+
+def pearson(a: Sequence[float] | np.ndarray, b: Sequence[float] | np.ndarray, **kw: object) -> Estimate:
+    """Pearson's correlation, for interval ratings (see :func:`correlation`)."""
+    return correlation("pearson", a, b, **kw)  # type: ignore[arg-type]

@@ -1,0 +1,1 @@
+"""Leaderboards, tables (Markdown, LaTeX, CSV), figures and the HTML report."""

@@ -1,0 +1,189 @@
+"""A self-contained HTML report: the leaderboard, the figures and a pair browser, in one file.
+
+Everything is inline (CSS, JavaScript, figures as ``data:`` PNGs); the page needs no server and no network. The
+pairs and judgments are embedded once as a JSON blob in a ``<script type="application/json">`` element, with
+``<``, ``>`` and ``&`` written as ``\\u003c``/``\\u003e``/``\\u0026`` so that no text can close the element; the
+browser code renders only the rows of the current page and puts all text in the page with ``textContent``, never
+as markup. Every string taken from results passes through :func:`judgebench.secrets.redact` before it is embedded.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import math
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from importlib import resources
+from typing import Any, Literal
+
+from ..analysis.scoring import category_of, original_frame
+from ..errors import JudgebenchError
+from ..schema import Decision, Judgment, PairResult
+from ..secrets import redact, secret_values
+from .leaderboard import LoadedRun
+from .tables import best_cells, format_cell, pick_columns
+
+logger = logging.getLogger(__name__)
+
+Outcome = Literal["correct", "incorrect", "tie"]
+FIGURE_KINDS = ("accuracy", "heatmap", "consistency", "length")
+
+
+def pair_outcome(result: PairResult) -> Outcome:
+    """The pair's outcome under the JudgeBench vote: +1 per decision (original frame) equal to the label, -1 per
+    decision equal to its opposite; a positive sum is ``correct``, a negative one ``incorrect``, zero a ``tie``
+    (ties, no-decisions, or one right and one wrong). A tie label has no opposite, so only matches count."""
+    label = result.pair.label
+    opposite = label.flipped()
+    total = sum(1 if d == label else -1 if (d == opposite and opposite != label) else 0 for d in original_frame(result))
+    return "correct" if total > 0 else "incorrect" if total < 0 else "tie"
+
+
+def _text(value: Any) -> str:
+    return redact(str(value)) if value is not None else ""
+
+
+def _game(j: Judgment) -> dict[str, Any]:
+    return {
+        "game": j.game,
+        "shown": "A, B" if j.game == 1 else "B, A",
+        "decision": str(j.decision),
+        "original": str(j.decision.flipped() if j.game == 2 else j.decision),
+        "output": _text(j.output),
+        "error": _text(j.error) if j.error else None,
+        "scores": [s if math.isfinite(s) else None for s in j.scores] if j.scores is not None else None,  # JSON has no NaN
+    }
+
+
+def report_data(runs: Sequence[LoadedRun]) -> dict[str, Any]:
+    """The JSON blob of the pair browser: distinct pairs, runs, and one item per (run, pair).
+
+    Pairs judged by several runs are stored once (same id and content). Each item holds the outcome
+    (:func:`pair_outcome`), whether the two games agree after the flip (``null`` for a single game), whether a
+    game has no decision, the pair's credit under the run's rule, and both games' raw outputs and decisions.
+    """
+    pair_index: dict[tuple[str, str, str, str, str], int] = {}
+    pairs: list[dict[str, Any]] = []
+    run_list: list[dict[str, Any]] = []
+    items: list[dict[str, Any]] = []
+    categories: list[str] = []
+    groups = {str(r.row.get("response_model") or "") for r in runs}
+    for k, run in enumerate(runs):
+        row = run.row
+        name = row.get("label") or row.get("judge", "?")
+        if len(groups) > 1 and row.get("response_model"):
+            name = f"{name} [pairs from {row['response_model']}]"
+        run_list.append({"name": _text(name), "judge": _text(row.get("judge")), "model": _text(row.get("model")), "origin": _text(row.get("origin")), "n": len(run.results)})
+        for r in run.results:
+            p = r.pair
+            key = (p.pair_id, p.question, p.response_A, p.response_B, str(p.label))
+            if key not in pair_index:
+                cat = category_of(p.source)
+                if cat not in categories:
+                    categories.append(cat)
+                pair_index[key] = len(pairs)
+                pairs.append(
+                    {
+                        "id": _text(p.pair_id),
+                        "question": _text(p.question),
+                        "A": _text(p.response_A),
+                        "B": _text(p.response_B),
+                        "label": str(p.label),
+                        "source": _text(p.source),
+                        "category": _text(cat),
+                        "response_model": _text(p.response_model),
+                    }
+                )
+            decisions = original_frame(r)
+            items.append(
+                {
+                    "run": k,
+                    "pair": pair_index[key],
+                    "outcome": pair_outcome(r),
+                    "consistent": (decisions[0] == decisions[1]) if len(decisions) == 2 else None,
+                    "no_decision": any(g.decision == Decision.NONE for g in r.games),
+                    "credit": run.credits.get(r.pair_id),
+                    "games": [_game(g) for g in r.games],
+                }
+            )
+    return {"runs": run_list, "pairs": pairs, "items": items, "categories": categories}
+
+
+def script_json(obj: Any) -> str:
+    """JSON safe inside an HTML ``<script>`` element: ``<``, ``>``, ``&`` escaped as JSON unicode escapes."""
+    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def figures_html_data(rows: Sequence[dict[str, Any]], runs: Sequence[LoadedRun]) -> list[dict[str, str]]:
+    """The figures that the data allow, as ``{"kind", "title", "src"}`` with a base64 PNG ``data:`` URI."""
+    from ..errors import InputError
+    from .plots import figure_bytes, make_figure, unique_labels
+
+    titles = {
+        "accuracy": "Overall accuracy with 95% CI",
+        "heatmap": "Accuracy per category",
+        "consistency": "Position consistency vs accuracy",
+        "length": "Length bias: how often the longer response is chosen",
+    }
+    judged = [r for r in runs if r.results]
+    results = list(zip(unique_labels([r.row for r in judged]), [r.results for r in judged], strict=True))
+    out = []
+    for kind in FIGURE_KINDS:
+        try:
+            fig = make_figure(kind, rows, results)
+        except InputError as e:
+            logger.info("figure %s left out: %s", kind, e.reason)
+            continue
+        src = "data:image/png;base64," + base64.b64encode(figure_bytes(fig, "png")).decode("ascii")
+        out.append({"kind": kind, "title": titles[kind], "src": src})
+    return out
+
+
+def leaderboard_table(rows: Sequence[dict[str, Any]], rule: str) -> dict[str, Any]:
+    """Header and cells of the leaderboard (strings; escaped by the template), with bold and dagger marks."""
+    cols = pick_columns(rows, None, rule)
+    bold = best_cells(rows, cols)
+    body = []
+    for i, r in enumerate(rows):
+        cells = [{"text": _text(format_cell(r.get(c.key), c.digits)), "bold": i in bold.get(c.key, set()), "num": c.digits is not None} for c in cols]
+        body.append({"cells": cells, "dagger": bool(r.get("tied_with_best")), "baseline": r.get("origin") == "baseline", "group": _text(r.get("group") or "")})
+    tests = sorted({str(r["sig_test"]) for r in rows if r.get("sig_test")})
+    return {"header": [c.header for c in cols], "rows": body, "tests": " / ".join(tests)}
+
+
+def _asset(name: str) -> str:
+    return resources.files("judgebench.reports").joinpath("assets", name).read_text(encoding="utf-8")
+
+
+def render_report(runs: Sequence[LoadedRun], *, rule: str = "vote", title: str = "judgebench report", figures: bool = True) -> str:
+    """The whole HTML document for ``runs`` (leaderboard rows as made by :func:`judgebench.reports.leaderboard.leaderboard`).
+
+    Raises:
+        JudgebenchError: if a known secret (``secrets.secret_values``) would still be in the page (a bug guard).
+    """
+    import jinja2
+
+    rows = [r.row for r in runs]
+    data = report_data([r for r in runs if r.row.get("origin") != "baseline"])
+    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    template = env.from_string(_asset("report.html.j2"))
+    html = template.render(
+        title=_text(title),
+        generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        rule=rule,
+        table=leaderboard_table(rows, rule),
+        figures=figures_html_data(rows, runs) if figures else [],
+        n_items=len(data["items"]),
+        n_pairs=len(data["pairs"]),
+        n_runs=len(data["runs"]),
+        css=_asset("report.css"),
+        js=_asset("report.js"),
+        data_json=script_json(data),
+    )
+    leaked = [v for v in secret_values() if v in html]
+    if leaked:
+        raise JudgebenchError("refusing to write the report: it would contain a known secret")
+    return html

@@ -1,0 +1,402 @@
+"""Leaderboard rows from scored runs and released judgment files, compared with the best run on the same pairs.
+
+A *row* is a plain dict (the JSON/CSV boundary): identity (``judge``, ``model``, ``response_model``, ``dataset``,
+``origin``), accuracies in percent per category and ``overall`` with its 95% bootstrap CI, ``consistency``,
+``no_decision`` (% of judgments), ``n`` (pairs). Each row names its pair set (:func:`data_fields`: ``pair_set``,
+``set_size``, ``partial``). :func:`compare_with_best` adds, within each group and among runs on the same pair set,
+``best`` and the paired test of each row against the best row (``p_vs_best``, ``n_paired``, ``sig_test``,
+``tied_with_best``); partial runs take no part unless asked (``compared``). Tables are rendered by
+:func:`judgebench.reports.tables.render_leaderboard`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..analysis.scoring import (
+    CATEGORY_ORDER,
+    RunMetrics,
+    category_of,
+    ordered_categories,
+    original_frame,
+    pair_credit,
+    score_results,
+)
+from ..benchmarks.local import pair_set_sha256
+from ..errors import InputError
+from ..files import atomic_write_text
+from ..run.replay import JudgmentFile, read_judgment_file
+from ..schema import LABELS, Decision, PairResult, is_model_name, response_models_label
+from .tables import Column, category_key, default_columns, render_leaderboard
+
+logger = logging.getLogger(__name__)
+
+SIGNIFICANCE_ALPHA = 0.05
+MCNEMAR = "McNemar exact"
+PAIRED_BOOTSTRAP = "paired bootstrap"
+GROUP_BY = ("none", "response_model", "dataset")
+_NAME_FIELD = re.compile(r"(?:^|,)dataset=([^,]+?)(?:,|\.jsonl$|$)")
+
+
+def run_label(judge: str, model: str) -> str:
+    """Short display name of a run: ``judge`` or ``judge: model`` (model without its organisation prefix)."""
+    if not model or model in ("none", "?"):
+        return judge
+    return f"{judge}: {model.rsplit('/', 1)[-1]}"
+
+
+def metrics_row(
+    metrics: RunMetrics, *, judge: str, model: str, response_model: str, dataset: str, path: str, origin: str = "run"
+) -> dict[str, Any]:
+    """One leaderboard row: identity, category accuracies, Overall with CI, consistency, no-decision rate.
+
+    Missing categories are ``None``; with no pairs, ``ci`` is ``None``. ``no_decision`` is the share of
+    judgments (not pairs) without a decision, in percent.
+    """
+    row: dict[str, Any] = {
+        "judge": judge,
+        "model": model,
+        "label": run_label(judge, model),
+        "response_model": response_model,
+        "dataset": dataset,
+        "origin": origin,
+        # a judge with no model (random, longer, shorter) is a baseline: shown, never marked "best"
+        "is_baseline": origin == "baseline" or not is_model_name(model),
+        "rule": metrics.rule,
+        "n": metrics.n_pairs,
+        "path": path,
+        "categories": list(metrics.categories),
+    }
+    for c in CATEGORY_ORDER:
+        row[c.lower()] = metrics.categories.get(c)
+    for c, v in metrics.categories.items():
+        row[category_key(c)] = v
+    row["overall"] = metrics.accuracy
+    row["ci_low"] = metrics.ci_low
+    row["ci_high"] = metrics.ci_high
+    row["ci"] = f"{metrics.ci_low:.1f}–{metrics.ci_high:.1f}" if metrics.n_pairs else None
+    row["consistency"] = metrics.position_consistency
+    row["no_decision"] = 100 * metrics.n_no_decision / metrics.n_judgments if metrics.n_judgments else None
+    row["failed"] = metrics.n_failed
+    # judgments that ran / all: below total, failed calls were scored as no decision (tables flag the run)
+    row["judged"] = f"{metrics.n_judgments - metrics.n_failed}/{metrics.n_judgments}" if metrics.n_judgments else None
+    row["games"] = metrics.games
+    return row
+
+
+def score_file_row(jf: JudgmentFile, *, rule: str = "vote") -> dict[str, Any]:
+    """The row of one judgment file, scored under ``rule``."""
+    metrics = score_results(jf.results, rule=rule)  # type: ignore[arg-type]
+    return metrics_row(metrics, judge=jf.judge, model=jf.model, response_model=jf.response_model, dataset="", path=jf.path)
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        obj = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise InputError(f"unreadable run file: {e}", path=path) from None
+    if not isinstance(obj, dict):
+        raise InputError(f"expected a JSON object, got {type(obj).__name__}", path=path)
+    return obj
+
+
+def collect_runs(results_dir: str | Path) -> list[dict[str, Any]]:
+    """A row for every complete run (a folder with ``metrics.json`` and ``run.json``) under ``results_dir``, as
+    scored when the run finished (no rescoring; see :func:`load_runs`)."""
+    rows = []
+    for metrics_path in sorted(Path(results_dir).rglob("metrics.json")):
+        run_path = metrics_path.with_name("run.json")
+        if not run_path.exists():
+            continue
+        try:
+            metrics = RunMetrics.from_dict(_read_json(metrics_path))
+        except TypeError as e:
+            raise InputError(f"unreadable run file: {e}", path=metrics_path) from None
+        info = _read_json(run_path)
+        rows.append(
+            metrics_row(
+                metrics,
+                judge=info.get("judge", "?"),
+                model=info.get("model", "?"),
+                response_model=info.get("response_model", ""),
+                dataset=info.get("dataset", ""),
+                path=str(metrics_path.parent),
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class LoadedRun:
+    """A leaderboard row with what it was computed from: the per-pair results (empty when only ``metrics.json``
+    was available) and each pair's credit under the row's rule (``pair_id`` -> credit in [0, 1])."""
+
+    row: dict[str, Any]
+    results: tuple[PairResult, ...] = ()
+    credits: dict[str, float] = field(default_factory=dict)
+
+
+def data_fields(info: dict[str, Any] | None = None, results: Sequence[PairResult] = (), *, n: int | None = None, dataset: str = "") -> dict[str, Any]:
+    """The row fields that say which pairs a run judged, from its ``run.json`` (``info``) and its results.
+
+    * ``pair_set``: the runs compared with each other share it. The first 8 hex digits of the source set's
+      content hash (``run.json`` ``pairs.set_sha256``, see ``pairs.pair_set_sha256``); for a file without it
+      (older runs, JudgeBench's released files, ``--include``'d judgments) the hash of the pairs it holds; with
+      neither (an older run with only ``metrics.json``), ``"<dataset> (n=<n>)"``.
+    * ``set_size``: the number of pairs in the source set, when recorded (``None`` otherwise).
+    * ``partial``: the run judged fewer pairs than its set (a ``--limit`` run). An older ``run.json`` without
+      ``pairs`` counts as partial when its ``spec.limit`` is set and it judged exactly that many pairs.
+    """
+    info = info or {}
+    recorded = info.get("pairs") if isinstance(info.get("pairs"), dict) else None
+    judged = len(results) if results else n
+    if recorded and isinstance(recorded.get("set_sha256"), str):
+        set_size = recorded.get("set_size")
+        return {"pair_set": recorded["set_sha256"][:8], "set_size": set_size, "partial": bool(isinstance(set_size, int) and judged is not None and judged < set_size)}
+    limit = (info.get("spec") or {}).get("limit") if isinstance(info.get("spec"), dict) else None
+    partial = bool(isinstance(limit, int) and limit > 0 and judged == limit)
+    key = pair_set_sha256(r.pair for r in results)[:8] if results else f"{dataset or '?'} (n={judged})"
+    return {"pair_set": key, "set_size": None, "partial": partial}
+
+
+def loaded_run(results: Sequence[PairResult], *, rule: str, seed: int, info: dict[str, Any] | None = None, **identity: Any) -> LoadedRun:
+    """Score ``results`` under ``rule`` into a :class:`LoadedRun`; ``identity`` are the :func:`metrics_row`
+    keywords (judge, model, response_model, dataset, path, origin), ``info`` the run's ``run.json`` if any (for
+    :func:`data_fields`)."""
+    metrics = score_results(results, rule=rule, seed=seed)  # type: ignore[arg-type]
+    credits = {r.pair_id: pair_credit(r.pair.label, original_frame(r), rule) for r in results}  # type: ignore[arg-type]
+    return LoadedRun(metrics_row(metrics, **identity) | data_fields(info, results), tuple(results), credits)
+
+
+def judgment_files(path: str | Path) -> list[Path]:
+    """The judgment files a path stands for: the file itself, every ``judgments.jsonl`` below a folder, or, when
+    there is none, the folder's ``*.jsonl`` files (a folder of released JudgeBench outputs)."""
+    p = Path(path)
+    if not p.exists():
+        raise InputError("no such file or folder", path=p)
+    if p.is_file():
+        return [p]
+    return sorted(p.rglob("judgments.jsonl")) or sorted(p.glob("*.jsonl"))
+
+
+def load_runs(results_dir: str | Path | None, include: Iterable[str | Path] = (), *, rule: str = "vote", seed: int = 0) -> list[LoadedRun]:
+    """Every run under ``results_dir`` plus every judgment file in ``include``, scored under ``rule``.
+
+    A run folder with ``judgments.jsonl`` is rescored from it (so ``rule`` can differ from the run's); one with
+    only ``metrics.json`` is taken as it was scored, which must then be under ``rule``. Files in ``include`` are
+    JudgeBench released outputs or judgebench ``judgments.jsonl``; each file is read once.
+
+    Raises:
+        InputError: for unreadable files, or a run that cannot be rescored under ``rule``.
+    """
+    runs: list[LoadedRun] = []
+    seen: set[Path] = set()
+    if results_dir is not None:
+        for metrics_path in sorted(Path(results_dir).rglob("metrics.json")):
+            folder = metrics_path.parent
+            if not (folder / "run.json").exists():
+                continue
+            info = _read_json(folder / "run.json")
+            identity = {
+                "judge": str(info.get("judge", "?")),
+                "model": str(info.get("model", "?")),
+                "response_model": str(info.get("response_model", "")),
+                "dataset": str(info.get("dataset", "")),
+                "path": str(folder),
+                "origin": "run",
+            }
+            judgments = folder / "judgments.jsonl"
+            if judgments.exists():
+                seen.add(judgments.resolve())
+                jf = read_judgment_file(judgments)
+                identity["response_model"] = jf.response_model  # from every pair: older run.json files kept the first pair's
+                runs.append(loaded_run(jf.results, rule=rule, seed=seed, info=info, **identity))
+                continue
+            metrics = RunMetrics.from_dict(_read_json(metrics_path))
+            if metrics.rule != rule:
+                raise InputError(f"scored under rule {metrics.rule!r} and has no judgments.jsonl to rescore under {rule!r}", path=metrics_path, field="rule")
+            runs.append(LoadedRun(metrics_row(metrics, **identity) | data_fields(info, n=metrics.n_pairs, dataset=identity["dataset"])))
+    for item in include:
+        for path in judgment_files(item):
+            if path.resolve() in seen:
+                continue
+            seen.add(path.resolve())
+            jf = read_judgment_file(path)
+            m = _NAME_FIELD.search(path.name)
+            dataset = m.group(1) if m else (path.parent.parent.parent.name if path.name == "judgments.jsonl" else "")
+            origin = "run" if path.name == "judgments.jsonl" else "released"
+            runs.append(loaded_run(jf.results, rule=rule, seed=seed, judge=jf.judge, model=jf.model, response_model=jf.response_model, dataset=dataset, path=str(path), origin=origin))
+    return runs
+
+
+def group_runs(runs: Sequence[LoadedRun], by: str = "none") -> list[tuple[str | None, list[LoadedRun]]]:
+    """Split runs by ``by`` (``none``, ``response_model`` or ``dataset``); groups with more runs first, then by name."""
+    if by not in GROUP_BY:
+        raise InputError(f"cannot group by {by!r}; choose one of {', '.join(GROUP_BY)}", field="--group-by")
+    if by == "none":
+        return [(None, list(runs))]
+    groups: dict[str, list[LoadedRun]] = {}
+    for run in runs:
+        groups.setdefault(str(run.row.get(by) or "unknown"), []).append(run)
+    return sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and not (isinstance(v, float) and np.isnan(v))
+
+
+def sort_runs(runs: Sequence[LoadedRun], key: str, *, partial_last: bool = True) -> list[LoadedRun]:
+    """Sort by row ``key``: numbers descending, then text ascending, missing values last; baselines always last,
+    and, with ``partial_last``, partial runs (``row["partial"]``) after the complete ones.
+
+    Raises:
+        InputError: when no row has ``key``.
+    """
+    if runs and not any(key in r.row for r in runs):
+        raise InputError(f"unknown sort column {key!r}; choose from {', '.join(k for k in runs[0].row if k != 'categories')}", field="--sort")
+
+    def order(run: LoadedRun) -> tuple[bool, bool, int, float, str]:
+        v = run.row.get(key)
+        number = float(v) if _is_number(v) else None  # type: ignore[arg-type]
+        kind = 0 if number is not None else 1 if isinstance(v, str) else 2
+        return (run.row.get("origin") == "baseline", partial_last and bool(run.row.get("partial")), kind, -number if number is not None else 0.0, v if isinstance(v, str) else "")
+
+    return sorted(runs, key=order)
+
+
+def compare_with_best(runs: Sequence[LoadedRun], *, alpha: float = SIGNIFICANCE_ALPHA, seed: int = 0, include_partial: bool = False) -> list[LoadedRun]:
+    """Mark the best run (highest ``overall``) of each pair set and test every other run on that pair set against
+    it, on the pairs both judged.
+
+    Runs are compared only with runs on the same pair set (row ``pair_set``, see :func:`data_fields`; rows
+    without one form one set), so a run on other pairs is never "best" over, or tested against, runs it did not
+    share pairs with. A partial run (``row["partial"]``: fewer pairs judged than its set has) is neither the best
+    nor tested unless ``include_partial``; ``compared`` says whether a row took part.
+
+    The test is McNemar's exact test on per-pair correctness when both runs' credits are 0/1 (rules ``vote``
+    and ``first``), and a paired bootstrap of the accuracy difference (10,000 resamples, seeded) when a rule
+    gives partial credit (``average``). ``tied_with_best`` is true when ``p >= alpha``: the row is not
+    significantly different from the best. Rows without per-pair credits, or sharing no pair with the best,
+    are not tested (``sig_test`` is ``None``). The expected-random reference row is never the best and never
+    tested; a judge without a model (``random``, ``longer``, ``shorter``) is tested against the best but is never it.
+    """
+    from ..metrics.stats import mcnemar_exact, paired_bootstrap_difference
+
+    def compared(r: LoadedRun) -> bool:
+        return include_partial or not r.row.get("partial")
+
+    tested_runs = [r for r in runs if r.row.get("origin") != "baseline" and _is_number(r.row.get("overall")) and compared(r)]
+    best_of: dict[Any, LoadedRun] = {}
+    for r in tested_runs:  # a no-model baseline judge is never "best"
+        key = r.row.get("pair_set")
+        if not r.row.get("is_baseline") and (key not in best_of or r.row["overall"] > best_of[key].row["overall"]):
+            best_of[key] = r
+    tested = {id(r) for r in tested_runs}
+    out = []
+    for run in runs:
+        best = best_of.get(run.row.get("pair_set"))
+        is_best = bool(best is not None and id(run) in tested and not run.row.get("is_baseline") and run.row["overall"] == best.row["overall"])
+        row = dict(run.row, best=is_best, compared=run.row.get("origin") != "baseline" and compared(run))
+        row.update(p_vs_best=None, n_paired=None, sig_test=None, tied_with_best=False)
+        shared = sorted(set(run.credits) & set(best.credits)) if best is not None and run.credits else []
+        if best is not None and not row["best"] and id(run) in tested and shared:
+            a = np.array([best.credits[p] for p in shared])
+            b = np.array([run.credits[p] for p in shared])
+            p: float | None
+            if np.isin(a, (0, 1)).all() and np.isin(b, (0, 1)).all():
+                p, test = mcnemar_exact(a, b).p_value, MCNEMAR
+            else:
+                p, test = paired_bootstrap_difference(a, b, seed=seed).p_value, PAIRED_BOOTSTRAP
+            row.update(p_vs_best=p, n_paired=len(shared), sig_test=test, tied_with_best=bool(p is not None and p >= alpha))
+        out.append(replace(run, row=row))
+    return out
+
+
+def baseline_run(runs: Sequence[LoadedRun], *, rule: str = "vote") -> LoadedRun:
+    """A reference row: the expected accuracy of choosing A or B uniformly at random once per pair (not a run).
+
+    Such a choice matches a strict label (``A>B``/``B>A``) with probability 1/2 under every rule, and never matches
+    a tie label, so the expected accuracy is 50% times the share of strict labels, computed over the distinct
+    pairs of ``runs`` (per category too); 50% when no per-pair results are available. A judge that draws
+    independently in each of the two games expects 25% under the ``vote`` rule instead (both games must be right).
+    """
+    pairs = {r.pair_id: r.pair for run in runs for r in run.results}
+    by_cat: dict[str, list[float]] = {}
+    for p in pairs.values():
+        by_cat.setdefault(category_of(p.source), []).append(0.5 if p.label in LABELS and p.label != Decision.TIE else 0.0)
+    cats = ordered_categories(list(by_cat)) or ordered_categories([c for run in runs for c in run.row.get("categories", [])])
+    row: dict[str, Any] = {
+        "judge": "random choice (expected)",
+        "model": "not a run",
+        "label": "random (expected)",
+        "response_model": response_models_label(p.response_model for p in pairs.values()),
+        "dataset": runs[0].row.get("dataset", "") if runs else "",
+        "origin": "baseline",
+        "is_baseline": True,
+        "rule": rule,
+        "n": len(pairs) or None,
+        "path": "",
+        "categories": cats,
+    }
+    for c in cats:
+        row[category_key(c)] = 100 * float(np.mean(by_cat[c])) if c in by_cat else 50.0
+    all_credit = [v for vs in by_cat.values() for v in vs]
+    row["overall"] = 100 * float(np.mean(all_credit)) if all_credit else 50.0
+    row.update(ci=None, ci_low=None, ci_high=None, consistency=None, no_decision=None, failed=None, games=None)
+    return LoadedRun(row)
+
+
+def leaderboard(
+    runs: Sequence[LoadedRun],
+    *,
+    group_by: str = "none",
+    sort: str = "overall",
+    baseline: bool = False,
+    rule: str = "vote",
+    seed: int = 0,
+    include_partial: bool = False,
+) -> list[LoadedRun]:
+    """Group, add baseline rows, sort and compare with the best within each group and pair set (partial runs
+    last and left out of the comparison unless ``include_partial``); rows carry their ``group``."""
+    out: list[LoadedRun] = []
+    for name, members in group_runs(runs, group_by):
+        if baseline:
+            members = [*members, baseline_run(members, rule=rule)]
+        for run in compare_with_best(sort_runs(members, sort, partial_last=not include_partial), seed=seed, include_partial=include_partial):
+            out.append(replace(run, row=dict(run.row, group=name)))
+    return out
+
+
+def render_rows(rows: Sequence[dict[str, Any]], fmt: str, *, rule: str = "vote", caption: str | None = None, columns: Sequence[str] | None = None) -> str:
+    """Render rows as ``md``, ``latex``, ``csv`` or ``json`` (see :func:`judgebench.reports.tables.render_leaderboard`).
+
+    Raises:
+        InputError: for an unknown format or column name.
+    """
+    try:
+        return render_leaderboard(rows, fmt, rule=rule, caption=caption, columns=columns)
+    except ValueError as e:
+        raise InputError(str(e), field="--columns" if "column" in str(e) else "--format") from None
+
+
+def leaderboard_columns(rule: str = "vote", categories: Sequence[str] = CATEGORY_ORDER) -> list[Column]:
+    """The default table columns (see :func:`judgebench.reports.tables.default_columns`)."""
+    return default_columns(rule, categories)
+
+
+def write_leaderboard(rows: Sequence[dict[str, Any]], out_dir: str | Path, *, rule: str = "vote", columns: Sequence[str] | None = None) -> list[Path]:
+    """Write ``leaderboard.md``, ``.tex`` (with ``columns``) and ``.csv`` (every field) into ``out_dir``,
+    atomically, after rendering all three; return their paths."""
+    out = Path(out_dir)
+    texts = {out / f"leaderboard.{ext}": render_rows(rows, fmt, rule=rule, columns=columns if fmt != "csv" else None) for fmt, ext in (("md", "md"), ("latex", "tex"), ("csv", "csv"))}
+    for path, text in texts.items():
+        atomic_write_text(path, text)  # known secrets redacted
+    return list(texts)

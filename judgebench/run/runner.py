@@ -1,0 +1,397 @@
+"""Run a judge over pairs in both orders, concurrently, with resume, and write the results folder.
+
+Layout: ``<results_dir>/<dataset>/<judge>/<model>/`` with ``judgments.jsonl`` (one line per pair, both games,
+raw outputs kept), ``metrics.json`` and ``run.json``. While a run is in progress, finished pairs are appended to
+``judgments.jsonl.partial``; the complete files are written atomically only at the end, so a crashed run never
+leaves a file that parses as complete. Starting the same run again reuses every successful judgment (from the
+complete file or the partial one) and redoes only failed or missing games.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import hashlib
+import json
+import logging
+import os
+import platform
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from ..analysis.scoring import RunMetrics, score_results
+from ..benchmarks.local import DataIdentity, data_identity, load_pairs
+from ..errors import InputError, JudgebenchError, RunAborted
+from ..files import append_jsonl, atomic_write_json, atomic_write_jsonl, iter_jsonl, open_append_log
+from ..judges import Judge, build_judge
+from ..schema import Judgment, Pair, PairResult, Usage, response_models_label
+from ..secrets import redact
+from .executors import WorkItem, get_executor
+
+logger = logging.getLogger(__name__)
+
+PARTIAL_SUFFIX = ".partial"
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """Everything that defines a run; saved in ``run.json``. Holds no secrets."""
+
+    data: str
+    judge: str
+    model: str | None = None
+    base_url: str | None = None
+    games: int | None = None
+    concurrency: int = 32
+    rpm: float | None = None
+    tpm: float | None = None
+    timeout: float = 120.0
+    max_retries: int = 6
+    cache: bool = True
+    refresh: bool = False
+    cache_dir: str | None = None
+    limit: int | None = None
+    seed: int = 0
+    rule: str = "vote"
+    results_dir: str = "results"
+    data_dir: str | None = None
+    judge_options: dict[str, Any] = field(default_factory=dict)
+    progress: bool = True
+    executor: str = "local"
+    ray_address: str | None = None
+    workers: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    out_dir: Path
+    results: tuple[PairResult, ...]
+    metrics: RunMetrics
+    run_info: dict[str, Any]
+
+
+def safe_name(text: str) -> str:
+    """A folder-safe version of a model or judge name (``openai:gpt-4o`` -> ``openai_gpt-4o``)."""
+    return re.sub(r"[^A-Za-z0-9._=@,+-]+", "_", text).strip("_") or "none"
+
+
+def judge_label(spec: RunSpec) -> str:
+    """The judge's folder name: its registry name, plus its options when given (``judgelm@bpc=true,mec_k=3``),
+    so runs of one judge with different options never share (or resume from) one results folder."""
+    if not spec.judge_options:
+        return spec.judge
+    opts = ",".join(f"{k}={json.dumps(v, sort_keys=True, separators=(',', ':')) if not isinstance(v, str) else v}" for k, v in sorted(spec.judge_options.items()))
+    label = f"{spec.judge}@{opts}"
+    if len(label) > 120:  # long options (a jury's member list) are summarised by a stable hash
+        label = f"{spec.judge}@{hashlib.sha256(opts.encode()).hexdigest()[:12]}"
+    return label
+
+
+def run_dir(spec: RunSpec, data: DataIdentity) -> Path:
+    """``<results_dir>/<data.folder>/<judge label>/<model>``: the data part names the pairs' content (see
+    ``pairs.DataIdentity.folder``), so different pair sets, or a ``--limit`` subset and the whole set, never share
+    a folder."""
+    return Path(spec.results_dir) / safe_name(data.folder) / safe_name(judge_label(spec)) / safe_name(spec.model or "none")
+
+
+def check_same_data(out_dir: Path, data: DataIdentity) -> None:
+    """Refuse to reuse a results folder whose finished run judged other pairs.
+
+    Only a named set (``judgebench:gpt``) can meet this: its folder keeps its readable name, so a different copy
+    of it (another download, an edited local file) lands in the same folder. Older ``run.json`` files without
+    ``pairs`` are not checked (each reused judgment is still checked against its pair, see ``plan_work``).
+
+    Raises:
+        InputError: naming the folder's ``run.json``, both hashes, and what to do.
+    """
+    path = out_dir / "run.json"
+    if not path.exists():
+        return
+    try:
+        old = json.loads(path.read_text(encoding="utf-8")).get("pairs") or {}
+    except (OSError, ValueError, AttributeError):
+        return  # unreadable or not an object: nothing finished to protect that previous_results could read either
+    if not isinstance(old, dict):
+        return
+    for key in ("set_sha256", "judged_sha256"):
+        if old.get(key) not in (None, getattr(data, key)):
+            raise InputError(
+                f"this folder holds a finished run on other pairs than {data.source} has now ({key} {str(old[key])[:12]}..., "
+                f"{old.get('judged', '?')} pairs; now {getattr(data, key)[:12]}..., {data.judged} pairs). Move the folder "
+                "away (or pass another --results-dir) to keep both; nothing was written",
+                path=path,
+                field=f"pairs.{key}",
+            )
+
+
+SERVER_FILE = ".server.json"
+"""Written into a results folder when a run starts: the normalised URL of the server that judges (``cache.endpoint_id``;
+empty for a judge without a server), so that no later run against another server reuses or replaces its judgments."""
+
+
+def check_same_server(out_dir: Path, server: str, *, refresh: bool) -> None:
+    """Refuse to resume from, or replace, a results folder whose judgments came from another server; then record
+    ``server`` in it.
+
+    The folder is named by judge and model name, and one name can be served by two servers with different
+    checkpoints (``--model openai:test`` on two ``--base-url`` values): those are two judges, whose judgments must
+    never mix. ``--refresh`` judges every pair again, so it may take the folder over. Folders written before the
+    server was recorded (no ``.server.json``, no ``server`` in ``run.json``) are not checked.
+
+    Raises:
+        InputError: naming the recorded and the current server and what to do; nothing is written.
+    """
+    recorded: str | None = None
+    for name, field_name in ((SERVER_FILE, "endpoint"), ("run.json", "server")):
+        path = out_dir / name
+        if recorded is None and path.exists():
+            try:
+                value = json.loads(path.read_text(encoding="utf-8")).get(field_name)
+            except (OSError, ValueError, AttributeError):
+                value = None
+            if isinstance(value, str):
+                recorded = value
+    if recorded is not None and recorded != server and not refresh:
+        raise InputError(
+            f"this folder holds judgments from another server ({recorded or 'no server'}; now {server or 'no server'}): "
+            "one model name on two servers is two judges. Pass another --results-dir to keep both, or --refresh to judge "
+            "every pair again against the new server; nothing was written",
+            path=out_dir / SERVER_FILE,
+            field="endpoint",
+        )
+    atomic_write_json(out_dir / SERVER_FILE, {"endpoint": server})
+
+
+@contextmanager
+def locked(out_dir: Path) -> Iterator[None]:
+    """Hold an exclusive lock on a results folder, so two runs never interleave writes to the same files.
+
+    The lock file is opened without following a symlink and without truncating: a ``.lock`` planted as a symlink
+    is refused (``ELOOP``), never written through.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    fd = os.open(out_dir / ".lock", os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666)
+    with os.fdopen(fd, "rb") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            logger.warning("another run is writing to %s; waiting for it to finish", out_dir)
+            fcntl.flock(f, fcntl.LOCK_EX)
+        yield
+
+
+_WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES, errno.EPERM, errno.EEXIST, errno.ENOTDIR, errno.EISDIR, errno.ELOOP}
+
+
+@contextmanager
+def writing_results(out_dir: Path) -> Iterator[None]:
+    """Turn a failure to write the results folder into an ``InputError`` (exit 2) that says what to do.
+
+    A file where a folder should be, a read-only or full file system, or a symlink in the run folder stops the run
+    with the file and the cure named. Nothing finished is lost: judgments already made stay in the partial file
+    (complete files are only ever replaced whole), and running the same command again reuses them.
+    """
+    try:
+        yield
+    except OSError as e:
+        if e.errno not in _WRITE_ERRNOS:
+            raise
+        where = e.filename if e.filename is not None else out_dir
+        if e.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+            cure = "free some space (or pass another --results-dir), then run the same command again to resume"
+        elif e.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+            cure = "make it writable or pass another --results-dir"
+        elif e.errno == errno.ELOOP:
+            cure = "it is a symlink, and judgebench never writes through one in a results folder: remove it"
+        else:
+            cure = "a file stands where a folder should be (or the reverse): move it away or pass another --results-dir"
+            where = next((p for p in (Path(where), *Path(where).parents) if p.exists() and not p.is_dir()), where)
+        partial = out_dir / ("judgments.jsonl" + PARTIAL_SUFFIX)
+        kept = f"; the judgments finished so far are kept in {partial} and reused by the next run" if partial.is_file() and not partial.is_symlink() else ""
+        raise InputError(f"cannot write the results ({e.strerror}): {cure}{kept}", path=where, field="--results-dir") from None
+
+
+def previous_results(out_dir: Path) -> dict[str, PairResult]:
+    """Results of earlier attempts at this run: the complete file, then the partial log (later lines win).
+
+    The complete ``judgments.jsonl`` must read whole. A line of the partial log that does not read (torn by a crash
+    or a full disk, then followed by more appends) is skipped with a warning: its pair is judged again.
+    """
+    found: dict[str, PairResult] = {}
+    for name, is_log in (("judgments.jsonl", False), ("judgments.jsonl" + PARTIAL_SUFFIX, True)):
+        path = out_dir / name
+        if not path.exists():
+            continue
+        bad: list[InputError] = []
+        skipped: list[str] = []
+        try:
+            for line, row in iter_jsonl(path, judgments=True, on_bad_line=bad.append if is_log else None):
+                try:
+                    r = PairResult.from_dict(row)
+                except (KeyError, TypeError, ValueError, AttributeError) as e:
+                    if not is_log:
+                        raise
+                    skipped.append(f"line {line}: not a pair result ({e!r})")
+                    continue
+                found[r.pair_id] = r
+        except (InputError, KeyError, TypeError, ValueError, AttributeError) as e:
+            raise JudgebenchError(f"{path}: cannot resume from this file ({e}); move it away to start the run afresh") from None
+        skipped = [f"line {e.line}: {e.reason}" for e in bad] + skipped
+        if skipped:
+            logger.warning("%s: skipped %d unreadable line(s) of the partial log (torn by a crash or a full disk); their pairs are judged again: %s", path, len(skipped), "; ".join(skipped[:3]))
+    return found
+
+
+def _reusable(prev: PairResult | None, pair: Pair, game: int) -> Judgment | None:
+    if prev is None or prev.pair != pair:
+        return None
+    for g in prev.games:
+        if g.game == game and not g.is_failed:
+            return g
+    return None
+
+
+def _versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for pkg in ("judgebench", "numpy", "pandas", "openai", "datasets", "scikit-learn", "krippendorff", "torch", "transformers", "anthropic"):
+        try:
+            out[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            pass
+    return out
+
+
+def _git_revision() -> str | None:
+    try:
+        root = Path(__file__).resolve().parents[2]
+        rev = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=5)
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root, capture_output=True, text=True, timeout=5)
+        if rev.returncode == 0:
+            return rev.stdout.strip() + ("-dirty" if dirty.stdout.strip() else "")
+    except (OSError, subprocess.SubprocessError):
+        pass
+    return None
+
+
+def plan_work(pairs: list[Pair], games: int, prev: dict[str, PairResult]) -> list[WorkItem]:
+    """For each pair, the judgments reusable from an earlier attempt and the games still to judge."""
+    items = []
+    for pair in pairs:
+        old = prev.get(pair.pair_id)
+        kept = tuple(j for g in range(1, games + 1) if (j := _reusable(old, pair, g)) is not None)
+        done = {j.game for j in kept}
+        items.append(WorkItem(pair=pair, kept=kept, todo=tuple(g for g in range(1, games + 1) if g not in done)))
+    return items
+
+
+def _execute(judge: Judge, backend: Any, items: list[WorkItem], spec: RunSpec, labels: tuple[str, str], partial: Path, games: int) -> tuple[dict[str, PairResult], dict[str, int], dict[str, Any] | None]:
+    """Run the executor, logging each finished pair to the partial file and counting as we go."""
+    counts = {"reused": 0, "new": 0, "failed": 0, "cached": 0}
+    results: dict[str, PairResult] = {}
+    bar = None
+    if spec.progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(items) * games, desc=labels[0], unit="judgment", file=sys.stderr, dynamic_ncols=True)
+    with open_append_log(partial) as log:
+
+        def on_result(result: PairResult, fresh_games: tuple[int, ...]) -> None:
+            fresh = [g for g in result.games if g.game in fresh_games]
+            counts["reused"] += len(result.games) - len(fresh)
+            counts["new"] += len(fresh)
+            counts["failed"] += sum(g.is_failed for g in fresh)
+            counts["cached"] += sum(bool(g.usage.cached_calls) or bool(g.extra.get("cached")) for g in fresh)
+            results[result.pair_id] = result
+            append_jsonl(log, result.to_dict())
+            if bar is not None:
+                bar.update(len(result.games))
+                bar.set_postfix(new=counts["new"], cached=counts["cached"], reused=counts["reused"], failed=counts["failed"], refresh=False)
+
+        try:
+            stats = get_executor(spec.executor, spec).execute(judge, backend, items, spec, labels, on_result)
+        except RunAborted as e:  # what finished is in the partial file; say how much, and where
+            done = sum(not g.is_failed for r in results.values() for g in r.games)
+            raise RunAborted(f"{e}; {done} of {len(items) * games} judgments are done and kept in {partial} (no results written); fix the cause, then run the same command to resume") from None
+        finally:
+            if bar is not None:
+                bar.close()
+    return results, counts, stats
+
+
+def run(spec: RunSpec) -> RunOutcome:
+    """Judge every pair of ``spec.data`` with ``spec.judge``, score it and write the results folder."""
+    started = datetime.now(UTC)
+    t0 = time.perf_counter()
+    all_pairs = load_pairs(spec.data, local_dir=spec.data_dir)
+    if spec.limit is not None and spec.limit < 0:
+        raise InputError(f"--limit must be a number of pairs >= 0 (0: all), got {spec.limit}", field="--limit")
+    pairs = all_pairs[: spec.limit] if spec.limit else all_pairs
+    data = data_identity(spec.data, all_pairs, pairs, spec.limit)
+    judge, backend = build_judge(spec)
+    games = spec.games or (1 if judge.order_invariant else 2)
+    if games not in (1, 2):
+        raise JudgebenchError(f"games must be 1 or 2, got {games}")
+    out_dir = run_dir(spec, data)
+    model_label = spec.model or "none"
+    with writing_results(out_dir), locked(out_dir):
+        check_same_data(out_dir, data)
+        server = str(getattr(backend, "endpoint", "") or "") if backend is not None else ""
+        check_same_server(out_dir, server, refresh=spec.refresh)
+        partial = out_dir / ("judgments.jsonl" + PARTIAL_SUFFIX)
+        if spec.refresh:  # re-judge every pair: no earlier judgment is reused (the finished files stay until replaced)
+            partial.unlink(missing_ok=True)
+        prev = {} if spec.refresh else previous_results(out_dir)
+        items = plan_work(pairs, games, prev)
+        t_judging = time.perf_counter()
+        try:
+            by_id, counts, backend_stats = _execute(judge, backend, items, spec, (judge_label(spec), model_label), partial, games)
+        finally:
+            if backend is not None and hasattr(backend, "close"):
+                backend.close()
+        judging_seconds = time.perf_counter() - t_judging
+        results = [by_id[p.pair_id] for p in pairs]
+        metrics = score_results(results, rule=spec.rule, seed=spec.seed)  # type: ignore[arg-type]
+        usage = sum((g.usage for r in results for g in r.games), Usage())
+        run_info = {
+            "command": [redact(a) for a in sys.argv],
+            "spec": spec.to_dict(),
+            "judge": judge_label(spec),
+            "model": model_label,
+            "dataset": data.name,
+            "server": server,
+            # which pairs: the source set's size and content hash, and the judged subset ("partial" when smaller)
+            "pairs": data.to_dict(),
+            "response_model": response_models_label(p.response_model for p in pairs),
+            "games": games,
+            "versions": _versions(),
+            "git_revision": _git_revision(),
+            "host": platform.node(),
+            "started": started.isoformat(),
+            "finished": datetime.now(UTC).isoformat(),
+            "wall_seconds": round(time.perf_counter() - t0, 3),
+            "judging_seconds": round(judging_seconds, 3),
+            "counts": {"pairs": len(results), "judgments": len(results) * games, **counts},
+            # how many judgments carry a confidence (verdict-token probability or stated): an option such as
+            # logprobs=true that the server ignores shows here as 0 instead of silently empty calibration
+            "confidence": {"judgments_with_confidence": sum(g.confidence is not None for r in results for g in r.games)},
+            "usage": asdict(usage),
+        }
+        if backend_stats is not None:
+            run_info["backend"] = backend_stats
+        atomic_write_jsonl(out_dir / "judgments.jsonl", (r.to_dict() for r in results))
+        atomic_write_json(out_dir / "metrics.json", metrics.to_dict())
+        atomic_write_json(out_dir / "run.json", json.loads(redact(json.dumps(run_info))))
+        partial.unlink(missing_ok=True)
+    return RunOutcome(out_dir=out_dir, results=tuple(results), metrics=metrics, run_info=run_info)
