@@ -14,7 +14,7 @@ _EXPORTS = {
     "Pair": "judgebench.schema",
     "Decision": "judgebench.schema",
     "Judgment": "judgebench.schema",
-    "PairResult": "judgebench.schema",
+    "ItemResult": "judgebench.schema",
     "Judge": "judgebench.judges",
     "register_judge": "judgebench.judges",
     "get_judge": "judgebench.judges",

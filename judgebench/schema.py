@@ -1,4 +1,5 @@
-"""Core records: pairs, decisions, judgments and per-pair results.
+"""Core records: items (N responses and a typed target), pairs (today's two-response file format), decisions,
+judgments and per-item results.
 
 Records are frozen dataclasses; dicts appear only at the JSON boundary (``to_dict`` / ``from_dict``).
 This module does no I/O.
@@ -9,9 +10,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
-from typing import Any, Literal
+from functools import cached_property
+from typing import Any, ClassVar, Literal
 
-Game = Literal[1, 2]
+Game = int
+"""Which view of an item a judgment is on, counted from 1 (for a pair judged in both orders: 1 = (A, B), 2 = (B, A))."""
+
+SCHEMA_VERSION = 2
+"""Version of a ``judgments.jsonl`` line. 2: ``item`` + ``judgments`` with views. Lines without ``schema_version``
+(``pair`` + ``games``, judgebench before items) are version 1 and stay readable."""
 
 
 class Decision(StrEnum):
@@ -128,6 +135,313 @@ def response_models_label(values: Iterable[str]) -> str:
     return distinct[0] if len(distinct) == 1 else f"mixed ({len(distinct)} models)"
 
 
+# ---------------------------------------------------------------------------------------------------------------
+# items: what is judged (N >= 1 responses to one prompt) and what it is scored against (a typed target)
+
+Role = Literal["system", "user", "assistant"]
+ROLES: tuple[Role, ...] = ("system", "user", "assistant")
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """One message of a multi-turn prompt."""
+
+    role: Role
+    content: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"role": self.role, "content": self.content}
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    """One response of an item: its text, the model (system) that wrote it, and an id unique within the item."""
+
+    text: str
+    model: str = ""
+    id: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "model": self.model, "id": self.id}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Response:
+        return cls(text=d["text"], model=str(d.get("model") or ""), id=str(d.get("id") or ""))
+
+
+@dataclass(frozen=True, slots=True)
+class Preference:
+    """A pairwise preference: ``winner`` is the index of the better response in ``Item.responses``; ``None`` is a
+    tie. (JudgeBench, LLMBar, RewardBench v1: the chosen response.)"""
+
+    winner: int | None
+    type: ClassVar[str] = "preference"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": self.type, "winner": self.winner}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Preference:
+        w = d.get("winner")
+        return cls(None if w is None else int(w))
+
+    @property
+    def decision(self) -> Decision:
+        """The preference between responses 0 and 1 as a pairwise label (``A>B``, ``B>A``, ``A=B``)."""
+        return Decision.TIE if self.winner is None else Decision.A_BETTER if self.winner == 0 else Decision.B_BETTER
+
+    @classmethod
+    def from_decision(cls, label: Decision) -> Preference:
+        """The preference a two-response pair's label states.
+
+        Raises:
+            ValueError: for ``Decision.NONE``, which is never a label.
+        """
+        if label is Decision.NONE:
+            raise ValueError("a label is A>B, B>A or A=B, never 'none'")
+        return cls(None if label is Decision.TIE else 0 if label is Decision.A_BETTER else 1)
+
+
+@dataclass(frozen=True, slots=True)
+class BestOf:
+    """Which responses are correct (best-of-K: RewardBench 2's one correct among four, RMB's best-of-N)."""
+
+    correct: tuple[int, ...]
+    type: ClassVar[str] = "best_of"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": self.type, "correct": list(self.correct)}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> BestOf:
+        return cls(tuple(int(i) for i in d["correct"]))
+
+
+@dataclass(frozen=True, slots=True)
+class Ratings:
+    """Ratings of each response on a scale: ``values[dimension][response][rater]`` (``None``: not rated).
+
+    One rater and one dimension (``overall``) is the common case; MT-Bench single-answer grades, Prometheus'
+    1-5 scores and human Likert ratings fit it, several raters and named dimensions (helpfulness, accuracy, ...)
+    extend it. ``scale`` is ``(low, high)``, inclusive.
+    """
+
+    values: dict[str, tuple[tuple[float | None, ...], ...]] = field(hash=False)
+    scale: tuple[float, float]
+    raters: tuple[str, ...] = ()
+    type: ClassVar[str] = "ratings"
+
+    def mean(self, response: int, dimension: str = "overall") -> float | None:
+        """The mean rating of ``response`` on ``dimension`` over the raters who rated it (``None``: nobody did)."""
+        got = [v for v in self.values[dimension][response] if v is not None]
+        return sum(got) / len(got) if got else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": self.type, "values": {k: [list(r) for r in v] for k, v in self.values.items()}, "scale": list(self.scale), "raters": list(self.raters)}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Ratings:
+        values = {str(k): tuple(tuple(None if x is None else float(x) for x in r) for r in v) for k, v in d["values"].items()}
+        lo, hi = d["scale"]
+        return cls(values, (float(lo), float(hi)), tuple(str(r) for r in d.get("raters") or ()))
+
+
+@dataclass(frozen=True, slots=True)
+class Votes:
+    """One preference per rater (MT-Bench human judgments, PandaLM's three annotators)."""
+
+    votes: tuple[Preference, ...]
+    raters: tuple[str, ...] = ()
+    type: ClassVar[str] = "votes"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": self.type, "votes": [v.winner for v in self.votes], "raters": list(self.raters)}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Votes:
+        return cls(tuple(Preference(None if w is None else int(w)) for w in d["votes"]), tuple(str(r) for r in d.get("raters") or ()))
+
+
+@dataclass(frozen=True, slots=True)
+class Ranking:
+    """A full order of the responses, best first (indices into ``Item.responses``)."""
+
+    order: tuple[int, ...]
+    type: ClassVar[str] = "ranking"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": self.type, "order": list(self.order)}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Ranking:
+        return cls(tuple(int(i) for i in d["order"]))
+
+
+Target = Preference | BestOf | Ratings | Votes | Ranking
+TARGET_TYPES: dict[str, type[Preference] | type[BestOf] | type[Ratings] | type[Votes] | type[Ranking]] = {
+    t.type: t for t in (Preference, BestOf, Ratings, Votes, Ranking)
+}
+"""Target classes by their JSON ``type``."""
+
+
+def target_from_dict(d: dict[str, Any] | None) -> Target | None:
+    """Read a target from JSON (``{"type": ..., ...}``); ``None`` stays ``None``.
+
+    Raises:
+        ValueError: for an unknown ``type``, naming the known ones.
+    """
+    if d is None:
+        return None
+    kind = d.get("type")
+    if kind not in TARGET_TYPES:
+        raise ValueError(f"unknown target type {kind!r}; expected one of {', '.join(TARGET_TYPES)}")
+    return TARGET_TYPES[kind].from_dict(d)
+
+
+def _check_target(target: Target | None, n: int, item_id: str) -> None:
+    indices: tuple[int | None, ...] = ()
+    if isinstance(target, Preference):
+        indices = (target.winner,)
+    elif isinstance(target, BestOf):
+        indices = target.correct
+    elif isinstance(target, Votes):
+        indices = tuple(v.winner for v in target.votes)
+    elif isinstance(target, Ranking):
+        indices = target.order
+        if sorted(target.order) != list(range(n)):
+            raise ValueError(f"item {item_id!r}: a ranking orders every response once (0..{n - 1}), got {list(target.order)}")
+    elif isinstance(target, Ratings):
+        for dim, per_response in target.values.items():
+            if len(per_response) != n:
+                raise ValueError(f"item {item_id!r}: ratings on {dim!r} hold {len(per_response)} responses, the item has {n}")
+    for i in indices:
+        if i is not None and not 0 <= i < n:
+            raise ValueError(f"item {item_id!r}: target names response {i}, but the item has {n} (0..{n - 1})")
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """What is judged: one prompt, N >= 1 responses, and what they are scored against.
+
+    Attributes:
+        id: unique within a benchmark.
+        prompt: the user's text, or a multi-turn chat (``Turn``s; the responses answer its last user turn).
+        responses: the responses, each with its text, model and id.
+        target: the ground truth, typed (``Preference``, ``BestOf``, ``Ratings``, ``Votes``, ``Ranking``);
+            ``None`` for unlabelled items.
+        category: the benchmark's category (section / subset) of the item, for per-category scores.
+        source: where the item came from (JudgeBench's ``mmlu-pro-law``, LLMBar's ``Adversarial/GPTInst``).
+        original_id: the id of the problem in its source dataset.
+        reference: a reference answer a judge may use (Prometheus 2, JudgeLM), or ``None``.
+        rubric: a scoring rubric a judge may use, or ``None``.
+        metadata: anything else, kept and written back.
+
+    Raises:
+        ValueError: for an item without responses, or a target that names a response the item lacks.
+    """
+
+    id: str
+    prompt: str | tuple[Turn, ...]
+    responses: tuple[Response, ...]
+    target: Target | None = None
+    category: str = ""
+    source: str = ""
+    original_id: str = ""
+    reference: str | None = None
+    rubric: str | None = None
+    metadata: dict[str, Any] = field(default_factory=dict, hash=False, compare=True)
+
+    def __post_init__(self) -> None:
+        if not self.responses:
+            raise ValueError(f"item {self.id!r} has no responses; an item needs at least one")
+        _check_target(self.target, len(self.responses), self.id)
+
+    @property
+    def question(self) -> str:
+        """The text the responses answer: the prompt, or a chat's last user turn."""
+        if isinstance(self.prompt, str):
+            return self.prompt
+        return next((t.content for t in reversed(self.prompt) if t.role == "user"), "")
+
+    @property
+    def conversation(self) -> tuple[Turn, ...]:
+        """The prompt as turns (a text prompt is one user turn)."""
+        return (Turn("user", self.prompt),) if isinstance(self.prompt, str) else self.prompt
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "prompt": self.prompt if isinstance(self.prompt, str) else [t.to_dict() for t in self.prompt],
+            "responses": [r.to_dict() for r in self.responses],
+            "target": self.target.to_dict() if self.target is not None else None,
+            "category": self.category,
+            "source": self.source,
+            "original_id": self.original_id,
+            "reference": self.reference,
+            "rubric": self.rubric,
+            "metadata": dict(self.metadata),
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Item:
+        """Read an item from JSON (``to_dict``'s shape).
+
+        Raises:
+            KeyError / ValueError / TypeError: for a malformed item.
+        """
+        prompt = d["prompt"]
+        return cls(
+            id=str(d["id"]),
+            prompt=prompt if isinstance(prompt, str) else tuple(Turn(t["role"], t["content"]) for t in prompt),
+            responses=tuple(Response.from_dict(r) for r in d["responses"]),
+            target=target_from_dict(d.get("target")),
+            category=str(d.get("category") or ""),
+            source=str(d.get("source") or ""),
+            original_id=str(d.get("original_id") or ""),
+            reference=d.get("reference"),
+            rubric=d.get("rubric"),
+            metadata=dict(d.get("metadata") or {}),
+        )
+
+    @classmethod
+    def from_pair(cls, pair: Pair, *, category: str = "") -> Item:
+        """The two-response item of a pair (today's pair format): responses ``A`` and ``B`` (both written by the
+        pair's ``response_model``), target ``Preference`` from the label. ``to_pair`` gives the pair back."""
+        return cls(
+            id=pair.pair_id,
+            prompt=pair.question,
+            responses=(Response(pair.response_A, pair.response_model, "A"), Response(pair.response_B, pair.response_model, "B")),
+            target=Preference.from_decision(pair.label),
+            category=category,
+            source=pair.source,
+            original_id=pair.original_id,
+            metadata=dict(pair.metadata),
+        )
+
+    def to_pair(self) -> Pair:
+        """The pair this two-response item is (the inverse of ``from_pair``).
+
+        Raises:
+            ValueError: for an item without exactly two responses, a chat prompt, or a target other than a
+                ``Preference``.
+        """
+        if len(self.responses) != 2 or not isinstance(self.prompt, str) or not isinstance(self.target, Preference):
+            raise ValueError(f"item {self.id!r} is not a pair (two responses to a text prompt with a preference target)")
+        a, b = self.responses
+        models = {a.model, b.model} - {""}
+        return Pair(
+            pair_id=self.id,
+            question=self.prompt,
+            response_A=a.text,
+            response_B=b.text,
+            label=self.target.decision,
+            source=self.source,
+            original_id=self.original_id,
+            response_model=models.pop() if len(models) == 1 else ",".join(sorted(models)),
+            metadata=dict(self.metadata),
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class Usage:
     """Token usage and cost of the model calls behind one judgment."""
@@ -182,9 +496,12 @@ def legacy_score_kind(judge: str) -> ScoreKind | None:
 
 @dataclass(frozen=True, slots=True)
 class Judgment:
-    """One judge verdict on one ordering of a pair, with everything the judge produced.
+    """One judge verdict on one view of an item, with everything the judge produced.
 
-    ``decision`` is in the order shown (game 2 is *not* flipped back here; ``scoring`` does that).
+    ``view`` is the responses the judge was shown, as indices into ``Item.responses`` in the order shown;
+    ``game`` numbers the item's views from 1. ``decision`` is in the order shown: the protocol's ``combine``
+    (``judgebench.protocols``) reads it back into the item's frame, and nothing else does. Judgments written before
+    views existed have ``view=None``; their ``shown`` is read from the game (1 = (0, 1), 2 = (1, 0)).
     A failed call has ``decision=NONE`` and ``error`` set; an unparseable output has ``decision=NONE``,
     ``error=None`` and the raw ``output`` kept.
 
@@ -207,6 +524,7 @@ class Judgment:
     usage: Usage = field(default_factory=Usage)
     extra: dict[str, Any] = field(default_factory=dict)
     score_kind: ScoreKind | None = None
+    view: tuple[int, ...] | None = None
 
     def __post_init__(self) -> None:
         c = self.confidence
@@ -222,10 +540,24 @@ class Judgment:
     def is_failed(self) -> bool:
         return self.error is not None
 
+    @property
+    def shown(self) -> tuple[int, ...]:
+        """The responses shown, as indices into ``Item.responses``: ``view``, or for a judgment written before
+        views, its game's order ((0, 1) for game 1, (1, 0) for game 2)."""
+        if self.view is not None:
+            return self.view
+        return (0, 1) if self.game == 1 else (1, 0)
+
     def with_game(self, game: Game) -> Judgment:
         from dataclasses import replace
 
         return replace(self, game=game)
+
+    def on_view(self, game: Game, view: tuple[int, ...]) -> Judgment:
+        """This judgment as the ``game``-th view of its item, showing ``view``."""
+        from dataclasses import replace
+
+        return replace(self, game=game, view=tuple(view))
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -240,6 +572,8 @@ class Judgment:
         }
         if self.score_kind is not None:
             d["score_kind"] = self.score_kind
+        if self.view is not None:
+            d["view"] = list(self.view)
         if self.extra:
             d["extra"] = self.extra
         return d
@@ -264,7 +598,7 @@ class Judgment:
                 confidence = None
         return cls(
             decision=Decision.parse(d.get("decision")),
-            game=int(d.get("game", 1)),  # type: ignore[arg-type]
+            game=int(d.get("game", 1)),
             prompt=d.get("prompt") or "",
             output=d.get("output") or "",
             scores=tuple(float(s) for s in scores) if scores is not None else None,
@@ -273,36 +607,86 @@ class Judgment:
             usage=Usage(**(d.get("usage") or {})),
             extra=d.get("extra") or {},
             score_kind=kind,
+            view=tuple(int(i) for i in d["view"]) if d.get("view") is not None else None,
         )
 
 
-@dataclass(frozen=True, slots=True)
-class PairResult:
-    """One line of ``judgments.jsonl``: a pair and its one or two judgments (game 1 = (A, B), game 2 = (B, A))."""
+@dataclass(frozen=True)
+class ItemResult:
+    """One line of ``judgments.jsonl``: an item and its judgments, one per view, under one protocol.
 
-    pair: Pair
+    Attributes:
+        item: what was judged.
+        judge: the judge's label (registry name, with its options).
+        model: the judge's model (``none`` for baselines).
+        judgments: one per view, in the order the protocol planned them (``Judgment.game`` 1, 2, ...).
+        protocol: the protocol's description (``pairwise(orders=both, pairs=all)``).
+
+    A two-response item with a preference is a pair: ``pair`` gives it in today's pair format, and ``games`` names
+    the judgments as pairwise analyses (position bias, length bias) know them.
+    """
+
+    item: Item
     judge: str
     model: str
-    games: tuple[Judgment, ...]
+    judgments: tuple[Judgment, ...]
+    protocol: str = "pairwise(orders=both, pairs=all)"
+
+    @classmethod
+    def of_pair(cls, pair: Pair, judge: str, model: str, games: Iterable[Judgment], *, category: str = "", protocol: str = "") -> ItemResult:
+        """The result of judging a pair (``Item.from_pair``) with ``games`` (game 1 = (A, B), game 2 = (B, A))."""
+        games = tuple(games)
+        if not protocol:
+            protocol = "pairwise(orders=both, pairs=all)" if len(games) != 1 else "pairwise(orders=first, pairs=all)"
+        return cls(Item.from_pair(pair, category=category), judge, model, games, protocol)
+
+    @property
+    def item_id(self) -> str:
+        return self.item.id
 
     @property
     def pair_id(self) -> str:
-        return self.pair.pair_id
+        """The item's id (its ``pair_id`` when it is a pair)."""
+        return self.item.id
+
+    @cached_property
+    def pair(self) -> Pair:
+        """The item as a pair (two responses, a preference).
+
+        Raises:
+            ValueError: for an item that is not a pair.
+        """
+        return self.item.to_pair()
+
+    @property
+    def games(self) -> tuple[Judgment, ...]:
+        """The judgments (a pair's games)."""
+        return self.judgments
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "pair_id": self.pair.pair_id,
+            "schema_version": SCHEMA_VERSION,
+            "item_id": self.item.id,
             "judge": self.judge,
             "model": self.model,
-            "pair": self.pair.to_dict(),
-            "games": [g.to_dict() for g in self.games],
+            "protocol": self.protocol,
+            "item": self.item.to_dict(),
+            "judgments": [g.to_dict() for g in self.judgments],
         }
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> PairResult:
-        return cls(
-            pair=Pair.from_dict(d["pair"]),
-            judge=d["judge"],
-            model=d["model"],
-            games=tuple(Judgment.from_dict(g, judge=str(d["judge"])) for g in d["games"]),
-        )
+    def from_dict(cls, d: dict[str, Any]) -> ItemResult:
+        """Read a line of ``judgments.jsonl``: version 2 (``item`` + ``judgments``) or version 1 (``pair`` +
+        ``games``, before items; its judgments get the views of their games).
+
+        Raises:
+            KeyError / ValueError / TypeError: for a malformed line; ValueError for a newer ``schema_version``.
+        """
+        version = d.get("schema_version", 1)
+        if not isinstance(version, int) or version > SCHEMA_VERSION:
+            raise ValueError(f"judgments written by a newer judgebench (schema_version {version!r}; this one reads up to {SCHEMA_VERSION}): upgrade judgebench")
+        judge = str(d["judge"])
+        if "item" in d:
+            return cls(Item.from_dict(d["item"]), judge, d["model"], tuple(Judgment.from_dict(g, judge=judge) for g in d["judgments"]), str(d.get("protocol") or ""))
+        games = tuple(Judgment.from_dict(g, judge=judge) for g in d["games"])
+        return cls.of_pair(Pair.from_dict(d["pair"]), judge, d["model"], (g if g.view is not None else g.on_view(g.game, g.shown) for g in games))

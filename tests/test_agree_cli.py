@@ -12,7 +12,7 @@ import pytest
 from sklearn.metrics import cohen_kappa_score
 
 from judgebench.cli import main
-from judgebench.schema import Decision, Judgment, Pair, PairResult
+from judgebench.schema import Decision, ItemResult, Judgment, Pair
 
 from .conftest import run_cli, shared
 
@@ -27,7 +27,7 @@ def _results_dir(root: Path, decisions: dict[str, tuple[Decision, ...]], *, leng
     for pid, shown in decisions.items():
         la, lb = (lengths or {}).get(pid, (10, 20))
         pair = Pair(pid, "q", "a" * la, "b" * lb, A)
-        lines.append(json.dumps(PairResult(pair, "sim", "m", tuple(Judgment(d, game=g) for g, d in enumerate(shown, start=1))).to_dict()))  # type: ignore[arg-type]
+        lines.append(json.dumps(ItemResult.of_pair(pair, "sim", "m", tuple(Judgment(d, game=g) for g, d in enumerate(shown, start=1))).to_dict()))  # type: ignore[arg-type]
     (run / "judgments.jsonl").write_text("\n".join(lines) + "\n")
     return root / "results"
 
@@ -241,7 +241,7 @@ def test_score_bias_flag_reports_calibration_for_reward_model_scores(tmp_path: P
         sa, sb = rng.normal(size=2)
         d = A if sa > sb else B
         pair = Pair(f"p{k}", "q", "a", "b", A if rng.random() < 0.6 else B)
-        lines.append(json.dumps(PairResult(pair, "reward_model", "m", (Judgment(d, game=1, scores=(float(sa), float(sb))),)).to_dict()))
+        lines.append(json.dumps(ItemResult.of_pair(pair, "reward_model", "m", (Judgment(d, game=1, scores=(float(sa), float(sb))),)).to_dict()))
     (run / "judgments.jsonl").write_text("\n".join(lines) + "\n")
     proc = run_cli("score", str(tmp_path / "results"), "--bias", "--json")
     assert proc.returncode == 0, proc.stderr

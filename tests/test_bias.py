@@ -15,15 +15,15 @@ from judgebench.analysis.bias import (
     self_preference,
 )
 from judgebench.metrics.stats import Estimate
-from judgebench.schema import Decision, Judgment, Pair, PairResult
+from judgebench.schema import Decision, ItemResult, Judgment, Pair
 
 A, B, T, N = Decision.A_BETTER, Decision.B_BETTER, Decision.TIE, Decision.NONE
 FAST = {"n_resamples": 1000}
 
 
-def _result(i: int, label: Decision, shown: tuple[Decision, ...], *, len_a: int = 10, len_b: int = 10, model: str = "judge-m", meta: dict | None = None, response_model: str = "") -> PairResult:
+def _result(i: int, label: Decision, shown: tuple[Decision, ...], *, len_a: int = 10, len_b: int = 10, model: str = "judge-m", meta: dict | None = None, response_model: str = "") -> ItemResult:
     pair = Pair(f"p{i}", "q", "a" * len_a, "b" * len_b, label, response_model=response_model, metadata=meta or {})
-    return PairResult(pair, "sim", model, tuple(Judgment(d, game=g) for g, d in enumerate(shown, start=1)))  # type: ignore[arg-type]
+    return ItemResult.of_pair(pair, "sim", model, tuple(Judgment(d, game=g) for g, d in enumerate(shown, start=1)))  # type: ignore[arg-type]
 
 
 def _shown(picked_original_a: bool, game: int) -> Decision:
@@ -40,7 +40,7 @@ def _within(est: Estimate, planted: float, k: float = 4.0) -> bool:
     return abs(est.value - planted) <= k * se
 
 
-def simulate_position_judge(n: int, *, p_sure: float, p_position: float, seed: int) -> list[PairResult]:
+def simulate_position_judge(n: int, *, p_sure: float, p_position: float, seed: int) -> list[ItemResult]:
     """A judge that is sure with probability ``p_sure`` (then right in both games); when unsure it picks the first
     shown position with probability ``p_position`` and otherwise flips a fair coin, independently per game."""
     rng = np.random.default_rng(seed)
@@ -96,7 +96,7 @@ def test_position_bias_single_game_results_are_undefined() -> None:
     assert first_share.value is None
 
 
-def simulate_length_judge(n: int, *, beta_len: float, beta_label: float, seed: int) -> list[PairResult]:
+def simulate_length_judge(n: int, *, beta_len: float, beta_label: float, seed: int) -> list[ItemResult]:
     """P(pick original A) = sigmoid(beta_len * (len_A - len_B) / 1000 + beta_label * label direction), per game."""
     rng = np.random.default_rng(seed)
     out = []

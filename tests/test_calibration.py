@@ -12,7 +12,7 @@ from judgebench.analysis.calibration import (
     expected_calibration_error,
     pair_confidences,
 )
-from judgebench.schema import Decision, Judgment, Pair, PairResult
+from judgebench.schema import Decision, ItemResult, Judgment, Pair
 
 A, B = Decision.A_BETTER, Decision.B_BETTER
 FAST = {"n_resamples": 300}
@@ -70,10 +70,10 @@ def test_ece_confidences_outside_unit_interval_are_undefined() -> None:
     assert expected_calibration_error([np.nan], [1]).value is None
 
 
-def _rm_result(i: int, label: Decision, score_a: float, score_b: float) -> PairResult:
+def _rm_result(i: int, label: Decision, score_a: float, score_b: float) -> ItemResult:
     d = A if score_a > score_b else B
     pair = Pair(f"p{i}", "q", "a", "b", label)
-    return PairResult(pair, "reward_model", "rm", (Judgment(d, game=1, scores=(score_a, score_b), score_kind="reward"),))
+    return ItemResult.of_pair(pair, "reward_model", "rm", (Judgment(d, game=1, scores=(score_a, score_b), score_kind="reward"),))
 
 
 def test_pair_confidences_margin_source_ranks_but_is_no_probability() -> None:
@@ -86,7 +86,7 @@ def test_pair_confidences_margin_source_ranks_but_is_no_probability() -> None:
 def test_pair_confidences_stated_source_ignores_no_decision_games() -> None:
     pair = Pair("p0", "q", "a", "b", A)
     games = (Judgment(A, game=1, confidence=0.9), Judgment(Decision.NONE, game=2, confidence=0.1))
-    raw, _, source = pair_confidences([PairResult(pair, "j", "m", games)])
+    raw, _, source = pair_confidences([ItemResult.of_pair(pair, "j", "m", games)])
     assert source == "stated" and raw.tolist() == [0.9]
 
 
@@ -109,5 +109,5 @@ def test_calibration_report_informative_margins_raise_accuracy_at_low_coverage()
 
 def test_calibration_report_without_any_confidence_is_undefined() -> None:
     pair = Pair("p0", "q", "a", "b", A)
-    _, est = calibration_report([PairResult(pair, "j", "m", (Judgment(A, game=1),))], **FAST)
+    _, est = calibration_report([ItemResult.of_pair(pair, "j", "m", (Judgment(A, game=1),))], **FAST)
     assert all(e.value is None and "no item has a confidence" in (e.reason or "") for e in est)

@@ -11,7 +11,7 @@ import pytest
 
 from judgebench.reports.html import pair_outcome, report_data, script_json
 from judgebench.reports.leaderboard import leaderboard, load_runs
-from judgebench.schema import Decision, Judgment, Pair, PairResult
+from judgebench.schema import Decision, ItemResult, Judgment, Pair
 
 from .conftest import CANARY_KEY, make_pair, run_cli, write_jsonl
 
@@ -19,9 +19,9 @@ A, B, T, N = Decision.A_BETTER, Decision.B_BETTER, Decision.TIE, Decision.NONE
 XSS = "</script><script>window.__pwned=1</script><img src=x onerror=\"window.__pwned=2\"> & <!-- --> \u2028"
 
 
-def result(label: Decision, shown: list[Decision]) -> PairResult:
+def result(label: Decision, shown: list[Decision]) -> ItemResult:
     pair = Pair("p", "q", "a", "b", label)
-    return PairResult(pair, "j", "m", tuple(Judgment(d, game=i) for i, d in enumerate(shown, start=1)))  # type: ignore[arg-type]
+    return ItemResult.of_pair(pair, "j", "m", tuple(Judgment(d, game=i) for i, d in enumerate(shown, start=1)))  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
@@ -128,7 +128,7 @@ def test_report_data_nan_scores_become_null() -> None:
     from judgebench.reports.leaderboard import loaded_run
 
     pair = Pair("p", "q", "a", "b", A)
-    res = PairResult(pair, "reward_model", "rm", (Judgment(A, game=1, scores=(float("nan"), 1.0)),))
+    res = ItemResult.of_pair(pair, "reward_model", "rm", (Judgment(A, game=1, scores=(float("nan"), 1.0)),))
     run = loaded_run([res], rule="vote", seed=0, judge="reward_model", model="rm", response_model="", dataset="", path="", origin="run")
     data = report_data([run])
     assert data["items"][0]["games"][0]["scores"] == [None, 1.0]

@@ -12,7 +12,7 @@ import pytest
 
 from judgebench.analysis.labels import aggregate_decisions, is_results_input, labels_from_results, read_labels
 from judgebench.errors import InputError
-from judgebench.schema import Decision, Judgment, Pair, PairResult
+from judgebench.schema import Decision, ItemResult, Judgment, Pair
 
 A, B, T, N = Decision.A_BETTER, Decision.B_BETTER, Decision.TIE, Decision.NONE
 
@@ -149,7 +149,7 @@ def test_aggregate_decisions_every_case(decisions: tuple[Decision, ...], vote: i
 def test_labels_from_results_flips_game_two_back(tmp_path: Path) -> None:
     pair = Pair("p1", "q", "a", "b", A, metadata={"model_A": "x", "model_B": "y"})
     # game 2 shows (B, A); its "B>A" as shown means original A wins: consistent A>B.
-    res = PairResult(pair, "j", "m", (Judgment(A, game=1), Judgment(B, game=2)))
+    res = ItemResult.of_pair(pair, "j", "m", (Judgment(A, game=1), Judgment(B, game=2)))
     t = labels_from_results([res])
     assert t.values.tolist() == [[1.0]] and t.raters == ("j:m",) and t.systems == {"p1": ("x", "y")}
 
@@ -158,7 +158,7 @@ def test_is_results_input_tells_results_from_label_files(tmp_path: Path) -> None
     labels = _csv(tmp_path / "h.jsonl", '{"item": 1, "label": "A>B"}\n')
     pair = Pair("p1", "q", "a", "b", A)
     results = tmp_path / "judgments.jsonl"
-    results.write_text(json.dumps(PairResult(pair, "j", "m", (Judgment(A),)).to_dict()) + "\n")
+    results.write_text(json.dumps(ItemResult.of_pair(pair, "j", "m", (Judgment(A),)).to_dict()) + "\n")
     assert not is_results_input(labels) and is_results_input(results) and is_results_input(tmp_path)
 
 

@@ -21,7 +21,7 @@ from judgebench.reports.plots import (
 )
 from judgebench.reports.plots_judgments import agreement_points, length_bias
 from judgebench.reports.tables import render_leaderboard
-from judgebench.schema import Decision, Judgment, Pair, PairResult
+from judgebench.schema import Decision, ItemResult, Judgment, Pair
 
 from .conftest import make_pair, run_cli, write_jsonl
 
@@ -45,9 +45,9 @@ ROWS = [
 ]
 
 
-def result(pid: str, la: int, lb: int, label: Decision, shown: list[Decision]) -> PairResult:
+def result(pid: str, la: int, lb: int, label: Decision, shown: list[Decision]) -> ItemResult:
     pair = Pair(pid, "q", "a" * la, "b" * lb, label)
-    return PairResult(pair, "j", "m", tuple(Judgment(d, game=i) for i, d in enumerate(shown, start=1)))  # type: ignore[arg-type]
+    return ItemResult.of_pair(pair, "j", "m", tuple(Judgment(d, game=i) for i, d in enumerate(shown, start=1)))  # type: ignore[arg-type]
 
 
 RESULTS = [

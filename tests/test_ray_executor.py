@@ -42,7 +42,7 @@ def spec(server, tmp_path: Path, data: str, tag: str, **kw) -> RunSpec:
 def lines(out) -> list[dict]:
     rows = [json.loads(x) for x in (out.out_dir / "judgments.jsonl").read_text().splitlines()]
     for r in rows:
-        for g in r["games"]:
+        for g in r["judgments"]:
             g.pop("usage", None)
     return rows
 

@@ -10,7 +10,7 @@ import pytest
 
 from judgebench.analysis.reparse import reparse_file
 from judgebench.run.replay import read_judgment_file
-from judgebench.schema import Decision, Judgment, Pair, PairResult
+from judgebench.schema import Decision, ItemResult, Judgment, Pair
 
 from .conftest import make_pair, run_cli, shared, write_jsonl
 
@@ -21,7 +21,7 @@ GRM = "dataset=judgebench,response_model=gpt-4o-2024-05-13,judge_name=reward_mod
 def own_line(i: int, judge: str, games: list[Judgment], label: str = "A>B") -> dict:
     """One line of judgebench's judgments.jsonl."""
     pair = Pair.from_dict(make_pair(i, label=label))
-    return PairResult(pair, judge, "vllm:some-model", tuple(replace(g, game=n) for n, g in enumerate(games, start=1))).to_dict()  # type: ignore[arg-type]
+    return ItemResult.of_pair(pair, judge, "vllm:some-model", tuple(replace(g, game=n) for n, g in enumerate(games, start=1))).to_dict()  # type: ignore[arg-type]
 
 
 def test_reparse_released_o1_mini_changes_nothing_and_reproduces_published_scores() -> None:

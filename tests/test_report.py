@@ -25,27 +25,27 @@ from judgebench.reports.leaderboard import (
 )
 from judgebench.reports.tables import latex_table_problems
 from judgebench.run.replay import read_judgment_file
-from judgebench.schema import Decision, Judgment, Pair, PairResult
+from judgebench.schema import Decision, ItemResult, Judgment, Pair
 
 from .conftest import make_pair, run_cli, shared, write_jsonl
 
 A, B, T = Decision.A_BETTER, Decision.B_BETTER, Decision.TIE
 
 
-def result(pid: str, label: Decision, shown: list[Decision], source: str = "mmlu-pro-law") -> PairResult:
+def result(pid: str, label: Decision, shown: list[Decision], source: str = "mmlu-pro-law") -> ItemResult:
     pair = Pair(pid, f"q {pid}", "aaaa", "bb", label, source=source, response_model="rm")
-    return PairResult(pair, "j", "m", tuple(Judgment(d, game=i) for i, d in enumerate(shown, start=1)))  # type: ignore[arg-type]
+    return ItemResult.of_pair(pair, "j", "m", tuple(Judgment(d, game=i) for i, d in enumerate(shown, start=1)))  # type: ignore[arg-type]
 
 
-def correct(pid: str) -> PairResult:
+def correct(pid: str) -> ItemResult:
     return result(pid, A, [A, B])  # both games right (game 2 shown swapped)
 
 
-def wrong(pid: str) -> PairResult:
+def wrong(pid: str) -> ItemResult:
     return result(pid, A, [B, A])
 
 
-def run_of(judge: str, results: list[PairResult], rule: str = "vote") -> LoadedRun:
+def run_of(judge: str, results: list[ItemResult], rule: str = "vote") -> LoadedRun:
     return loaded_run(results, rule=rule, seed=0, judge=judge, model="m", response_model="rm", dataset="d", path=judge, origin="run")
 
 

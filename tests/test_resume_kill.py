@@ -21,7 +21,7 @@ def bench_cmd(server, data: Path, results: Path, cache: Path) -> list[str]:
 
 def decisions(results: Path) -> list[tuple[str, list[str]]]:
     (f,) = results.rglob("judgments.jsonl")
-    return [(d["pair_id"], [g["decision"] for g in d["games"]]) for d in map(json.loads, f.read_text().splitlines())]
+    return [(d["item_id"], [g["decision"] for g in d["judgments"]]) for d in map(json.loads, f.read_text().splitlines())]
 
 
 def test_sigkill_then_resume_equals_uninterrupted_run(fake_server, tmp_path: Path) -> None:

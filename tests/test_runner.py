@@ -58,8 +58,8 @@ def test_run_writes_layout_with_both_games(pairs_file: Path, tmp_path: Path) -> 
     assert out.out_dir == tmp_path / "results" / data_folder.name / "test_counting" / "none"
     assert re.fullmatch(r"pairs-[0-9a-f]{8}", data_folder.name)
     lines = [json.loads(x) for x in (out.out_dir / "judgments.jsonl").read_text().splitlines()]
-    assert len(lines) == 20 and [len(x["games"]) for x in lines] == [2] * 20
-    assert lines[0]["games"][1]["game"] == 2 and lines[0]["games"][1]["output"] == "A wins"
+    assert len(lines) == 20 and [len(x["judgments"]) for x in lines] == [2] * 20
+    assert lines[0]["judgments"][1]["game"] == 2 and lines[0]["judgments"][1]["output"] == "A wins"
     # always-A judge: game 1 says A, game 2 says A (= original B): inconsistent, every pair a tie -> 0%
     metrics = json.loads((out.out_dir / "metrics.json").read_text())
     assert metrics["accuracy"] == 0.0 and metrics["position_consistency"] == 0.0

@@ -5,16 +5,16 @@ from __future__ import annotations
 import pytest
 
 from judgebench.analysis.scoring import category_of, is_consistent, original_frame, pair_credit, score_results
-from judgebench.schema import Decision, Judgment, Pair, PairResult
+from judgebench.schema import Decision, ItemResult, Judgment, Pair
 
 A, B, T, N = Decision.A_BETTER, Decision.B_BETTER, Decision.TIE, Decision.NONE
 
 
-def result(label: Decision, shown: list[Decision], source: str = "mmlu-pro-law", pid: str = "p") -> PairResult:
+def result(label: Decision, shown: list[Decision], source: str = "mmlu-pro-law", pid: str = "p") -> ItemResult:
     """A result whose games carry decisions *as shown* (game 2 unflipped, as a judge returns it)."""
     pair = Pair(pid, "q", "a", "b", label, source=source)
     games = tuple(Judgment(d, game=i) for i, d in enumerate(shown, start=1))  # type: ignore[arg-type]
-    return PairResult(pair, "j", "m", games)
+    return ItemResult.of_pair(pair, "j", "m", games)
 
 
 def test_decision_flipped_swaps_strict_verdicts_only() -> None:
@@ -100,7 +100,7 @@ def test_score_results_counts_categories_consistency_and_failures() -> None:
         result(B, [B, A], "livebench-math", "3"),  # correct, consistent
         result(B, [N, N], "livebench-math", "4"),  # wrong, consistent (two no-decisions)
     ]
-    failed = PairResult(results[3].pair, "j", "m", (Judgment(N, game=1, error="boom"), Judgment(N, game=2)))
+    failed = ItemResult.of_pair(results[3].pair, "j", "m", (Judgment(N, game=1, error="boom"), Judgment(N, game=2)))
     results[3] = failed
     m = score_results(results, n_resamples=200)
     assert m.n_pairs == 4 and m.n_judgments == 8

@@ -1,6 +1,6 @@
 """Bias probes on pairwise results: position, length (verbosity), ties, no-decisions, self-preference.
 
-Every probe reads ``PairResult``s (game 1 shows (A, B), game 2 shows (B, A)) and returns
+Every probe reads ``ItemResult``s (game 1 shows (A, B), game 2 shows (B, A)) and returns
 :class:`~judgebench.metrics.stats.Estimate`s with 95% bootstrap intervals that resample *pairs* (the two games of a pair
 are not independent). A probe that has nothing to measure (no two-game pair, no length difference, no pair with
 the judge's own response) is returned undefined with the reason.
@@ -46,7 +46,7 @@ from ..metrics.stats import (
     interval_of,
     undefined,
 )
-from ..schema import Decision, Pair, PairResult, is_model_name
+from ..schema import Decision, ItemResult, Pair, is_model_name
 from .scoring import is_consistent, original_frame, pair_credit
 
 logger = logging.getLogger(__name__)
@@ -83,7 +83,7 @@ def _ratio_estimate(name: str, num: np.ndarray, den: np.ndarray, *, n_resamples:
     return Estimate(name, float(num.sum() / den.sum()), int(keep.sum()), intervals=(ci,) if ci else ())
 
 
-def position_bias(results: Sequence[PairResult], *, n_resamples: int = DEFAULT_RESAMPLES, seed: int = DEFAULT_SEED) -> list[Estimate]:
+def position_bias(results: Sequence[ItemResult], *, n_resamples: int = DEFAULT_RESAMPLES, seed: int = DEFAULT_SEED) -> list[Estimate]:
     """Position consistency, first-position share when the same position is picked twice, first-position rate."""
     two = [r for r in results if len(r.games) == 2]
     kw = {"n_resamples": n_resamples, "seed": seed}
@@ -100,13 +100,13 @@ def position_bias(results: Sequence[PairResult], *, n_resamples: int = DEFAULT_R
     ]
 
 
-def _lengths(results: Sequence[PairResult]) -> tuple[np.ndarray, np.ndarray]:
+def _lengths(results: Sequence[ItemResult]) -> tuple[np.ndarray, np.ndarray]:
     la = np.array([len(r.pair.response_A) for r in results], dtype=float)
     lb = np.array([len(r.pair.response_B) for r in results], dtype=float)
     return la, lb
 
 
-def length_bias(results: Sequence[PairResult], *, n_resamples: int = DEFAULT_RESAMPLES, seed: int = DEFAULT_SEED) -> list[Estimate]:
+def length_bias(results: Sequence[ItemResult], *, n_resamples: int = DEFAULT_RESAMPLES, seed: int = DEFAULT_SEED) -> list[Estimate]:
     """Longer-response win rate (judge and labels) and the logistic length slope (see the module docstring)."""
     kw = {"n_resamples": n_resamples, "seed": seed}
     la, lb = _lengths(results)
@@ -150,7 +150,7 @@ def _logistic_fit(x: np.ndarray, y: np.ndarray, w: np.ndarray, iters: int = 50) 
     return beta
 
 
-def length_slope(results: Sequence[PairResult], *, n_resamples: int = DEFAULT_RESAMPLES, seed: int = DEFAULT_SEED) -> Estimate:
+def length_slope(results: Sequence[ItemResult], *, n_resamples: int = DEFAULT_RESAMPLES, seed: int = DEFAULT_SEED) -> Estimate:
     """Log-odds of picking A per 1,000 characters of ``len(A) - len(B)`` (see the module docstring)."""
     from scipy.stats import norm
 
@@ -206,7 +206,7 @@ def length_slope(results: Sequence[PairResult], *, n_resamples: int = DEFAULT_RE
     return Estimate(name, float(beta[1]), npairs, intervals=tuple(i for i in (boot, wald) if i), p_value=p, reason=note)
 
 
-def rates(results: Sequence[PairResult], *, n_resamples: int = DEFAULT_RESAMPLES, seed: int = DEFAULT_SEED) -> list[Estimate]:
+def rates(results: Sequence[ItemResult], *, n_resamples: int = DEFAULT_RESAMPLES, seed: int = DEFAULT_SEED) -> list[Estimate]:
     """Tie rate and no-decision rate over all judgments."""
     kw = {"n_resamples": n_resamples, "seed": seed}
     games = np.array([len(r.games) for r in results], dtype=float)
@@ -218,7 +218,7 @@ def rates(results: Sequence[PairResult], *, n_resamples: int = DEFAULT_RESAMPLES
     ]
 
 
-def self_preference(results: Sequence[PairResult], judge_model: str | None = None, *, n_resamples: int = DEFAULT_RESAMPLES, seed: int = DEFAULT_SEED) -> list[Estimate]:
+def self_preference(results: Sequence[ItemResult], judge_model: str | None = None, *, n_resamples: int = DEFAULT_RESAMPLES, seed: int = DEFAULT_SEED) -> list[Estimate]:
     """Self-preference and the own-model accuracy gap (see the module docstring).
 
     Args:
@@ -276,7 +276,7 @@ def self_preference(results: Sequence[PairResult], judge_model: str | None = Non
     return [first, second]
 
 
-def bias_probes(results: Sequence[PairResult], *, judge_model: str | None = None, n_resamples: int = DEFAULT_RESAMPLES, seed: int = DEFAULT_SEED) -> list[Estimate]:
+def bias_probes(results: Sequence[ItemResult], *, judge_model: str | None = None, n_resamples: int = DEFAULT_RESAMPLES, seed: int = DEFAULT_SEED) -> list[Estimate]:
     """Every probe above, in a fixed order."""
     kw = {"n_resamples": n_resamples, "seed": seed}
     return [*position_bias(results, **kw), *length_bias(results, **kw), *rates(results, **kw), *self_preference(results, judge_model, **kw)]

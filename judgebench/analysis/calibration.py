@@ -45,14 +45,14 @@ from ..metrics.stats import (
     interval_of,
     undefined,
 )
-from ..schema import SCORE_KINDS, Decision, PairResult, legacy_score_kind
+from ..schema import SCORE_KINDS, Decision, ItemResult, legacy_score_kind
 from .scoring import original_frame, pair_credit
 
 ConfidenceSource = Literal["auto", "stated", "margin"]
 DEFAULT_COVERAGES = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 
 
-def pair_confidences(results: Sequence[PairResult], source: ConfidenceSource = "auto") -> tuple[np.ndarray, np.ndarray, str]:
+def pair_confidences(results: Sequence[ItemResult], source: ConfidenceSource = "auto") -> tuple[np.ndarray, np.ndarray, str]:
     """Per-pair confidence (``NaN`` where none), its probability reading, and the source used.
 
     Returns:
@@ -77,7 +77,7 @@ def pair_confidences(results: Sequence[PairResult], source: ConfidenceSource = "
     return raw, prob, source
 
 
-def margin_kind(results: Sequence[PairResult]) -> str:
+def margin_kind(results: Sequence[ItemResult]) -> str:
     """What the score margins of ``results`` are, for reports: ``"reward margins"``, ``"length differences in
     characters"``, ``"rating differences"``, ... (``schema.SCORE_KINDS``), or ``"score margins"`` when the kinds
     are unknown or mixed. Judgments without a recorded kind (JudgeBench's released files, older runs) take the
@@ -87,7 +87,7 @@ def margin_kind(results: Sequence[PairResult]) -> str:
     return SCORE_KINDS[kind] if kind else "score margins"
 
 
-def _correct(results: Sequence[PairResult]) -> np.ndarray:
+def _correct(results: Sequence[ItemResult]) -> np.ndarray:
     return np.array([pair_credit(r.pair.label, original_frame(r), "vote") for r in results], dtype=float)
 
 
@@ -222,7 +222,7 @@ def expected_calibration_error(
 
 
 def calibration_report(
-    results: Sequence[PairResult],
+    results: Sequence[ItemResult],
     *,
     source: ConfidenceSource = "auto",
     coverages: Sequence[float] = DEFAULT_COVERAGES,

@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from ..schema import PairResult
+from ..schema import ItemResult
 from ..secrets import redact
 
 _CALL_PREFIX = re.compile(r"^\S+ (?:chat|score): ")  # "openai:gpt-4o chat: " (see ManagedBackend._with_retries)
@@ -51,7 +51,7 @@ class FailureSummary:
         return f"{head}; top causes: {shown}{more}"
 
 
-def summarize_failures(results: Iterable[PairResult]) -> FailureSummary:
+def summarize_failures(results: Iterable[ItemResult]) -> FailureSummary:
     """Count the failed judgments of ``results`` and group them by ``failure_cause``."""
     total = 0
     causes: Counter[str] = Counter()

@@ -43,7 +43,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..files import iter_jsonl, iter_rows
-from ..schema import Decision, PairResult
+from ..schema import Decision, ItemResult
 
 LabelKind = Literal["pairwise", "rating"]
 Aggregate = Literal["vote", "strict", "first"]
@@ -325,7 +325,7 @@ def aggregate_decisions(decisions: Sequence[Decision], aggregate: Aggregate = "v
     raise ValueError(f"unknown aggregate {aggregate!r}; expected one of {', '.join(AGGREGATES)}")
 
 
-def labels_from_results(results: Sequence[PairResult], *, aggregate: Aggregate = "vote", path: str = "", rater: str | None = None) -> LabelTable:
+def labels_from_results(results: Sequence[ItemResult], *, aggregate: Aggregate = "vote", path: str = "", rater: str | None = None) -> LabelTable:
     """A judge's pairwise labels from its results, one per pair (``aggregate``: see the module docstring)."""
     from .bias import side_models
     from .scoring import original_frame
@@ -346,11 +346,11 @@ def is_results_input(path: str | Path) -> bool:
     if p.suffix.lower() != ".jsonl" or not p.exists():
         return False
     for _, row in iter_jsonl(p, judgments=True):
-        return ("games" in row and "pair" in row) or "judgments" in row
+        return ("games" in row and "pair" in row) or "schema_version" in row or "judgments" in row
     return False
 
 
-def read_judge_results(path: str | Path) -> tuple[PairResult, ...]:
+def read_judge_results(path: str | Path) -> tuple[ItemResult, ...]:
     """The pair results of one run: a results folder holding one ``judgments.jsonl``, or a judgment file.
 
     Raises:

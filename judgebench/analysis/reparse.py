@@ -26,7 +26,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from ..errors import JudgebenchError
 from ..run.replay import NO_RAW_OUTPUT, JudgmentFile
-from ..schema import Decision, Judgment, PairResult
+from ..schema import Decision, ItemResult, Judgment
 
 logger = logging.getLogger(__name__)
 
@@ -222,7 +222,7 @@ def reparse_file(jf: JudgmentFile) -> tuple[JudgmentFile, ReparseReport]:
         The re-parsed file (same path, pairs and order) and its ``ReparseReport``.
     """
     judges: dict[str, tuple[Reparser | None, str | None, str | None]] = {}
-    results: list[PairResult] = []
+    results: list[ItemResult] = []
     changed: list[Change] = []
     notes: dict[str, str] = {}
     parsers: set[str] = set()
@@ -250,7 +250,7 @@ def reparse_file(jf: JudgmentFile) -> tuple[JudgmentFile, ReparseReport]:
             if again.decision != stored.decision:
                 changed.append(Change(result.pair_id, stored.game, stored.decision, again.decision))
             games.append(again)
-        results.append(replace(result, games=tuple(games)))
+        results.append(replace(result, judgments=tuple(games)))
     reasons = Counter(
         str(g.extra.get("no_decision_reason") or (FAILED_CALL if g.is_failed else "no reason recorded")) for r in results for g in r.games if g.decision is Decision.NONE
     )

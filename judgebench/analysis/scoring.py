@@ -23,7 +23,7 @@ from typing import Any, Literal
 import numpy as np
 
 from ..metrics.stats import bootstrap_mean_ci
-from ..schema import Decision, PairResult
+from ..schema import Decision, ItemResult
 
 Rule = Literal["vote", "average", "first"]
 RULES: tuple[Rule, ...] = ("vote", "average", "first")
@@ -45,7 +45,7 @@ def category_of(source: str) -> str:
     return prefix or "Other"
 
 
-def original_frame(result: PairResult) -> tuple[Decision, ...]:
+def original_frame(result: ItemResult) -> tuple[Decision, ...]:
     """Decisions of a pair's games in the original (A, B) frame: game 2 is flipped back."""
     return tuple(g.decision.flipped() if g.game == 2 else g.decision for g in result.games)
 
@@ -106,7 +106,7 @@ def ordered_categories(names: Sequence[str]) -> list[str]:
     return [c for c in CATEGORY_ORDER if c in names] + rest
 
 
-def score_results(results: Sequence[PairResult], *, rule: Rule = "vote", seed: int = 0, n_resamples: int = 10_000) -> RunMetrics:
+def score_results(results: Sequence[ItemResult], *, rule: Rule = "vote", seed: int = 0, n_resamples: int = 10_000) -> RunMetrics:
     """Score a run: overall and per-category accuracy, 95% bootstrap CI, consistency, failure counts.
 
     Returns:

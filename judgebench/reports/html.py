@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 from ..analysis.scoring import category_of, original_frame
 from ..errors import JudgebenchError
-from ..schema import Decision, Judgment, PairResult
+from ..schema import Decision, ItemResult, Judgment
 from ..secrets import redact, secret_values
 from .leaderboard import LoadedRun
 from .tables import best_cells, format_cell, pick_columns
@@ -31,7 +31,7 @@ Outcome = Literal["correct", "incorrect", "tie"]
 FIGURE_KINDS = ("accuracy", "heatmap", "consistency", "length")
 
 
-def pair_outcome(result: PairResult) -> Outcome:
+def pair_outcome(result: ItemResult) -> Outcome:
     """The pair's outcome under the JudgeBench vote: +1 per decision (original frame) equal to the label, -1 per
     decision equal to its opposite; a positive sum is ``correct``, a negative one ``incorrect``, zero a ``tie``
     (ties, no-decisions, or one right and one wrong). A tie label has no opposite, so only matches count."""

@@ -34,7 +34,7 @@ from ..benchmarks.local import pair_set_sha256
 from ..errors import InputError
 from ..files import atomic_write_text
 from ..run.replay import JudgmentFile, read_judgment_file
-from ..schema import LABELS, Decision, PairResult, is_model_name, response_models_label
+from ..schema import LABELS, Decision, ItemResult, is_model_name, response_models_label
 from .tables import Column, category_key, default_columns, render_leaderboard
 
 logger = logging.getLogger(__name__)
@@ -140,11 +140,11 @@ class LoadedRun:
     was available) and each pair's credit under the row's rule (``pair_id`` -> credit in [0, 1])."""
 
     row: dict[str, Any]
-    results: tuple[PairResult, ...] = ()
+    results: tuple[ItemResult, ...] = ()
     credits: dict[str, float] = field(default_factory=dict)
 
 
-def data_fields(info: dict[str, Any] | None = None, results: Sequence[PairResult] = (), *, n: int | None = None, dataset: str = "") -> dict[str, Any]:
+def data_fields(info: dict[str, Any] | None = None, results: Sequence[ItemResult] = (), *, n: int | None = None, dataset: str = "") -> dict[str, Any]:
     """The row fields that say which pairs a run judged, from its ``run.json`` (``info``) and its results.
 
     * ``pair_set``: the runs compared with each other share it. The first 8 hex digits of the source set's
@@ -167,7 +167,7 @@ def data_fields(info: dict[str, Any] | None = None, results: Sequence[PairResult
     return {"pair_set": key, "set_size": None, "partial": partial}
 
 
-def loaded_run(results: Sequence[PairResult], *, rule: str, seed: int, info: dict[str, Any] | None = None, **identity: Any) -> LoadedRun:
+def loaded_run(results: Sequence[ItemResult], *, rule: str, seed: int, info: dict[str, Any] | None = None, **identity: Any) -> LoadedRun:
     """Score ``results`` under ``rule`` into a :class:`LoadedRun`; ``identity`` are the :func:`metrics_row`
     keywords (judge, model, response_model, dataset, path, origin), ``info`` the run's ``run.json`` if any (for
     :func:`data_fields`)."""

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError
-from ..schema import PairResult
+from ..schema import ItemResult
 from .plot_style import _MAX_LABEL, MARKERS, as_number, new_figure, paper_style, shorten
 from .plot_style import FIG_WIDTH_IN as FIG_WIDTH_IN  # public: the figure sizes, as before
 from .plot_style import MIN_FONT_PT as MIN_FONT_PT
@@ -224,7 +224,7 @@ def save_figure(fig: Figure, path: str | Path) -> Path:
     return atomic_write_bytes(p, figure_bytes(fig, p.suffix.lstrip(".").lower()))
 
 
-def make_figure(kind: str, rows: Sequence[dict[str, Any]], runs: Sequence[tuple[str, Sequence[PairResult]]] = (), *, agreement: Any = None, measure: str | None = None) -> Figure:
+def make_figure(kind: str, rows: Sequence[dict[str, Any]], runs: Sequence[tuple[str, Sequence[ItemResult]]] = (), *, agreement: Any = None, measure: str | None = None) -> Figure:
     """Build one figure of ``kind`` (see :data:`PLOT_KINDS`)."""
     if kind == "accuracy":
         return accuracy_figure(rows)

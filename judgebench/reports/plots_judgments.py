@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..analysis.scoring import original_frame
 from ..errors import InputError
-from ..schema import Decision, PairResult
+from ..schema import Decision, ItemResult
 from .plot_style import MARKERS, as_number, new_figure, paper_style, shorten
 
 if TYPE_CHECKING:
@@ -31,17 +31,17 @@ class LengthBias:
     label: tuple[tuple[float, ...], tuple[int, ...]]
 
 
-def _longer_is_a(result: PairResult) -> bool | None:
+def _longer_is_a(result: ItemResult) -> bool | None:
     la, lb = len(result.pair.response_A), len(result.pair.response_B)
     return None if la == lb else la > lb
 
 
-def _rel_diff(result: PairResult) -> float:
+def _rel_diff(result: ItemResult) -> float:
     la, lb = len(result.pair.response_A), len(result.pair.response_B)
     return 100.0 * (max(la, lb) / max(1, min(la, lb)) - 1)
 
 
-def length_bias(runs: Sequence[tuple[str, Sequence[PairResult]]], *, bins: int = 5) -> LengthBias:
+def length_bias(runs: Sequence[tuple[str, Sequence[ItemResult]]], *, bins: int = 5) -> LengthBias:
     """How often each run chose the longer response, by how much longer it is.
 
     Lengths are in characters; pairs of equal length are left out. Bin edges are quantiles of the relative
@@ -90,7 +90,7 @@ def length_bias(runs: Sequence[tuple[str, Sequence[PairResult]]], *, bins: int =
     return LengthBias(tuple(float(e) for e in edges), out, curve(truth))
 
 
-def length_bias_figure(runs: Sequence[tuple[str, Sequence[PairResult]]], *, bins: int = 5) -> Figure:
+def length_bias_figure(runs: Sequence[tuple[str, Sequence[ItemResult]]], *, bins: int = 5) -> Figure:
     """Lines: % of decisions choosing the longer response per length-difference bin, one per run; dashed black:
     the % of pairs whose longer response is the correct one (a judge without length bias follows it)."""
     names = [n for n, _ in runs]

@@ -12,12 +12,12 @@ from typing import Any, Protocol
 
 from ..backends import BackendError
 from ..errors import JudgebenchError
-from ..schema import Decision, Judgment, Pair, PairResult
+from ..schema import Decision, ItemResult, Judgment, Pair
 from ..secrets import redact
 
 logger = logging.getLogger(__name__)
 
-OnResult = Callable[[PairResult, tuple[int, ...]], None]
+OnResult = Callable[[ItemResult, tuple[int, ...]], None]
 """Called once per finished pair with its result and the games judged anew (the others were kept)."""
 
 
@@ -62,10 +62,10 @@ async def judge_items(judge: Any, items: Sequence[WorkItem], *, concurrency: int
     sem = sem or asyncio.Semaphore(max(1, concurrency))
     judge_label, model_label = labels
 
-    async def do(item: WorkItem) -> tuple[PairResult, tuple[int, ...]]:
+    async def do(item: WorkItem) -> tuple[ItemResult, tuple[int, ...]]:
         new = await asyncio.gather(*(judge_one(judge, item.pair, g, sem) for g in item.todo))
         games = sorted([*item.kept, *new], key=lambda j: j.game)
-        return PairResult(pair=item.pair, judge=judge_label, model=model_label, games=tuple(games)), item.todo
+        return ItemResult.of_pair(item.pair, judge_label, model_label, tuple(games)), item.todo
 
     tasks = [asyncio.ensure_future(do(it)) for it in items]
     try:

@@ -16,7 +16,7 @@ from typing import Any
 from ..benchmarks.local import validate_pair_dict
 from ..errors import InputError
 from ..files import iter_jsonl
-from ..schema import Decision, Judgment, PairResult, response_models_label
+from ..schema import Decision, ItemResult, Judgment, response_models_label
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ class JudgmentFile:
     judge: str
     model: str
     response_model: str
-    results: tuple[PairResult, ...]
+    results: tuple[ItemResult, ...]
     games: int
     released: bool = False  # True for JudgeBench's released format, False for judgebench's judgments.jsonl
 
@@ -68,17 +68,17 @@ def _released_judgment(obj: Any, game: int, *, path: Path, line: int) -> Judgmen
     )
 
 
-def _from_released(row: dict[str, Any], *, path: Path, line: int) -> tuple[PairResult, str | None]:
+def _from_released(row: dict[str, Any], *, path: Path, line: int) -> tuple[ItemResult, str | None]:
     pair = validate_pair_dict({k: v for k, v in row.items() if k not in ("judge_name", "judgments")}, path=path, line=line)
     judgments = row.get("judgments")
     if not isinstance(judgments, list) or not 1 <= len(judgments) <= 2:
         raise InputError("expected a list of one or two judgments", path=path, line=line, field="judgments")
     games = tuple(_released_judgment(j, i, path=path, line=line) for i, j in enumerate(judgments, start=1))
     judge_model = next((g.extra.get("judge_model") for g in games if g.extra.get("judge_model")), None)
-    return PairResult(pair=pair, judge=str(row.get("judge_name") or "unknown"), model=judge_model or "", games=games), judge_model
+    return ItemResult.of_pair(pair, str(row.get("judge_name") or "unknown"), judge_model or "", games), judge_model
 
 
-def _check_games(result: PairResult, *, path: Path, line: int) -> None:
+def _check_games(result: ItemResult, *, path: Path, line: int) -> None:
     """A judgebench result holds one or two judgments with distinct game numbers (1 and/or 2), as a released
     file must hold one or two: an empty ``games`` list would otherwise score silently as a wrong pair."""
     numbers = [g.game for g in result.games]
@@ -93,15 +93,15 @@ def read_judgment_file(path: str | Path) -> JudgmentFile:
         InputError: for a malformed line (file, line and field named), duplicate pair_ids, or an empty file.
     """
     path = Path(path)
-    results: list[PairResult] = []
+    results: list[ItemResult] = []
     seen: set[str] = set()
     judge = model = None
     released = False
     for line, row in iter_jsonl(path, judgments=True):  # lines hold a pair with its prompts: see files.RESULT_LINE_FACTOR
-        if "games" in row and "pair" in row:
+        if ("games" in row and "pair" in row) or "schema_version" in row:  # judgebench's own lines: version 1 (pair) or 2 (item)
             try:
-                result = PairResult.from_dict(row)
-                validate_pair_dict(row["pair"], path=path, line=line)
+                result = ItemResult.from_dict(row)
+                validate_pair_dict(row["pair"] if "pair" in row else result.pair.to_dict(), path=path, line=line)
             except (KeyError, TypeError, ValueError) as e:
                 raise InputError(f"malformed judgebench result line: {e!r}", path=path, line=line) from None
             _check_games(result, path=path, line=line)
@@ -109,7 +109,7 @@ def read_judgment_file(path: str | Path) -> JudgmentFile:
             result, _ = _from_released(row, path=path, line=line)
             released = True
         else:
-            raise InputError("neither a judgebench result ('pair', 'games') nor a JudgeBench output ('judgments')", path=path, line=line, field="judgments")
+            raise InputError("neither a judgebench result ('item' and 'judgments', or 'pair' and 'games') nor a JudgeBench output ('judgments')", path=path, line=line, field="judgments")
         if result.pair_id in seen:
             raise InputError(f"duplicate pair_id {result.pair_id!r}", path=path, line=line, field="pair_id")
         seen.add(result.pair_id)

@@ -33,7 +33,7 @@ from ..benchmarks.local import DataIdentity, data_identity, load_pairs
 from ..errors import InputError, JudgebenchError, RunAborted
 from ..files import append_jsonl, atomic_write_json, atomic_write_jsonl, iter_jsonl, open_append_log
 from ..judges import Judge, build_judge
-from ..schema import Judgment, Pair, PairResult, Usage, response_models_label
+from ..schema import ItemResult, Judgment, Pair, Usage, response_models_label
 from ..secrets import redact
 from .executors import WorkItem, get_executor
 
@@ -77,7 +77,7 @@ class RunSpec:
 @dataclass(frozen=True)
 class RunOutcome:
     out_dir: Path
-    results: tuple[PairResult, ...]
+    results: tuple[ItemResult, ...]
     metrics: RunMetrics
     run_info: dict[str, Any]
 
@@ -223,13 +223,13 @@ def writing_results(out_dir: Path) -> Iterator[None]:
         raise InputError(f"cannot write the results ({e.strerror}): {cure}{kept}", path=where, field="--results-dir") from None
 
 
-def previous_results(out_dir: Path) -> dict[str, PairResult]:
+def previous_results(out_dir: Path) -> dict[str, ItemResult]:
     """Results of earlier attempts at this run: the complete file, then the partial log (later lines win).
 
     The complete ``judgments.jsonl`` must read whole. A line of the partial log that does not read (torn by a crash
     or a full disk, then followed by more appends) is skipped with a warning: its pair is judged again.
     """
-    found: dict[str, PairResult] = {}
+    found: dict[str, ItemResult] = {}
     for name, is_log in (("judgments.jsonl", False), ("judgments.jsonl" + PARTIAL_SUFFIX, True)):
         path = out_dir / name
         if not path.exists():
@@ -239,7 +239,7 @@ def previous_results(out_dir: Path) -> dict[str, PairResult]:
         try:
             for line, row in iter_jsonl(path, judgments=True, on_bad_line=bad.append if is_log else None):
                 try:
-                    r = PairResult.from_dict(row)
+                    r = ItemResult.from_dict(row)
                 except (KeyError, TypeError, ValueError, AttributeError) as e:
                     if not is_log:
                         raise
@@ -254,7 +254,7 @@ def previous_results(out_dir: Path) -> dict[str, PairResult]:
     return found
 
 
-def _reusable(prev: PairResult | None, pair: Pair, game: int) -> Judgment | None:
+def _reusable(prev: ItemResult | None, pair: Pair, game: int) -> Judgment | None:
     if prev is None or prev.pair != pair:
         return None
     for g in prev.games:
@@ -285,7 +285,7 @@ def _git_revision() -> str | None:
     return None
 
 
-def plan_work(pairs: list[Pair], games: int, prev: dict[str, PairResult]) -> list[WorkItem]:
+def plan_work(pairs: list[Pair], games: int, prev: dict[str, ItemResult]) -> list[WorkItem]:
     """For each pair, the judgments reusable from an earlier attempt and the games still to judge."""
     items = []
     for pair in pairs:
@@ -296,10 +296,10 @@ def plan_work(pairs: list[Pair], games: int, prev: dict[str, PairResult]) -> lis
     return items
 
 
-def _execute(judge: Judge, backend: Any, items: list[WorkItem], spec: RunSpec, labels: tuple[str, str], partial: Path, games: int) -> tuple[dict[str, PairResult], dict[str, int], dict[str, Any] | None]:
+def _execute(judge: Judge, backend: Any, items: list[WorkItem], spec: RunSpec, labels: tuple[str, str], partial: Path, games: int) -> tuple[dict[str, ItemResult], dict[str, int], dict[str, Any] | None]:
     """Run the executor, logging each finished pair to the partial file and counting as we go."""
     counts = {"reused": 0, "new": 0, "failed": 0, "cached": 0}
-    results: dict[str, PairResult] = {}
+    results: dict[str, ItemResult] = {}
     bar = None
     if spec.progress:
         from tqdm import tqdm
@@ -307,7 +307,7 @@ def _execute(judge: Judge, backend: Any, items: list[WorkItem], spec: RunSpec, l
         bar = tqdm(total=len(items) * games, desc=labels[0], unit="judgment", file=sys.stderr, dynamic_ncols=True)
     with open_append_log(partial) as log:
 
-        def on_result(result: PairResult, fresh_games: tuple[int, ...]) -> None:
+        def on_result(result: ItemResult, fresh_games: tuple[int, ...]) -> None:
             fresh = [g for g in result.games if g.game in fresh_games]
             counts["reused"] += len(result.games) - len(fresh)
             counts["new"] += len(fresh)

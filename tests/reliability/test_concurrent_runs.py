@@ -29,8 +29,8 @@ def test_two_runs_same_cache_and_results_folder(fake_server, tmp_path: Path) -> 
     for folder in ("vanilla", "arena_hard"):
         (f,) = (data_folder / folder).rglob("judgments.jsonl")
         lines = [json.loads(x) for x in f.read_text().splitlines()]
-        assert len(lines) == 60 and len({x["pair_id"] for x in lines}) == 60
-        assert all(len(x["games"]) == 2 and all(g["error"] is None for g in x["games"]) for x in lines)
+        assert len(lines) == 60 and len({x["item_id"] for x in lines}) == 60
+        assert all(len(x["judgments"]) == 2 and all(g["error"] is None for g in x["judgments"]) for x in lines)
         assert not list((data_folder / folder).rglob("*.partial"))
     con = sqlite3.connect(cache / "calls.sqlite")
     assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

@@ -15,7 +15,7 @@ import pytest
 
 from judgebench.benchmarks.local import load_pairs
 from judgebench.run.runner import RunSpec, run
-from judgebench.schema import Decision, Judgment, Pair, PairResult
+from judgebench.schema import Decision, ItemResult, Judgment, Pair
 from judgebench.testing.fake_server import FakeConfig
 
 from ..conftest import make_pair, run_cli, write_jsonl
@@ -69,7 +69,7 @@ def test_reward_model_run_ranks_by_margin_but_has_no_ece(fake_server, tmp_path: 
     assert cal[ECE]["value"] is None and cal[ECE]["reason"] == "no probabilities (reward margins are not probabilities)"
     assert all(g.score_kind == "reward" and g.scores is not None for g in games)
     stored = (out.out_dir / "judgments.jsonl").read_text().splitlines()
-    assert all(g["confidence"] is None and g["score_kind"] == "reward" for line in stored for g in json.loads(line)["games"])
+    assert all(g["confidence"] is None and g["score_kind"] == "reward" for line in stored for g in json.loads(line)["judgments"])
     assert cal["accuracy at 100% coverage"]["value"] == pytest.approx(out.metrics.accuracy / 100)
     assert all(cal[f"accuracy at {c}% coverage"]["defined"] for c in (10, 25, 50)) and cal[AUROC]["defined"]
 
@@ -99,7 +99,7 @@ def test_old_reward_model_files_with_the_margin_as_confidence_load_as_margins(tm
     assert "calibration (stated)" not in entry  # the margins are not read as probabilities
     cal = {e["name"]: e for e in entry["calibration (margin)"]}
     assert cal[ECE]["value"] is None and cal[ECE]["reason"] == "no probabilities (reward margins are not probabilities)"
-    result = PairResult.from_dict(json.loads(lines[3]))
+    result = ItemResult.from_dict(json.loads(lines[3]))
     assert result.games[0].confidence is None and result.games[0].score_kind == "reward" and result.games[0].scores == (3 / 8, 3 / 16)
 
 
@@ -112,8 +112,8 @@ def test_a_confidence_that_is_no_probability_is_refused(tmp_path: Path) -> None:
         Judgment(A, scores=(1.0, 2.0), score_kind="probability")  # type: ignore[arg-type]
     # a file from another judge with an out-of-range confidence: exit 2 naming the file and line
     pair = Pair("p0", "q", "a", "b", A)
-    row = PairResult(pair, "some_judge", "m", (Judgment(A),)).to_dict()
-    row["games"][0]["confidence"] = 3.5
+    row = ItemResult.of_pair(pair, "some_judge", "m", (Judgment(A),)).to_dict()
+    row["judgments"][0]["confidence"] = 3.5
     path = tmp_path / "judgments.jsonl"
     path.write_text(json.dumps(row) + "\n")
     proc = run_cli("score", str(path))

@@ -30,7 +30,7 @@ def final_lines(results: Path) -> list[dict]:
     (f,) = results.rglob("judgments.jsonl")
     rows = [json.loads(x) for x in f.read_text().splitlines()]
     for r in rows:  # provenance that legitimately differs between runs
-        for g in r["games"]:
+        for g in r["judgments"]:
             g.pop("usage", None)
             g.get("extra", {}).pop("cached", None)
     return rows

@@ -45,7 +45,7 @@ def judgment_rows(results: Path) -> list[dict]:
     (f,) = results.rglob("judgments.jsonl")
     rows = [json.loads(x) for x in f.read_text(encoding="utf-8").splitlines()]
     for r in rows:
-        for g in r["games"]:
+        for g in r["judgments"]:
             g.pop("usage", None)
             extra = g.pop("extra", None) or {}
             extra.pop("cached", None)
@@ -297,5 +297,5 @@ def test_corrupt_cache_pages_are_misses_never_failures(fake_server, tmp_path: Pa
     assert "600 judgments (600 judged," in proc.stdout and "reused from an earlier run, 0 failed)" in proc.stdout
     assert proc.stderr.count("cannot read from the call cache") == 1  # warned once
     rows = judgment_rows(results)
-    assert len(rows) == 300 and all(g["error"] is None and g["decision"] != "none" for r in rows for g in r["games"])
+    assert len(rows) == 300 and all(g["error"] is None and g["decision"] != "none" for r in rows for g in r["judgments"])
     assert rows == judgment_rows(tmp_path / "first")  # and no entry read back wrong (the server answers deterministically)

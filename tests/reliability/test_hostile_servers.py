@@ -49,7 +49,7 @@ def test_oversized_reply_is_a_recorded_failure_with_bounded_memory(fake_server, 
     out = run_measured(args, {**os.environ, "JUDGEBENCH_MAX_RESPONSE_MB": ""})
     # 3: the run finished with failed judgments (0 on builds that exit 0 whatever failed); never a crash
     assert out["rc"] in (0, 3), out["stderr"]
-    games = [g for line in next(results.rglob("judgments.jsonl")).read_text().splitlines() for g in json.loads(line)["games"]]
+    games = [g for line in next(results.rglob("judgments.jsonl")).read_text().splitlines() for g in json.loads(line)["judgments"]]
     errors = [g.get("error") or "" for g in games]
     assert len(games) == (4 if judge == "arena_hard" else 2)  # 2 pairs, both orders; a reward model judges once
     assert all("response larger than 16 MiB" in e for e in errors), errors
@@ -68,7 +68,7 @@ def test_response_limit_is_configurable(fake_server, tmp_path: Path) -> None:
     args = ["bench", "--judge", "arena_hard", "--model", "openai:test", "--base-url", server.base_url, "--data", str(data), "--games", "1", "--results-dir", str(tmp_path / "r"), "--no-cache", "--no-progress"]
     out = run_measured(args, {**os.environ, "JUDGEBENCH_MAX_RESPONSE_MB": "1"})
     assert out["rc"] in (0, 3), out["stderr"]
-    (game,) = json.loads(next((tmp_path / "r").rglob("judgments.jsonl")).read_text())["games"]
+    (game,) = json.loads(next((tmp_path / "r").rglob("judgments.jsonl")).read_text())["judgments"]
     assert "response larger than 1 MiB" in game["error"] and "JUDGEBENCH_MAX_RESPONSE_MB" in game["error"]
     assert server.stats()["calls"] == 1
 

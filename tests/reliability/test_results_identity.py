@@ -88,7 +88,7 @@ def test_limit_run_never_replaces_a_finished_run(tmp_path: Path) -> None:
     assert {name: (full.out_dir / name).read_bytes() for name in before} == before
     assert len(jsonl_rows(full.out_dir / "judgments.jsonl")) == 30
     assert smoke.out_dir != full.out_dir and smoke.out_dir.parent.parent.name == full.out_dir.parent.parent.name + "@limit=10"
-    assert [r["pair_id"] for r in jsonl_rows(smoke.out_dir / "judgments.jsonl")] == [f"p{i}" for i in range(10)]
+    assert [r["item_id"] for r in jsonl_rows(smoke.out_dir / "judgments.jsonl")] == [f"p{i}" for i in range(10)]
     # run.json says what was judged out of what: the whole set's size and hash, the judged subset
     info = json.loads((smoke.out_dir / "run.json").read_text())["pairs"]
     full_info = json.loads((full.out_dir / "run.json").read_text())["pairs"]

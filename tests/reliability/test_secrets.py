@@ -109,9 +109,9 @@ def test_key_echoed_in_successful_answers_never_reaches_any_file(fake_server, tm
     done = jb(*bench_args(server.base_url, data, results, cache, "--no-progress"), env=env, log=log)
     assert done.returncode == 0, log.read_text()[-2000:]
     judgments = [json.loads(x) for x in next(results.rglob("judgments.jsonl")).read_text().splitlines()]
-    outputs = [g["output"] for r in judgments for g in r["games"]]
+    outputs = [g["output"] for r in judgments for g in r["judgments"]]
     assert len(outputs) == 48 and all(o.startswith("Authorization: Bearer [REDACTED]\n") for o in outputs)
-    assert all(g.get("error") is None and g["decision"] in ("A>B", "B>A") for r in judgments for g in r["games"])
+    assert all(g.get("error") is None and g["decision"] in ("A>B", "B>A") for r in judgments for g in r["judgments"])
     report, board = tmp_path / "report.html", tmp_path / "board"
     assert jb("report", str(results), "-o", str(report), "--no-figures", env=env).returncode == 0
     assert jb("leaderboard", str(results), "--write", "--out-dir", str(board), env=env).returncode == 0
@@ -130,7 +130,7 @@ def test_base_url_credentials_are_sent_as_basic_auth_and_never_stored(fake_serve
     assert proc.returncode == 0, log.read_text()[-2000:]
     assert dict(server.authorizations) == {f"Basic {BASIC_CANARY}": 12}  # every call, with the URL's credentials
     judgments = [json.loads(x) for x in next(results.rglob("judgments.jsonl")).read_text().splitlines()]
-    assert all(g.get("error") is None and g["output"].startswith("Authorization: Basic [REDACTED]\n") for r in judgments for g in r["games"])
+    assert all(g.get("error") is None and g["output"].startswith("Authorization: Basic [REDACTED]\n") for r in judgments for g in r["judgments"])
     run_json = json.loads(next(results.rglob("run.json")).read_text())
     assert URL_USER in run_json["spec"]["base_url"] and REDACTED in run_json["spec"]["base_url"]
     report = tmp_path / "report.html"

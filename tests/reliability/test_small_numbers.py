@@ -17,9 +17,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from judgebench.metrics import reliability as rl
 from judgebench.cli import main
 from judgebench.errors import InputError
+from judgebench.metrics import reliability as rl
 from judgebench.run.replay import read_judgment_file
 from judgebench.run.runner import RunSpec, run
 from judgebench.schema import Decision

@@ -1,0 +1,291 @@
+"""How an item is put to a judge (a protocol) and how the verdicts come back into the item's frame (reducers).
+
+A **protocol** expands an item into *views* (tuples of response indices, in the order the judge is shown them) and
+combines the judgments on those views back into the item's frame. A **reducer** turns the several verdicts one
+item gets (one per view) into one verdict or one credit. Both exist once, here: the runner asks the protocol what
+to judge, and scoring, agreement labels and reports all reduce through ``REDUCERS``; nothing else un-permutes a
+view or implements a vote.
+
+Protocols (``PROTOCOLS``; pointwise and listwise are added by the next issue as further classes of the same
+interface, with the runner, results, scoring and reports unchanged):
+
+* ``Pairwise(orders, pairs)``: a pairwise judge sees two responses at a time.
+  ``orders``: ``both`` (each pair in both orders: JudgeBench, LLMBar), ``first`` (the item's own order only) or
+  ``random`` (one order per pair, chosen by a seeded hash of the item id, so a rerun shows the same order).
+  ``pairs``: ``all`` (every unordered pair of responses) or ``target_vs_each`` (the target's best response
+  against each other one, as RewardBench and RM-Bench compare chosen with each rejected).
+
+Reducers (``REDUCERS``), on the verdicts of one pair of responses in the item's frame (``A`` = the first
+response of the pair), as values ``1`` (A better), ``-1`` (B better), ``0`` (tie), ``nan`` (no decision):
+
+* ``vote`` (JudgeBench, arXiv 2410.12784; ``compute_final_metrics`` in ScalerLab/JudgeBench ``utils/metrics.py``):
+  the sign of ``#A - #B`` over the verdicts; ties and no-decisions count 0. Inconsistent verdicts (A then B) give
+  a tie, which is never credited for a non-tie label. No decision in any view: no decision.
+* ``average`` (LLMBar, arXiv 2310.07641, ``evaluate.py`` in princeton-nlp/LLMBar): the credit is the mean over
+  the views of ``verdict == label``; an inconsistent pair earns 1/2. As a verdict, the mean of the values.
+* ``first``: the first view only (the item's own order when judged ``both``).
+* ``strict``: every view agrees: their common verdict; any disagreement (including a missing view) a tie;
+  credited only when every view gives the label.
+
+A pair's **credit** under ``vote``, ``first`` and ``strict`` is 1 when the reduced verdict equals the label, else
+0; ``average`` credits each view. A label is never a no-decision (``Decision.NONE``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from itertools import combinations
+from typing import Any, Literal, Protocol, runtime_checkable
+
+from .errors import InputError
+from .schema import BestOf, Decision, Item, Judgment, Preference
+
+View = tuple[int, ...]
+"""Indices into ``Item.responses``, in the order the judge is shown them."""
+
+VALUE: dict[Decision, float] = {Decision.A_BETTER: 1.0, Decision.TIE: 0.0, Decision.B_BETTER: -1.0, Decision.NONE: math.nan}
+"""Each decision as a number: 1 = A better, -1 = B better, 0 = tie, nan = no decision."""
+
+# ---------------------------------------------------------------------------------------------------------------
+# reducers
+
+
+def _vote(decisions: Sequence[Decision]) -> float:
+    real = [VALUE[d] for d in decisions if d is not Decision.NONE]
+    return float(math.copysign(1.0, s)) if real and (s := sum(real)) != 0 else (0.0 if real else math.nan)
+
+
+def _first(decisions: Sequence[Decision]) -> float:
+    return VALUE[decisions[0]] if decisions else math.nan
+
+
+def _strict(decisions: Sequence[Decision]) -> float:
+    if not decisions or all(d is Decision.NONE for d in decisions):
+        return math.nan
+    return VALUE[decisions[0]] if len(set(decisions)) == 1 else 0.0
+
+
+def _average(decisions: Sequence[Decision]) -> float:
+    real = [VALUE[d] for d in decisions if d is not Decision.NONE]
+    return sum(real) / len(real) if real else math.nan
+
+
+def _credit_by_verdict(verdict: Callable[[Sequence[Decision]], float]) -> Callable[[Decision, Sequence[Decision]], float]:
+    def credit(label: Decision, decisions: Sequence[Decision]) -> float:
+        return float(verdict(decisions) == VALUE[label])
+
+    return credit
+
+
+def _credit_average(label: Decision, decisions: Sequence[Decision]) -> float:
+    return sum(d == label for d in decisions) / len(decisions) if decisions else 0.0
+
+
+@dataclass(frozen=True)
+class Reducer:
+    """One way to make one verdict (``verdict``) and one credit against a label (``credit``) from the verdicts of
+    one pair of responses, all in the item's frame.
+
+    Attributes:
+        name: the registry name (``--rule``, ``--aggregate``).
+        description: one line, with its source.
+        verdict: decisions -> 1 / 0 / -1 (``average``: their mean in [-1, 1]) or nan for no decision.
+        credit: (label, decisions) -> credit in [0, 1]; an empty sequence earns 0.
+    """
+
+    name: str
+    description: str
+    verdict: Callable[[Sequence[Decision]], float]
+    credit: Callable[[Decision, Sequence[Decision]], float]
+
+
+REDUCERS: dict[str, Reducer] = {
+    r.name: r
+    for r in (
+        Reducer("vote", "sign of #A - #B over the views; a tie or no decision is not credited (JudgeBench)", _vote, _credit_by_verdict(_vote)),
+        Reducer("average", "mean over the views of verdict == label; inconsistent earns 1/2 (LLMBar)", _average, _credit_average),
+        Reducer("first", "the first view only", _first, _credit_by_verdict(_first)),
+        Reducer("strict", "credited only when every view gives the label", _strict, _credit_by_verdict(_strict)),
+    )
+}
+"""Every reducer by name, in the order ``--help`` lists them."""
+
+ReducerName = Literal["vote", "average", "first", "strict"]
+
+
+def get_reducer(name: str) -> Reducer:
+    """The reducer registered as ``name``.
+
+    Raises:
+        InputError: for an unknown name, listing the known ones.
+    """
+    try:
+        return REDUCERS[name]
+    except KeyError:
+        raise InputError(f"unknown rule {name!r}; expected one of {', '.join(REDUCERS)}", field="--rule") from None
+
+
+def verdict_value(decision: Decision) -> float:
+    """``decision`` as a number (``VALUE``)."""
+    return VALUE[decision]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# protocols
+
+
+@dataclass(frozen=True)
+class PairwisePrediction:
+    """What a pairwise judge said about an item, in the item's frame.
+
+    Attributes:
+        decisions: for each judged pair of responses ``(i, j)`` with ``i < j``, the verdicts of its views in the
+            order the views were judged, each read as "response ``i`` is A": a view that showed ``(j, i)`` has its
+            verdict flipped back here.
+        failed: the number of views whose call failed (their verdict is ``Decision.NONE``).
+    """
+
+    decisions: dict[tuple[int, int], tuple[Decision, ...]]
+    failed: int = 0
+
+    def of(self, i: int = 0, j: int = 1) -> tuple[Decision, ...]:
+        """The verdicts on responses ``i`` and ``j`` in the frame "``i`` is A" (empty when the pair was not judged)."""
+        if (i, j) in self.decisions:
+            return self.decisions[(i, j)]
+        return tuple(d.flipped() for d in self.decisions.get((j, i), ()))
+
+
+@runtime_checkable
+class JudgingProtocol(Protocol):
+    """How an item is put to a judge: ``views`` says what to show, ``combine`` reads the verdicts back.
+
+    ``judge_kind`` is the kind of judge the views are for (``pairwise``, ``pointwise``, ``listwise``); the runner
+    refuses a judge of another kind unless an adapter lifts it.
+    """
+
+    @property
+    def name(self) -> str:
+        """The registry name (``pairwise``)."""
+        ...
+
+    @property
+    def judge_kind(self) -> str:
+        """The kind of judge the views are for."""
+        ...
+
+    def views(self, item: Item) -> tuple[View, ...]:
+        """The views of ``item`` to judge, in a fixed order (a rerun plans the same views)."""
+        ...
+
+    def combine(self, item: Item, judgments: Sequence[Judgment]) -> Any:
+        """The judgments of ``item`` (each carrying its ``view``) combined into the item's frame."""
+        ...
+
+    def describe(self) -> str:
+        """A short label for run.json and reports, e.g. ``pairwise(orders=both, pairs=all)``."""
+        ...
+
+
+Orders = Literal["both", "first", "random"]
+PairsMode = Literal["all", "target_vs_each"]
+
+
+def _target_index(item: Item) -> int | None:
+    target = item.target
+    if isinstance(target, Preference):
+        return target.winner
+    if isinstance(target, BestOf) and len(target.correct) == 1:
+        return target.correct[0]
+    return None
+
+
+@dataclass(frozen=True)
+class Pairwise:
+    """Pairwise views of an item (see the module docstring for ``orders`` and ``pairs``).
+
+    For a two-response item with ``orders="both"`` the views are ``(0, 1)`` then ``(1, 0)``: JudgeBench's game 1
+    and game 2.
+
+    Raises:
+        InputError: (from ``views``) for an item with fewer than two responses, or ``target_vs_each`` on an item
+            whose target names no single best response.
+    """
+
+    orders: Orders = "both"
+    pairs: PairsMode = "all"
+    seed: int = 0
+    name: str = "pairwise"
+    judge_kind: str = "pairwise"
+
+    def __post_init__(self) -> None:
+        if self.orders not in ("both", "first", "random"):
+            raise InputError(f"unknown pairwise order {self.orders!r}; expected both, first or random", field="orders")
+        if self.pairs not in ("all", "target_vs_each"):
+            raise InputError(f"unknown pairing {self.pairs!r}; expected all or target_vs_each", field="pairs")
+
+    def response_pairs(self, item: Item) -> list[tuple[int, int]]:
+        """The unordered pairs ``(i, j)``, ``i < j`` in the item's order except that ``target_vs_each`` puts the
+        target's response first."""
+        n = len(item.responses)
+        if n < 2:
+            raise InputError(f"item {item.id!r} has {n} response(s); a pairwise judge needs at least two", field="responses")
+        if self.pairs == "all":
+            return list(combinations(range(n), 2))
+        best = _target_index(item)
+        if best is None:
+            raise InputError(f"item {item.id!r} has no single best response in its target; target_vs_each needs one (use pairs=all)", field="target")
+        return [(best, j) for j in range(n) if j != best]
+
+    def views(self, item: Item) -> tuple[View, ...]:
+        out: list[View] = []
+        for i, j in self.response_pairs(item):
+            if self.orders == "both":
+                out += [(i, j), (j, i)]
+            elif self.orders == "first":
+                out.append((i, j))
+            else:
+                digest = hashlib.sha256(f"{self.seed}:{item.id}:{i}:{j}".encode()).digest()
+                out.append((i, j) if digest[0] % 2 == 0 else (j, i))
+        return tuple(out)
+
+    def combine(self, item: Item, judgments: Sequence[Judgment]) -> PairwisePrediction:
+        by_pair: dict[tuple[int, int], list[Decision]] = {}
+        for i, j in self.response_pairs(item):
+            by_pair[(i, j)] = []
+        for jm in judgments:
+            a, b = jm.shown
+            if (a, b) in by_pair:
+                by_pair[(a, b)].append(jm.decision)
+            elif (b, a) in by_pair:
+                by_pair[(b, a)].append(jm.decision.flipped())
+        return PairwisePrediction({k: tuple(v) for k, v in by_pair.items()}, failed=sum(jm.is_failed for jm in judgments))
+
+    def describe(self) -> str:
+        return f"pairwise(orders={self.orders}, pairs={self.pairs})"
+
+
+PROTOCOLS: dict[str, Callable[..., JudgingProtocol]] = {"pairwise": Pairwise}
+"""Protocol classes by name; ``get_protocol`` builds one from its options."""
+
+
+def get_protocol(name: str, **options: Any) -> JudgingProtocol:
+    """The protocol registered as ``name``, built with ``options``.
+
+    Raises:
+        InputError: for an unknown name or option.
+    """
+    if name not in PROTOCOLS:
+        raise InputError(f"unknown protocol {name!r}; expected one of {', '.join(PROTOCOLS)}", field="--protocol")
+    try:
+        return PROTOCOLS[name](**options)
+    except TypeError as e:
+        raise InputError(f"bad option for protocol {name!r}: {e}", field="--protocol") from None
+
+
+def pairwise_for_games(games: int) -> Pairwise:
+    """The pairwise protocol a run with ``games`` (1 or 2) meant before protocols existed: 2 = both orders,
+    1 = the item's own order."""
+    return Pairwise(orders="both" if games == 2 else "first")
