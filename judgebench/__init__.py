@@ -18,7 +18,7 @@ _EXPORTS = {
     "Judge": "judgebench.judges",
     "register_judge": "judgebench.judges",
     "get_judge": "judgebench.judges",
-    "load_pairs": "judgebench.benchmarks.local",
+    "load_pairs": "judgebench.benchmarks",
     "RunSpec": "judgebench.run.runner",
     "run": "judgebench.run.runner",
     "score_results": "judgebench.analysis.scoring",

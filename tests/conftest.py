@@ -72,7 +72,7 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = No
 @pytest.fixture
 def jb_pairs() -> list:
     """The real JudgeBench GPT-4o pairs (skips when ../shared/data is absent)."""
-    from judgebench.benchmarks.local import load_pairs
+    from judgebench.benchmarks import load_pairs
 
     return load_pairs("judgebench:gpt", local_dir=shared("judgebench", "pairs"))
 

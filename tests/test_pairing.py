@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from judgebench.benchmarks.local import load_pairs
+from judgebench.benchmarks import load_pairs
 from judgebench.grading import grade_numeric
 from judgebench.recipes.pairing import GradedResponse, PairingOptions, make_pairs, normalize_text, pair_id
 from judgebench.schema import Decision

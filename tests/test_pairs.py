@@ -8,8 +8,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from judgebench.benchmarks.local import dataset_name, load_pairs
+from judgebench.benchmarks import load_pairs
 from judgebench.errors import InputError
+from judgebench.run.identity import dataset_name
 from judgebench.schema import Decision
 
 from .conftest import make_pair, run_cli, shared, write_jsonl

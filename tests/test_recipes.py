@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from judgebench.benchmarks.local import load_pairs
+from judgebench.benchmarks import load_pairs
 from judgebench.errors import InputError
 from judgebench.recipes import list_recipes, load_recipe, run_recipe
 from judgebench.recipes.generate import GeneratorSpec

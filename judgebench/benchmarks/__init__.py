@@ -1,1 +1,205 @@
-"""Benchmarks: where each one's data lives, how its rows become items, and its scoring rule."""
+"""Benchmarks: where each one's data lives, how its rows become items, its default protocol and its scoring rule.
+
+A benchmark is one module in this package that calls ``register_benchmark`` at import; modules are discovered with
+``pkgutil`` on first use (as judges are), so adding one edits nothing else. ``load_items`` resolves what a user
+passes as ``--data`` / ``--benchmark``:
+
+* ``NAME`` or ``NAME:SPLIT`` of a registered benchmark (``judgebench:gpt``, ``llmbar``, ``llmbar:Natural``): its
+  module loads it from a local copy (``data_dir``, its own environment variable, or ``$JUDGEBENCH_DATA_DIR/<name>``)
+  or, without one, from its public source (a Hugging Face id);
+* anything else: the generic loader (``local.py``): a pair file or folder (JSONL / JSON / Parquet / gzip) in
+  today's pair format, or ``hf:OWNER/NAME[:SPLIT]``.
+
+Every loader error names the file, the line (row) and the field.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import pkgutil
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputError, JudgebenchError
+from ..protocols import JudgingProtocol, get_protocol
+from ..schema import Item, Pair
+
+DATA_DIR_ENV = "JUDGEBENCH_DATA_DIR"
+"""A folder holding offline copies of benchmarks, one sub-folder per benchmark name (``$JUDGEBENCH_DATA_DIR/llmbar``)."""
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    """A registered benchmark.
+
+    Attributes:
+        name: the registry name (``judgebench``, ``llmbar``).
+        description: one line for ``judgebench benchmarks``.
+        source: where users get it (a Hugging Face id or a repository), shown by ``judgebench benchmarks``.
+        citation: the paper (arXiv id) and the upstream code whose rule is implemented (repository, file, commit).
+        splits: the names accepted after ``NAME:`` (empty: none); ``default_split`` is used for a bare ``NAME``.
+        size: the number of items of each split, as published (for ``judgebench benchmarks``).
+        protocol: the default protocol, as a registry name and options (``("pairwise", {"orders": "both"})``).
+        rule: the default reducer (``vote``, ``average``, ...; see ``judgebench.protocols.REDUCERS``).
+        metrics: the metrics the benchmark reports, in order (``accuracy``, ``position_consistency``, ...).
+        categories: the categories (sections, subsets) in report order; others follow alphabetically.
+        load: ``load(split, data_dir)`` -> items; ``data_dir`` is a local copy or ``None`` (then the public source).
+        category_of: the category of an item from its ``source`` (for results written before items carried one).
+    """
+
+    name: str
+    description: str
+    source: str
+    citation: str
+    load: Callable[[str, Path | None], list[Item]]
+    splits: tuple[str, ...] = ()
+    default_split: str = ""
+    size: dict[str, int] = field(default_factory=dict)
+    protocol: tuple[str, dict[str, Any]] = ("pairwise", {"orders": "both"})
+    rule: str = "vote"
+    metrics: tuple[str, ...] = ("accuracy", "position_consistency")
+    categories: tuple[str, ...] = ()
+    category_of: Callable[[str], str] | None = None
+    data_env: str | None = None
+
+    def default_protocol(self) -> JudgingProtocol:
+        """The protocol this benchmark is judged with unless the user chooses another."""
+        name, options = self.protocol
+        return get_protocol(name, **options)
+
+    def ordered(self, names: Sequence[str]) -> list[str]:
+        """``names`` in report order: this benchmark's categories first, then the others alphabetically."""
+        present = set(names)
+        return [c for c in self.categories if c in present] + sorted(present - set(self.categories))
+
+    def local_copy(self, data_dir: str | Path | None) -> Path | None:
+        """The folder of this benchmark's offline copy: ``data_dir``, else ``$<data_env>``, else
+        ``$JUDGEBENCH_DATA_DIR/<name>`` when it exists; ``None``: load from the public source."""
+        if data_dir:
+            return Path(data_dir)
+        if self.data_env and os.environ.get(self.data_env):
+            return Path(os.environ[self.data_env])
+        root = os.environ.get(DATA_DIR_ENV)
+        if root and (Path(root) / self.name).exists():
+            return Path(root) / self.name
+        return None
+
+
+_REGISTRY: dict[str, Benchmark] = {}
+_discovered = False
+
+
+def register_benchmark(benchmark: Benchmark) -> Benchmark:
+    """Register ``benchmark`` under its name (called by each benchmark module at import).
+
+    Raises:
+        ValueError: when another benchmark already has the name.
+    """
+    if benchmark.name in _REGISTRY and _REGISTRY[benchmark.name] is not benchmark:
+        raise ValueError(f"benchmark {benchmark.name!r} is registered twice")
+    _REGISTRY[benchmark.name] = benchmark
+    return benchmark
+
+
+def _discover() -> None:
+    global _discovered
+    if _discovered:
+        return
+    for mod in pkgutil.iter_modules(__path__):
+        if not mod.name.startswith("_") and mod.name != "local":
+            importlib.import_module(f"{__name__}.{mod.name}")
+    _discovered = True
+
+
+def list_benchmarks() -> list[Benchmark]:
+    """Every registered benchmark, sorted by name."""
+    _discover()
+    return [_REGISTRY[k] for k in sorted(_REGISTRY)]
+
+
+def get_benchmark(name: str) -> Benchmark:
+    """The benchmark registered as ``name``.
+
+    Raises:
+        JudgebenchError: for an unknown name, listing the known ones.
+    """
+    _discover()
+    if name not in _REGISTRY:
+        raise JudgebenchError(f"unknown benchmark {name!r}; `judgebench benchmarks` lists them: {', '.join(sorted(_REGISTRY))}")
+    return _REGISTRY[name]
+
+
+def find_benchmark(source: str | Path) -> tuple[Benchmark, str] | None:
+    """The registered benchmark and split a ``--data`` value names (``judgebench:gpt`` -> judgebench, ``gpt``), or
+    ``None`` for a file, a folder or ``hf:NAME``.
+
+    Raises:
+        InputError: for a registered name with an unknown split.
+    """
+    s = str(source)
+    if s.startswith("hf:") or "/" in s or Path(s).exists():
+        return None
+    name, _, split = s.partition(":")
+    _discover()
+    if name not in _REGISTRY:
+        return None
+    bench = _REGISTRY[name]
+    split = split or bench.default_split
+    if bench.splits and split not in bench.splits:
+        raise InputError(f"unknown {name} split {split!r}; use one of: {', '.join(f'{name}:{x}' for x in bench.splits)}", path=s)
+    return bench, split
+
+
+@dataclass(frozen=True)
+class LoadedData:
+    """Items loaded for a run, with the benchmark they belong to (``None`` for a generic file or hub dataset)."""
+
+    source: str
+    items: list[Item]
+    benchmark: Benchmark | None = None
+    split: str = ""
+
+
+def load_items(source: str | Path, *, data_dir: str | Path | None = None, limit: int | None = None) -> LoadedData:
+    """Load validated items from a registered benchmark (``NAME[:SPLIT]``), a pair file or folder, or
+    ``hf:NAME[:SPLIT]``.
+
+    Args:
+        source: what to load (see the module docstring).
+        data_dir: a local copy of the benchmark (overrides its environment variable).
+        limit: keep only the first ``limit`` items.
+
+    Raises:
+        InputError: for a missing or malformed source; the message names file, line and field.
+    """
+    from .local import read_pairs
+
+    found = find_benchmark(source)
+    if found is None:
+        items = [Item.from_pair(p) for p in read_pairs(source)]
+        loaded = LoadedData(str(source), items)
+    else:
+        bench, split = found
+        items = bench.load(split, bench.local_copy(data_dir))
+        if not items:
+            raise InputError(f"no items found for {bench.name}:{split}", path=str(source))
+        loaded = LoadedData(str(source), items, bench, split)
+    if limit:
+        return LoadedData(loaded.source, loaded.items[:limit], loaded.benchmark, loaded.split)
+    return loaded
+
+
+def load_pairs(source: str | Path, *, local_dir: str | Path | None = None, limit: int | None = None) -> list[Pair]:
+    """Pairs (today's two-response format) from any source ``load_items`` reads whose items are pairs.
+
+    Raises:
+        InputError: for a missing or malformed source, or items that are not pairs (naming the first).
+    """
+    loaded = load_items(source, data_dir=local_dir, limit=limit)
+    try:
+        return [item.to_pair() for item in loaded.items]
+    except ValueError as e:
+        raise InputError(f"{e}; this source is not a set of pairs", path=str(source)) from None

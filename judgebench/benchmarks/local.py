@@ -1,24 +1,21 @@
-"""Load and validate response pairs from files, folders or Hugging Face datasets.
+"""The generic loader: validated response pairs (today's pair format) from files, folders or Hugging Face datasets.
 
 Accepted sources:
     * a ``.jsonl`` / ``.jsonl.gz`` / ``.json`` (list of objects) / ``.parquet`` file;
     * a folder: every such file in it, sorted by name (one that cannot be read, such as a dangling symlink, is an
       error, never skipped);
-    * ``judgebench:gpt`` / ``judgebench:claude``: the JudgeBench pairs (``ScalerLab/JudgeBench``, splits ``gpt`` and
-      ``claude``), read from ``local_dir`` or ``$JUDGEBENCH_PAIRS_DIR`` when given, else downloaded;
     * ``hf:OWNER/NAME[:SPLIT]``: any Hugging Face dataset with the pair fields.
+
+Registered benchmarks (``judgebench:gpt``, ``llmbar``) are resolved by ``judgebench.benchmarks.load_items``, whose
+modules use the readers here.
 
 Every error names the file, the line (row) and the field, and nothing is returned until all rows validate.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
-import os
-from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -33,9 +30,6 @@ TEXT_FIELDS = ("question", "response_A", "response_B")
 OPTIONAL_TEXT_FIELDS = ("source", "response_model")
 PAIR_SUFFIXES = ROW_SUFFIXES
 
-JUDGEBENCH_HF = "ScalerLab/JudgeBench"
-JUDGEBENCH_SPLITS = {"gpt": "gpt-4o", "claude": "claude-3-5-sonnet"}
-PAIRS_DIR_ENV = "JUDGEBENCH_PAIRS_DIR"
 
 
 def validate_pair_dict(d: dict[str, Any], *, path: str | Path, line: int) -> Pair:
@@ -122,141 +116,47 @@ def pair_files_in(folder: Path) -> list[Path]:
     return files
 
 
-def _judgebench_local_file(folder: Path, split: str) -> Path | None:
-    key = JUDGEBENCH_SPLITS[split]
-    for p in sorted(folder.glob("*.jsonl")):
-        if key in p.name or p.stem == split:
-            return p
-    return None
-
-
-def load_pairs(source: str | Path, *, local_dir: str | Path | None = None, limit: int | None = None) -> list[Pair]:
-    """Load validated pairs from a file, a folder, ``judgebench:gpt|claude`` or ``hf:NAME[:SPLIT]``.
-
-    Args:
-        source: where the pairs are (see the module docstring).
-        local_dir: for ``judgebench:*``, a folder holding the JudgeBench JSONL files (overrides ``$JUDGEBENCH_PAIRS_DIR``).
-        limit: keep only the first ``limit`` pairs.
+def read_pairs(source: str | Path) -> list[Pair]:
+    """Validated pairs from a pair file or folder, or ``hf:NAME[:SPLIT]`` (see the module docstring).
 
     Raises:
-        InputError: for a missing or malformed source; the message names file, line and field.
+        InputError: for a missing or malformed source, naming file, line and field; or no pairs at all.
     """
-    pairs = _load_pairs(str(source), local_dir=local_dir)
+    source = str(source)
+    pairs = _read_pairs(source)
     if not pairs:
         raise InputError("no pairs found (the file or folder is empty)", path=source)
-    return pairs[:limit] if limit else pairs
+    return pairs
 
 
-def _load_pairs(source: str, *, local_dir: str | Path | None) -> list[Pair]:
-    if source.startswith("judgebench:"):
-        split = source.split(":", 1)[1]
-        if split not in JUDGEBENCH_SPLITS:
-            raise InputError(f"unknown JudgeBench split {split!r}; use judgebench:gpt or judgebench:claude", path=source)
-        folder = local_dir or os.environ.get(PAIRS_DIR_ENV)
-        if folder:
-            found = _judgebench_local_file(Path(folder), split)
-            if found is None:
-                raise InputError(f"no JudgeBench {split!r} file (name containing {JUDGEBENCH_SPLITS[split]!r}) in this folder", path=folder)
-            return load_pair_files([found])
-        return _load_hf(JUDGEBENCH_HF, split)
+def _read_pairs(source: str) -> list[Pair]:
     if source.startswith("hf:"):
         name, _, split = source[3:].partition(":")
-        return _load_hf(name, split or "train")
+        return load_hf_pairs(name, split or "train")
     path = Path(source)
     if path.is_dir():
         return load_pair_files(pair_files_in(path))
     if not path.exists():
         if path.is_symlink():  # a dangling symlink or a loop: say so, not "no such file"
             raise InputError(unreadable_file_reason(path) or "cannot read", path=path)
-        raise InputError("no such file or folder (or use judgebench:gpt, judgebench:claude, hf:NAME[:SPLIT])", path=path)
+        raise InputError("no such file or folder (or name a benchmark, see `judgebench benchmarks`, or use hf:NAME[:SPLIT])", path=path)
     return load_pair_files([path])
 
 
-def _load_hf(name: str, split: str) -> list[Pair]:
-    """Download a split with ``datasets`` (cached by the library) and validate it row by row."""
+def load_hf_pairs(name: str, split: str, *, hint: str = "") -> list[Pair]:
+    """Download a split with ``datasets`` (cached by the library) and validate it row by row.
+
+    Raises:
+        InputError: when the dataset cannot be loaded (offline, unknown id), saying ``hint`` (what to do instead).
+    """
     import datasets
 
     logger.info("loading %s split %s from the Hugging Face hub", name, split)
     try:
         ds = datasets.load_dataset(name, split=split)
     except Exception as e:
-        raise InputError(f"cannot load Hugging Face dataset split {split!r}: {e}. Offline? Point {PAIRS_DIR_ENV} at a local copy.", path=f"hf:{name}") from None
+        raise InputError(f"cannot load Hugging Face dataset split {split!r}: {e}. Offline? {hint or 'Pass a local copy of the data instead.'}", path=f"hf:{name}") from None
     where = f"hf:{name}:{split}"
     return _validated((where, i, dict(row)) for i, row in enumerate(ds, start=1))
 
 
-def dataset_name(source: str | Path) -> str:
-    """A short folder name for a pair source: ``judgebench:gpt`` -> ``judgebench-gpt``, ``a/b.jsonl`` -> ``b``."""
-    s = str(source)
-    if s.startswith(("judgebench:", "hf:")):
-        return s.replace("hf:", "").replace(":", "-").replace("/", "_")
-    p = Path(s)
-    return p.name if p.is_dir() else p.stem
-
-
-def pair_set_sha256(pairs: Iterable[Pair]) -> str:
-    """The content identity of a set of pairs: sha256 (hex) over the pairs sorted by ``pair_id``, each one line
-    of the JSON list ``[pair_id, question, response_A, response_B, label]``.
-
-    What is judged and what it is scored against, nothing else: the file's name, its format, the order of its
-    rows, ``source``, ``response_model`` and ``metadata`` do not count, so the same pairs read from a pair file,
-    a results folder or JudgeBench's released judgment files have the same hash. Two sets differing in one
-    character of one response do not.
-    """
-    digest = hashlib.sha256()
-    for p in sorted(pairs, key=lambda p: p.pair_id):
-        digest.update(json.dumps([p.pair_id, p.question, p.response_A, p.response_B, str(p.label)], ensure_ascii=False).encode("utf-8") + b"\n")
-    return digest.hexdigest()
-
-
-NAMED_SETS = ("judgebench:",)
-"""Sources whose readable name identifies them (the JudgeBench splits): their results folder keeps that name, and
-the content hash is recorded in ``run.json`` (``pairs.set_sha256``) and checked before a run reuses the folder."""
-
-
-@dataclass(frozen=True)
-class DataIdentity:
-    """Which pairs a run judged, as recorded in ``run.json`` (``pairs``) and encoded in its results folder name.
-
-    Attributes:
-        source: the source as given (``judgebench:gpt``, a path, ``hf:NAME``).
-        name: the readable name of the whole set: ``judgebench-gpt`` for the named JudgeBench splits, else the
-            file or folder name and the first 8 hex digits of ``set_sha256`` (``pairs-3f9a2c1b``), so two
-            different files named ``pairs.jsonl`` never share a results folder.
-        set_sha256: ``pair_set_sha256`` of every pair of the source.
-        set_size: the number of pairs in the source.
-        limit: ``--limit`` as given (``None``: all).
-        judged: the number of pairs judged (the first ``limit`` of the source).
-        judged_sha256: ``pair_set_sha256`` of the judged pairs.
-    """
-
-    source: str
-    name: str
-    set_sha256: str
-    set_size: int
-    limit: int | None
-    judged: int
-    judged_sha256: str
-
-    @property
-    def is_partial(self) -> bool:
-        """Whether fewer pairs were judged than the source has (a ``--limit`` run)."""
-        return self.judged < self.set_size
-
-    @property
-    def folder(self) -> str:
-        """The dataset part of the results folder: ``name`` for the whole set, ``name@limit=K`` for the first ``K``
-        pairs, so a smaller run never writes over (or resumes from) a run on the whole set."""
-        return f"{self.name}@limit={self.judged}" if self.is_partial else self.name
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-def data_identity(source: str | Path, all_pairs: Sequence[Pair], judged: Sequence[Pair], limit: int | None = None) -> DataIdentity:
-    """The :class:`DataIdentity` of judging ``judged`` (the first ``limit`` of ``all_pairs``) from ``source``."""
-    s = str(source)
-    set_hash = pair_set_sha256(all_pairs)
-    name = dataset_name(s) if s.startswith(NAMED_SETS) else f"{dataset_name(s)}-{set_hash[:8]}"
-    judged_hash = set_hash if len(judged) == len(all_pairs) else pair_set_sha256(judged)
-    return DataIdentity(source=s, name=name, set_sha256=set_hash, set_size=len(all_pairs), limit=limit, judged=len(judged), judged_sha256=judged_hash)

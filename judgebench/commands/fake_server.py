@@ -20,7 +20,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..benchmarks.local import load_pairs
+    from ..benchmarks import load_pairs
     from ..testing.fake_server import FakeConfig, FakeJudgeServer
 
     pairs = load_pairs(args.pairs, local_dir=args.data_dir or os.environ.get("JUDGEBENCH_PAIRS_DIR")) if args.pairs else []

@@ -8,12 +8,49 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, Protocol, runtime_checkable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol, runtime_checkable
 
 from ..errors import JudgebenchError
-from ..schema import Judgment
+from ..schema import Item, Judgment, Turn
+
+JudgeKind = Literal["pairwise", "pointwise", "listwise"]
+"""What a judge is shown: two responses (``pairwise``), one (``pointwise``) or K (``listwise``)."""
+
+
+@dataclass(frozen=True)
+class JudgeContext:
+    """What a judge knows about the item besides the responses it is shown.
+
+    Attributes:
+        question: the text the responses answer (a chat's last user turn).
+        conversation: the whole prompt as turns (a text prompt is one user turn).
+        reference: the item's reference answer, or ``None``; judges that use one (Prometheus 2, JudgeLM) take it
+            from here before any reference given as an option.
+        rubric: the item's scoring rubric, or ``None``.
+        category: the benchmark's category of the item.
+        item_id: the item's id (for logs, never for the verdict).
+        metadata: the item's metadata, read-only.
+    """
+
+    question: str
+    conversation: tuple[Turn, ...] = ()
+    reference: str | None = None
+    rubric: str | None = None
+    category: str = ""
+    item_id: str = ""
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, item: Item) -> JudgeContext:
+        """The context of ``item``."""
+        return cls(item.question, item.conversation, item.reference, item.rubric, item.category, item.id, item.metadata)
+
+    @classmethod
+    def of_question(cls, question: str) -> JudgeContext:
+        """A context that holds only a question (a text prompt, no reference or rubric)."""
+        return cls(question, (Turn("user", question),))
 
 
 @runtime_checkable

@@ -30,9 +30,9 @@ from ..analysis.scoring import (
     pair_credit,
     score_results,
 )
-from ..benchmarks.local import pair_set_sha256
 from ..errors import InputError
 from ..files import atomic_write_text
+from ..run.identity import pair_set_sha256
 from ..run.replay import JudgmentFile, read_judgment_file
 from ..schema import LABELS, Decision, ItemResult, is_model_name, response_models_label
 from .tables import Column, category_key, default_columns, render_leaderboard

@@ -29,13 +29,14 @@ from pathlib import Path
 from typing import Any
 
 from ..analysis.scoring import RunMetrics, score_results
-from ..benchmarks.local import DataIdentity, data_identity, load_pairs
+from ..benchmarks import load_items
 from ..errors import InputError, JudgebenchError, RunAborted
 from ..files import append_jsonl, atomic_write_json, atomic_write_jsonl, iter_jsonl, open_append_log
 from ..judges import Judge, build_judge
 from ..schema import ItemResult, Judgment, Pair, Usage, response_models_label
 from ..secrets import redact
 from .executors import WorkItem, get_executor
+from .identity import DataIdentity, data_identity
 
 logger = logging.getLogger(__name__)
 
@@ -334,11 +335,12 @@ def run(spec: RunSpec) -> RunOutcome:
     """Judge every pair of ``spec.data`` with ``spec.judge``, score it and write the results folder."""
     started = datetime.now(UTC)
     t0 = time.perf_counter()
-    all_pairs = load_pairs(spec.data, local_dir=spec.data_dir)
     if spec.limit is not None and spec.limit < 0:
         raise InputError(f"--limit must be a number of pairs >= 0 (0: all), got {spec.limit}", field="--limit")
-    pairs = all_pairs[: spec.limit] if spec.limit else all_pairs
-    data = data_identity(spec.data, all_pairs, pairs, spec.limit)
+    loaded = load_items(spec.data, data_dir=spec.data_dir)
+    items = loaded.items[: spec.limit] if spec.limit else loaded.items
+    data = data_identity(spec.data, loaded.items, items, spec.limit, named=loaded.benchmark is not None)
+    pairs = [i.to_pair() for i in items]
     judge, backend = build_judge(spec)
     games = spec.games or (1 if judge.order_invariant else 2)
     if games not in (1, 2):
@@ -353,10 +355,10 @@ def run(spec: RunSpec) -> RunOutcome:
         if spec.refresh:  # re-judge every pair: no earlier judgment is reused (the finished files stay until replaced)
             partial.unlink(missing_ok=True)
         prev = {} if spec.refresh else previous_results(out_dir)
-        items = plan_work(pairs, games, prev)
+        work = plan_work(pairs, games, prev)
         t_judging = time.perf_counter()
         try:
-            by_id, counts, backend_stats = _execute(judge, backend, items, spec, (judge_label(spec), model_label), partial, games)
+            by_id, counts, backend_stats = _execute(judge, backend, work, spec, (judge_label(spec), model_label), partial, games)
         finally:
             if backend is not None and hasattr(backend, "close"):
                 backend.close()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from judgebench.benchmarks.local import load_pairs
+from judgebench.benchmarks import load_pairs
 from judgebench.run.runner import RunSpec, run
 from judgebench.schema import Decision
 from judgebench.testing.fake_server import FakeConfig

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from judgebench.benchmarks.local import load_pairs
+from judgebench.benchmarks import load_pairs
 from judgebench.run.runner import RunSpec, run
 from judgebench.schema import Decision, ItemResult, Judgment, Pair
 from judgebench.testing.fake_server import FakeConfig

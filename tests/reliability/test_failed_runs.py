@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from judgebench.backends import BackendError, ChatParams, make_provider
-from judgebench.benchmarks.local import load_pairs
+from judgebench.benchmarks import load_pairs
 from judgebench.cli import main
 from judgebench.testing.fake_server import FakeConfig, FakeJudgeServer
 

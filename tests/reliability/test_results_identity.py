@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from scipy.stats import binomtest
 
-from judgebench.benchmarks.local import load_pairs
+from judgebench.benchmarks import load_pairs
 from judgebench.errors import InputError
 from judgebench.judges import register_judge
 from judgebench.run.runner import RunSpec, run

@@ -1,0 +1,107 @@
+"""Which data a run judged: the content identity of a set of items and the results folder it names."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from ..schema import Item, Pair, Preference
+
+
+def dataset_name(source: str | Path) -> str:
+    """A short folder name for a data source: ``judgebench:gpt`` -> ``judgebench-gpt``, ``llmbar:Natural`` ->
+    ``llmbar-Natural``, ``hf:a/b`` -> ``a_b``, ``a/b.jsonl`` -> ``b``."""
+    s = str(source)
+    if s.startswith("hf:") or (":" in s and not Path(s).exists()):
+        return s.replace("hf:", "").replace(":", "-").replace("/", "_")
+    p = Path(s)
+    return p.name if p.is_dir() else p.stem
+
+
+def pair_set_sha256(pairs: Iterable[Pair]) -> str:
+    """The content identity of a set of pairs: sha256 (hex) over the pairs sorted by ``pair_id``, each one line
+    of the JSON list ``[pair_id, question, response_A, response_B, label]``.
+
+    What is judged and what it is scored against, nothing else: the file's name, its format, the order of its
+    rows, ``source``, ``response_model`` and ``metadata`` do not count, so the same pairs read from a pair file,
+    a results folder or JudgeBench's released judgment files have the same hash. Two sets differing in one
+    character of one response do not.
+    """
+    digest = hashlib.sha256()
+    for p in sorted(pairs, key=lambda p: p.pair_id):
+        digest.update(json.dumps([p.pair_id, p.question, p.response_A, p.response_B, str(p.label)], ensure_ascii=False).encode("utf-8") + b"\n")
+    return digest.hexdigest()
+
+
+def item_set_sha256(items: Iterable[Item]) -> str:
+    """The content identity of a set of items: sha256 (hex) over the items sorted by id, one JSON line each.
+
+    A pair (two responses to a text prompt with a preference) is the line ``[pair_id, question, response_A,
+    response_B, label]`` of :func:`pair_set_sha256`, so a pair set's identity is the same read as pairs or as
+    items; any other item is ``[id, prompt, [response texts], target]``. What is judged and what it is scored
+    against, nothing else (not the file's name, format, row order, sources, models or metadata).
+    """
+    digest = hashlib.sha256()
+    for item in sorted(items, key=lambda i: i.id):
+        if len(item.responses) == 2 and isinstance(item.prompt, str) and isinstance(item.target, Preference):
+            a, b = item.responses
+            row: list[Any] = [item.id, item.prompt, a.text, b.text, str(item.target.decision)]
+        else:
+            prompt = item.prompt if isinstance(item.prompt, str) else [t.to_dict() for t in item.prompt]
+            row = [item.id, prompt, [r.text for r in item.responses], item.target.to_dict() if item.target is not None else None]
+        digest.update(json.dumps(row, ensure_ascii=False).encode("utf-8") + b"\n")
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class DataIdentity:
+    """Which pairs a run judged, as recorded in ``run.json`` (``pairs``) and encoded in its results folder name.
+
+    Attributes:
+        source: the source as given (``judgebench:gpt``, a path, ``hf:NAME``).
+        name: the readable name of the whole set: ``judgebench-gpt`` for a registered benchmark, else the
+            file or folder name and the first 8 hex digits of ``set_sha256`` (``pairs-3f9a2c1b``), so two
+            different files named ``pairs.jsonl`` never share a results folder.
+        set_sha256: ``pair_set_sha256`` of every pair of the source.
+        set_size: the number of pairs in the source.
+        limit: ``--limit`` as given (``None``: all).
+        judged: the number of pairs judged (the first ``limit`` of the source).
+        judged_sha256: ``pair_set_sha256`` of the judged pairs.
+    """
+
+    source: str
+    name: str
+    set_sha256: str
+    set_size: int
+    limit: int | None
+    judged: int
+    judged_sha256: str
+
+    @property
+    def is_partial(self) -> bool:
+        """Whether fewer pairs were judged than the source has (a ``--limit`` run)."""
+        return self.judged < self.set_size
+
+    @property
+    def folder(self) -> str:
+        """The dataset part of the results folder: ``name`` for the whole set, ``name@limit=K`` for the first ``K``
+        pairs, so a smaller run never writes over (or resumes from) a run on the whole set."""
+        return f"{self.name}@limit={self.judged}" if self.is_partial else self.name
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def data_identity(source: str | Path, all_items: Sequence[Item], judged: Sequence[Item], limit: int | None = None, *, named: bool = False) -> DataIdentity:
+    """The :class:`DataIdentity` of judging ``judged`` (the first ``limit`` of ``all_items``) from ``source``;
+    ``named``: the source is a registered benchmark, whose readable name identifies it (its results folder keeps that
+    name; the content hash is recorded in ``run.json`` and checked before a run reuses the folder)."""
+    s = str(source)
+    set_hash = item_set_sha256(all_items)
+    name = dataset_name(s) if named else f"{dataset_name(s)}-{set_hash[:8]}"
+    judged_hash = set_hash if len(judged) == len(all_items) else item_set_sha256(judged)
+    return DataIdentity(source=s, name=name, set_sha256=set_hash, set_size=len(all_items), limit=limit, judged=len(judged), judged_sha256=judged_hash)
