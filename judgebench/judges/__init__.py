@@ -10,7 +10,7 @@ import importlib
 import pkgutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol, runtime_checkable
+from typing import Any, ClassVar, Literal, Protocol, get_args, runtime_checkable
 
 from ..errors import JudgebenchError
 from ..schema import Item, Judgment, Turn
@@ -42,6 +42,10 @@ class JudgeContext:
     item_id: str = ""
     metadata: Mapping[str, Any] = field(default_factory=dict)
 
+    def __str__(self) -> str:
+        """The question: a context reads as the text the responses answer."""
+        return self.question
+
     @classmethod
     def of(cls, item: Item) -> JudgeContext:
         """The context of ``item``."""
@@ -55,16 +59,28 @@ class JudgeContext:
 
 @runtime_checkable
 class Judge(Protocol):
-    """Anything that returns a verdict on (question, response shown as A, response shown as B).
+    """Anything that returns a verdict on (an item's context, response shown as A, response shown as B).
+
+    The context (``JudgeContext``) carries what the judge knows about the item besides the responses: the
+    question, the whole conversation, the item's reference answer and rubric (each ``None`` when the item has
+    none), its category, id and metadata. The runner builds it from the item (``JudgeContext.of(item)``); a test or
+    a single-question probe builds one from a question alone (``JudgeContext.of_question``). A judge's templates
+    are rendered with ``question``, ``reference`` and ``rubric`` from the context.
+
+    ``kind`` declares which views of a protocol the judge accepts: ``pairwise`` (two responses, the only kind
+    today); ``pointwise`` (one) and ``listwise`` (K) come with the next issue. It is a class attribute, the same for
+    every instance, and matches the kind the judge is registered with (``register_judge(..., kind=...)``).
 
     ``judge`` returns the decision in the order shown; the runner sets the game number and ``scoring`` flips
     game 2 back. A judge must not raise for a failed model call: it returns ``Judgment(Decision.NONE, error=...)``.
+    A judgment carries ``confidence`` only when it is a probability, and ``scores`` only with their ``score_kind``.
     """
 
+    kind: ClassVar[JudgeKind]
     name: str
     order_invariant: bool
 
-    async def judge(self, question: str, response_a: str, response_b: str) -> Judgment: ...
+    async def judge(self, context: JudgeContext, response_a: str, response_b: str) -> Judgment: ...
 
 
 JudgeFactory = Callable[..., Judge]
@@ -72,30 +88,36 @@ JudgeFactory = Callable[..., Judge]
 
 @dataclass(frozen=True)
 class JudgeInfo:
-    """A registered judge: its factory and what it needs."""
+    """A registered judge: its factory, what it needs and the kind of judge it builds (``Judge.kind``)."""
 
     name: str
     description: str
     factory: JudgeFactory
     needs_model: bool
     backend: str
+    kind: JudgeKind = "pairwise"
 
 
 _REGISTRY: dict[str, JudgeInfo] = {}
 _discovered = False
 
 
-def register_judge(name: str, description: str, *, needs_model: bool = True, backend: str = "chat") -> Callable[[JudgeFactory], JudgeFactory]:
+def register_judge(
+    name: str, description: str, *, needs_model: bool = True, backend: str = "chat", kind: JudgeKind = "pairwise"
+) -> Callable[[JudgeFactory], JudgeFactory]:
     """Register a judge factory under ``name``.
 
     The factory is called as ``factory(backend, **options)`` where ``backend`` is ``None`` for judges with
-    ``needs_model=False``. ``backend`` names the kind of model it needs (``chat``, ``reward``, ``none``).
+    ``needs_model=False``. ``backend`` names the kind of model it needs (``chat``, ``reward``, ``none``); ``kind``
+    the kind of judge the factory builds (``Judge.kind``), listed by ``judgebench judges`` without building one.
     """
+    if kind not in get_args(JudgeKind):
+        raise ValueError(f"judge {name!r}: unknown kind {kind!r}; expected one of {', '.join(get_args(JudgeKind))}")
 
     def decorate(factory: JudgeFactory) -> JudgeFactory:
         if name in _REGISTRY and _REGISTRY[name].factory is not factory:
             raise ValueError(f"judge {name!r} is registered twice ({_REGISTRY[name].factory.__module__} and {factory.__module__})")
-        _REGISTRY[name] = JudgeInfo(name, description, factory, needs_model, backend)
+        _REGISTRY[name] = JudgeInfo(name, description, factory, needs_model, backend, kind)
         return factory
 
     return decorate
@@ -125,7 +147,12 @@ def get_judge_info(name: str) -> JudgeInfo:
 
 
 def get_judge(name: str, backend: Any = None, **options: Any) -> Judge:
-    """Build the judge registered as ``name`` on ``backend`` (None for judges that need no model)."""
+    """Build the judge registered as ``name`` on ``backend`` (None for judges that need no model).
+
+    Raises:
+        JudgebenchError: for an unknown judge, a judge that needs a model without one, an unknown option, or a
+            judge whose declared ``kind`` is not the kind it is registered with.
+    """
     info = get_judge_info(name)
     if info.needs_model and backend is None:
         raise JudgebenchError(f"judge {name!r} needs a model: pass --model, e.g. --model openai:gpt-4o-mini")
@@ -135,7 +162,11 @@ def get_judge(name: str, backend: Any = None, **options: Any) -> Judge:
         from ..errors import InputError
 
         raise InputError(f"judge {name!r} has no option {unknown[0]!r}; its options: {', '.join(accepted) or 'none'}", field=f"--option {unknown[0]}")
-    return info.factory(backend, **options)
+    judge = info.factory(backend, **options)
+    declared = getattr(judge, "kind", info.kind)  # a judge that declares no kind is taken at its registered one
+    if declared != info.kind:
+        raise JudgebenchError(f"judge {name!r} is registered as {info.kind} but its judge declares kind {declared!r}")
+    return judge
 
 
 def _takes_any_keyword(factory: JudgeFactory) -> bool:

@@ -12,22 +12,36 @@ from typing import Any, Protocol
 
 from ..backends import BackendError
 from ..errors import JudgebenchError
-from ..schema import Decision, ItemResult, Judgment, Pair
+from ..judges import JudgeContext
+from ..schema import Decision, Item, ItemResult, Judgment
 from ..secrets import redact
 
 logger = logging.getLogger(__name__)
 
 OnResult = Callable[[ItemResult, tuple[int, ...]], None]
-"""Called once per finished pair with its result and the games judged anew (the others were kept)."""
+"""Called once per finished item with its result and the games (view numbers) judged anew (the others were kept)."""
 
 
 @dataclass(frozen=True)
 class WorkItem:
-    """One pair to finish: judgments kept from earlier attempts, and the games still to judge."""
+    """One item to finish: judgments kept from earlier attempts, and the views still to judge.
 
-    pair: Pair
+    Attributes:
+        item: the item.
+        kept: judgments reused from an earlier attempt (each on its view).
+        todo: the views still to judge, as ``(game, view)``: the view's number in the item's plan (from 1) and the
+            response indices it shows, in order.
+        protocol: the protocol's description, recorded in the result.
+    """
+
+    item: Item
     kept: tuple[Judgment, ...]
-    todo: tuple[int, ...]
+    todo: tuple[tuple[int, tuple[int, ...]], ...]
+    protocol: str = ""
+
+    def result(self, judge: str, model: str, judgments: Sequence[Judgment]) -> ItemResult:
+        """The item's result from the kept and the new judgments, in plan order."""
+        return ItemResult(self.item, judge, model, tuple(sorted([*self.kept, *judgments], key=lambda j: j.game)), self.protocol)
 
 
 class Executor(Protocol):
@@ -38,34 +52,36 @@ class Executor(Protocol):
         ...
 
 
-async def judge_one(judge: Any, pair: Pair, game: int, sem: asyncio.Semaphore) -> Judgment:
-    """One game of one pair under the concurrency semaphore; failures become recorded no-decisions."""
-    a, b = (pair.response_A, pair.response_B) if game == 1 else pair.swapped()
+async def judge_one(judge: Any, item: Item, game: int, view: tuple[int, ...], sem: asyncio.Semaphore) -> Judgment:
+    """One view of one item under the concurrency semaphore; failures become recorded no-decisions.
+
+    The judge is shown the responses of ``view`` in its order, with the item's context (``JudgeContext``).
+    """
+    shown = [item.responses[i].text for i in view]
     async with sem:
         try:
-            j = await judge.judge(pair.question, a, b)
+            j = await judge.judge(JudgeContext.of(item), *shown)
         except BackendError as e:
             j = Judgment(Decision.NONE, error=redact(str(e)))
         except JudgebenchError:
             raise  # a configuration error (model cannot load, bad option): stop the run and say so
         except Exception as e:  # a judge should not raise; if it does, the failure is recorded, not dropped
-            logger.debug("judge raised on %s game %d", pair.pair_id, game, exc_info=True)
+            logger.debug("judge raised on %s view %d", item.id, game, exc_info=True)
             j = Judgment(Decision.NONE, error=redact(f"{type(e).__name__}: {e}"))
     if j.error:
         j = replace(j, error=redact(j.error), decision=Decision.NONE)
-    return j.with_game(game)  # type: ignore[arg-type]
+    return j.on_view(game, view)
 
 
 async def judge_items(judge: Any, items: Sequence[WorkItem], *, concurrency: int, labels: tuple[str, str], on_result: OnResult, sem: asyncio.Semaphore | None = None) -> None:
-    """Judge every item's missing games with at most ``concurrency`` calls in flight (or under a shared ``sem``);
-    report pairs as they finish."""
+    """Judge every item's missing views with at most ``concurrency`` calls in flight (or under a shared ``sem``);
+    report items as they finish."""
     sem = sem or asyncio.Semaphore(max(1, concurrency))
     judge_label, model_label = labels
 
-    async def do(item: WorkItem) -> tuple[ItemResult, tuple[int, ...]]:
-        new = await asyncio.gather(*(judge_one(judge, item.pair, g, sem) for g in item.todo))
-        games = sorted([*item.kept, *new], key=lambda j: j.game)
-        return ItemResult.of_pair(item.pair, judge_label, model_label, tuple(games)), item.todo
+    async def do(work: WorkItem) -> tuple[ItemResult, tuple[int, ...]]:
+        new = await asyncio.gather(*(judge_one(judge, work.item, g, view, sem) for g, view in work.todo))
+        return work.result(judge_label, model_label, new), tuple(g for g, _ in work.todo)
 
     tasks = [asyncio.ensure_future(do(it)) for it in items]
     try:

@@ -143,9 +143,8 @@ class RayExecutor:
         todo = [it for it in items if it.todo]
         for it in items:  # nothing to judge: report at once, no worker needed
             if not it.todo:
-                from ..schema import ItemResult
 
-                on_result(ItemResult.of_pair(it.pair, labels[0], labels[1], it.kept), ())
+                on_result(it.result(labels[0], labels[1], ()), ())
         if not todo:
             return None
         limiter_cls, worker_cls = _actor_classes()

@@ -1,10 +1,13 @@
-"""Run a judge over pairs in both orders, concurrently, with resume, and write the results folder.
+"""Run a judge over a benchmark's items under a protocol, concurrently, with resume, and write the results folder.
 
-Layout: ``<results_dir>/<dataset>/<judge>/<model>/`` with ``judgments.jsonl`` (one line per pair, both games,
-raw outputs kept), ``metrics.json`` and ``run.json``. While a run is in progress, finished pairs are appended to
-``judgments.jsonl.partial``; the complete files are written atomically only at the end, so a crashed run never
-leaves a file that parses as complete. Starting the same run again reuses every successful judgment (from the
-complete file or the partial one) and redoes only failed or missing games.
+The protocol (``judgebench.protocols``; by default the benchmark's, e.g. pairwise in both orders) says which
+views of each item the judge is shown; the executor judges every view; the benchmark's rule scores the results.
+
+Layout: ``<results_dir>/<dataset>/<judge>/<model>/`` with ``judgments.jsonl`` (one line per item with every view's
+judgment, raw outputs kept; ``schema.ItemResult``), ``metrics.json`` and ``run.json``. While a run is in progress,
+finished items are appended to ``judgments.jsonl.partial``; the complete files are written atomically only at the
+end, so a crashed run never leaves a file that parses as complete. Starting the same run again reuses every
+successful judgment (from the complete file or the partial one) and redoes only failed or missing views.
 """
 
 from __future__ import annotations
@@ -20,20 +23,21 @@ import re
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from ..analysis.scoring import RunMetrics, score_results
-from ..benchmarks import load_items
+from ..benchmarks import Benchmark, load_items
 from ..errors import InputError, JudgebenchError, RunAborted
 from ..files import append_jsonl, atomic_write_json, atomic_write_jsonl, iter_jsonl, open_append_log
 from ..judges import Judge, build_judge
-from ..schema import ItemResult, Judgment, Pair, Usage, response_models_label
+from ..protocols import JudgingProtocol, get_protocol, get_reducer
+from ..schema import SCHEMA_VERSION, Item, ItemResult, Judgment, Usage, response_models_label
 from ..secrets import redact
 from .executors import WorkItem, get_executor
 from .identity import DataIdentity, data_identity
@@ -52,6 +56,7 @@ class RunSpec:
     model: str | None = None
     base_url: str | None = None
     games: int | None = None
+    orders: str | None = None
     concurrency: int = 32
     rpm: float | None = None
     tpm: float | None = None
@@ -62,7 +67,7 @@ class RunSpec:
     cache_dir: str | None = None
     limit: int | None = None
     seed: int = 0
-    rule: str = "vote"
+    rule: str | None = None
     results_dir: str = "results"
     data_dir: str | None = None
     judge_options: dict[str, Any] = field(default_factory=dict)
@@ -255,12 +260,18 @@ def previous_results(out_dir: Path) -> dict[str, ItemResult]:
     return found
 
 
-def _reusable(prev: ItemResult | None, pair: Pair, game: int) -> Judgment | None:
-    if prev is None or prev.pair != pair:
+def _same_item(a: Item, b: Item) -> bool:
+    """The same item to judge: equal in everything but its category (which a benchmark derives, and results written
+    before items carried one lack)."""
+    return replace(a, category="") == replace(b, category="")
+
+
+def _reusable(prev: ItemResult | None, item: Item, game: int, view: tuple[int, ...]) -> Judgment | None:
+    if prev is None or not _same_item(prev.item, item):
         return None
-    for g in prev.games:
-        if g.game == game and not g.is_failed:
-            return g
+    for g in prev.judgments:
+        if g.shown == view and not g.is_failed:
+            return g.on_view(game, view)
     return None
 
 
@@ -286,45 +297,79 @@ def _git_revision() -> str | None:
     return None
 
 
-def plan_work(pairs: list[Pair], games: int, prev: dict[str, ItemResult]) -> list[WorkItem]:
-    """For each pair, the judgments reusable from an earlier attempt and the games still to judge."""
-    items = []
-    for pair in pairs:
-        old = prev.get(pair.pair_id)
-        kept = tuple(j for g in range(1, games + 1) if (j := _reusable(old, pair, g)) is not None)
-        done = {j.game for j in kept}
-        items.append(WorkItem(pair=pair, kept=kept, todo=tuple(g for g in range(1, games + 1) if g not in done)))
-    return items
+def plan_work(items: Sequence[Item], protocol: JudgingProtocol, prev: dict[str, ItemResult]) -> list[WorkItem]:
+    """For each item, the protocol's views (numbered from 1), the judgments reusable from an earlier attempt on the
+    same item and view, and the views still to judge."""
+    work = []
+    described = protocol.describe()
+    for item in items:
+        old = prev.get(item.id)
+        kept: list[Judgment] = []
+        todo: list[tuple[int, tuple[int, ...]]] = []
+        for game, view in enumerate(protocol.views(item), start=1):
+            j = _reusable(old, item, game, view)
+            if j is None:
+                todo.append((game, view))
+            else:
+                kept.append(j)
+        work.append(WorkItem(item=item, kept=tuple(kept), todo=tuple(todo), protocol=described))
+    return work
 
 
-def _execute(judge: Judge, backend: Any, items: list[WorkItem], spec: RunSpec, labels: tuple[str, str], partial: Path, games: int) -> tuple[dict[str, ItemResult], dict[str, int], dict[str, Any] | None]:
-    """Run the executor, logging each finished pair to the partial file and counting as we go."""
+def choose_protocol(spec: RunSpec, benchmark: Benchmark | None, judge: Judge) -> JudgingProtocol:
+    """The run's protocol: the benchmark's default (pairwise in both orders for pair files), in the item's own order
+    only for an order-invariant judge (a reward model scores each response alone: the second order would repeat
+    the first), overridden by ``spec.orders`` or ``spec.games`` (1 = first, 2 = both).
+
+    Raises:
+        InputError: for a judge whose kind the protocol cannot show it (a pairwise protocol needs a pairwise judge).
+    """
+    name, options = benchmark.protocol if benchmark is not None else ("pairwise", {"orders": "both"})
+    options = dict(options)
+    if judge.order_invariant and name == "pairwise":
+        options["orders"] = "first"
+    if spec.games is not None:
+        if spec.games not in (1, 2):
+            raise JudgebenchError(f"games must be 1 or 2, got {spec.games}")
+        options["orders"] = "both" if spec.games == 2 else "first"
+    if spec.orders is not None:
+        options["orders"] = spec.orders
+    protocol = get_protocol(name, seed=spec.seed, **options) if name == "pairwise" else get_protocol(name, **options)
+    kind = getattr(judge, "kind", "pairwise")
+    if kind != protocol.judge_kind:
+        raise InputError(f"judge {spec.judge!r} is a {kind} judge; the {protocol.describe()} protocol needs a {protocol.judge_kind} judge", field="--judge")
+    return protocol
+
+
+def _execute(judge: Judge, backend: Any, items: list[WorkItem], spec: RunSpec, labels: tuple[str, str], partial: Path, total: int) -> tuple[dict[str, ItemResult], dict[str, int], dict[str, Any] | None]:
+    """Run the executor, logging each finished item to the partial file and counting as we go (``total``: the
+    number of views planned)."""
     counts = {"reused": 0, "new": 0, "failed": 0, "cached": 0}
     results: dict[str, ItemResult] = {}
     bar = None
     if spec.progress:
         from tqdm import tqdm
 
-        bar = tqdm(total=len(items) * games, desc=labels[0], unit="judgment", file=sys.stderr, dynamic_ncols=True)
+        bar = tqdm(total=total, desc=labels[0], unit="judgment", file=sys.stderr, dynamic_ncols=True)
     with open_append_log(partial) as log:
 
         def on_result(result: ItemResult, fresh_games: tuple[int, ...]) -> None:
-            fresh = [g for g in result.games if g.game in fresh_games]
-            counts["reused"] += len(result.games) - len(fresh)
+            fresh = [g for g in result.judgments if g.game in fresh_games]
+            counts["reused"] += len(result.judgments) - len(fresh)
             counts["new"] += len(fresh)
             counts["failed"] += sum(g.is_failed for g in fresh)
             counts["cached"] += sum(bool(g.usage.cached_calls) or bool(g.extra.get("cached")) for g in fresh)
             results[result.pair_id] = result
             append_jsonl(log, result.to_dict())
             if bar is not None:
-                bar.update(len(result.games))
+                bar.update(len(result.judgments))
                 bar.set_postfix(new=counts["new"], cached=counts["cached"], reused=counts["reused"], failed=counts["failed"], refresh=False)
 
         try:
             stats = get_executor(spec.executor, spec).execute(judge, backend, items, spec, labels, on_result)
         except RunAborted as e:  # what finished is in the partial file; say how much, and where
-            done = sum(not g.is_failed for r in results.values() for g in r.games)
-            raise RunAborted(f"{e}; {done} of {len(items) * games} judgments are done and kept in {partial} (no results written); fix the cause, then run the same command to resume") from None
+            done = sum(not g.is_failed for r in results.values() for g in r.judgments)
+            raise RunAborted(f"{e}; {done} of {total} judgments are done and kept in {partial} (no results written); fix the cause, then run the same command to resume") from None
         finally:
             if bar is not None:
                 bar.close()
@@ -332,19 +377,25 @@ def _execute(judge: Judge, backend: Any, items: list[WorkItem], spec: RunSpec, l
 
 
 def run(spec: RunSpec) -> RunOutcome:
-    """Judge every pair of ``spec.data`` with ``spec.judge``, score it and write the results folder."""
+    """Judge every item of ``spec.data`` with ``spec.judge`` under the run's protocol (``choose_protocol``), score it
+    with the benchmark's rule (``spec.rule``, else the benchmark's default, else ``vote``) and write the results
+    folder.
+
+    Raises:
+        InputError: for bad input (data, options, a results folder that belongs to another run), exit 2.
+        RunAborted: when a non-retryable error stops the run (what finished is kept for a resume).
+    """
     started = datetime.now(UTC)
     t0 = time.perf_counter()
     if spec.limit is not None and spec.limit < 0:
-        raise InputError(f"--limit must be a number of pairs >= 0 (0: all), got {spec.limit}", field="--limit")
+        raise InputError(f"--limit must be a number of items >= 0 (0: all), got {spec.limit}", field="--limit")
     loaded = load_items(spec.data, data_dir=spec.data_dir)
     items = loaded.items[: spec.limit] if spec.limit else loaded.items
     data = data_identity(spec.data, loaded.items, items, spec.limit, named=loaded.benchmark is not None)
-    pairs = [i.to_pair() for i in items]
+    rule = spec.rule or (loaded.benchmark.rule if loaded.benchmark is not None else "vote")
+    get_reducer(rule)  # an unknown rule fails before any call is made
     judge, backend = build_judge(spec)
-    games = spec.games or (1 if judge.order_invariant else 2)
-    if games not in (1, 2):
-        raise JudgebenchError(f"games must be 1 or 2, got {games}")
+    protocol = choose_protocol(spec, loaded.benchmark, judge)
     out_dir = run_dir(spec, data)
     model_label = spec.model or "none"
     with writing_results(out_dir), locked(out_dir):
@@ -352,31 +403,36 @@ def run(spec: RunSpec) -> RunOutcome:
         server = str(getattr(backend, "endpoint", "") or "") if backend is not None else ""
         check_same_server(out_dir, server, refresh=spec.refresh)
         partial = out_dir / ("judgments.jsonl" + PARTIAL_SUFFIX)
-        if spec.refresh:  # re-judge every pair: no earlier judgment is reused (the finished files stay until replaced)
+        if spec.refresh:  # re-judge every item: no earlier judgment is reused (the finished files stay until replaced)
             partial.unlink(missing_ok=True)
         prev = {} if spec.refresh else previous_results(out_dir)
-        work = plan_work(pairs, games, prev)
+        work = plan_work(items, protocol, prev)
+        total = sum(len(w.kept) + len(w.todo) for w in work)
         t_judging = time.perf_counter()
         try:
-            by_id, counts, backend_stats = _execute(judge, backend, work, spec, (judge_label(spec), model_label), partial, games)
+            by_id, counts, backend_stats = _execute(judge, backend, work, spec, (judge_label(spec), model_label), partial, total)
         finally:
             if backend is not None and hasattr(backend, "close"):
                 backend.close()
         judging_seconds = time.perf_counter() - t_judging
-        results = [by_id[p.pair_id] for p in pairs]
-        metrics = score_results(results, rule=spec.rule, seed=spec.seed)  # type: ignore[arg-type]
-        usage = sum((g.usage for r in results for g in r.games), Usage())
+        results = [by_id[i.id] for i in items]
+        metrics = score_results(results, rule=rule, seed=spec.seed)  # type: ignore[arg-type]
+        usage = sum((g.usage for r in results for g in r.judgments), Usage())
         run_info = {
+            "schema_version": SCHEMA_VERSION,
             "command": [redact(a) for a in sys.argv],
             "spec": spec.to_dict(),
             "judge": judge_label(spec),
             "model": model_label,
             "dataset": data.name,
+            "benchmark": loaded.benchmark.name if loaded.benchmark is not None else None,
+            "protocol": protocol.describe(),
+            "rule": rule,
             "server": server,
-            # which pairs: the source set's size and content hash, and the judged subset ("partial" when smaller)
+            # which items: the source set's size and content hash, and the judged subset ("partial" when smaller)
             "pairs": data.to_dict(),
-            "response_model": response_models_label(p.response_model for p in pairs),
-            "games": games,
+            "response_model": response_models_label(r.model for i in items for r in i.responses),
+            "games": max((len(w.kept) + len(w.todo) for w in work), default=0),
             "versions": _versions(),
             "git_revision": _git_revision(),
             "host": platform.node(),
@@ -384,10 +440,10 @@ def run(spec: RunSpec) -> RunOutcome:
             "finished": datetime.now(UTC).isoformat(),
             "wall_seconds": round(time.perf_counter() - t0, 3),
             "judging_seconds": round(judging_seconds, 3),
-            "counts": {"pairs": len(results), "judgments": len(results) * games, **counts},
+            "counts": {"pairs": len(results), "judgments": total, **counts},
             # how many judgments carry a confidence (verdict-token probability or stated): an option such as
             # logprobs=true that the server ignores shows here as 0 instead of silently empty calibration
-            "confidence": {"judgments_with_confidence": sum(g.confidence is not None for r in results for g in r.games)},
+            "confidence": {"judgments_with_confidence": sum(g.confidence is not None for r in results for g in r.judgments)},
             "usage": asdict(usage),
         }
         if backend_stats is not None:
