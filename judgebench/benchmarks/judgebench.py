@@ -3,7 +3,7 @@ one strong model, in four categories.
 
 Data: Hugging Face ``ScalerLab/JudgeBench``, splits ``gpt`` (GPT-4o responses, 350 pairs) and ``claude``
 (Claude-3.5-Sonnet responses, 270 pairs); offline, a folder holding the JSONL files (``--data-dir`` or
-``$JUDGEBENCH_PAIRS_DIR``), each named with its response model (``...gpt-4o...jsonl``) or its split (``gpt.jsonl``).
+``$JUDGEBENCH_PAIRS_DIR``, or ``$JUDGEBENCH_DATA_DIR/judgebench`` or its ``pairs/`` folder), each named with its response model (``...gpt-4o...jsonl``) or its split (``gpt.jsonl``).
 
 Rule (ScalerLab/JudgeBench ``utils/metrics.py::compute_final_metrics``, commit 5f4ab4b): each pair is judged in
 both orders; the ``vote`` reducer (``judgebench.protocols``) credits a pair when its two verdicts, in the original
@@ -58,7 +58,7 @@ def load(split: str, data_dir: Path | None) -> list[Item]:
         InputError: for a folder without the split's file, or a malformed row (file, line, field).
     """
     if data_dir is not None:
-        found = local_file(data_dir, split)
+        found = local_file(data_dir, split) or (local_file(data_dir / "pairs", split) if (data_dir / "pairs").is_dir() else None)
         if found is None:
             raise InputError(f"no JudgeBench {split!r} file (name containing {SPLITS[split]!r}) in this folder", path=data_dir)
         pairs = load_pair_files([found])

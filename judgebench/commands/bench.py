@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from typing import Any
 
 from ..analysis.failures import FailureSummary, resume_command, summarize_failures
 from ..errors import EXIT_FAILED_JUDGMENTS, InputError, RunAborted
+from ..protocols import REDUCERS
 from ._flags import add_call_arguments, call_options, non_negative_int, positive_int
 
-HELP = "judge every pair in both orders, score with the JudgeBench rule, and write results/<dataset>/<judge>/<model>/"
+HELP = "judge a benchmark (or a pair file) under its protocol, score it with its rule, and write results/<dataset>/<judge>/<model>/"
 
 
 def parse_options(items: list[str]) -> dict[str, Any]:
@@ -52,11 +52,14 @@ def add_run_arguments(p: argparse.ArgumentParser) -> None:
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--judge", required=True, help="judge name (see `judgebench judges`)")
-    p.add_argument("--data", default="judgebench:gpt", help="pairs: FILE, FOLDER, judgebench:gpt, judgebench:claude or hf:NAME[:SPLIT]")
-    p.add_argument("--data-dir", default=None, help="local folder with the JudgeBench pair files (default $JUDGEBENCH_PAIRS_DIR; else download)")
-    p.add_argument("--games", type=int, choices=(1, 2), default=None, help="1 = original order only; 2 = both orders (default: 2, or 1 for order-invariant judges)")
-    p.add_argument("--limit", type=non_negative_int, default=None, help="judge only the first N pairs (0: all)")
-    p.add_argument("--rule", choices=("vote", "average", "first"), default="vote", help="how two games make a pair score (default: vote, the JudgeBench rule)")
+    data = p.add_mutually_exclusive_group()
+    data.add_argument("--benchmark", default=None, metavar="NAME[:SPLIT]", help="a registered benchmark (see `judgebench benchmarks`), e.g. judgebench:gpt, llmbar, llmbar:natural")
+    data.add_argument("--data", default=None, help="a benchmark as --benchmark, or pairs: FILE, FOLDER or hf:NAME[:SPLIT] (default judgebench:gpt)")
+    p.add_argument("--data-dir", default=None, help="a local copy of the benchmark (default: its own variable, e.g. $JUDGEBENCH_PAIRS_DIR, or $JUDGEBENCH_DATA_DIR/<name>; else download)")
+    p.add_argument("--orders", choices=("both", "first", "random"), default=None, help="pairwise: show each pair in both orders, the item's own order, or one seeded random order (default: the benchmark's; first for order-invariant judges)")
+    p.add_argument("--games", type=int, choices=(1, 2), default=None, help="the same as --orders first (1) or both (2)")
+    p.add_argument("--limit", type=non_negative_int, default=None, help="judge only the first N items (0: all)")
+    p.add_argument("--rule", choices=tuple(REDUCERS), default=None, help="how an item's verdicts make its score: " + "; ".join(f"{r.name}: {r.description}" for r in REDUCERS.values()) + " (default: the benchmark's rule; vote for pair files)")
     p.add_argument("--option", action="append", default=[], metavar="KEY=VALUE", help="judge option, repeatable (e.g. --option seed=3)")
     p.add_argument("--json", action="store_true", help="print metrics as JSON instead of a table")
     p.add_argument(
@@ -72,16 +75,19 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def spec_from_args(args: argparse.Namespace) -> Any:
     from ..run.runner import RunSpec
 
+    if args.games is not None and args.orders is not None:
+        raise InputError("pass --orders or --games, not both", field="--games")
     return RunSpec(
-        data=args.data,
+        data=args.benchmark or args.data or "judgebench:gpt",
         judge=args.judge,
         model=args.model,
         games=args.games,
+        orders=args.orders,
         limit=args.limit,
         seed=args.seed,
         rule=args.rule,
         results_dir=args.results_dir,
-        data_dir=args.data_dir or os.environ.get("JUDGEBENCH_PAIRS_DIR"),
+        data_dir=args.data_dir,
         judge_options=parse_options(args.option),
         progress=not args.no_progress,
         executor=args.executor,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 
 HELP = "serve a simulated judge (OpenAI chat API + vLLM /pooling) on 127.0.0.1 for trying judgebench without a key"
 
@@ -11,7 +10,7 @@ HELP = "serve a simulated judge (OpenAI chat API + vLLM /pooling) on 127.0.0.1 f
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000)")
     p.add_argument("--pairs", default=None, help="pairs that give the simulator the truth (FILE, FOLDER, judgebench:gpt, ...)")
-    p.add_argument("--data-dir", default=None, help="local JudgeBench pair folder for judgebench:* (default $JUDGEBENCH_PAIRS_DIR)")
+    p.add_argument("--data-dir", default=None, help="a local copy of the benchmark named by --pairs (default: its own variable, e.g. $JUDGEBENCH_PAIRS_DIR)")
     p.add_argument("--accuracy", type=float, default=0.8, help="probability of picking the correct response (default 0.8)")
     p.add_argument("--position-bias", type=float, default=0.5, help="when unsure, probability of picking the first position (default 0.5)")
     p.add_argument("--latency", type=float, default=0.0, help="seconds per call")
@@ -23,7 +22,7 @@ def run(args: argparse.Namespace) -> int:
     from ..benchmarks import load_pairs
     from ..testing.fake_server import FakeConfig, FakeJudgeServer
 
-    pairs = load_pairs(args.pairs, local_dir=args.data_dir or os.environ.get("JUDGEBENCH_PAIRS_DIR")) if args.pairs else []
+    pairs = load_pairs(args.pairs, local_dir=args.data_dir) if args.pairs else []
     cfg = FakeConfig(accuracy=args.accuracy, position_bias=args.position_bias, latency=args.latency, failure_rate=args.failure_rate, seed=args.seed)
     server = FakeJudgeServer(cfg, pairs, port=args.port)
     print(f"fake judge on http://127.0.0.1:{args.port}/v1 ({len(pairs)} pairs known, accuracy {cfg.accuracy}, position bias {cfg.position_bias}); Ctrl-C stops", flush=True)
