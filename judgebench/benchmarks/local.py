@@ -6,6 +6,10 @@ Accepted sources:
       error, never skipped);
     * ``hf:OWNER/NAME[:SPLIT]``: any Hugging Face dataset with the pair fields.
 
+A source with other column names (and label values) is read with a ``FieldMap``: ``read_pairs(source,
+fields=FieldMap(question="input", response_A="output_1", response_B="output_2", pair_id=None, labels={1: "A>B",
+2: "B>A"}))``; errors then name the source's column.
+
 Registered benchmarks (``judgebench:gpt``, ``llmbar``) are resolved by ``judgebench.benchmarks.load_items``, whose
 modules use the readers here.
 
@@ -15,7 +19,8 @@ Every error names the file, the line (row) and the field, and nothing is returne
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +35,169 @@ TEXT_FIELDS = ("question", "response_A", "response_B")
 OPTIONAL_TEXT_FIELDS = ("source", "response_model")
 PAIR_SUFFIXES = ROW_SUFFIXES
 
+
+@dataclass(frozen=True)
+class FieldMap:
+    """Which column of a source gives each pair field, and how its label values read.
+
+    Attributes:
+        pair_id: the id column; ``None``: number the rows from 1 (``"1"``, ``"2"``, ...; a folder of several files
+            prefixes each number with its file name, ``"a.jsonl:1"``).
+        question, response_A, response_B, label: the columns giving these fields.
+        source, original_id, response_model: optional columns (absent from a row: left empty).
+        labels: source label value -> ``A>B`` / ``B>A`` / ``A=B`` (``{1: "A>B", 2: "B>A"}``); a value is matched
+            as it is, then by its text (``"1"`` finds the key ``1``). ``None``: labels are already decisions.
+
+    Columns not named here are kept in the pair's ``metadata``. ``FieldMap()`` is today's pair format.
+
+    Raises:
+        InputError: (at construction) for a label mapping to anything but ``A>B``, ``B>A``, ``A=B``, or two fields
+            read from one column.
+    """
+
+    pair_id: str | None = "pair_id"
+    question: str = "question"
+    response_A: str = "response_A"
+    response_B: str = "response_B"
+    label: str = "label"
+    source: str | None = "source"
+    original_id: str | None = "original_id"
+    response_model: str | None = "response_model"
+    labels: Mapping[Any, str] | None = field(default=None, hash=False)
+
+    def __post_init__(self) -> None:
+        for value, decision in (self.labels or {}).items():
+            try:
+                ok = Decision.parse(decision) in LABELS
+            except ValueError:
+                ok = False
+            if not ok:
+                raise InputError(f"label value {value!r} maps to {decision!r}; expected one of 'A>B', 'B>A', 'A=B'", field="labels")
+        used = [c for c in self.columns().values() if c is not None]
+        if dup := sorted({c for c in used if used.count(c) > 1}):
+            raise InputError(f"column {dup[0]!r} is mapped to two pair fields", field="fields")
+
+    def columns(self) -> dict[str, str | None]:
+        """Pair field -> the source column that gives it (``None``: not read)."""
+        return {
+            "pair_id": self.pair_id,
+            "question": self.question,
+            "response_A": self.response_A,
+            "response_B": self.response_B,
+            "label": self.label,
+            "source": self.source,
+            "original_id": self.original_id,
+            "response_model": self.response_model,
+        }
+
+    @property
+    def is_identity(self) -> bool:
+        """Whether this reads today's pair format unchanged."""
+        return self == FieldMap()
+
+    @classmethod
+    def parse(cls, spec: str, labels: str | None = None) -> FieldMap:
+        """A field map from text, as a command line would give it: ``spec`` is ``FIELD=COLUMN,...``
+        (``question=input,response_A=output_1,response_B=output_2``; ``pair_id=`` numbers the rows) and ``labels``
+        ``VALUE=DECISION,...`` (``1=A>B,2=B>A``; the text after the first ``=`` is the decision, so ``0=A=B``).
+
+        Raises:
+            InputError: for an unknown field, an entry without ``=``, or a bad label mapping.
+        """
+        names = set(cls().columns())
+        kwargs: dict[str, Any] = {}
+        for entry in filter(None, (e.strip() for e in spec.split(","))):
+            name, eq, column = (x.strip() for x in entry.partition("="))
+            if not eq:
+                raise InputError(f"{entry!r} is not FIELD=COLUMN", field="fields")
+            if name not in names:
+                raise InputError(f"unknown pair field {name!r}; expected one of {', '.join(sorted(names))}", field="fields")
+            if not column and name in ("question", "response_A", "response_B", "label"):
+                raise InputError(f"{name} needs a column", field="fields")
+            kwargs[name] = column or None
+        if labels:
+            mapping: dict[Any, str] = {}
+            for entry in filter(None, (e.strip() for e in labels.split(","))):
+                value, eq, decision = (x.strip() for x in entry.partition("="))
+                if not eq:
+                    raise InputError(f"{entry!r} is not VALUE=DECISION", field="labels")
+                mapping[value] = decision
+            kwargs["labels"] = mapping
+        return cls(**kwargs)
+
+    def decision(self, value: Any) -> str | None:
+        """The decision a source label value maps to, or ``None`` when the mapping lacks it."""
+        assert self.labels is not None
+        try:
+            if value in self.labels:
+                return self.labels[value]
+        except TypeError:  # an unhashable value (a list) is in no mapping
+            return None
+        by_text = {str(k): v for k, v in self.labels.items()}
+        return by_text.get(str(value))
+
+    def apply(self, row: dict[str, Any], *, path: str | Path, line: int, default_id: str) -> dict[str, Any]:
+        """``row`` with its columns renamed to pair fields (other columns, and columns that would collide with a
+        pair field, go to ``metadata``).
+
+        Raises:
+            InputError: for a missing required column or a label value the mapping lacks, naming the column.
+        """
+        columns = self.columns()
+        out: dict[str, Any] = {}
+        for name, column in columns.items():
+            if column is None:
+                continue
+            if column not in row or row[column] is None:
+                if name in REQUIRED_FIELDS:
+                    raise _ColumnError(f"missing column (read as {name})", path=path, line=line, field=column)
+                continue
+            out[name] = row[column]
+        if self.pair_id is None:
+            out["pair_id"] = default_id
+        if self.labels is not None:
+            decision = self.decision(out["label"])
+            if decision is None:
+                known = ", ".join(repr(k) for k in self.labels)
+                raise _ColumnError(f"label value {out['label']!r} is not in the label mapping ({known})", path=path, line=line, field=self.label)
+            out["label"] = decision
+        used = {c for c in columns.values() if c is not None}
+        rest = {k: v for k, v in row.items() if k not in used}
+        meta = rest.pop("metadata", None) if "metadata" not in used else None
+        metadata = dict(meta) if isinstance(meta, dict) else ({} if meta is None else {"metadata": meta})
+        for k, v in rest.items():
+            if k in columns:
+                metadata[k] = v  # a column named like a pair field but not read as it
+            else:
+                out[k] = v
+        if metadata:
+            out["metadata"] = metadata
+        return out
+
+
+class _ColumnError(InputError):
+    """An error ``FieldMap.apply`` raises, already naming the source's column."""
+
+
+def _mapped(rows: Iterable[tuple[str | Path, int, dict[str, Any]]], fields: FieldMap, *, prefix_files: bool) -> Iterable[tuple[str | Path, int, dict[str, Any]]]:
+    """Rows renamed by ``fields``; a validation error on a renamed field is reported on its source column."""
+    for path, line, row in rows:
+        default_id = f"{Path(str(path)).name}:{line}" if prefix_files else str(line)
+        yield path, line, fields.apply(row, path=path, line=line, default_id=default_id)
+
+
+def _validated_mapped(rows: Iterable[tuple[str | Path, int, dict[str, Any]]], fields: FieldMap | None, *, prefix_files: bool = False) -> list[Pair]:
+    if fields is None or fields.is_identity:
+        return _validated(rows)
+    columns = {k: v for k, v in fields.columns().items() if v is not None}
+    try:
+        return _validated(_mapped(rows, fields, prefix_files=prefix_files))
+    except _ColumnError:
+        raise
+    except InputError as e:
+        if e.field in columns and e.field != columns[e.field]:
+            raise InputError(f"{e.reason} (column {columns[e.field]!r} read as {e.field})", path=e.path, line=e.line, field=columns[e.field]) from None
+        raise
 
 
 def validate_pair_dict(d: dict[str, Any], *, path: str | Path, line: int) -> Pair:
@@ -80,15 +248,20 @@ def _validated(rows: Iterable[tuple[str | Path, int, dict[str, Any]]]) -> list[P
     return pairs
 
 
-def load_pair_files(paths: Iterable[Path]) -> list[Pair]:
-    """Load and validate pairs from files, in order; pair_ids must be unique across all of them."""
+def load_pair_files(paths: Iterable[Path], *, fields: FieldMap | None = None) -> list[Pair]:
+    """Load and validate pairs from files, in order; pair_ids must be unique across all of them.
+
+    ``fields`` reads other column names (see ``FieldMap``); with ``pair_id=None`` and several files, the row
+    numbers are prefixed with the file name.
+    """
+    paths = list(paths)
 
     def rows() -> Iterable[tuple[str | Path, int, dict[str, Any]]]:
         for p in paths:
             for line, row in iter_rows(p, what="pair file"):
                 yield p, line, row
 
-    return _validated(rows())
+    return _validated_mapped(rows(), fields, prefix_files=len(paths) > 1)
 
 
 def pair_files_in(folder: Path) -> list[Path]:
@@ -116,35 +289,41 @@ def pair_files_in(folder: Path) -> list[Path]:
     return files
 
 
-def read_pairs(source: str | Path) -> list[Pair]:
+def read_pairs(source: str | Path, *, fields: FieldMap | None = None) -> list[Pair]:
     """Validated pairs from a pair file or folder, or ``hf:NAME[:SPLIT]`` (see the module docstring).
 
+    Args:
+        source: the file, folder or ``hf:NAME[:SPLIT]``.
+        fields: the source's column names and label values, when they are not today's pair format.
+
     Raises:
-        InputError: for a missing or malformed source, naming file, line and field; or no pairs at all.
+        InputError: for a missing or malformed source, naming file, line and field (the source's column when
+            ``fields`` renames it); or no pairs at all.
     """
     source = str(source)
-    pairs = _read_pairs(source)
+    pairs = _read_pairs(source, fields)
     if not pairs:
         raise InputError("no pairs found (the file or folder is empty)", path=source)
     return pairs
 
 
-def _read_pairs(source: str) -> list[Pair]:
+def _read_pairs(source: str, fields: FieldMap | None = None) -> list[Pair]:
     if source.startswith("hf:"):
         name, _, split = source[3:].partition(":")
-        return load_hf_pairs(name, split or "train")
+        return load_hf_pairs(name, split or "train", fields=fields)
     path = Path(source)
     if path.is_dir():
-        return load_pair_files(pair_files_in(path))
+        return load_pair_files(pair_files_in(path), fields=fields)
     if not path.exists():
         if path.is_symlink():  # a dangling symlink or a loop: say so, not "no such file"
             raise InputError(unreadable_file_reason(path) or "cannot read", path=path)
         raise InputError("no such file or folder (or name a benchmark, see `judgebench benchmarks`, or use hf:NAME[:SPLIT])", path=path)
-    return load_pair_files([path])
+    return load_pair_files([path], fields=fields)
 
 
-def load_hf_pairs(name: str, split: str, *, hint: str = "") -> list[Pair]:
-    """Download a split with ``datasets`` (cached by the library) and validate it row by row.
+def load_hf_pairs(name: str, split: str, *, hint: str = "", fields: FieldMap | None = None) -> list[Pair]:
+    """Download a split with ``datasets`` (cached by the library) and validate it row by row (``fields``: its
+    column names, see ``FieldMap``).
 
     Raises:
         InputError: when the dataset cannot be loaded (offline, unknown id), saying ``hint`` (what to do instead).
@@ -157,6 +336,6 @@ def load_hf_pairs(name: str, split: str, *, hint: str = "") -> list[Pair]:
     except Exception as e:
         raise InputError(f"cannot load Hugging Face dataset split {split!r}: {e}. Offline? {hint or 'Pass a local copy of the data instead.'}", path=f"hf:{name}") from None
     where = f"hf:{name}:{split}"
-    return _validated((where, i, dict(row)) for i, row in enumerate(ds, start=1))
+    return _validated_mapped(((where, i, dict(row)) for i, row in enumerate(ds, start=1)), fields)
 
 
