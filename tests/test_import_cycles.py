@@ -80,3 +80,44 @@ def test_judgebench_has_no_import_cycles() -> None:
     graph = import_graph()
     assert graph["judgebench.run.runner"], "the import graph came out empty: the finder is broken"
     assert cycles(graph) == []
+
+
+CORE = {"errors", "files", "secrets", "schema", "protocols"}
+"""Top-level modules every layer may use."""
+ENTRY_POINTS = {"cli", "__main__", "commands"}
+"""The command line: argparse, printing and exit codes only; no library module imports it."""
+
+
+def package_graph(graph: dict[str, set[str]]) -> dict[str, set[str]]:
+    """The import graph between ``judgebench``'s subpackages and top-level modules (``judgebench.run.runner`` ->
+    ``run``); imports inside one package are left out."""
+
+    def top(module: str) -> str:
+        parts = module.split(".")
+        return parts[1] if len(parts) > 1 else parts[0]
+
+    out: dict[str, set[str]] = defaultdict(set)
+    for a, targets in graph.items():
+        out[top(a)].update(top(b) for b in targets if top(b) != top(a))
+    return out
+
+
+def test_subpackages_are_layered_without_cycles() -> None:
+    """The architecture the layout shows (README "Architecture"): the graph between subpackages is acyclic, as
+    between modules, so each package can be read and tested without the ones above it."""
+    packages = package_graph(import_graph())
+    assert packages["run"] >= {"benchmarks", "judges", "protocols"}, "the package graph came out wrong: the finder is broken"
+    assert cycles(packages) == []
+
+
+def test_library_never_imports_the_command_line() -> None:
+    """Library logic lives outside ``commands/``: everything the CLI does has a Python API it calls."""
+    packages = package_graph(import_graph())
+    offenders = {p: sorted(t & ENTRY_POINTS) for p, t in packages.items() if p not in ENTRY_POINTS and t & ENTRY_POINTS}
+    assert offenders == {}
+
+
+def test_metrics_are_pure_statistics() -> None:
+    """``judgebench.metrics`` computes on arrays: it reads no results, knows no benchmark, judge or run."""
+    packages = package_graph(import_graph())
+    assert packages["metrics"] <= CORE, sorted(packages["metrics"] - CORE)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from judgebench.analysis.reparse import reparse_file
-from judgebench.run.replay import read_judgment_file
+from judgebench.analysis.replay import read_judgment_file
 from judgebench.schema import Decision, ItemResult, Judgment, Pair
 
 from .conftest import make_pair, run_cli, shared, write_jsonl

@@ -9,7 +9,7 @@ import pytest
 
 from judgebench.analysis.scoring import score_results
 from judgebench.errors import InputError
-from judgebench.run.replay import read_judgment_file
+from judgebench.analysis.replay import read_judgment_file
 
 from .conftest import make_pair, run_cli, shared, write_jsonl
 

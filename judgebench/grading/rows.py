@@ -66,6 +66,31 @@ class GradeSummary:
         )
 
 
+def grade_texts(kind: str, opts: dict[str, Any], items: list[tuple[str, Any]], *, workers: int = 2) -> list[Any]:
+    """Grade ``(response text, reference)`` items with one grader kind (input order kept). A pure function of its
+    arguments, so a shard of items can be graded in another process (``--executor ray``)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from . import choice_letters, grade_code, grade_mcq, grade_numeric
+
+    if kind == "math":
+        from .mathverify import MathVerifier
+
+        with MathVerifier(workers=workers, timeout_s=float(opts.get("timeout_s", 5.0))) as verifier:
+            return list(verifier.grade_many(items))
+    if kind == "code":
+        from ..sandbox import Limits
+
+        limits = Limits(**opts.get("limits", {}))
+        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+            return list(pool.map(lambda it: grade_code(it[0], it[1], limits=limits), items))
+    if kind == "mcq":
+        letters = choice_letters(int(opts.get("n_options", 10)))
+        return [grade_mcq(text, ref, letters=letters, repeat=opts.get("repeat")) for text, ref in items]
+    numeric = {k: opts[k] for k in ("rel_tol", "abs_tol") if k in opts}
+    return [grade_numeric(text, ref, **numeric) for text, ref in items]
+
+
 def _text(row: dict[str, Any], name: str, path: Path, line: int, *, required: bool = True) -> str:
     if name not in row or row[name] is None:
         if required:
@@ -159,7 +184,6 @@ def grade_rows(rows: Sequence[GradeRow], kind: str, *, path: str | Path | None =
     Raises:
         InputError: a math reference that is not parseable LaTeX (with its line), or ``repeat`` with another grader.
     """
-    from ..recipes import grade_texts
     from .mathverify import BadReferenceError
 
     if repeat is not None and (kind != "mcq" or repeat < 1):

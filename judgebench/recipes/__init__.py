@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
+from ..grading.rows import grade_texts
 
 # re-exported: judgebench.recipes is where users (and older code) import the recipe file's names from
 from .config import (
@@ -102,31 +103,6 @@ class RecipeSummary:
         return "\n".join(lines)
 
 
-def grade_texts(kind: str, opts: dict[str, Any], items: list[tuple[str, Any]], *, workers: int = 2) -> list[Any]:
-    """Grade ``(response text, reference)`` items with one grader kind (input order kept). A pure function of its
-    arguments, so a shard of items can be graded in another process (``--executor ray``)."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    from ..grading import choice_letters, grade_code, grade_mcq, grade_numeric
-
-    if kind == "math":
-        from ..grading.mathverify import MathVerifier
-
-        with MathVerifier(workers=workers, timeout_s=float(opts.get("timeout_s", 5.0))) as verifier:
-            return list(verifier.grade_many(items))
-    if kind == "code":
-        from ..sandbox import Limits
-
-        limits = Limits(**opts.get("limits", {}))
-        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-            return list(pool.map(lambda it: grade_code(it[0], it[1], limits=limits), items))
-    if kind == "mcq":
-        letters = choice_letters(int(opts.get("n_options", 10)))
-        return [grade_mcq(text, ref, letters=letters, repeat=opts.get("repeat")) for text, ref in items]
-    numeric = {k: opts[k] for k in ("rel_tol", "abs_tol") if k in opts}
-    return [grade_numeric(text, ref, **numeric) for text, ref in items]
-
-
 def grade_responses(recipe: Recipe, problems: list[Any], responses: list[Any], *, workers: int = 2, executor: str = "local", ray_address: str | None = None) -> list[Any]:
     """Grade every response against its problem's reference with the recipe's grader (input order kept).
 
@@ -195,7 +171,7 @@ def run_recipe(
     import time
     from dataclasses import replace
 
-    from ..analysis.scoring import category_of
+    from ..analysis.scoring import source_category
     from ..files import atomic_write_json, atomic_write_jsonl
     from ..secrets import redact_data
     from .data import import_responses, load_problems
@@ -235,7 +211,7 @@ def run_recipe(
         by_gen.setdefault(g.generator, []).append(g.grade.correct is True)  # None: no single answer
     categories: dict[str, int] = {}
     for p in pairs:
-        categories[category_of(p.source)] = categories.get(category_of(p.source), 0) + 1
+        categories[source_category(p.source)] = categories.get(source_category(p.source), 0) + 1
     correct = sum(g.grade.correct is True for g in graded)
     summary = RecipeSummary(
         recipe=recipe.name,

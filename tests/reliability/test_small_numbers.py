@@ -20,7 +20,7 @@ import pytest
 from judgebench.cli import main
 from judgebench.errors import InputError
 from judgebench.metrics import reliability as rl
-from judgebench.run.replay import read_judgment_file
+from judgebench.analysis.replay import read_judgment_file
 from judgebench.run.runner import RunSpec, run
 from judgebench.schema import Decision
 
