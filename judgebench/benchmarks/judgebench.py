@@ -5,7 +5,7 @@ Data: Hugging Face ``ScalerLab/JudgeBench``, splits ``gpt`` (GPT-4o responses, 3
 (Claude-3.5-Sonnet responses, 270 pairs); offline, a folder holding the JSONL files (``--data-dir`` or
 ``$JUDGEBENCH_PAIRS_DIR``, or ``$JUDGEBENCH_DATA_DIR/judgebench`` or its ``pairs/`` folder), each named with its response model (``...gpt-4o...jsonl``) or its split (``gpt.jsonl``).
 
-Rule (ScalerLab/JudgeBench ``utils/metrics.py::compute_final_metrics``, commit 5f4ab4b): each pair is judged in
+Rule (ScalerLab/JudgeBench ``utils/metrics.py::compute_final_metrics``, commit e2c52c2): each pair is judged in
 both orders; the ``vote`` reducer (``judgebench.protocols``) credits a pair when its two verdicts, in the original
 frame, sum to more than zero (+1 agree with the label, -1 the opposite, 0 tie or none); the overall accuracy is
 the micro average over pairs. Categories by the pair's ``source`` prefix: ``mmlu-pro`` -> Knowledge,
@@ -72,7 +72,7 @@ BENCHMARK = register_benchmark(
         name="judgebench",
         description="challenging pairs (one correct, one incorrect answer) in Knowledge, Reasoning, Math, Coding",
         source=f"hf:{HF_ID}",
-        citation="Tan et al. 2024, JudgeBench: A Benchmark for Evaluating LLM-based Judges, arXiv 2410.12784; rule: ScalerLab/JudgeBench utils/metrics.py",
+        citation="Tan et al. 2024, JudgeBench: A Benchmark for Evaluating LLM-based Judges, arXiv 2410.12784; rule: ScalerLab/JudgeBench utils/metrics.py @ e2c52c2",
         load=load,
         splits=tuple(SPLITS),
         default_split="gpt",
