@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from judgebench.judges import register_judge
+from judgebench.judges import JudgeContext, register_judge
 from judgebench.run.runner import RunSpec, run
 from judgebench.schema import Decision, Judgment
 
@@ -29,8 +29,8 @@ class CountingJudge:
         self.crash_after = BEHAVIOUR["crash_after"]
         self.fail_every = BEHAVIOUR["fail_every"]
 
-    async def judge(self, question: str, response_a: str, response_b: str) -> Judgment:
-        CALLS.append((question, response_a))
+    async def judge(self, context: JudgeContext, response_a: str, response_b: str) -> Judgment:
+        CALLS.append((context.question, response_a))
         n = len(CALLS)
         await asyncio.sleep(0.002)  # a model call takes time; the runner logs finished pairs meanwhile
         if self.crash_after is not None and n > self.crash_after:

@@ -23,12 +23,15 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..backends import BackendError
 from ..schema import Decision, Judgment, Usage
 from ._options import bool_option, float_option, int_option
 from ._prompted import PromptedJudge, Verdict, prompt_text
+
+if TYPE_CHECKING:
+    from . import JudgeContext, JudgeKind
 
 logger = logging.getLogger(__name__)
 
@@ -110,6 +113,7 @@ class CalibratedJudge:
         calibration: the options.
     """
 
+    kind: ClassVar[JudgeKind] = "pairwise"
     base: PromptedJudge
     parse_scores: ScoreParser
     calibration: Calibration
@@ -121,11 +125,11 @@ class CalibratedJudge:
         # With BPC both orders are already inside each judgment, so the runner plays one game per pair.
         self.order_invariant = self.calibration.bpc
 
-    async def _sample(self, order: str, question: str, first: str, second: str, index: int) -> _Sample:
+    async def _sample(self, order: str, context: JudgeContext, first: str, second: str, index: int) -> _Sample:
         params = self.base.params
         if self.calibration.mec_k > 1:
             params = replace(params, temperature=self.calibration.mec_temperature)
-        messages = self.base.messages(question, first, second)
+        messages = self.base.messages(context, first, second)
         try:
             completion = await self.base.backend.chat(messages, params, sample_index=index)
         except BackendError as e:
@@ -134,13 +138,13 @@ class CalibratedJudge:
         scores = None if shown is None else (shown if order == "AB" else (shown[1], shown[0]))
         return _Sample(order, index, output=completion.text, scores=scores, usage=completion.usage, cached=completion.cached)
 
-    async def judge(self, question: str, response_a: str, response_b: str) -> Judgment:
+    async def judge(self, context: JudgeContext, response_a: str, response_b: str) -> Judgment:
         """Run every sample (k per order) concurrently and average the valid ones; see the module docstring."""
         orders = [("AB", response_a, response_b)] + ([("BA", response_b, response_a)] if self.calibration.bpc else [])
         samples: list[_Sample] = await asyncio.gather(
-            *(self._sample(order, question, x, y, i) for order, x, y in orders for i in range(self.calibration.mec_k))
+            *(self._sample(order, context, x, y, i) for order, x, y in orders for i in range(self.calibration.mec_k))
         )
-        prompts = [prompt_text(self.base.messages(question, x, y)) for _, x, y in orders]
+        prompts = [prompt_text(self.base.messages(context, x, y)) for _, x, y in orders]
         usage = sum((s.usage for s in samples), Usage())
         valid = [s.scores for s in samples if s.scores is not None]
         errors = [f"{s.order}#{s.index}: {s.error}" for s in samples if s.error is not None]

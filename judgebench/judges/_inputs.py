@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..backends import Messages
 from ._options import choice_option, int_option
-from ._prompted import PromptedJudge, render_messages
+from ._prompted import PromptedJudge
+
+if TYPE_CHECKING:
+    from . import JudgeContext
 
 
 def truncate(text: str, max_chars: int | None, side: str) -> str:
@@ -28,6 +32,7 @@ class PreparedJudge(PromptedJudge):
     truncation_side: str = "right"
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         if self.max_response_chars is not None:
             self.max_response_chars = int_option("max_response_chars", self.max_response_chars, low=1, high=10_000_000)
         self.truncation_side = choice_option("truncation_side", self.truncation_side, ("left", "right"))
@@ -36,7 +41,8 @@ class PreparedJudge(PromptedJudge):
         """A response as the judge's own prompt builder would insert it (identity by default)."""
         return response
 
-    def messages(self, question: str, response_a: str, response_b: str) -> Messages:
+    def messages(self, context: JudgeContext, response_a: str, response_b: str) -> Messages:
+        """The chat messages for ``context`` with the prepared ``response_a`` shown first."""
         a = truncate(self.prepare(response_a), self.max_response_chars, self.truncation_side)
         b = truncate(self.prepare(response_b), self.max_response_chars, self.truncation_side)
-        return render_messages(self.template, system_template=self.system_template, question=question, response_a=a, response_b=b, **self.variables)
+        return super().messages(context, a, b)

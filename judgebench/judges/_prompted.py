@@ -3,6 +3,10 @@
 Templates live in ``judges/templates/<name>.jinja`` (user message) and ``<name>_system.jinja`` (system message,
 optional), rendered with ``StrictUndefined`` so a missing variable is an error, not an empty string. Each template
 starts with a ``{# ... #}`` header naming its source; Jinja drops that comment from the rendered prompt.
+
+Templates are rendered with the item's context (``JudgeContext``): ``question``, ``reference`` and ``rubric``
+(``None`` when the item has none), the two responses as ``response_a`` / ``response_b``, and the judge's own
+``variables`` (options such as Prometheus 2's criterion), which must not reuse those names.
 """
 
 from __future__ import annotations
@@ -13,10 +17,13 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..backends import BackendError, ChatParams, Messages
 from ..schema import Decision, Judgment, Usage
+
+if TYPE_CHECKING:
+    from . import JudgeContext, JudgeKind
 
 logger = logging.getLogger(__name__)
 
@@ -104,6 +111,11 @@ def prompt_text(messages: Messages) -> str:
     return "\n\n".join(f"[{m['role']}]\n{m['content']}" for m in messages)
 
 
+CONTEXT_VARIABLES = frozenset({"question", "reference", "rubric", "response_a", "response_b"})
+"""Template variables filled from the item's context and the responses shown; a judge's own variables cannot
+reuse them."""
+
+
 @dataclass
 class PromptedJudge:
     """A judge defined by a template, generation parameters and a verdict parser.
@@ -115,12 +127,17 @@ class PromptedJudge:
         parse: output text -> ``Verdict``; returns ``Decision.NONE`` when it cannot read a verdict.
         system_template: optional system-message template name.
         params: generation parameters.
-        variables: extra template variables (e.g. a rubric).
+        variables: the judge's own template variables (e.g. Prometheus 2's criterion); names the context fills
+            (``question``, ``reference``, ``rubric``, ``response_a``, ``response_b``) are refused.
         order_invariant: True only if the judge already looks at both orders itself.
         verdict_letters: the tokens that name the first and second response in the verdict; with
             ``params.logprobs`` the judgment's confidence is the verdict token's probability (see ``verdict_confidence``).
+        reference_variable: the template variable the item's reference answer fills when the item has one
+            (``context.reference`` is not None), over the value ``variables`` gives it (the judge's option); None
+            for judges whose templates take no reference answer.
     """
 
+    kind: ClassVar[JudgeKind] = "pairwise"
     name: str
     backend: Any
     template: str
@@ -130,20 +147,28 @@ class PromptedJudge:
     variables: dict[str, Any] = field(default_factory=dict)
     order_invariant: bool = False
     verdict_letters: tuple[str, str] = ("A", "B")
+    reference_variable: str | None = None
     _warned_no_logprobs: bool = field(default=False, init=False, repr=False, compare=False)
 
-    def messages(self, question: str, response_a: str, response_b: str) -> Messages:
-        return render_messages(
-            self.template,
-            system_template=self.system_template,
-            question=question,
-            response_a=response_a,
-            response_b=response_b,
-            **self.variables,
-        )
+    def __post_init__(self) -> None:
+        clash = sorted(set(self.variables) & CONTEXT_VARIABLES)
+        if clash:
+            raise ValueError(f"judge {self.name!r}: template variable {clash[0]!r} is filled from the item's context")
 
-    async def judge(self, question: str, response_a: str, response_b: str) -> Judgment:
-        messages = self.messages(question, response_a, response_b)
+    def template_variables(self, context: JudgeContext, response_a: str, response_b: str) -> dict[str, Any]:
+        """What the templates are rendered with: the context's ``question``, ``reference`` and ``rubric``, the
+        judge's ``variables``, the item's reference in ``reference_variable`` when it has one, and the responses."""
+        variables: dict[str, Any] = {"question": context.question, "reference": context.reference, "rubric": context.rubric, **self.variables}
+        if self.reference_variable is not None and context.reference is not None:
+            variables[self.reference_variable] = context.reference
+        return variables | {"response_a": response_a, "response_b": response_b}
+
+    def messages(self, context: JudgeContext, response_a: str, response_b: str) -> Messages:
+        """The chat messages for ``context`` with ``response_a`` shown first."""
+        return render_messages(self.template, system_template=self.system_template, **self.template_variables(context, response_a, response_b))
+
+    async def judge(self, context: JudgeContext, response_a: str, response_b: str) -> Judgment:
+        messages = self.messages(context, response_a, response_b)
         prompt = prompt_text(messages)
         try:
             completion = await self.backend.chat(messages, self.params)

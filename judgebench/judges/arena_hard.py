@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from ..backends import BackendError
 from ..schema import Decision, Judgment, Usage
@@ -23,6 +24,9 @@ from . import register_judge
 from ._options import chat_params, int_option
 from ._parsing import Echo, answer_of, phrase, read_label
 from ._prompted import PromptedJudge, Verdict, prompt_text, render_template, verdict_extra
+
+if TYPE_CHECKING:
+    from . import JudgeContext
 
 LABELS: dict[str, Decision] = {
     "A>>B": Decision.A_BETTER,
@@ -97,8 +101,8 @@ class ArenaHardJudge(PromptedJudge):
                 break
         return verdict
 
-    async def judge(self, question: str, response_a: str, response_b: str) -> Judgment:
-        messages = self.messages(question, response_a, response_b)
+    async def judge(self, context: JudgeContext, response_a: str, response_b: str) -> Judgment:
+        messages = self.messages(context, response_a, response_b)
         first_prompt = prompt_text(messages)
         outputs: list[str] = []
         usage = Usage()

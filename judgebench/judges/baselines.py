@@ -9,24 +9,26 @@ that flipped a fresh coin in each game would get both games right only a quarter
 from __future__ import annotations
 
 import hashlib
+from typing import ClassVar
 
 from ..schema import Decision, Judgment
-from . import register_judge
+from . import JudgeContext, JudgeKind, register_judge
 
 
 class RandomJudge:
     """Picks one of the two responses at random, deterministically from (seed, question, the unordered pair of
     responses): the same response in both games, so runs and resumes agree and the two games are consistent."""
 
+    kind: ClassVar[JudgeKind] = "pairwise"
     order_invariant = False
 
     def __init__(self, seed: int = 0):
         self.name = "random"
         self.seed = seed
 
-    async def judge(self, question: str, response_a: str, response_b: str) -> Judgment:
+    async def judge(self, context: JudgeContext, response_a: str, response_b: str) -> Judgment:
         first, second = sorted((response_a, response_b))
-        h = hashlib.sha256(f"{self.seed}\0{question}\0{first}\0{second}".encode()).digest()
+        h = hashlib.sha256(f"{self.seed}\0{context.question}\0{first}\0{second}".encode()).digest()
         chosen = first if h[0] & 1 else second
         decision = Decision.A_BETTER if chosen == response_a else Decision.B_BETTER
         return Judgment(decision=decision, output=f"random(seed={self.seed})")
@@ -36,13 +38,14 @@ class LengthJudge:
     """Prefers the longer (or shorter) response by character count; equal lengths are a tie. The two lengths are
     its ``scores`` (``score_kind="chars"``): a length difference ranks judgments but is never a confidence."""
 
+    kind: ClassVar[JudgeKind] = "pairwise"
     order_invariant = False
 
     def __init__(self, prefer: str):
         self.name = prefer
         self.prefer_longer = prefer == "longer"
 
-    async def judge(self, question: str, response_a: str, response_b: str) -> Judgment:
+    async def judge(self, context: JudgeContext, response_a: str, response_b: str) -> Judgment:
         la, lb = len(response_a), len(response_b)
         if la == lb:
             decision = Decision.TIE

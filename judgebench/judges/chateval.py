@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
-from typing import Any
+from typing import Any, ClassVar
 
 from ..backends import BackendError, ChatParams
 from ..errors import JudgebenchError
 from ..schema import Decision, Judgment, Usage
-from . import register_judge
+from . import JudgeContext, JudgeKind, register_judge
 from ._prompted import prompt_text, render_messages
 from .jury import vote
 from .vanilla import parse_verdict
@@ -23,6 +23,9 @@ PERSONAS = ("a meticulous domain expert", "a critical reviewer who looks for err
 
 
 class ChatEval:
+    """Agents with different personas assess the pair, debate for ``rounds`` rounds, then vote."""
+
+    kind: ClassVar[JudgeKind] = "pairwise"
     order_invariant = False
 
     def __init__(self, backend: Any, *, agents: int, rounds: int, params: ChatParams):
@@ -37,8 +40,15 @@ class ChatEval:
         c = await self.backend.chat(messages, self.params)
         return prompt_text(messages), c.text, c.usage
 
-    async def judge(self, question: str, response_a: str, response_b: str) -> Judgment:
-        base = {"question": question, "response_a": response_a, "response_b": response_b, "n_agents": len(self.personas)}
+    async def judge(self, context: JudgeContext, response_a: str, response_b: str) -> Judgment:
+        base = {
+            "question": context.question,
+            "reference": context.reference,
+            "rubric": context.rubric,
+            "response_a": response_a,
+            "response_b": response_b,
+            "n_agents": len(self.personas),
+        }
         usage = Usage()
         transcript: list[dict[str, Any]] = []
         try:

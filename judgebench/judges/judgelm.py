@@ -9,7 +9,9 @@ tie (upstream ``translate_score_to_win_list`` with T=0). Both scores are recorde
 Options: ``fast_eval=true`` stops at the first newline with 16 new tokens (JudgeLM's ``--if-fast-eval``: scores only,
 as JudgeBench ran it); by default the explanation is kept for inspection (it follows the scores and does not change
 them). ``mec_k`` / ``bpc`` / ``mec_temperature`` apply FairEval's calibrations (see ``_calibrated``).
-``reference_answer`` uses JudgeLM's with-reference prompt (the same reference for every pair).
+A reference answer switches to JudgeLM's with-reference prompt. Precedence: the item's own reference
+(``JudgeContext.reference``, when it is not None) is used for that item; an item without one gets the
+``reference_answer`` option (the same text for every such item); with neither, the without-reference prompt is sent.
 ``max_response_chars`` approximates JudgeBench's token truncation to the 2,048-token context (right side).
 Temperature defaults to 0 (JudgeBench; upstream's scripts sample at 0.2).
 """
@@ -71,7 +73,8 @@ parse_verdict = verdict_parser(read_scores)
 @register_judge(
     "judgelm",
     "JudgeLM fine-tuned judge, its exact raw prompt; first output line = two scores '8 6', higher wins, equal = tie; "
-    "options fast_eval, mec_k/bpc (FairEval calibration). Zhu et al. 2023, arXiv 2310.17631; github.com/baaivision/"
+    "options fast_eval, mec_k/bpc (FairEval calibration), reference_answer (for items without their own reference: "
+    "an item's reference comes first). Zhu et al. 2023, arXiv 2310.17631; github.com/baaivision/"
     "JudgeLM. Serve BAAI/JudgeLM-7B/13B/33B-v1.0 with a pass-through chat template.",
 )
 def judgelm(
@@ -87,7 +90,21 @@ def judgelm(
     bpc: bool = False,
     mec_temperature: float = 1.0,
 ) -> PromptedJudge | CalibratedJudge:
-    """JudgeLM judge; ``max_tokens`` defaults to 16 with ``fast_eval`` and 1,024 without."""
+    """JudgeLM judge; ``max_tokens`` defaults to 16 with ``fast_eval`` and 1,024 without.
+
+    Args:
+        backend: the chat backend serving a JudgeLM model (pass-through chat template).
+        fast_eval: stop after the score line (16 new tokens).
+        temperature: sampling temperature.
+        max_tokens: new-token limit (default by ``fast_eval``).
+        reference_answer: the reference for items that have none of their own; an item's reference
+            (``JudgeContext.reference``) takes precedence. None (default): such items get the without-reference prompt.
+        max_response_chars: cut each response to this many characters (None: whole).
+        truncation_side: ``right`` keeps the start of a long response, ``left`` its end.
+        mec_k: multiple-evidence calibration samples per order.
+        bpc: balanced position calibration (both orders in one judgment).
+        mec_temperature: the temperature of the MEC samples.
+    """
     fast = bool_option("fast_eval", fast_eval)
     params = chat_params(temperature, max_tokens if max_tokens is not None else (16 if fast else 1024), stop=("\n",) if fast else None)
     base = PreparedJudge(
@@ -97,6 +114,7 @@ def judgelm(
         parse=parse_verdict,
         params=params,
         variables={"reference_answer": text_option("reference_answer", reference_answer)},
+        reference_variable="reference_answer",
         max_response_chars=max_response_chars,
         truncation_side=truncation_side,
     )

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from typing import Any
+from typing import Any, ClassVar
 
 from ..errors import JudgebenchError
 from ..schema import Decision, Judgment, Usage
-from . import Judge, get_judge, register_judge
+from . import Judge, JudgeContext, JudgeKind, get_judge, register_judge
 
 
 def vote(decisions: list[Decision], weights: list[float]) -> Decision:
@@ -31,6 +31,9 @@ def vote(decisions: list[Decision], weights: list[float]) -> Decision:
 
 
 class Jury:
+    """Every member judges the same context and responses; their decisions are put to a weighted vote."""
+
+    kind: ClassVar[JudgeKind] = "pairwise"
     order_invariant = False
 
     def __init__(self, members: list[tuple[str, Judge]], weights: list[float]):
@@ -38,8 +41,8 @@ class Jury:
         self.members = members
         self.weights = weights
 
-    async def judge(self, question: str, response_a: str, response_b: str) -> Judgment:
-        results = await asyncio.gather(*(j.judge(question, response_a, response_b) for _, j in self.members))
+    async def judge(self, context: JudgeContext, response_a: str, response_b: str) -> Judgment:
+        results = await asyncio.gather(*(j.judge(context, response_a, response_b) for _, j in self.members))
         decision = vote([r.decision for r in results], self.weights)
         usage = sum((r.usage for r in results), Usage())
         failed = [f"{label}: {r.error}" for (label, _), r in zip(self.members, results, strict=True) if r.error]
@@ -61,5 +64,9 @@ def jury(backend: Any, *, members: list[str] | None = None, weights: list[float]
         if name == "jury":
             raise JudgebenchError("a jury cannot contain a jury")
         member_backend = backend.sibling(model) if model else backend
-        built.append((m, get_judge(name, member_backend)))
+        judge = get_judge(name, member_backend)
+        kind = getattr(judge, "kind", Jury.kind)
+        if kind != Jury.kind:
+            raise JudgebenchError(f"jury: member {m!r} is a {kind} judge; a jury's members are {Jury.kind} judges")
+        built.append((m, judge))
     return Jury(built, [float(w) for w in weights] if weights else [1.0] * len(members))

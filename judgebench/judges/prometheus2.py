@@ -8,9 +8,13 @@ a system and a user message and relies on the server's chat template (what Judge
 Rubric: relative grading uses only the criterion line of a rubric (prometheus-eval ``load_rubric``). The default is
 ``factual_validity`` (JudgeBench's choice, fitting pairs labelled by correctness); the other named rubrics of
 prometheus-eval are ``helpfulness``, ``harmlessness``, ``honesty``, ``reasoning``; any other text is used as the
-criterion verbatim (write it in prometheus' style, ``[Does the response ...?]``). ``reference_answer`` switches to
-prometheus' with-reference prompt; the judge interface passes no per-pair data, so the same reference is used for
-every pair (meant for single-question probes).
+criterion verbatim (write it in prometheus' style, ``[Does the response ...?]``). The criterion fills the template's
+``criterion`` variable; the item's own rubric (``JudgeContext.rubric``) is not used.
+
+Reference answer: a reference switches to prometheus' with-reference prompt. Precedence: the item's own reference
+(``JudgeContext.reference``, when it is not None) is used for that item; an item without one gets the
+``reference_answer`` option (the same text for every such item, e.g. for single-question probes); with neither, the
+without-reference prompt is sent.
 
 Output format: ``(feedback) [RESULT] A`` or ``... [RESULT] B``; no tie.
 """
@@ -85,7 +89,8 @@ def resolve_rubric(rubric: str) -> str:
 @register_judge(
     "prometheus2",
     "Prometheus 2 relative grading, prometheus-eval's exact prompt and [INST] wrapper; verdict [RESULT] A/B, default "
-    "rubric factual_validity (option rubric=..., reference_answer=..., prompt_format=raw|chat). Kim et al. 2024, "
+    "rubric factual_validity (option rubric=..., prompt_format=raw|chat, reference_answer=... for items without their "
+    "own reference: an item's reference comes first). Kim et al. 2024, "
     "arXiv 2405.01535; github.com/prometheus-eval/prometheus-eval. Model: prometheus-eval/prometheus-7b-v2.0 (or 8x7b).",
 )
 def prometheus2(
@@ -97,10 +102,20 @@ def prometheus2(
     temperature: float = 0.0,
     max_tokens: int = 1024,
 ) -> PromptedJudge:
-    """Prometheus 2 relative judge; temperature 0 and 1,024 new tokens as in JudgeBench."""
+    """Prometheus 2 relative judge; temperature 0 and 1,024 new tokens as in JudgeBench.
+
+    Args:
+        backend: the chat backend serving a Prometheus 2 model.
+        rubric: a named prometheus-eval rubric or a criterion line of its own.
+        reference_answer: the reference for items that have none of their own; an item's reference
+            (``JudgeContext.reference``) takes precedence. None (default): such items get the without-reference prompt.
+        prompt_format: ``raw`` (prometheus-eval's ``[INST]`` string) or ``chat`` (system + user messages).
+        temperature: sampling temperature.
+        max_tokens: new-token limit.
+    """
     fmt = choice_option("prompt_format", prompt_format, ("raw", "chat"))
     variables = {
-        "rubric": resolve_rubric(text_option("rubric", rubric, allow_none=False) or DEFAULT_RUBRIC),
+        "criterion": resolve_rubric(text_option("rubric", rubric, allow_none=False) or DEFAULT_RUBRIC),
         "reference_answer": text_option("reference_answer", reference_answer),
     }
     return PromptedJudge(
@@ -111,4 +126,5 @@ def prometheus2(
         parse=parse_verdict,
         params=chat_params(temperature, max_tokens),
         variables=variables,
+        reference_variable="reference_answer",
     )

@@ -10,14 +10,18 @@ or ``vllm-reward:NAME`` (a served RM).
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, ClassVar
 
 from ..backends import BackendError
 from ..schema import Decision, Judgment, Usage
-from . import register_judge
+from . import JudgeContext, JudgeKind, register_judge
 
 
 class RewardModelJudge:
+    """Scores the context's question with each response on the reward backend; the higher reward wins, rewards
+    within ``tie_margin`` of each other are a tie."""
+
+    kind: ClassVar[JudgeKind] = "pairwise"
     order_invariant = True
 
     def __init__(self, backend: Any, *, tie_margin: float = 0.0):
@@ -25,10 +29,10 @@ class RewardModelJudge:
         self.backend = backend
         self.tie_margin = tie_margin
 
-    async def judge(self, question: str, response_a: str, response_b: str) -> Judgment:
+    async def judge(self, context: JudgeContext, response_a: str, response_b: str) -> Judgment:
         try:
-            sa = await self.backend.score(question, response_a)
-            sb = await self.backend.score(question, response_b)
+            sa = await self.backend.score(context.question, response_a)
+            sb = await self.backend.score(context.question, response_b)
         except BackendError as e:
             return Judgment(Decision.NONE, error=str(e), usage=Usage(calls=1))
         if not (math.isfinite(sa) and math.isfinite(sb)):  # NaN compares false both ways: it would read as B>A

@@ -8,7 +8,7 @@ import jinja2
 import pytest
 
 from judgebench.errors import InputError
-from judgebench.judges import get_judge
+from judgebench.judges import JudgeContext, get_judge
 from judgebench.judges._prompted import render_template
 from judgebench.judges.arena_hard import parse_verdict
 from judgebench.schema import Decision
@@ -41,14 +41,14 @@ Q, A, B = "What is 2 + 2?\nShow your work.", "2 + 2 = 4.", "It is 5."
 
 
 def test_arena_hard_render_matches_upstream_config_exactly() -> None:
-    messages = get_judge("arena_hard", ScriptedBackend([""])).messages(Q, A, B)
+    messages = get_judge("arena_hard", ScriptedBackend([""])).messages(JudgeContext.of_question(Q), A, B)
     assert [m["role"] for m in messages] == ["system", "user"]
     assert messages[0]["content"] == UPSTREAM_SYSTEM
     assert messages[1]["content"] == UPSTREAM_PROMPT.format(question_1=Q, answer_1=A, answer_2=B)
 
 
 def test_arena_hard_notie_render_offers_two_labels_only() -> None:
-    system = get_judge("arena_hard_notie", ScriptedBackend([""])).messages(Q, A, B)[0]["content"]
+    system = get_judge("arena_hard_notie", ScriptedBackend([""])).messages(JudgeContext.of_question(Q), A, B)[0]["content"]
     # JudgeBench's notie text: the five-way list replaced by two choices; its line 1 ends with a space.
     head = UPSTREAM_SYSTEM.split("1. Assistant A is significantly better")[0]
     tail = '1. Assistant A is better: [[A>B]] \n2. Assistant B is better: [[B>A]]\n\nExample output: "My final verdict is Assistant A is better: [[A>B]]".'
@@ -57,7 +57,7 @@ def test_arena_hard_notie_render_offers_two_labels_only() -> None:
 
 
 def test_arena_hard_render_shows_response_a_first_and_no_template_header() -> None:
-    user = get_judge("arena_hard", ScriptedBackend([""])).messages(Q, "FIRST", "SECOND")[1]["content"]
+    user = get_judge("arena_hard", ScriptedBackend([""])).messages(JudgeContext.of_question(Q), "FIRST", "SECOND")[1]["content"]
     assert user.index("FIRST") < user.index("<|The End of Assistant A's Answer|>") < user.index("SECOND")
     assert not user.startswith(("\n", " ")) and "{#" not in user and "arena-hard-auto" not in user
 
@@ -98,7 +98,7 @@ def test_arena_hard_parse_label_mapping_collapses_strength() -> None:
 def test_arena_hard_judge_unparseable_output_is_no_decision_with_raw_text_kept() -> None:
     text = fixture("arena_hard", "truncated")
     backend = ScriptedBackend([text, text])
-    j = run(get_judge("arena_hard", backend, continue_attempts=1).judge(Q, A, B))
+    j = run(get_judge("arena_hard", backend, continue_attempts=1).judge(JudgeContext.of_question(Q), A, B))
     assert j.decision is Decision.NONE and j.error is None
     assert j.output == text + "\n" + text  # both attempts kept, joined as arena-hard-auto does
     assert len(backend.calls) == 2
@@ -106,7 +106,7 @@ def test_arena_hard_judge_unparseable_output_is_no_decision_with_raw_text_kept()
 
 def test_arena_hard_judge_missing_label_asks_once_more_then_reads_it() -> None:
     backend = ScriptedBackend([fixture("arena_hard", "truncated"), "My final verdict is Assistant B is slightly better: [[B>A]]"])
-    j = run(get_judge("arena_hard", backend).judge(Q, A, B))
+    j = run(get_judge("arena_hard", backend).judge(JudgeContext.of_question(Q), A, B))
     assert j.decision is Decision.B_BETTER
     follow_up = backend.calls[1][0]
     assert [m["role"] for m in follow_up] == ["system", "user", "assistant", "user"]
@@ -116,13 +116,13 @@ def test_arena_hard_judge_missing_label_asks_once_more_then_reads_it() -> None:
 
 def test_arena_hard_judge_labelled_output_makes_one_call() -> None:
     backend = ScriptedBackend([fixture("arena_hard", "tie")])
-    j = run(get_judge("arena_hard", backend).judge(Q, A, B))
+    j = run(get_judge("arena_hard", backend).judge(JudgeContext.of_question(Q), A, B))
     assert j.decision is Decision.TIE and len(backend.calls) == 1
     assert backend.calls[0][1].temperature == 0.0 and backend.calls[0][1].max_tokens == 4096
 
 
 def test_arena_hard_judge_failed_call_records_error() -> None:
-    j = run(get_judge("arena_hard", ScriptedBackend([failing("HTTP 503")])).judge(Q, A, B))
+    j = run(get_judge("arena_hard", ScriptedBackend([failing("HTTP 503")])).judge(JudgeContext.of_question(Q), A, B))
     assert j.decision is Decision.NONE and j.error == "HTTP 503" and j.output == ""
     assert "<|User Prompt|>" in j.prompt
 
@@ -136,7 +136,7 @@ def test_arena_hard_follow_up_after_truncated_think_reads_each_turn_on_its_own()
     # Review B4: turn 1 is cut off inside <think>; joined with turn 2 the whole text read as unclosed reasoning.
     turns = ["<think>\nLet me compare A and B carefully. A's proof has a gap in step 3 and", "My final verdict is [[B>A]]"]
     backend = ScriptedBackend(turns)
-    j = run(get_judge("arena_hard", backend).judge(Q, A, B))
+    j = run(get_judge("arena_hard", backend).judge(JudgeContext.of_question(Q), A, B))
     assert j.decision is Decision.B_BETTER and len(backend.calls) == 2
     assert j.output == "\n".join(turns) and j.extra["outputs"] == turns and "no_decision_reason" not in j.extra
     # score --reparse reads the stored turns the same way; a record without them is read from the joined output.
@@ -148,5 +148,5 @@ def test_arena_hard_follow_up_after_truncated_think_reads_each_turn_on_its_own()
 
 def test_arena_hard_follow_up_turn_continuing_the_reasoning_is_read_after_its_closing_tag() -> None:
     turns = ["<think>\nA's proof has a gap and", "B's proof is complete.\n</think>\n\nMy final verdict is Assistant B is slightly better: [[B>A]]"]
-    j = run(get_judge("arena_hard", ScriptedBackend(turns)).judge(Q, A, B))
+    j = run(get_judge("arena_hard", ScriptedBackend(turns)).judge(JudgeContext.of_question(Q), A, B))
     assert j.decision is Decision.B_BETTER and j.extra["attempts"] == 2

@@ -5,7 +5,7 @@ from __future__ import annotations
 import jinja2
 import pytest
 
-from judgebench.judges import get_judge
+from judgebench.judges import JudgeContext, get_judge
 from judgebench.judges._prompted import render_template
 from judgebench.judges.auto_j import parse_verdict
 from judgebench.schema import Decision
@@ -36,16 +36,16 @@ Q, A, B = "what is 1+0?", "1+0 is 11", "the answer is 1"  # Auto-J's own example
 
 def test_auto_j_raw_render_equals_build_autoj_input() -> None:
     expected = PROMPT_INPUT_WO_SYSTEM.format(input=PAIRWISE_TIE.format(prompt=Q, response=A, response_another=B))
-    assert get_judge("auto_j", ScriptedBackend([""])).messages(Q, A, B) == [{"role": "user", "content": expected}]
+    assert get_judge("auto_j", ScriptedBackend([""])).messages(JudgeContext.of_question(Q), A, B) == [{"role": "user", "content": expected}]
 
 
 def test_auto_j_chat_render_is_the_bare_protocol_body() -> None:
-    messages = get_judge("auto_j", ScriptedBackend([""]), prompt_format="chat").messages(Q, A, B)
+    messages = get_judge("auto_j", ScriptedBackend([""]), prompt_format="chat").messages(JudgeContext.of_question(Q), A, B)
     assert messages == [{"role": "user", "content": PAIRWISE_TIE.format(prompt=Q, response=A, response_another=B)}]
 
 
 def test_auto_j_render_response_1_is_response_a() -> None:
-    user = user_text(get_judge("auto_j", ScriptedBackend([""])).messages(Q, "FIRST", "SECOND"))
+    user = user_text(get_judge("auto_j", ScriptedBackend([""])).messages(JudgeContext.of_question(Q), "FIRST", "SECOND"))
     assert user.index("[Response 1]: FIRST") < user.index("[Response 2]: SECOND")
     assert "{#" not in user
 
@@ -75,7 +75,7 @@ def test_auto_j_parse_recorded_output_gives_expected_decision(name: str, expecte
 
 def test_auto_j_judge_params_follow_upstream_example() -> None:
     backend = ScriptedBackend([fixture("auto_j", "tie")])
-    j = run(get_judge("auto_j", backend).judge(Q, A, B))
+    j = run(get_judge("auto_j", backend).judge(JudgeContext.of_question(Q), A, B))
     assert j.decision is Decision.TIE
     params = backend.calls[0][1]
     assert (params.temperature, params.top_p, params.max_tokens) == (0.0, 1.0, 1024)

@@ -6,7 +6,7 @@ import jinja2
 import pytest
 
 from judgebench.errors import InputError
-from judgebench.judges import get_judge
+from judgebench.judges import JudgeContext, get_judge
 from judgebench.judges._prompted import render_template
 from judgebench.judges.compass_judger import parse_reward_verdict
 from judgebench.schema import Decision
@@ -27,17 +27,17 @@ Q, A, B = "Name a 5-letter word starting with A.", "Aardvark.", "Adore."
 def test_compass_judger_arena_hard_style_is_system_and_prompt_in_one_message() -> None:
     # ScalerLab/JudgeBench utils/templates/compass_judger_prompt.jinja2: system text, newline, user prompt, newline.
     expected = UPSTREAM_SYSTEM + "\n" + UPSTREAM_PROMPT.format(question_1=Q, answer_1=A, answer_2=B) + "\n"
-    assert get_judge("compass_judger", ScriptedBackend([""])).messages(Q, A, B) == [{"role": "user", "content": expected}]
+    assert get_judge("compass_judger", ScriptedBackend([""])).messages(JudgeContext.of_question(Q), A, B) == [{"role": "user", "content": expected}]
 
 
 def test_compass_judger_reward_style_matches_readme_format() -> None:
-    messages = get_judge("compass_judger", ScriptedBackend([""]), prompt_style="reward").messages(Q, A, B)
+    messages = get_judge("compass_judger", ScriptedBackend([""]), prompt_style="reward").messages(JudgeContext.of_question(Q), A, B)
     assert messages == [{"role": "user", "content": REWARD.format(q=Q, a=A, b=B)}]
 
 
 def test_compass_judger_render_response_a_first() -> None:
     for style in ("arena_hard", "reward"):
-        user = user_text(get_judge("compass_judger", ScriptedBackend([""]), prompt_style=style).messages(Q, "FIRST", "SECOND"))
+        user = user_text(get_judge("compass_judger", ScriptedBackend([""]), prompt_style=style).messages(JudgeContext.of_question(Q), "FIRST", "SECOND"))
         assert user.index("FIRST") < user.index("SECOND") and "{#" not in user
 
 
@@ -62,13 +62,13 @@ def test_compass_judger_reward_parse_recorded_output(name: str, expected: Decisi
 
 @pytest.mark.parametrize(("name", "expected"), [("arena_a", Decision.A_BETTER), ("arena_b", Decision.B_BETTER)])
 def test_compass_judger_arena_hard_style_parses_arena_labels(name: str, expected: Decision) -> None:
-    j = run(get_judge("compass_judger", ScriptedBackend([fixture("compass_judger", name)])).judge(Q, A, B))
+    j = run(get_judge("compass_judger", ScriptedBackend([fixture("compass_judger", name)])).judge(JudgeContext.of_question(Q), A, B))
     assert j.decision is expected
 
 
 def test_compass_judger_reward_judge_end_to_end_and_echo() -> None:
     backend = ScriptedBackend([REWARD.format(q=Q, a="A", b="B") + " B"])  # an echo whose answers are the letters themselves
-    j = run(get_judge("compass_judger", backend, prompt_style="reward").judge(Q, "A", "B"))
+    j = run(get_judge("compass_judger", backend, prompt_style="reward").judge(JudgeContext.of_question(Q), "A", "B"))
     assert j.decision is Decision.B_BETTER
     assert backend.calls[0][1].max_tokens == 2048 and backend.calls[0][1].temperature == 0.0
 

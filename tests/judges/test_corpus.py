@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from judgebench.judges import get_judge
+from judgebench.judges import JudgeContext, get_judge
 from judgebench.schema import Decision
 
 from .helpers import ScriptedBackend, run
@@ -76,7 +76,7 @@ def test_corpus_covers_quoted_json_think_echo_truncated_and_empty() -> None:
 @pytest.mark.parametrize(("name", "options", "case"), cases())
 def test_corpus_output_gives_hand_written_decision(name: str, options: dict[str, Any], case: dict[str, Any]) -> None:
     judge = get_judge(name, ScriptedBackend([case["output"]]), **options)
-    j = run(judge.judge("question", "response A", "response B"))
+    j = run(judge.judge(JudgeContext.of_question("question"), "response A", "response B"))
     assert j.decision == Decision.parse(case["expected"]), case["why"]
     assert j.error is None and j.output == case["output"]
     reason = j.extra.get("no_decision_reason")

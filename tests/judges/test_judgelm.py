@@ -6,11 +6,11 @@ import jinja2
 import pytest
 
 from judgebench.errors import InputError
-from judgebench.judges import get_judge
+from judgebench.judges import JudgeContext, get_judge
 from judgebench.judges._calibrated import CalibratedJudge
 from judgebench.judges._prompted import render_template
 from judgebench.judges.judgelm import parse_scores, parse_verdict
-from judgebench.schema import Decision
+from judgebench.schema import Decision, Item, Preference, Response
 
 from .helpers import ScriptedBackend, fixture, run, user_text
 
@@ -39,16 +39,46 @@ Q, A, B = "Why is the sky blue?", "Rayleigh scattering.", "It reflects the ocean
 
 def test_judgelm_render_matches_upstream_data_sample_exactly() -> None:
     expected = SYSTEM + "\n" + TEMPLATE.format(question=Q, answer_1=A, answer_2=B, prompt=PROMPT) + APPENDIX
-    assert get_judge("judgelm", ScriptedBackend([""])).messages(Q, A, B) == [{"role": "user", "content": expected}]
+    assert get_judge("judgelm", ScriptedBackend([""])).messages(JudgeContext.of_question(Q), A, B) == [{"role": "user", "content": expected}]
 
 
 def test_judgelm_render_with_reference_matches_upstream() -> None:
     expected = SYSTEM + "\n" + TEMPLATE_W_REFERENCE.format(question=Q, reference="Rayleigh.", answer_1=A, answer_2=B, prompt=PROMPT) + APPENDIX
-    assert user_text(get_judge("judgelm", ScriptedBackend([""]), reference_answer="Rayleigh.").messages(Q, A, B)) == expected
+    assert user_text(get_judge("judgelm", ScriptedBackend([""]), reference_answer="Rayleigh.").messages(JudgeContext.of_question(Q), A, B)) == expected
+
+
+def _item(reference: str | None) -> Item:
+    return Item("sky", Q, (Response(A, "m"), Response(B, "m")), Preference(0), reference=reference)
+
+
+@pytest.mark.parametrize("calibrated", [{}, {"bpc": True}], ids=["plain", "bpc"])
+def test_judgelm_item_reference_is_rendered_over_the_option(calibrated: dict[str, object]) -> None:
+    # The item's own reference wins over the reference_answer option, in the real template, in the prompt sent.
+    backend = ScriptedBackend(["8 3"])
+    judge = get_judge("judgelm", backend, reference_answer="OPTION-REFERENCE", **calibrated)
+    j = run(judge.judge(JudgeContext.of(_item("Light scatters off air molecules.")), A, B))
+    expected = SYSTEM + "\n" + TEMPLATE_W_REFERENCE.format(question=Q, reference="Light scatters off air molecules.", answer_1=A, answer_2=B, prompt=PROMPT) + APPENDIX
+    assert user_text(backend.calls[0][0]) == expected
+    assert "OPTION-REFERENCE" not in j.prompt and "[Reference Answer]\nLight scatters off air molecules.\n" in j.prompt
+
+
+def test_judgelm_item_without_reference_gets_the_option() -> None:
+    backend = ScriptedBackend(["8 3"])
+    run(get_judge("judgelm", backend, reference_answer="Rayleigh.").judge(JudgeContext.of(_item(None)), A, B))
+    expected = SYSTEM + "\n" + TEMPLATE_W_REFERENCE.format(question=Q, reference="Rayleigh.", answer_1=A, answer_2=B, prompt=PROMPT) + APPENDIX
+    assert user_text(backend.calls[0][0]) == expected
+
+
+def test_judgelm_item_reference_without_option_switches_to_the_reference_prompt() -> None:
+    context = JudgeContext.of(_item("Rayleigh."))
+    with_ref = SYSTEM + "\n" + TEMPLATE_W_REFERENCE.format(question=Q, reference="Rayleigh.", answer_1=A, answer_2=B, prompt=PROMPT) + APPENDIX
+    assert user_text(get_judge("judgelm", ScriptedBackend([""])).messages(context, A, B)) == with_ref
+    without = SYSTEM + "\n" + TEMPLATE.format(question=Q, answer_1=A, answer_2=B, prompt=PROMPT) + APPENDIX
+    assert user_text(get_judge("judgelm", ScriptedBackend([""])).messages(JudgeContext.of(_item(None)), A, B)) == without
 
 
 def test_judgelm_render_assistant_1_is_response_a() -> None:
-    user = user_text(get_judge("judgelm", ScriptedBackend([""])).messages(Q, "FIRST", "SECOND"))
+    user = user_text(get_judge("judgelm", ScriptedBackend([""])).messages(JudgeContext.of_question(Q), "FIRST", "SECOND"))
     assert user.index("Assistant 1's Answer]\nFIRST") < user.index("Assistant 2's Answer]\nSECOND")
 
 
@@ -78,13 +108,13 @@ def test_judgelm_parse_recorded_output_gives_expected_decision(name: str, expect
 
 
 def test_judgelm_judge_records_scores() -> None:
-    j = run(get_judge("judgelm", ScriptedBackend([fixture("judgelm", "scores_8_6")])).judge(Q, A, B))
+    j = run(get_judge("judgelm", ScriptedBackend([fixture("judgelm", "scores_8_6")])).judge(JudgeContext.of_question(Q), A, B))
     assert j.decision is Decision.A_BETTER and j.scores == (8.0, 6.0) and j.output == fixture("judgelm", "scores_8_6")
 
 
 def test_judgelm_fast_eval_stops_at_first_newline_with_16_tokens() -> None:
     backend = ScriptedBackend(["3 9"])
-    run(get_judge("judgelm", backend, fast_eval=True).judge(Q, A, B))
+    run(get_judge("judgelm", backend, fast_eval=True).judge(JudgeContext.of_question(Q), A, B))
     params = backend.calls[0][1]
     assert params.stop == ("\n",) and params.max_tokens == 16 and params.temperature == 0.0
 

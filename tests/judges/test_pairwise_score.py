@@ -5,7 +5,7 @@ from __future__ import annotations
 import jinja2
 import pytest
 
-from judgebench.judges import get_judge
+from judgebench.judges import JudgeContext, get_judge
 from judgebench.judges._prompted import PromptedJudge, render_template
 from judgebench.judges.pairwise_score import parse_scores, parse_verdict
 from judgebench.schema import Decision
@@ -36,7 +36,7 @@ Q, A, B = "Why do we have seasons?", "Axial tilt.", "Distance to the Sun."
 
 
 def test_pairwise_score_render_matches_faireval_gen_prompt_exactly() -> None:
-    messages = get_judge("pairwise_score", ScriptedBackend([""])).messages(Q, A, B)
+    messages = get_judge("pairwise_score", ScriptedBackend([""])).messages(JudgeContext.of_question(Q), A, B)
     assert messages == [
         {"role": "system", "content": SYS_PROMPT},
         {"role": "user", "content": PROMPT_TEMPLATE.format(question=Q, answer_1=A, answer_2=B, prompt=DEFAULT_PROMPT)},
@@ -44,7 +44,7 @@ def test_pairwise_score_render_matches_faireval_gen_prompt_exactly() -> None:
 
 
 def test_pairwise_score_render_assistant_1_is_response_a() -> None:
-    user = user_text(get_judge("pairwise_score", ScriptedBackend([""])).messages(Q, "FIRST", "SECOND"))
+    user = user_text(get_judge("pairwise_score", ScriptedBackend([""])).messages(JudgeContext.of_question(Q), "FIRST", "SECOND"))
     assert user.index("Assistant 1's Answer]\nFIRST") < user.index("Assistant 2's Answer]\nSECOND") and "{#" not in user
 
 
@@ -74,6 +74,6 @@ def test_pairwise_score_default_is_uncalibrated_greedy_prompted_judge() -> None:
     backend = ScriptedBackend([fixture("pairwise_score", "scores_8_6")])
     judge = get_judge("pairwise_score", backend)
     assert isinstance(judge, PromptedJudge) and not judge.order_invariant
-    j = run(judge.judge(Q, A, B))
+    j = run(judge.judge(JudgeContext.of_question(Q), A, B))
     assert j.decision is Decision.A_BETTER and j.scores == (8.0, 6.0)
     assert backend.calls[0][1].temperature == 0.0 and backend.calls[0][1].max_tokens == 512

@@ -6,7 +6,7 @@ import jinja2
 import pytest
 
 from judgebench.errors import InputError
-from judgebench.judges import get_judge
+from judgebench.judges import JudgeContext, get_judge
 from judgebench.judges._prompted import render_template
 from judgebench.judges.pandalm import clean_response, parse_verdict
 from judgebench.schema import Decision
@@ -24,25 +24,25 @@ def upstream_prompt(instruction: str, resp1: str, resp2: str) -> str:
 
 
 def test_pandalm_render_matches_upstream_builder_exactly() -> None:
-    messages = get_judge("pandalm", ScriptedBackend([""])).messages("Sort [3, 1, 2].", "[1, 2, 3]", "[3, 2, 1]")
+    messages = get_judge("pandalm", ScriptedBackend([""])).messages(JudgeContext.of_question("Sort [3, 1, 2]."), "[1, 2, 3]", "[3, 2, 1]")
     assert messages == [{"role": "user", "content": upstream_prompt("Sort [3, 1, 2].", "[1, 2, 3]", "[3, 2, 1]")}]
 
 
 def test_pandalm_render_cleans_responses_like_upstream() -> None:
     # upstream: pattern.sub("", resp.strip()).strip()
     assert clean_response("  <s>The answer</s> is 4.<pad>\n") == "The answer is 4."
-    user = user_text(get_judge("pandalm", ScriptedBackend([""])).messages("Q", "  x </s>", "<unk>y"))
+    user = user_text(get_judge("pandalm", ScriptedBackend([""])).messages(JudgeContext.of_question("Q"), "  x </s>", "<unk>y"))
     assert "### Response 1:\nx\n\n### Response 2:\ny\n\n" in user
 
 
 def test_pandalm_render_response_1_is_response_a() -> None:
-    user = user_text(get_judge("pandalm", ScriptedBackend([""])).messages("Q", "FIRST", "SECOND"))
+    user = user_text(get_judge("pandalm", ScriptedBackend([""])).messages(JudgeContext.of_question("Q"), "FIRST", "SECOND"))
     assert user.index("### Response 1:\nFIRST") < user.index("### Response 2:\nSECOND")
     assert user.startswith("Below are two responses") and user.endswith("### Evaluation:\n")
 
 
 def test_pandalm_truncation_option_keeps_the_end_by_default() -> None:
-    user = user_text(get_judge("pandalm", ScriptedBackend([""]), max_response_chars=4).messages("Q", "abcdefgh", "xy"))
+    user = user_text(get_judge("pandalm", ScriptedBackend([""]), max_response_chars=4).messages(JudgeContext.of_question("Q"), "abcdefgh", "xy"))
     assert "### Response 1:\nefgh\n" in user and "### Response 2:\nxy\n" in user
 
 
@@ -77,7 +77,7 @@ def test_pandalm_parse_verdict_is_first_line_only() -> None:
 
 def test_pandalm_judge_records_raw_output_and_params() -> None:
     backend = ScriptedBackend([fixture("pandalm", "not_a_verdict")])
-    j = run(get_judge("pandalm", backend).judge("Q", "A", "B"))
+    j = run(get_judge("pandalm", backend).judge(JudgeContext.of_question("Q"), "A", "B"))
     assert j.decision is Decision.NONE and j.output == fixture("pandalm", "not_a_verdict") and j.error is None
     assert backend.calls[0][1].temperature == 0.0 and backend.calls[0][1].max_tokens == 512
 

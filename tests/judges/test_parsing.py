@@ -10,6 +10,7 @@ import pytest
 from judgebench.backends import BackendError, ChatParams, Completion
 from judgebench.backends.openai_compat import parse_chat_response
 from judgebench.judges import (
+    JudgeContext,
     arena_hard,
     auto_j,
     compass_judger,
@@ -117,7 +118,7 @@ ECHOES: list[tuple[str, dict[str, Any], Echo]] = [
 def test_every_judge_prompt_echoed_in_full_is_recognised_and_cut(name: str, options: dict[str, Any], echo: Echo) -> None:
     judge = get_judge(name, ScriptedBackend([""]), **options)
     base = judge.base if isinstance(judge, CalibratedJudge) else judge
-    prompt = "\n".join(m["content"] for m in base.messages("What is 2 + 2?", "RESPONSE-A", "RESPONSE-B"))
+    prompt = "\n".join(m["content"] for m in base.messages(JudgeContext.of_question("What is 2 + 2?"), "RESPONSE-A", "RESPONSE-B"))
     assert echo.begins(prompt), name
     after = echo.after(prompt + "\nTHE ANSWER")
     assert after is not None and after.endswith("\nTHE ANSWER") and "RESPONSE-" not in after
@@ -166,7 +167,7 @@ def test_no_decision_reason_names_what_was_missing(text: str, reason: str) -> No
 
 def test_prompted_judge_truncated_output_without_label_records_finish_reason() -> None:
     backend = FinishReasonBackend(["Assistant A is correct and Assistant B"], "length")
-    j = run(get_judge("skywork_critic", backend).judge("q", "a", "b"))
+    j = run(get_judge("skywork_critic", backend).judge(JudgeContext.of_question("q"), "a", "b"))
     assert j.decision is Decision.NONE and j.error is None
     assert j.extra["finish_reason"] == "length"
     assert j.extra["no_decision_reason"] == "output truncated (finish_reason=length); no verdict label ([[A]] or [[B]]) in the answer"
@@ -174,13 +175,13 @@ def test_prompted_judge_truncated_output_without_label_records_finish_reason() -
 
 def test_prompted_judge_truncated_output_after_label_keeps_the_label() -> None:
     # The decision is a function of the text only (so --reparse reproduces it); the truncation is still recorded.
-    j = run(get_judge("skywork_critic", FinishReasonBackend(["[[B]]\n\nThe reason is that Assistant A"], "length")).judge("q", "a", "b"))
+    j = run(get_judge("skywork_critic", FinishReasonBackend(["[[B]]\n\nThe reason is that Assistant A"], "length")).judge(JudgeContext.of_question("q"), "a", "b"))
     assert j.decision is Decision.B_BETTER and j.extra == {"finish_reason": "length"}
 
 
 def test_arena_hard_truncated_attempts_record_reason_of_the_joined_output() -> None:
     backend = FinishReasonBackend(["<think>\nlong reasoning [[A>B]] cut"], "length")
-    j = run(get_judge("arena_hard", backend, continue_attempts=1).judge("q", "a", "b"))
+    j = run(get_judge("arena_hard", backend, continue_attempts=1).judge(JudgeContext.of_question("q"), "a", "b"))
     assert backend.calls == 2 and j.decision is Decision.NONE
     assert j.extra["no_decision_reason"].startswith("output truncated (finish_reason=length); the output ends inside an unclosed <think> block")
 
@@ -188,7 +189,7 @@ def test_arena_hard_truncated_attempts_record_reason_of_the_joined_output() -> N
 def test_arena_hard_quoted_final_verdict_needs_no_follow_up_call() -> None:
     # Issue 11: a quoted final verdict used to be skipped, which cost a follow-up call and then no decision.
     backend = ScriptedBackend(['Assistant A handles the empty list.\n\nMy final verdict is: "[[A>B]]"', "unused"])
-    j = run(get_judge("arena_hard", backend).judge("q", "a", "b"))
+    j = run(get_judge("arena_hard", backend).judge(JudgeContext.of_question("q"), "a", "b"))
     assert j.decision is Decision.A_BETTER and len(backend.calls) == 1 and j.extra == {"attempts": 1}
 
 

@@ -6,10 +6,10 @@ import jinja2
 import pytest
 
 from judgebench.errors import InputError
-from judgebench.judges import get_judge
+from judgebench.judges import JudgeContext, get_judge
 from judgebench.judges._prompted import render_template
 from judgebench.judges.prometheus2 import parse_verdict
-from judgebench.schema import Decision
+from judgebench.schema import Decision, Item, Preference, Response, Turn
 
 from .helpers import ScriptedBackend, fixture, run
 
@@ -48,13 +48,13 @@ Q, A, B = "What is the capital of Australia?", "Sydney.", "Canberra."
 def test_prometheus2_raw_render_is_fastchat_mistral_wrapping_of_upstream_prompt() -> None:
     # judge.py::_get_conversation_prompt with FastChat's "mistral" template: "[INST] {system}\n" + user + " " + "[/INST]"
     user = RELATIVE_PROMPT_WO_REF.format(instruction=Q, response_A=A, response_B=B, rubric=FACTUAL)
-    messages = get_judge("prometheus2", ScriptedBackend([""])).messages(Q, A, B)
+    messages = get_judge("prometheus2", ScriptedBackend([""])).messages(JudgeContext.of_question(Q), A, B)
     assert messages == [{"role": "user", "content": f"[INST] {REL_SYSTEM_PROMPT}\n{user} [/INST]"}]
     assert messages[0]["content"].endswith("###Feedback:  [/INST]")
 
 
 def test_prometheus2_chat_render_sends_system_and_user_messages() -> None:
-    messages = get_judge("prometheus2", ScriptedBackend([""]), prompt_format="chat").messages(Q, A, B)
+    messages = get_judge("prometheus2", ScriptedBackend([""]), prompt_format="chat").messages(JudgeContext.of_question(Q), A, B)
     assert messages == [
         {"role": "system", "content": REL_SYSTEM_PROMPT},
         {"role": "user", "content": RELATIVE_PROMPT_WO_REF.format(instruction=Q, response_A=A, response_B=B, rubric=FACTUAL)},
@@ -64,23 +64,54 @@ def test_prometheus2_chat_render_sends_system_and_user_messages() -> None:
 def test_prometheus2_reference_and_named_rubric_use_upstream_with_reference_prompt() -> None:
     judge = get_judge("prometheus2", ScriptedBackend([""]), prompt_format="chat", rubric="helpfulness", reference_answer="Canberra")
     rubric = "[Does the model provide relevant and useful responses to the user's needs or questions?]"
-    assert judge.messages(Q, A, B)[1]["content"] == RELATIVE_PROMPT.format(instruction=Q, response_A=A, response_B=B, reference_answer="Canberra", rubric=rubric)
+    assert judge.messages(JudgeContext.of_question(Q), A, B)[1]["content"] == RELATIVE_PROMPT.format(instruction=Q, response_A=A, response_B=B, reference_answer="Canberra", rubric=rubric)
+
+
+def _item(reference: str | None) -> Item:
+    # A chat prompt: the question is its last user turn.
+    prompt = (Turn("system", "Answer briefly."), Turn("user", Q))
+    return Item("capital", prompt, (Response(A, "m"), Response(B, "m")), Preference(1), reference=reference, rubric="ITEM-RUBRIC")
+
+
+@pytest.mark.parametrize("prompt_format", ["raw", "chat"])
+def test_prometheus2_item_reference_is_rendered_over_the_option(prompt_format: str) -> None:
+    # The item's own reference wins over the reference_answer option, in the real template, in the prompt sent.
+    backend = ScriptedBackend(["Response B names the capital. [RESULT] B"])
+    judge = get_judge("prometheus2", backend, prompt_format=prompt_format, reference_answer="OPTION-REFERENCE")
+    j = run(judge.judge(JudgeContext.of(_item("Canberra is the capital.")), A, B))
+    user = RELATIVE_PROMPT.format(instruction=Q, response_A=A, response_B=B, reference_answer="Canberra is the capital.", rubric=FACTUAL)
+    sent = backend.calls[0][0]
+    assert (sent[0]["content"] == f"[INST] {REL_SYSTEM_PROMPT}\n{user} [/INST]") if prompt_format == "raw" else (sent[1]["content"] == user)
+    assert j.decision is Decision.B_BETTER and "OPTION-REFERENCE" not in j.prompt and "ITEM-RUBRIC" not in j.prompt
+
+
+def test_prometheus2_item_without_reference_gets_the_option() -> None:
+    backend = ScriptedBackend(["[RESULT] B"])
+    run(get_judge("prometheus2", backend, prompt_format="chat", reference_answer="Canberra").judge(JudgeContext.of(_item(None)), A, B))
+    assert backend.calls[0][0][1]["content"] == RELATIVE_PROMPT.format(instruction=Q, response_A=A, response_B=B, reference_answer="Canberra", rubric=FACTUAL)
+
+
+def test_prometheus2_item_reference_without_option_switches_to_the_reference_prompt() -> None:
+    judge = get_judge("prometheus2", ScriptedBackend([""]), prompt_format="chat")
+    user = judge.messages(JudgeContext.of(_item("Canberra")), A, B)[1]["content"]
+    assert user == RELATIVE_PROMPT.format(instruction=Q, response_A=A, response_B=B, reference_answer="Canberra", rubric=FACTUAL)
+    assert judge.messages(JudgeContext.of(_item(None)), A, B)[1]["content"] == RELATIVE_PROMPT_WO_REF.format(instruction=Q, response_A=A, response_B=B, rubric=FACTUAL)
 
 
 def test_prometheus2_custom_rubric_text_is_used_verbatim() -> None:
-    user = get_judge("prometheus2", ScriptedBackend([""]), prompt_format="chat", rubric="[Is the final answer correct?]").messages(Q, A, B)[1]["content"]
+    user = get_judge("prometheus2", ScriptedBackend([""]), prompt_format="chat", rubric="[Is the final answer correct?]").messages(JudgeContext.of_question(Q), A, B)[1]["content"]
     assert "###Score Rubric:\n[Is the final answer correct?]\n\n###Feedback: " in user
 
 
 def test_prometheus2_render_response_a_first() -> None:
-    user = get_judge("prometheus2", ScriptedBackend([""])).messages(Q, "FIRST", "SECOND")[0]["content"]
+    user = get_judge("prometheus2", ScriptedBackend([""])).messages(JudgeContext.of_question(Q), "FIRST", "SECOND")[0]["content"]
     assert user.index("###Response A:\nFIRST") < user.index("###Response B:\nSECOND")
     assert "{#" not in user and user.startswith("[INST] You are a fair judge")
 
 
 def test_prometheus2_template_missing_variable_raises() -> None:
     with pytest.raises(jinja2.UndefinedError):
-        render_template("prometheus2", question=Q, response_a=A, response_b=B, reference_answer=None)  # no rubric
+        render_template("prometheus2", question=Q, response_a=A, response_b=B, reference_answer=None)  # no criterion
 
 
 @pytest.mark.parametrize(
@@ -109,7 +140,7 @@ def test_prometheus2_parse_accepts_result_variants_and_rejects_loose_forms() -> 
 
 def test_prometheus2_judge_keeps_output_and_uses_greedy_params() -> None:
     backend = ScriptedBackend([fixture("prometheus2", "truncated")])
-    j = run(get_judge("prometheus2", backend).judge(Q, A, B))
+    j = run(get_judge("prometheus2", backend).judge(JudgeContext.of_question(Q), A, B))
     assert j.decision is Decision.NONE and j.output == fixture("prometheus2", "truncated")
     assert backend.calls[0][1].temperature == 0.0 and backend.calls[0][1].max_tokens == 1024
 

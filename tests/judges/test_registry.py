@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from judgebench.errors import JudgebenchError
-from judgebench.judges import get_judge, list_judges
+from judgebench.judges import JudgeContext, get_judge, list_judges
 from judgebench.judges._calibrated import CalibratedJudge
 from judgebench.judges._prompted import TEMPLATE_DIR, PromptedJudge
 
@@ -66,7 +66,7 @@ def _base(judge: object) -> PromptedJudge:
 def test_registry_prompted_judge_templates_render_cleanly(name: str, options: dict[str, object]) -> None:
     judge = _base(get_judge(name, ScriptedBackend([""]), **options))
     assert isinstance(judge, PromptedJudge)
-    messages = judge.messages("THE-QUESTION", "FIRST-RESPONSE", "SECOND-RESPONSE")
+    messages = judge.messages(JudgeContext.of_question("THE-QUESTION"), "FIRST-RESPONSE", "SECOND-RESPONSE")
     assert messages[-1]["role"] == "user" and [m["role"] for m in messages[:-1]] in ([], ["system"])
     for m in messages:
         assert m["content"] == m["content"].lstrip(), "no blank line left by the template header"
@@ -88,7 +88,7 @@ def test_registry_every_chat_judge_that_builds_with_defaults_renders() -> None:
             continue  # needs options (e.g. jury members)
         judge = _base(judge)
         if isinstance(judge, PromptedJudge):
-            assert judge.messages("q", "a", "b")[-1]["content"]
+            assert judge.messages(JudgeContext.of_question("q"), "a", "b")[-1]["content"]
             rendered.add(info.name)
     assert CITED | {"vanilla"} <= rendered
 

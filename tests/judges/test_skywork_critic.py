@@ -5,7 +5,7 @@ from __future__ import annotations
 import jinja2
 import pytest
 
-from judgebench.judges import get_judge
+from judgebench.judges import JudgeContext, get_judge
 from judgebench.judges._prompted import render_template
 from judgebench.judges.skywork_critic import parse_verdict
 from judgebench.schema import Decision
@@ -29,11 +29,11 @@ Q, A, B = "Jane has 12 apples and gives 4 away. How many are left?", "8 apples."
 
 def test_skywork_critic_render_matches_card_prompt_exactly() -> None:
     expected = PROMPT.format(input=Q, response_a=A, response_b=B)
-    assert get_judge("skywork_critic", ScriptedBackend([""])).messages(Q, A, B) == [{"role": "user", "content": expected}]
+    assert get_judge("skywork_critic", ScriptedBackend([""])).messages(JudgeContext.of_question(Q), A, B) == [{"role": "user", "content": expected}]
 
 
 def test_skywork_critic_render_response_a_first() -> None:
-    user = user_text(get_judge("skywork_critic", ScriptedBackend([""])).messages(Q, "FIRST", "SECOND"))
+    user = user_text(get_judge("skywork_critic", ScriptedBackend([""])).messages(JudgeContext.of_question(Q), "FIRST", "SECOND"))
     assert user.index("Assistant A's Answer]\nFIRST") < user.index("Assistant B's Answer]\nSECOND")
     assert user.startswith("Please act as an impartial judge") and "{#" not in user
 
@@ -63,6 +63,6 @@ def test_skywork_critic_parse_recorded_output_gives_expected_decision(name: str,
 
 def test_skywork_critic_judge_unparseable_keeps_raw_output() -> None:
     backend = ScriptedBackend([fixture("skywork_critic", "no_brackets")])
-    j = run(get_judge("skywork_critic", backend).judge(Q, A, B))
+    j = run(get_judge("skywork_critic", backend).judge(JudgeContext.of_question(Q), A, B))
     assert j.decision is Decision.NONE and j.output == "B" and j.error is None
     assert backend.calls[0][1].temperature == 0.0

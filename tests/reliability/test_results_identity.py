@@ -17,7 +17,7 @@ from scipy.stats import binomtest
 
 from judgebench.benchmarks import load_pairs
 from judgebench.errors import InputError
-from judgebench.judges import register_judge
+from judgebench.judges import JudgeContext, register_judge
 from judgebench.run.runner import RunSpec, run
 from judgebench.schema import Decision, Judgment
 from judgebench.testing.fake_server import FakeConfig
@@ -35,8 +35,8 @@ class MarkerJudge:
         self.name = f"test_marker_{marker}"
         self.marker = marker
 
-    async def judge(self, question: str, response_a: str, response_b: str) -> Judgment:
-        want = "right" if self.marker in question.split() else "wrong"
+    async def judge(self, context: JudgeContext, response_a: str, response_b: str) -> Judgment:
+        want = "right" if self.marker in context.question.split() else "wrong"
         return Judgment(Decision.A_BETTER if response_a.startswith(want) else Decision.B_BETTER, output=f"picked {want}")
 
 
