@@ -10,8 +10,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from judgebench.analysis.labels import aggregate_decisions, is_results_input, labels_from_results, read_labels
+from judgebench.analysis.labels import (
+    AGGREGATES,
+    aggregate_decisions,
+    is_results_input,
+    labels_from_results,
+    read_labels,
+)
 from judgebench.errors import InputError
+from judgebench.protocols import REDUCERS
 from judgebench.schema import Decision, ItemResult, Judgment, Pair
 
 A, B, T, N = Decision.A_BETTER, Decision.B_BETTER, Decision.TIE, Decision.NONE
@@ -141,9 +148,17 @@ def test_read_labels_binary_file_is_an_input_error(tmp_path: Path) -> None:
     ],
 )
 def test_aggregate_decisions_every_case(decisions: tuple[Decision, ...], vote: int | None, strict: int | None, first: int | None) -> None:
-    for rule, want in (("vote", vote), ("strict", strict), ("first", first)):
-        got = aggregate_decisions(decisions, rule)  # type: ignore[arg-type]
+    # average: the sign of the mean verdict, which is the sign of the vote's sum: the vote column, e.g.
+    # (A, T): mean (1 + 0) / 2 = 0.5 -> 1; (A, B): 0 -> 0; (N, B): mean over the real view -1 -> -1
+    for rule, want in (("vote", vote), ("strict", strict), ("first", first), ("average", vote)):
+        got = aggregate_decisions(decisions, rule)
         assert (want is None and math.isnan(got)) or got == want, rule
+
+
+def test_aggregates_are_the_reducer_registry() -> None:
+    assert AGGREGATES == tuple(REDUCERS)
+    with pytest.raises(InputError, match="unknown rule"):
+        aggregate_decisions((A, A), "median")
 
 
 def test_labels_from_results_flips_game_two_back(tmp_path: Path) -> None:

@@ -21,13 +21,16 @@ columns name the two systems compared in an item (for system-level rankings).
 Errors name the file, the line (row; the header is line 1 of a CSV) and the field: unknown codes, numbers mixed
 with pairwise codes, two pairwise codings in one file, duplicate (item, rater) labels, missing columns.
 
-A judge's two-game results become one label per pair in the original (A, B) frame (``aggregate``):
+A judge's results become one label per pair in the item's (A, B) frame (``aggregate``): the protocol reads each
+view back into the item's frame (``protocols.Pairwise().combine``) and the label is the sign of the verdict of the
+registered reducer named (``protocols.REDUCERS``; no decision in any view = missing):
 
-* ``vote`` (default): the sign of ``#A>B - #B>A`` over the games after game 2 is flipped back, i.e. the label the
-  JudgeBench vote rule credits. Consistent games give their decision; opposite decisions (``A>B`` then ``B>A``)
-  give a tie; a decision plus a tie or a no-decision gives the decision; no decision in any game = missing.
-* ``strict``: consistent games give their decision, any inconsistency gives a tie; all no-decision = missing.
-* ``first``: game 1 only.
+* ``vote`` (default): the sign of ``#A>B - #B>A``, i.e. the label the JudgeBench vote rule credits. Consistent
+  views give their decision; opposite decisions (``A>B`` then ``B>A``) give a tie; a decision plus a tie or a
+  no-decision gives the decision.
+* ``average``: the sign of the mean verdict, which is the vote's label (the mean's sign is the sum's).
+* ``first``: the first view only (game 1).
+* ``strict``: consistent views give their decision, any inconsistency gives a tie.
 """
 
 from __future__ import annotations
@@ -43,12 +46,13 @@ import numpy as np
 
 from ..errors import InputError
 from ..files import iter_jsonl, iter_rows
+from ..protocols import REDUCERS, ReducerName, get_reducer
 from ..schema import Decision, ItemResult
 
 LabelKind = Literal["pairwise", "rating"]
-Aggregate = Literal["vote", "strict", "first"]
-AGGREGATES: tuple[Aggregate, ...] = ("vote", "strict", "first")
-PAIRWISE_VALUE = {Decision.A_BETTER: 1.0, Decision.TIE: 0.0, Decision.B_BETTER: -1.0}
+Aggregate = ReducerName
+AGGREGATES: tuple[str, ...] = tuple(REDUCERS)
+"""The ways to make one label of a judge's views (``--aggregate``): the reducer registry's names."""
 PAIRWISE_NAME = {1.0: "A>B", 0.0: "A=B", -1.0: "B>A"}
 CODING_DESCRIPTIONS = {
     "A>B": "pairwise: A>B / B>A / A=B",
@@ -311,27 +315,27 @@ def _systems(rows: list[tuple[int, dict[str, Any]]], item_col: str | None, sys_c
 # judge results -> labels
 
 
-def aggregate_decisions(decisions: Sequence[Decision], aggregate: Aggregate = "vote") -> float:
-    """One pairwise label (``1``, ``0``, ``-1``, or ``NaN`` = no decision) from decisions in the original frame."""
-    real = [d for d in decisions if d != Decision.NONE]
-    if not real or (aggregate == "first" and decisions[0] == Decision.NONE):
-        return float("nan")
-    if aggregate == "first":
-        return PAIRWISE_VALUE[decisions[0]]
-    if aggregate == "strict":
-        return PAIRWISE_VALUE[real[0]] if len(set(decisions)) == 1 else 0.0
-    if aggregate == "vote":
-        return float(np.sign(sum(PAIRWISE_VALUE[d] for d in real)))
-    raise ValueError(f"unknown aggregate {aggregate!r}; expected one of {', '.join(AGGREGATES)}")
+def aggregate_decisions(decisions: Sequence[Decision], aggregate: str = "vote") -> float:
+    """One pairwise label (``1``, ``0``, ``-1``, or ``NaN`` = no decision) from decisions in the item's frame: the
+    sign of the reducer's verdict (``protocols.REDUCERS[aggregate].verdict``).
+
+    Raises:
+        InputError: for an unknown aggregate, naming the known ones.
+    """
+    verdict = get_reducer(aggregate).verdict(decisions)
+    return float(np.sign(verdict)) if not math.isnan(verdict) else math.nan
 
 
-def labels_from_results(results: Sequence[ItemResult], *, aggregate: Aggregate = "vote", path: str = "", rater: str | None = None) -> LabelTable:
-    """A judge's pairwise labels from its results, one per pair (``aggregate``: see the module docstring)."""
+def labels_from_results(results: Sequence[ItemResult], *, aggregate: str = "vote", path: str = "", rater: str | None = None) -> LabelTable:
+    """A judge's pairwise labels from its results, one per pair (``aggregate``: see the module docstring).
+
+    Raises:
+        InputError: for an unknown aggregate.
+    """
     from .bias import side_models
     from .scoring import original_frame
 
-    if aggregate not in AGGREGATES:
-        raise ValueError(f"unknown aggregate {aggregate!r}; expected one of {', '.join(AGGREGATES)}")
+    get_reducer(aggregate)  # an unknown aggregate fails before anything is read
     name = rater or (f"{results[0].judge}:{results[0].model}" if results and results[0].model else (results[0].judge if results else "judge"))
     values = np.array([[aggregate_decisions(original_frame(r), aggregate) for r in results]], dtype=float)
     systems = {r.pair_id: s for r in results if (s := side_models(r.pair)) is not None}
@@ -356,7 +360,7 @@ def read_judge_results(path: str | Path) -> tuple[ItemResult, ...]:
     Raises:
         InputError: for a folder with no run or several runs.
     """
-    from ..run.replay import read_judgment_file
+    from .replay import read_judgment_file
 
     p = Path(path)
     if p.is_dir():

@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from ..analysis.labels import describe_coding
 from ..errors import InputError
+from ..protocols import REDUCERS
 
 HELP = "agreement of a judge with human labels: accuracy, Cohen's kappa, Krippendorff's alpha, correlations, human baseline"
 MAX_CATEGORIES = 20
@@ -26,7 +27,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--judge", required=True, help="judge results folder or judgments.jsonl, or a judge label file")
     p.add_argument("--level", choices=("nominal", "ordinal", "interval", "ratio"), default=None, help="level of measurement (default: nominal for pairwise labels, interval for ratings)")
     p.add_argument("--kind", choices=("auto", "pairwise", "rating"), default="auto", help="how to read label files (default auto; pairwise when the judge is a results folder)")
-    p.add_argument("--aggregate", choices=("vote", "strict", "first"), default="vote", help="one label per pair from a judge's two games (default vote; see README)")
+    p.add_argument(
+        "--aggregate", choices=tuple(REDUCERS), default="vote", help="one label per pair from a judge's two games: the sign of that reducer's verdict (default vote; see README)"
+    )
     p.add_argument("--judge-rater", default=None, help="which rater of a multi-rater judge label file is the judge")
     p.add_argument("--scale", default=None, metavar="LO-HI", help="integer rating scale, e.g. 1-5: every point is a category for kappa; ratings outside are an error")
     p.add_argument("--human-ranking", default=None, help="a ranking file (system, score or rank) to compare the judge's system ranking with")
