@@ -133,3 +133,20 @@ def test_report_data_nan_scores_become_null() -> None:
     data = report_data([run])
     assert data["items"][0]["games"][0]["scores"] == [None, 1.0]
     assert json.loads(script_json(data))["items"][0]["consistent"] is None  # single game
+
+
+def test_report_data_reads_views_back_in_python_and_orders_categories_by_benchmark() -> None:
+    from judgebench.benchmarks import get_benchmark
+    from judgebench.reports.leaderboard import loaded_run
+
+    # one view, shown (B, A) (a random-order run): its "A>B" as shown is "B>A" in the pair's frame, which the page
+    # displays as given (it recomputes nothing); label B>A, so the vote credits it -> correct
+    swapped = ItemResult.of_pair(Pair("p1", "q", "a", "b", B, source="livecodebench"), "j", "m", (Judgment(A, game=1, view=(1, 0)),))
+    plain = ItemResult.of_pair(Pair("p2", "q", "a", "b", A, source="mmlu-pro-law"), "j", "m", (Judgment(A, game=1), Judgment(B, game=2)))
+    run = loaded_run([swapped, plain], rule="vote", seed=0, benchmark=get_benchmark("judgebench"), judge="j", model="m", response_model="", dataset="", path="", origin="run")
+    data = report_data([run])
+    g = data["items"][0]["games"][0]
+    assert (g["shown"], g["swapped"], g["decision"], g["original"]) == ("B, A", True, "A>B", "B>A")
+    assert data["items"][0]["outcome"] == "correct"
+    assert [x["swapped"] for x in data["items"][1]["games"]] == [False, True]
+    assert data["categories"] == ["Knowledge", "Coding"]  # JudgeBench's order, not the order first seen

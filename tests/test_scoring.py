@@ -4,7 +4,19 @@ from __future__ import annotations
 
 import pytest
 
-from judgebench.analysis.scoring import category_of, is_consistent, original_frame, pair_credit, score_results
+from judgebench.analysis.scoring import (
+    RULES,
+    is_consistent,
+    original_frame,
+    pair_credit,
+    result_category,
+    run_benchmark,
+    score_results,
+    source_category,
+)
+from judgebench.benchmarks import get_benchmark
+from judgebench.errors import InputError
+from judgebench.protocols import REDUCERS
 from judgebench.schema import Decision, ItemResult, Judgment, Pair
 
 A, B, T, N = Decision.A_BETTER, Decision.B_BETTER, Decision.TIE, Decision.NONE
@@ -72,8 +84,54 @@ def test_first_rule_ignores_game_two() -> None:
 
 
 def test_unknown_rule_raises() -> None:
-    with pytest.raises(ValueError, match="unknown rule"):
-        pair_credit(A, (A, A), "median")  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="unknown rule"):
+        pair_credit(A, (A, A), "median")
+    with pytest.raises(InputError, match="unknown rule"):
+        score_results([result(A, [A, B])], rule="median")
+
+
+def test_rules_are_the_reducer_registry() -> None:
+    assert RULES == tuple(REDUCERS) == ("vote", "average", "first", "strict")
+
+
+@pytest.mark.parametrize(
+    ("label", "shown", "expected"),
+    [
+        # game 2 shown B = original A: both views say A -> every view gives the label -> credited
+        (A, [A, B], 1.0),
+        # game 2 shown A = original B: the views disagree -> a tie -> not credited
+        (A, [A, A], 0.0),
+        # A then a tie: not every view says A -> a tie (vote would credit it: +1 + 0 > 0)
+        (A, [A, T], 0.0),
+        # A then no decision: a missing view is a disagreement -> not credited
+        (A, [A, N], 0.0),
+        # no decision in either view -> no decision -> not credited
+        (A, [N, N], 0.0),
+        # both views say tie on a tie label -> their common verdict is the label -> credited
+        (T, [T, T], 1.0),
+        # a single view is scored on itself, as under every rule
+        (A, [A], 1.0),
+        (B, [A], 0.0),
+    ],
+)
+def test_strict_rule_credits_only_when_every_view_gives_the_label(label: Decision, shown: list[Decision], expected: float) -> None:
+    assert pair_credit(label, original_frame(result(label, shown)), "strict") == expected
+
+
+def test_strict_rule_scores_a_run() -> None:
+    # p1 A: views A, A (frame) -> 1; p2 A: frame A, B -> 0; p3 B: frame B, T -> 0; p4 B: frame B, B -> 1: 2/4 = 50.0
+    results = [result(A, [A, B], pid="1"), result(A, [A, A], pid="2"), result(B, [B, T], pid="3"), result(B, [B, A], pid="4")]
+    assert score_results(results, rule="strict", n_resamples=10).accuracy == 50.0
+    assert score_results(results, rule="vote", n_resamples=10).accuracy == 75.0  # p3: -1 (B) + 0 (tie) -> credited
+
+
+def test_vote_on_a_tie_label_credits_a_tie_verdict() -> None:
+    # label A=B. Views A, then (shown A = original B): frame (A, B), vote 1 - 1 = 0, a tie verdict -> credited
+    # (before the reducers were unified, a tie label was credited only when some view said tie: 0).
+    assert pair_credit(T, original_frame(result(T, [A, A])), "vote") == 1.0
+    # tie, then (shown A = original B): frame (T, B), vote 0 - 1 = -1, B -> not credited (before: credited, a view said tie)
+    assert pair_credit(T, original_frame(result(T, [T, A])), "vote") == 0.0
+    assert pair_credit(T, (T, T), "vote") == 1.0
 
 
 def test_consistency_counts_two_no_decisions_as_identical() -> None:
@@ -84,13 +142,28 @@ def test_consistency_counts_two_no_decisions_as_identical() -> None:
     assert not is_consistent((A,))
 
 
-def test_category_of_maps_judgebench_sources_and_groups_others_by_prefix() -> None:
-    assert category_of("mmlu-pro-law") == "Knowledge"
-    assert category_of("livebench-reasoning") == "Reasoning"
-    assert category_of("livebench-math") == "Math"
-    assert category_of("livecodebench") == "Coding"
-    assert category_of("gsm8k-main") == "gsm8k"
-    assert category_of("") == "Other"
+def test_source_category_falls_back_to_judgebench_prefixes_and_groups_others_by_prefix() -> None:
+    assert source_category("mmlu-pro-law") == "Knowledge"
+    assert source_category("livebench-reasoning") == "Reasoning"
+    assert source_category("livebench-math") == "Math"
+    assert source_category("livecodebench") == "Coding"
+    assert source_category("gsm8k-main") == "gsm8k"
+    assert source_category("") == "Other"
+
+
+def test_category_comes_from_the_item_first() -> None:
+    pair = Pair("p", "q", "a", "b", A, source="mmlu-pro-law")
+    assert result_category(ItemResult.of_pair(pair, "j", "m", (Judgment(A),), category="Natural")) == "Natural"
+    assert result_category(ItemResult.of_pair(pair, "j", "m", (Judgment(A),))) == "Knowledge"  # no category: from the source
+
+
+def test_run_benchmark_reads_run_json() -> None:
+    jb = get_benchmark("judgebench")
+    assert run_benchmark({"benchmark": "judgebench"}) is jb
+    assert run_benchmark({"spec": {"data": "judgebench:claude"}}) is jb
+    assert run_benchmark({"dataset": "judgebench-gpt"}) is jb  # the folder name of runs written before run.json named it
+    assert run_benchmark({"spec": {"data": "/tmp/pairs.jsonl"}, "dataset": "pairs"}) is None
+    assert run_benchmark(None) is None
 
 
 def test_score_results_counts_categories_consistency_and_failures() -> None:
@@ -107,6 +180,8 @@ def test_score_results_counts_categories_consistency_and_failures() -> None:
     assert m.accuracy == 50.0
     assert m.categories == {"Knowledge": 50.0, "Math": 50.0}
     assert m.position_consistency == 75.0
+    # Knowledge: "1" consistent, "2" not -> 50.0; Math: "3" consistent, "4" two no-decisions agree -> 100.0
+    assert m.category_consistency == {"Knowledge": 50.0, "Math": 100.0}
     assert m.n_failed == 1 and m.n_no_decision == 2
     assert m.ci_low <= m.accuracy <= m.ci_high
 

@@ -141,3 +141,16 @@ def test_latex_with_special_characters_compiles(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stdout[-3000:]
     assert (tmp_path / "t.pdf").stat().st_size > 1000
     assert "Missing character" not in (tmp_path / "t.log").read_text(errors="replace")
+
+
+def test_row_categories_follow_the_named_benchmark_else_each_rows_order() -> None:
+    from judgebench.reports.tables import row_categories
+
+    # rows of a JudgeBench run and of a released file (which names no benchmark): JudgeBench's order
+    rows = [{"categories": ["Math", "Coding"], "benchmark": "judgebench"}, {"categories": ["Knowledge", "gsm8k"]}]
+    assert row_categories(rows) == ["Knowledge", "Math", "Coding", "gsm8k"]
+    # no benchmark named: each row's own order is kept (Adversarial after Natural, Extra after Adversarial)
+    assert row_categories([{"categories": ["Natural", "Adversarial"]}, {"categories": ["Adversarial", "Extra"]}]) == ["Natural", "Adversarial", "Extra"]
+    assert row_categories([{"categories": ["b", "a"]}, {"categories": ["c", "a"]}]) == ["b", "c", "a"]
+    # rows that list none (read back from an older CSV): the fallback benchmark's (JudgeBench's) categories
+    assert row_categories([{"overall": 50.0}]) == ["Knowledge", "Reasoning", "Math", "Coding"]

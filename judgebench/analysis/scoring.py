@@ -1,81 +1,139 @@
-"""Score pairwise judgments: the JudgeBench two-game rule, categories, position consistency.
+"""Score pairwise judgments under a benchmark's rule: accuracy (overall and per category), position consistency.
 
-The flip-back of game 2 lives here and nowhere else. Rules (``rule=``):
+Nothing here un-permutes a view or implements a rule: a result's judgments are read back into the item's frame by
+the pairwise protocol (``protocols.Pairwise().combine``; :func:`original_frame`) and reduced by the registered
+reducers (``protocols.REDUCERS``: ``vote`` of JudgeBench, ``average`` of LLMBar, ``first``, ``strict``; see
+``judgebench.protocols`` for each rule and its source). A pair judged in a single view is scored on that view under
+every rule.
 
-* ``vote`` (JudgeBench, arXiv 2410.12784, default): game 1 shows (A, B), game 2 shows (B, A) and its decision is
-  flipped back into the original frame. Each of the two decisions adds +1 if it equals the label, -1 if it equals
-  the opposite of the label, 0 for a tie or no decision. A pair is correct when the sum is > 0; a sum of 0 is a
-  tie and counts as not correct. This is ``compute_final_metrics`` in the JudgeBench reference code.
-* ``average`` (LLMBar): mean of game-1 accuracy and game-2 accuracy; an inconsistent pair earns 1/2, a tie or
-  no-decision counts as wrong.
-* ``first``: game 1 only.
-
-A pair judged in a single game (order-invariant judges run in single-game mode) is scored on its game-1 decision
-under every rule.
+Categories come from the item (``Item.category``). Results whose items carry none (results written before items
+had categories, JudgeBench's released files, generic pair files) take the category function of the benchmark the
+run names (:func:`run_benchmark`), else JudgeBench's source-prefix rule (``benchmarks.judgebench.category_of``),
+which groups any other source by its prefix. Categories are reported in the benchmark's order
+(``Benchmark.ordered``; JudgeBench's when the run names none).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
+from ..benchmarks import Benchmark, get_benchmark, list_benchmarks
+from ..benchmarks import judgebench as _judgebench
 from ..metrics.stats import bootstrap_mean_ci
-from ..schema import Decision, ItemResult
+from ..protocols import REDUCERS, Pairwise, PairwisePrediction, ReducerName, get_reducer
+from ..schema import Decision, ItemResult, Preference
 
-Rule = Literal["vote", "average", "first"]
-RULES: tuple[Rule, ...] = ("vote", "average", "first")
-CATEGORY_ORDER = ("Knowledge", "Reasoning", "Math", "Coding")
-_CATEGORY_PREFIXES = (
-    ("mmlu-pro", "Knowledge"),
-    ("livebench-reasoning", "Reasoning"),
-    ("livebench-math", "Math"),
-    ("livecodebench", "Coding"),
-)
+Rule = ReducerName
+RULES: tuple[str, ...] = tuple(REDUCERS)
+"""The scoring rules (``--rule``): the reducer registry's names, in its order."""
+
+_PAIRWISE = Pairwise()
 
 
-def category_of(source: str) -> str:
-    """JudgeBench category of a pair ``source``; other sources are grouped by their prefix (text before '-')."""
-    for prefix, name in _CATEGORY_PREFIXES:
-        if source.startswith(prefix):
-            return name
-    prefix = source.split("-", 1)[0].strip()
-    return prefix or "Other"
+def prediction(result: ItemResult) -> PairwisePrediction:
+    """The result's judgments combined into its item's frame by the pairwise protocol (each view's verdict read
+    back as "the pair's first response is A")."""
+    return _PAIRWISE.combine(result.item, result.judgments)
 
 
 def original_frame(result: ItemResult) -> tuple[Decision, ...]:
-    """Decisions of a pair's games in the original (A, B) frame: game 2 is flipped back."""
-    return tuple(g.decision.flipped() if g.game == 2 else g.decision for g in result.games)
+    """The decisions on a pair's two responses in the item's (A, B) frame, in the order judged: a thin helper over
+    the protocol's ``combine`` (``prediction(result).of(0, 1)``), for the analyses that read pairs (bias,
+    calibration, plots)."""
+    return prediction(result).of(0, 1)
 
 
-def pair_credit(label: Decision, decisions: Sequence[Decision], rule: Rule = "vote") -> float:
-    """Credit in [0, 1] that one pair earns; ``decisions`` are in the original frame, game 1 first.
+def pair_label(result: ItemResult) -> Decision:
+    """The label of a pair result (its preference target as ``A>B`` / ``B>A`` / ``A=B``).
 
-    With one decision every rule scores it against the label (1 if equal, else 0).
+    Raises:
+        ValueError: for an item that is not a labelled pair.
     """
-    if not decisions:
-        return 0.0
-    if len(decisions) == 1 or rule == "first":
-        return float(decisions[0] == label)
-    if rule == "vote":
-        opposite = label.flipped()
-        total = sum(1 if d == label else -1 if (d == opposite and opposite != label) else 0 for d in decisions)
-        return 1.0 if total > 0 else 0.0
-    if rule == "average":
-        return float(np.mean([d == label for d in decisions]))
-    raise ValueError(f"unknown rule {rule!r}; expected one of {', '.join(RULES)}")
+    target = result.item.target
+    if isinstance(target, Preference) and len(result.item.responses) == 2:
+        return target.decision
+    return result.pair.label  # raises ValueError naming the item
+
+
+def pair_credit(label: Decision, decisions: Sequence[Decision], rule: str = "vote") -> float:
+    """Credit in [0, 1] that one pair earns under ``rule``: the registered reducer's ``credit`` on ``decisions`` (in
+    the item's frame, first view first).
+
+    Raises:
+        InputError: for an unknown rule, naming the known ones.
+    """
+    return get_reducer(rule).credit(label, decisions)
 
 
 def is_consistent(decisions: Sequence[Decision]) -> bool:
-    """Two decisions (original frame) agree; two no-decisions count as agreeing (as JudgeBench and LLMBar do)."""
+    """Two decisions (item's frame) agree; two no-decisions count as agreeing (as JudgeBench and LLMBar do)."""
     return len(decisions) == 2 and decisions[0] == decisions[1]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# categories
+
+
+def fallback_benchmark() -> Benchmark:
+    """The benchmark whose category rule and order apply when a run names none: JudgeBench (its source-prefix rule
+    groups any other source by prefix)."""
+    return get_benchmark(_judgebench.BENCHMARK.name)
+
+
+def run_benchmark(info: Mapping[str, Any] | None) -> Benchmark | None:
+    """The registered benchmark a run names in its ``run.json`` (``benchmark``, else ``spec.data``, else
+    ``dataset``, whose folder form ``judgebench-gpt`` names ``judgebench``); ``None`` when it names none."""
+    if not info:
+        return None
+    spec = info.get("spec")
+    data = spec.get("data") if isinstance(spec, Mapping) else None
+    registered = {b.name: b for b in list_benchmarks()}
+    for value in (info.get("benchmark"), data, info.get("dataset")):
+        if isinstance(value, str) and not value.startswith("hf:"):
+            for name in (value, value.split(":", 1)[0], value.split("-", 1)[0]):
+                if name in registered:
+                    return registered[name]
+    return None
+
+
+def category_function(benchmark: Benchmark | None = None) -> Callable[[str], str]:
+    """The category of a ``source`` for items that carry none: ``benchmark``'s rule, else JudgeBench's prefix rule."""
+    if benchmark is not None and benchmark.category_of is not None:
+        return benchmark.category_of
+    return _judgebench.category_of
+
+
+def source_category(source: str, benchmark: Benchmark | None = None) -> str:
+    """The category of a pair from its ``source`` alone (``category_function``)."""
+    return category_function(benchmark)(source)
+
+
+def result_category(result: ItemResult, benchmark: Benchmark | None = None) -> str:
+    """The category of a result's item: its own, else from its source (:func:`source_category`)."""
+    return result.item.category or source_category(result.item.source, benchmark)
+
+
+def ordered_categories(names: Sequence[str], benchmark: Benchmark | None = None) -> list[str]:
+    """``names`` in report order: ``benchmark.ordered`` (JudgeBench's when ``None``)."""
+    return (benchmark or fallback_benchmark()).ordered(names)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# a run's scores
 
 
 @dataclass(frozen=True)
 class RunMetrics:
-    """Scores of one run; accuracies in percent."""
+    """Scores of one run; accuracies and consistencies in percent.
+
+    ``categories`` / ``category_counts`` / ``category_consistency`` are in the benchmark's category order;
+    ``category_consistency`` holds the categories with at least one pair judged in both orders (LLMBar reports
+    accuracy and positional agreement per subset).
+    """
 
     rule: str
     n_pairs: int
@@ -90,6 +148,7 @@ class RunMetrics:
     position_consistency: float | None = None
     games: int = 2
     extra: dict[str, Any] = field(default_factory=dict)
+    category_consistency: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -100,39 +159,48 @@ class RunMetrics:
         return cls(**{k: v for k, v in d.items() if k in known})
 
 
-def ordered_categories(names: Sequence[str]) -> list[str]:
-    """JudgeBench's four categories first (in paper order), then others alphabetically."""
-    rest = sorted(n for n in set(names) if n not in CATEGORY_ORDER)
-    return [c for c in CATEGORY_ORDER if c in names] + rest
+def score_results(
+    results: Sequence[ItemResult], *, rule: str = "vote", benchmark: Benchmark | None = None, seed: int = 0, n_resamples: int = 10_000
+) -> RunMetrics:
+    """Score a run: overall and per-category accuracy, 95% bootstrap CI, position consistency (overall and per
+    category), failure counts.
 
-
-def score_results(results: Sequence[ItemResult], *, rule: Rule = "vote", seed: int = 0, n_resamples: int = 10_000) -> RunMetrics:
-    """Score a run: overall and per-category accuracy, 95% bootstrap CI, consistency, failure counts.
+    Args:
+        rule: a reducer name (``protocols.REDUCERS``).
+        benchmark: the benchmark the run names, for items without a category and for the category order.
 
     Returns:
         ``RunMetrics``; with no pairs, accuracies are ``nan``.
+
+    Raises:
+        InputError: for an unknown rule.
     """
-    if rule not in RULES:
-        raise ValueError(f"unknown rule {rule!r}; expected one of {', '.join(RULES)}")
-    credits = np.array([pair_credit(r.pair.label, original_frame(r), rule) for r in results], dtype=float)
-    cats = [category_of(r.pair.source) for r in results]
+    reducer = get_reducer(rule)
+    frames = [original_frame(r) for r in results]
+    credits = np.array([reducer.credit(pair_label(r), f) for r, f in zip(results, frames, strict=True)], dtype=float)
+    cats = [result_category(r, benchmark) for r in results]
     by_cat: dict[str, list[float]] = {}
-    for c, v in zip(cats, credits, strict=True):
+    consistent_by_cat: dict[str, list[bool]] = {}
+    for r, c, v, f in zip(results, cats, credits, frames, strict=True):
         by_cat.setdefault(c, []).append(v)
-    two_game = [original_frame(r) for r in results if len(r.games) == 2]
+        if len(r.judgments) == 2:
+            consistent_by_cat.setdefault(c, []).append(is_consistent(f))
+    two_view = [x for xs in consistent_by_cat.values() for x in xs]
+    order = ordered_categories(list(by_cat), benchmark)
     n = len(results)
     low, high = bootstrap_mean_ci(credits, n_resamples=n_resamples, seed=seed)
     return RunMetrics(
         rule=rule,
         n_pairs=n,
-        n_judgments=sum(len(r.games) for r in results),
-        n_failed=sum(g.is_failed for r in results for g in r.games),
-        n_no_decision=sum(g.decision == Decision.NONE for r in results for g in r.games),
+        n_judgments=sum(len(r.judgments) for r in results),
+        n_failed=sum(g.is_failed for r in results for g in r.judgments),
+        n_no_decision=sum(g.decision == Decision.NONE for r in results for g in r.judgments),
         accuracy=100 * float(credits.mean()) if n else float("nan"),
         ci_low=100 * low,
         ci_high=100 * high,
-        categories={c: 100 * float(np.mean(by_cat[c])) for c in ordered_categories(list(by_cat))},
-        category_counts={c: len(by_cat[c]) for c in ordered_categories(list(by_cat))},
-        position_consistency=100 * float(np.mean([is_consistent(d) for d in two_game])) if two_game else None,
-        games=max((len(r.games) for r in results), default=0),
+        categories={c: 100 * float(np.mean(by_cat[c])) for c in order},
+        category_counts={c: len(by_cat[c]) for c in order},
+        position_consistency=100 * float(np.mean(two_view)) if two_view else None,
+        games=max((len(r.judgments) for r in results), default=0),
+        category_consistency={c: 100 * float(np.mean(consistent_by_cat[c])) for c in order if c in consistent_by_cat},
     )

@@ -6,13 +6,15 @@ import argparse
 import sys
 from pathlib import Path
 
+from ..protocols import REDUCERS
+
 HELP = "gather every run under RESULTS_DIR (and --include'd judgment files) into one leaderboard (md/latex/csv/json); --write saves leaderboard.{md,tex,csv}"
 
 
 def add_source_arguments(p: argparse.ArgumentParser) -> None:
     """Flags shared by the commands that read runs (leaderboard, plot, report)."""
     p.add_argument("--include", action="append", default=[], metavar="PATH", help="judgment files or folders to add, e.g. JudgeBench's released outputs (repeatable)")
-    p.add_argument("--rule", choices=("vote", "average", "first"), default="vote", help="pair scoring rule; runs are rescored from their judgments.jsonl (default: vote, the JudgeBench rule)")
+    p.add_argument("--rule", choices=tuple(REDUCERS), default="vote", help="pair scoring rule; runs are rescored from their judgments.jsonl (default: vote, the JudgeBench rule)")
     p.add_argument("--seed", type=int, default=0, help="seed of the bootstrap CIs and paired bootstrap tests")
     p.add_argument(
         "--include-partial",

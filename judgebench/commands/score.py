@@ -7,12 +7,14 @@ import json
 from pathlib import Path
 from typing import Any
 
+from ..protocols import REDUCERS
+
 HELP = "score judgment files (JudgeBench released outputs or judgebench judgments.jsonl) and print a leaderboard"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("files", nargs="+", help="judgment files, or folders to search for *.jsonl")
-    p.add_argument("--rule", choices=("vote", "average", "first"), default="vote", help="pair scoring rule (default: vote, the JudgeBench rule)")
+    p.add_argument("--rule", choices=tuple(REDUCERS), default="vote", help="pair scoring rule (default: vote, the JudgeBench rule)")
     p.add_argument("--json", action="store_true", help="machine-readable list, one object per file")
     p.add_argument("--format", choices=("md", "latex", "csv"), default="md", help="table format")
     p.add_argument("--out", default=None, help="also write the table (Markdown) to this file, atomically")
@@ -57,10 +59,21 @@ def _probes(jf: Any) -> dict[str, list[Any]]:
     return out
 
 
+def _category_fields(row: dict[str, Any]) -> dict[str, Any]:
+    """``--json``: one accuracy per category, keyed in lower case: every category of the benchmark the file's run
+    names (JudgeBench's when none; ``None`` when absent), then the file's others, in the benchmark's order."""
+    from ..analysis.scoring import fallback_benchmark
+    from ..benchmarks import get_benchmark
+    from ..reports.tables import category_key
+
+    bench = get_benchmark(row["benchmark"]) if row.get("benchmark") else fallback_benchmark()
+    return {category_key(c): row.get(category_key(c)) for c in bench.ordered([*bench.categories, *row.get("categories", [])])}
+
+
 def run(args: argparse.Namespace) -> int:
+    from ..analysis.replay import read_judgment_file
     from ..files import atomic_write_text
     from ..reports.leaderboard import render_rows, score_file_row
-    from ..run.replay import read_judgment_file
 
     files = [read_judgment_file(p) for p in _expand(args.files)]  # read all before writing anything
     reports: list[Any] = []
@@ -79,10 +92,7 @@ def run(args: argparse.Namespace) -> int:
                 "rule": r["rule"],
                 "n_pairs": r["n"],
                 "overall": r["overall"],
-                "knowledge": r["knowledge"],
-                "reasoning": r["reasoning"],
-                "math": r["math"],
-                "coding": r["coding"],
+                **_category_fields(r),
                 "ci_low": r["ci_low"],
                 "ci_high": r["ci_high"],
                 "position_consistency": r["consistency"],

@@ -18,11 +18,12 @@ from datetime import UTC, datetime
 from importlib import resources
 from typing import Any, Literal
 
-from ..analysis.scoring import category_of, original_frame
+from ..analysis.scoring import is_consistent, ordered_categories, original_frame, pair_label, result_category
 from ..errors import JudgebenchError
+from ..protocols import REDUCERS, Pairwise
 from ..schema import Decision, ItemResult, Judgment
 from ..secrets import redact, secret_values
-from .leaderboard import LoadedRun
+from .leaderboard import LoadedRun, common_benchmark
 from .tables import best_cells, format_cell, pick_columns
 
 logger = logging.getLogger(__name__)
@@ -32,25 +33,33 @@ FIGURE_KINDS = ("accuracy", "heatmap", "consistency", "length")
 
 
 def pair_outcome(result: ItemResult) -> Outcome:
-    """The pair's outcome under the JudgeBench vote: +1 per decision (original frame) equal to the label, -1 per
-    decision equal to its opposite; a positive sum is ``correct``, a negative one ``incorrect``, zero a ``tie``
-    (ties, no-decisions, or one right and one wrong). A tie label has no opposite, so only matches count."""
-    label = result.pair.label
-    opposite = label.flipped()
-    total = sum(1 if d == label else -1 if (d == opposite and opposite != label) else 0 for d in original_frame(result))
-    return "correct" if total > 0 else "incorrect" if total < 0 else "tie"
+    """The pair's outcome under the JudgeBench vote (``protocols.REDUCERS["vote"]`` on the decisions in the item's
+    frame): ``correct`` when the vote credits the label; ``incorrect`` when the vote picks a side the label does
+    not (the other response, or either one for a tie label); ``tie`` when the vote is a tie that is not credited
+    (ties, or one right and one wrong) or there is no decision at all."""
+    vote = REDUCERS["vote"]
+    decisions = original_frame(result)
+    if vote.credit(pair_label(result), decisions):
+        return "correct"
+    verdict = vote.verdict(decisions)
+    return "tie" if math.isnan(verdict) or verdict == 0 else "incorrect"
 
 
 def _text(value: Any) -> str:
     return redact(str(value)) if value is not None else ""
 
 
-def _game(j: Judgment) -> dict[str, Any]:
+def _game(result: ItemResult, j: Judgment) -> dict[str, Any]:
+    """One judgment for the browser: its decision as shown and read back into the item's frame by the protocol
+    (``original``); ``swapped`` when the view showed the pair's responses in the other order."""
+    frame = Pairwise().combine(result.item, (j,)).of(0, 1)
+    swapped = tuple(j.shown) == (1, 0)
     return {
         "game": j.game,
-        "shown": "A, B" if j.game == 1 else "B, A",
+        "shown": "B, A" if swapped else "A, B",
+        "swapped": swapped,
         "decision": str(j.decision),
-        "original": str(j.decision.flipped() if j.game == 2 else j.decision),
+        "original": str(frame[0]) if frame else str(Decision.NONE),
         "output": _text(j.output),
         "error": _text(j.error) if j.error else None,
         "scores": [s if math.isfinite(s) else None for s in j.scores] if j.scores is not None else None,  # JSON has no NaN
@@ -60,9 +69,11 @@ def _game(j: Judgment) -> dict[str, Any]:
 def report_data(runs: Sequence[LoadedRun]) -> dict[str, Any]:
     """The JSON blob of the pair browser: distinct pairs, runs, and one item per (run, pair).
 
-    Pairs judged by several runs are stored once (same id and content). Each item holds the outcome
-    (:func:`pair_outcome`), whether the two games agree after the flip (``null`` for a single game), whether a
-    game has no decision, the pair's credit under the run's rule, and both games' raw outputs and decisions.
+    Pairs judged by several runs are stored once (same id and content); each pair's category is its item's (else
+    from its source under the benchmark its run names), and categories are listed in the benchmark's order. Each
+    item holds the outcome (:func:`pair_outcome`), whether the two views agree in the item's frame (``null`` for a
+    single view), whether a view has no decision, the pair's credit under the run's rule, and every view's raw
+    output and decision (as shown, and in the item's frame). The page computes none of these.
     """
     pair_index: dict[tuple[str, str, str, str, str], int] = {}
     pairs: list[dict[str, Any]] = []
@@ -80,7 +91,7 @@ def report_data(runs: Sequence[LoadedRun]) -> dict[str, Any]:
             p = r.pair
             key = (p.pair_id, p.question, p.response_A, p.response_B, str(p.label))
             if key not in pair_index:
-                cat = category_of(p.source)
+                cat = result_category(r, run.benchmark)
                 if cat not in categories:
                     categories.append(cat)
                 pair_index[key] = len(pairs)
@@ -102,13 +113,13 @@ def report_data(runs: Sequence[LoadedRun]) -> dict[str, Any]:
                     "run": k,
                     "pair": pair_index[key],
                     "outcome": pair_outcome(r),
-                    "consistent": (decisions[0] == decisions[1]) if len(decisions) == 2 else None,
-                    "no_decision": any(g.decision == Decision.NONE for g in r.games),
+                    "consistent": is_consistent(decisions) if len(decisions) == 2 else None,
+                    "no_decision": any(g.decision == Decision.NONE for g in r.judgments),
                     "credit": run.credits.get(r.pair_id),
-                    "games": [_game(g) for g in r.games],
+                    "games": [_game(r, g) for g in r.judgments],
                 }
             )
-    return {"runs": run_list, "pairs": pairs, "items": items, "categories": categories}
+    return {"runs": run_list, "pairs": pairs, "items": items, "categories": ordered_categories(categories, common_benchmark(runs))}
 
 
 def script_json(obj: Any) -> str:

@@ -21,21 +21,23 @@ from typing import Any
 
 import numpy as np
 
+from ..analysis.replay import JudgmentFile, read_judgment_file
 from ..analysis.scoring import (
-    CATEGORY_ORDER,
     RunMetrics,
-    category_of,
     ordered_categories,
     original_frame,
-    pair_credit,
+    pair_label,
+    result_category,
+    run_benchmark,
     score_results,
 )
+from ..benchmarks import Benchmark
 from ..errors import InputError
 from ..files import atomic_write_text
+from ..protocols import get_reducer
 from ..run.identity import pair_set_sha256
-from ..run.replay import JudgmentFile, read_judgment_file
 from ..schema import LABELS, Decision, ItemResult, is_model_name, response_models_label
-from .tables import Column, category_key, default_columns, render_leaderboard
+from .tables import Column, category_key, default_columns, render_leaderboard, row_categories
 
 logger = logging.getLogger(__name__)
 
@@ -54,12 +56,21 @@ def run_label(judge: str, model: str) -> str:
 
 
 def metrics_row(
-    metrics: RunMetrics, *, judge: str, model: str, response_model: str, dataset: str, path: str, origin: str = "run"
+    metrics: RunMetrics,
+    *,
+    judge: str,
+    model: str,
+    response_model: str,
+    dataset: str,
+    path: str,
+    origin: str = "run",
+    benchmark: Benchmark | None = None,
 ) -> dict[str, Any]:
-    """One leaderboard row: identity, category accuracies, Overall with CI, consistency, no-decision rate.
+    """One leaderboard row: identity, category accuracies (``categories``: the run's, in its benchmark's order),
+    Overall with CI, consistency, no-decision rate.
 
-    Missing categories are ``None``; with no pairs, ``ci`` is ``None``. ``no_decision`` is the share of
-    judgments (not pairs) without a decision, in percent.
+    ``benchmark`` is the name of the benchmark the run names (``None`` when it names none). With no pairs, ``ci``
+    is ``None``. ``no_decision`` is the share of judgments (not pairs) without a decision, in percent.
     """
     row: dict[str, Any] = {
         "judge": judge,
@@ -74,9 +85,8 @@ def metrics_row(
         "n": metrics.n_pairs,
         "path": path,
         "categories": list(metrics.categories),
+        "benchmark": benchmark.name if benchmark is not None else None,
     }
-    for c in CATEGORY_ORDER:
-        row[c.lower()] = metrics.categories.get(c)
     for c, v in metrics.categories.items():
         row[category_key(c)] = v
     row["overall"] = metrics.accuracy
@@ -92,10 +102,18 @@ def metrics_row(
     return row
 
 
+def file_benchmark(path: str | Path) -> Benchmark | None:
+    """The benchmark named by the ``run.json`` beside a judgment file (a run folder's ``judgments.jsonl``), or
+    ``None`` (a released file, a file out of its folder)."""
+    info_path = Path(path).with_name("run.json")
+    return run_benchmark(_read_json(info_path)) if info_path.exists() else None
+
+
 def score_file_row(jf: JudgmentFile, *, rule: str = "vote") -> dict[str, Any]:
-    """The row of one judgment file, scored under ``rule``."""
-    metrics = score_results(jf.results, rule=rule)  # type: ignore[arg-type]
-    return metrics_row(metrics, judge=jf.judge, model=jf.model, response_model=jf.response_model, dataset="", path=jf.path)
+    """The row of one judgment file, scored under ``rule`` (with the benchmark its run folder names, if any)."""
+    benchmark = file_benchmark(jf.path)
+    metrics = score_results(jf.results, rule=rule, benchmark=benchmark)
+    return metrics_row(metrics, judge=jf.judge, model=jf.model, response_model=jf.response_model, dataset="", path=jf.path, benchmark=benchmark)
 
 
 def _read_json(path: Path) -> dict[str, Any]:
@@ -129,6 +147,7 @@ def collect_runs(results_dir: str | Path) -> list[dict[str, Any]]:
                 response_model=info.get("response_model", ""),
                 dataset=info.get("dataset", ""),
                 path=str(metrics_path.parent),
+                benchmark=run_benchmark(info),
             )
         )
     return rows
@@ -137,11 +156,13 @@ def collect_runs(results_dir: str | Path) -> list[dict[str, Any]]:
 @dataclass(frozen=True)
 class LoadedRun:
     """A leaderboard row with what it was computed from: the per-pair results (empty when only ``metrics.json``
-    was available) and each pair's credit under the row's rule (``pair_id`` -> credit in [0, 1])."""
+    was available), each pair's credit under the row's rule (``pair_id`` -> credit in [0, 1]) and the benchmark
+    the run names (``None``: none named; categories then follow JudgeBench's source-prefix rule)."""
 
     row: dict[str, Any]
     results: tuple[ItemResult, ...] = ()
     credits: dict[str, float] = field(default_factory=dict)
+    benchmark: Benchmark | None = None
 
 
 def data_fields(info: dict[str, Any] | None = None, results: Sequence[ItemResult] = (), *, n: int | None = None, dataset: str = "") -> dict[str, Any]:
@@ -167,13 +188,17 @@ def data_fields(info: dict[str, Any] | None = None, results: Sequence[ItemResult
     return {"pair_set": key, "set_size": None, "partial": partial}
 
 
-def loaded_run(results: Sequence[ItemResult], *, rule: str, seed: int, info: dict[str, Any] | None = None, **identity: Any) -> LoadedRun:
+def loaded_run(
+    results: Sequence[ItemResult], *, rule: str, seed: int, info: dict[str, Any] | None = None, benchmark: Benchmark | None = None, **identity: Any
+) -> LoadedRun:
     """Score ``results`` under ``rule`` into a :class:`LoadedRun`; ``identity`` are the :func:`metrics_row`
     keywords (judge, model, response_model, dataset, path, origin), ``info`` the run's ``run.json`` if any (for
-    :func:`data_fields`)."""
-    metrics = score_results(results, rule=rule, seed=seed)  # type: ignore[arg-type]
-    credits = {r.pair_id: pair_credit(r.pair.label, original_frame(r), rule) for r in results}  # type: ignore[arg-type]
-    return LoadedRun(metrics_row(metrics, **identity) | data_fields(info, results), tuple(results), credits)
+    :func:`data_fields`, and for the benchmark it names unless ``benchmark`` is given)."""
+    benchmark = benchmark or run_benchmark(info)
+    metrics = score_results(results, rule=rule, benchmark=benchmark, seed=seed)
+    reducer = get_reducer(rule)
+    credits = {r.pair_id: reducer.credit(pair_label(r), original_frame(r)) for r in results}
+    return LoadedRun(metrics_row(metrics, benchmark=benchmark, **identity) | data_fields(info, results), tuple(results), credits, benchmark)
 
 
 def judgment_files(path: str | Path) -> list[Path]:
@@ -205,7 +230,7 @@ def load_runs(results_dir: str | Path | None, include: Iterable[str | Path] = ()
             if not (folder / "run.json").exists():
                 continue
             info = _read_json(folder / "run.json")
-            identity = {
+            identity: dict[str, str] = {
                 "judge": str(info.get("judge", "?")),
                 "model": str(info.get("model", "?")),
                 "response_model": str(info.get("response_model", "")),
@@ -218,12 +243,13 @@ def load_runs(results_dir: str | Path | None, include: Iterable[str | Path] = ()
                 seen.add(judgments.resolve())
                 jf = read_judgment_file(judgments)
                 identity["response_model"] = jf.response_model  # from every pair: older run.json files kept the first pair's
-                runs.append(loaded_run(jf.results, rule=rule, seed=seed, info=info, **identity))
+                runs.append(loaded_run(jf.results, rule=rule, seed=seed, info=info, benchmark=run_benchmark(info), **identity))
                 continue
             metrics = RunMetrics.from_dict(_read_json(metrics_path))
             if metrics.rule != rule:
                 raise InputError(f"scored under rule {metrics.rule!r} and has no judgments.jsonl to rescore under {rule!r}", path=metrics_path, field="rule")
-            runs.append(LoadedRun(metrics_row(metrics, **identity) | data_fields(info, n=metrics.n_pairs, dataset=identity["dataset"])))
+            benchmark = run_benchmark(info)
+            runs.append(LoadedRun(metrics_row(metrics, benchmark=benchmark, **identity) | data_fields(info, n=metrics.n_pairs, dataset=identity["dataset"]), benchmark=benchmark))
     for item in include:
         for path in judgment_files(item):
             if path.resolve() in seen:
@@ -233,7 +259,12 @@ def load_runs(results_dir: str | Path | None, include: Iterable[str | Path] = ()
             m = _NAME_FIELD.search(path.name)
             dataset = m.group(1) if m else (path.parent.parent.parent.name if path.name == "judgments.jsonl" else "")
             origin = "run" if path.name == "judgments.jsonl" else "released"
-            runs.append(loaded_run(jf.results, rule=rule, seed=seed, judge=jf.judge, model=jf.model, response_model=jf.response_model, dataset=dataset, path=str(path), origin=origin))
+            benchmark = file_benchmark(path)
+            runs.append(
+                loaded_run(
+                    jf.results, rule=rule, seed=seed, benchmark=benchmark, judge=jf.judge, model=jf.model, response_model=jf.response_model, dataset=dataset, path=str(path), origin=origin
+                )
+            )
     return runs
 
 
@@ -320,6 +351,12 @@ def compare_with_best(runs: Sequence[LoadedRun], *, alpha: float = SIGNIFICANCE_
     return out
 
 
+def common_benchmark(runs: Sequence[LoadedRun]) -> Benchmark | None:
+    """The benchmark the runs name, when those that name one all name the same; else ``None``."""
+    named = {r.benchmark.name: r.benchmark for r in runs if r.benchmark is not None}
+    return next(iter(named.values())) if len(named) == 1 else None
+
+
 def baseline_run(runs: Sequence[LoadedRun], *, rule: str = "vote") -> LoadedRun:
     """A reference row: the expected accuracy of choosing A or B uniformly at random once per pair (not a run).
 
@@ -329,10 +366,12 @@ def baseline_run(runs: Sequence[LoadedRun], *, rule: str = "vote") -> LoadedRun:
     independently in each of the two games expects 25% under the ``vote`` rule instead (both games must be right).
     """
     pairs = {r.pair_id: r.pair for run in runs for r in run.results}
+    category = {r.pair_id: result_category(r, run.benchmark) for run in runs for r in run.results}
+    benchmark = common_benchmark(runs)
     by_cat: dict[str, list[float]] = {}
-    for p in pairs.values():
-        by_cat.setdefault(category_of(p.source), []).append(0.5 if p.label in LABELS and p.label != Decision.TIE else 0.0)
-    cats = ordered_categories(list(by_cat)) or ordered_categories([c for run in runs for c in run.row.get("categories", [])])
+    for pid, p in pairs.items():
+        by_cat.setdefault(category[pid], []).append(0.5 if p.label in LABELS and p.label != Decision.TIE else 0.0)
+    cats = ordered_categories(list(by_cat), benchmark) or ordered_categories([c for run in runs for c in run.row.get("categories", [])], benchmark)
     row: dict[str, Any] = {
         "judge": "random choice (expected)",
         "model": "not a run",
@@ -345,6 +384,7 @@ def baseline_run(runs: Sequence[LoadedRun], *, rule: str = "vote") -> LoadedRun:
         "n": len(pairs) or None,
         "path": "",
         "categories": cats,
+        "benchmark": benchmark.name if benchmark is not None else None,
     }
     for c in cats:
         row[category_key(c)] = 100 * float(np.mean(by_cat[c])) if c in by_cat else 50.0
@@ -387,9 +427,10 @@ def render_rows(rows: Sequence[dict[str, Any]], fmt: str, *, rule: str = "vote",
         raise InputError(str(e), field="--columns" if "column" in str(e) else "--format") from None
 
 
-def leaderboard_columns(rule: str = "vote", categories: Sequence[str] = CATEGORY_ORDER) -> list[Column]:
-    """The default table columns (see :func:`judgebench.reports.tables.default_columns`)."""
-    return default_columns(rule, categories)
+def leaderboard_columns(rule: str = "vote", categories: Sequence[str] | None = None, rows: Sequence[dict[str, Any]] = ()) -> list[Column]:
+    """The default table columns (see :func:`judgebench.reports.tables.default_columns`): one per category in
+    ``categories``, else the runs' categories in their benchmark's order (``tables.row_categories(rows)``)."""
+    return default_columns(rule, row_categories(rows) if categories is None else categories)
 
 
 def write_leaderboard(rows: Sequence[dict[str, Any]], out_dir: str | Path, *, rule: str = "vote", columns: Sequence[str] | None = None) -> list[Path]:

@@ -238,9 +238,8 @@ def latex_table_problems(tex: str) -> list[str]:
 # ---------------------------------------------------------------------------------------------------------------
 # leaderboard tables: rows of judgebench.reports.leaderboard (one per run, optionally with a "group"), marked best and dagger
 
-CATEGORY_DEFAULTS = ("Knowledge", "Reasoning", "Math", "Coding")
 _ROW_FIELDS = frozenset(
-    {"judge", "model", "response_model", "dataset", "origin", "rule", "n", "path", "overall", "ci", "ci_low", "ci_high", "consistency"}
+    {"judge", "model", "response_model", "dataset", "benchmark", "origin", "rule", "n", "path", "overall", "ci", "ci_low", "ci_high", "consistency"}
     | {"no_decision", "failed", "games", "label", "group", "categories", "best", "p_vs_best", "n_paired", "sig_test", "tied_with_best"}
     | {"is_baseline", "pair_set", "set_size", "partial", "compared"}
     | {"judged"}
@@ -282,18 +281,42 @@ def category_key(name: str) -> str:
 
 
 def row_categories(rows: Sequence[dict[str, Any]]) -> list[str]:
-    """Categories present in any row: JudgeBench's four in paper order, then the others alphabetically; the four
-    when no row lists its categories (rows from older files)."""
-    names: list[str] = []
-    for r in rows:
-        for c in r.get("categories") or ():
-            if c not in names:
-                names.append(c)
-    known = [c for c in CATEGORY_DEFAULTS if c in names]
-    return (known + sorted(n for n in names if n not in CATEGORY_DEFAULTS)) if names else list(CATEGORY_DEFAULTS)
+    """Categories present in any row, in the order of the benchmark the rows name (row ``benchmark``; when they
+    name none or several, each row's own order is kept and the rows' lists are merged in order).
+
+    When no row lists its categories (rows read back from a CSV written before categories were listed), the
+    fallback benchmark's categories (JudgeBench's, see ``analysis.scoring.fallback_benchmark``).
+    """
+    from ..analysis.scoring import fallback_benchmark
+    from ..benchmarks import get_benchmark
+
+    lists = [list(r.get("categories") or ()) for r in rows]
+    if not any(lists):
+        return list(fallback_benchmark().categories)
+    named = {str(r["benchmark"]) for r in rows if r.get("benchmark")}
+    names = list(dict.fromkeys(c for cats in lists for c in cats))
+    if len(named) == 1:
+        return get_benchmark(named.pop()).ordered(names)
+    return _merge_orders(lists)
 
 
-def default_columns(rule: str = "vote", categories: Sequence[str] = CATEGORY_DEFAULTS) -> list[Column]:
+def _merge_orders(lists: Sequence[Sequence[str]]) -> list[str]:
+    """One order of every name in ``lists`` that keeps the order within each list (a name that must follow
+    another waits for it); otherwise names come in order of first appearance."""
+    names = list(dict.fromkeys(c for cats in lists for c in cats))
+    before: dict[str, set[str]] = {c: set() for c in names}
+    for cats in lists:
+        for k, c in enumerate(cats):
+            before[c].update(cats[:k])
+    out: list[str] = []
+    while len(out) < len(names):
+        placed = set(out)
+        ready = next((c for c in names if c not in placed and before[c] <= placed), None)
+        out.append(ready if ready is not None else next(c for c in names if c not in placed))  # a cycle: first seen
+    return out
+
+
+def default_columns(rule: str = "vote", categories: Sequence[str] = ()) -> list[Column]:
     """Judge, judge model, pair source, n, one column per category, Overall, its 95% CI, consistency, no-decision."""
     return [
         Column("judge", "Judge", None),

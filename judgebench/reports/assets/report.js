@@ -51,7 +51,7 @@
 
   function decisionText(g) {
     if (!g) return "–";
-    return g.game === 2 ? g.decision + " → " + g.original : g.decision;
+    return g.swapped ? g.decision + " → " + g.original : g.decision;  // both computed in Python (report_data)
   }
 
   function render() {
