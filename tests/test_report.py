@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from scipy.stats import binomtest
 
+from judgebench.analysis.replay import read_judgment_file
 from judgebench.analysis.scoring import score_results
 from judgebench.errors import InputError
 from judgebench.reports.leaderboard import (
@@ -24,7 +25,6 @@ from judgebench.reports.leaderboard import (
     sort_runs,
 )
 from judgebench.reports.tables import latex_table_problems
-from judgebench.run.replay import read_judgment_file
 from judgebench.schema import Decision, ItemResult, Judgment, Pair
 
 from .conftest import make_pair, run_cli, shared, write_jsonl

@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from ..errors import JudgebenchError
-from ..run.replay import NO_RAW_OUTPUT, JudgmentFile
 from ..schema import Decision, ItemResult, Judgment
+from .replay import NO_RAW_OUTPUT, JudgmentFile
 
 logger = logging.getLogger(__name__)
 

@@ -42,10 +42,6 @@ class JudgeContext:
     item_id: str = ""
     metadata: Mapping[str, Any] = field(default_factory=dict)
 
-    def __str__(self) -> str:
-        """The question: a context reads as the text the responses answer."""
-        return self.question
-
     @classmethod
     def of(cls, item: Item) -> JudgeContext:
         """The context of ``item``."""

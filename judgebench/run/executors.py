@@ -5,19 +5,35 @@ runner's and stays the same whichever executor runs the calls.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 
 from ..errors import JudgebenchError
 from .local import Executor, LocalExecutor, OnResult, WorkItem, judge_items, run_loop
+from .spec import RunSpec
 
-__all__ = ["Executor", "LocalExecutor", "OnResult", "WorkItem", "get_executor", "judge_items", "run_loop"]
+__all__ = ["EXECUTORS", "Executor", "LocalExecutor", "OnResult", "WorkItem", "get_executor", "judge_items", "run_loop"]
 
 
-def get_executor(name: str, spec: Any) -> Executor:
-    if name == "local":
-        return LocalExecutor()
-    if name == "ray":
-        from .ray import RayExecutor
+def _local(spec: RunSpec) -> Executor:
+    return LocalExecutor()
 
-        return RayExecutor(address=spec.ray_address, workers=spec.workers)
-    raise JudgebenchError(f"unknown executor {name!r}; use local or ray")
+
+def _ray(spec: RunSpec) -> Executor:
+    from .ray import RayExecutor  # Ray is an optional extra, imported only when chosen
+
+    return RayExecutor(address=spec.ray_address, workers=spec.workers)
+
+
+EXECUTORS: dict[str, Callable[[RunSpec], Executor]] = {"local": _local, "ray": _ray}
+"""Executors by the name ``--executor`` takes."""
+
+
+def get_executor(name: str, spec: RunSpec) -> Executor:
+    """The executor named ``name``, set up from ``spec``.
+
+    Raises:
+        JudgebenchError: for an unknown name, listing the known ones.
+    """
+    if name not in EXECUTORS:
+        raise JudgebenchError(f"unknown executor {name!r}; use one of: {', '.join(EXECUTORS)}")
+    return EXECUTORS[name](spec)

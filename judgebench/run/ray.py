@@ -21,8 +21,11 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+from ..backends import Backend
 from ..errors import MissingDependencyError, RunAborted
+from ..judges import Judge
 from .local import OnResult, WorkItem, judge_items
+from .spec import RunSpec
 
 logger = logging.getLogger(__name__)
 
@@ -137,7 +140,7 @@ class RayExecutor:
         self.workers = workers
         self.actors: list[Any] = []
 
-    def execute(self, judge: Any, backend: Any, items: Sequence[WorkItem], spec: Any, labels: tuple[str, str], on_result: OnResult) -> dict[str, Any] | None:
+    def execute(self, judge: Judge, backend: Backend | None, items: Sequence[WorkItem], spec: RunSpec, labels: tuple[str, str], on_result: OnResult) -> dict[str, Any] | None:
         ray = ensure_ray(self.address, self.workers)
         n = self.workers or max(1, int(ray.available_resources().get("CPU", 1)))
         todo = [it for it in items if it.todo]

@@ -25,7 +25,7 @@ import sys
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -41,43 +41,11 @@ from ..schema import SCHEMA_VERSION, Item, ItemResult, Judgment, Usage, response
 from ..secrets import redact
 from .executors import WorkItem, get_executor
 from .identity import DataIdentity, data_identity
+from .spec import RunSpec
 
 logger = logging.getLogger(__name__)
 
 PARTIAL_SUFFIX = ".partial"
-
-
-@dataclass(frozen=True)
-class RunSpec:
-    """Everything that defines a run; saved in ``run.json``. Holds no secrets."""
-
-    data: str
-    judge: str
-    model: str | None = None
-    base_url: str | None = None
-    games: int | None = None
-    orders: str | None = None
-    concurrency: int = 32
-    rpm: float | None = None
-    tpm: float | None = None
-    timeout: float = 120.0
-    max_retries: int = 6
-    cache: bool = True
-    refresh: bool = False
-    cache_dir: str | None = None
-    limit: int | None = None
-    seed: int = 0
-    rule: str | None = None
-    results_dir: str = "results"
-    data_dir: str | None = None
-    judge_options: dict[str, Any] = field(default_factory=dict)
-    progress: bool = True
-    executor: str = "local"
-    ray_address: str | None = None
-    workers: int | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 @dataclass(frozen=True)
@@ -416,7 +384,7 @@ def run(spec: RunSpec) -> RunOutcome:
                 backend.close()
         judging_seconds = time.perf_counter() - t_judging
         results = [by_id[i.id] for i in items]
-        metrics = score_results(results, rule=rule, seed=spec.seed)  # type: ignore[arg-type]
+        metrics = score_results(results, rule=rule, seed=spec.seed, benchmark=loaded.benchmark)
         usage = sum((g.usage for r in results for g in r.judgments), Usage())
         run_info = {
             "schema_version": SCHEMA_VERSION,

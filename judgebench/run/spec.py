@@ -1,0 +1,47 @@
+"""The definition of a run (``RunSpec``), shared by the runner, its executors and the judges' backends."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """Everything that defines a run; saved in ``run.json``. Holds no secrets.
+
+    Attributes (the CLI flag of each is its name with dashes): ``data`` (a benchmark ``NAME[:SPLIT]``, a pair file
+    or folder, ``hf:NAME``), ``judge`` and ``judge_options``, ``model`` and ``base_url``, the protocol's order
+    (``orders``, or ``games`` 1/2), the call policy (``concurrency``, ``rpm``, ``tpm``, ``timeout``,
+    ``max_retries``, ``cache``, ``refresh``, ``cache_dir``), ``limit``, ``seed``, ``rule`` (``None``: the
+    benchmark's), where results go (``results_dir``), the local copy of the data (``data_dir``) and the executor
+    (``executor``, ``ray_address``, ``workers``).
+    """
+
+    data: str
+    judge: str
+    model: str | None = None
+    base_url: str | None = None
+    games: int | None = None
+    orders: str | None = None
+    concurrency: int = 32
+    rpm: float | None = None
+    tpm: float | None = None
+    timeout: float = 120.0
+    max_retries: int = 6
+    cache: bool = True
+    refresh: bool = False
+    cache_dir: str | None = None
+    limit: int | None = None
+    seed: int = 0
+    rule: str | None = None
+    results_dir: str = "results"
+    data_dir: str | None = None
+    judge_options: dict[str, Any] = field(default_factory=dict)
+    progress: bool = True
+    executor: str = "local"
+    ray_address: str | None = None
+    workers: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
