@@ -18,6 +18,10 @@ export MPLBACKEND := Agg
 ifneq ($(PAIRS_DIR),)
 export JUDGEBENCH_PAIRS_DIR := $(abspath $(PAIRS_DIR))
 endif
+# offline copies of every benchmark (llmbar/, ...) when ../shared/data is there; else they are downloaded
+ifneq ($(wildcard $(SHARED)),)
+export JUDGEBENCH_DATA_DIR := $(abspath $(SHARED))
+endif
 
 .PHONY: venv test bench reproduce leaderboard check perf serve-fake pairs-demo clean-venv
 

@@ -101,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
     """Run, print the table (or JSON), then the failure verdict: exit 0 for a clean run (or failures within
     ``--max-failure-rate``), 3 (``EXIT_FAILED_JUDGMENTS``) with failed judgments, 4 (``RunAborted``) when a fatal
     error stopped the run; the last two print how many failed, the top causes and the command that resumes."""
-    from ..reports.leaderboard import metrics_row, render_rows
+    from ..reports.leaderboard import metrics_row, render_category_table, render_rows
     from ..run.runner import run as run_judge
 
     argv = getattr(args, "_argv", None) or sys.argv[1:]
@@ -116,6 +116,9 @@ def run(args: argparse.Namespace) -> int:
     info = outcome.run_info
     row = metrics_row(outcome.metrics, judge=info["judge"], model=info["model"], response_model=info["response_model"], dataset=info["dataset"], path=str(outcome.out_dir))
     print(render_rows([row], "md", rule=outcome.metrics.rule), end="")
+    if len(outcome.metrics.categories) > 1:
+        print()
+        print(render_category_table(outcome.metrics), end="")
     c = info["counts"]
     print(f"\n{c['pairs']} pairs, {c['judgments']} judgments ({c['new']} judged, {c.get('cached', 0)} of them from the call cache, {c['reused']} reused from an earlier run, {c['failed']} failed); results in {outcome.out_dir}/")
     b = info.get("backend")

@@ -37,7 +37,7 @@ from ..files import atomic_write_text
 from ..protocols import get_reducer
 from ..run.identity import pair_set_sha256
 from ..schema import LABELS, Decision, ItemResult, is_model_name, response_models_label
-from .tables import Column, category_key, default_columns, render_leaderboard, row_categories
+from .tables import Column, category_key, default_columns, render_leaderboard, row_categories, to_markdown
 
 logger = logging.getLogger(__name__)
 
@@ -441,3 +441,20 @@ def write_leaderboard(rows: Sequence[dict[str, Any]], out_dir: str | Path, *, ru
     for path, text in texts.items():
         atomic_write_text(path, text)  # known secrets redacted
     return list(texts)
+
+
+def category_rows(metrics: RunMetrics) -> list[dict[str, Any]]:
+    """One row per category of a scored run: ``category``, ``n``, ``accuracy`` (under the run's rule, %) and
+    ``consistency`` (positional agreement, %: both orders give the same verdict; ``None`` when no item of the
+    category was judged in two orders), in the run's category order."""
+    return [
+        {"category": c, "n": metrics.category_counts.get(c, 0), "accuracy": acc, "consistency": metrics.category_consistency.get(c)}
+        for c, acc in metrics.categories.items()
+    ]
+
+
+def render_category_table(metrics: RunMetrics) -> str:
+    """The per-category table ``bench`` prints under its row (Markdown): accuracy under the rule and positional
+    agreement per category, as LLMBar reports each subset."""
+    columns = [Column("category", "Category", None), Column("n", "n", None), Column("accuracy", f"Accuracy ({metrics.rule})"), Column("consistency", "Positional agreement")]
+    return to_markdown(category_rows(metrics), columns)
