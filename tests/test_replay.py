@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from judgebench.analysis.replay import read_judgment_file
 from judgebench.analysis.scoring import score_results
 from judgebench.errors import InputError
-from judgebench.analysis.replay import read_judgment_file
 
 from .conftest import make_pair, run_cli, shared, write_jsonl
 

@@ -22,6 +22,7 @@ BEHAVIOUR: dict[str, int | None] = {"crash_after": None, "fail_every": None}  # 
 class CountingJudge:
     """Prefers A when shown first; records calls; raises a crash (BaseException) after ``crash_after`` calls."""
 
+    kind = "pairwise"
     order_invariant = False
 
     def __init__(self) -> None:

@@ -17,10 +17,10 @@ from typing import Any
 import numpy as np
 import pytest
 
+from judgebench.analysis.replay import read_judgment_file
 from judgebench.cli import main
 from judgebench.errors import InputError
 from judgebench.metrics import reliability as rl
-from judgebench.analysis.replay import read_judgment_file
 from judgebench.run.runner import RunSpec, run
 from judgebench.schema import Decision
 
