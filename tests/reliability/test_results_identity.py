@@ -29,6 +29,7 @@ class MarkerJudge:
     """Right exactly on the pairs whose question carries its marker, wrong on the others (picks the response that
     starts with ``right`` or ``wrong``): its accuracy on any subset is known by construction."""
 
+    kind = "pairwise"
     order_invariant = False
 
     def __init__(self, marker: str) -> None:
