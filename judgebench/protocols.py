@@ -283,9 +283,3 @@ def get_protocol(name: str, **options: Any) -> JudgingProtocol:
         return PROTOCOLS[name](**options)
     except TypeError as e:
         raise InputError(f"bad option for protocol {name!r}: {e}", field="--protocol") from None
-
-
-def pairwise_for_games(games: int) -> Pairwise:
-    """The pairwise protocol a run with ``games`` (1 or 2) meant before protocols existed: 2 = both orders,
-    1 = the item's own order."""
-    return Pairwise(orders="both" if games == 2 else "first")

@@ -107,10 +107,6 @@ class Pair:
             metadata=meta | {k: v for k, v in d.items() if k not in known and k != "metadata"},
         )
 
-    def swapped(self) -> tuple[str, str]:
-        """Responses in game-2 order: (B, A)."""
-        return self.response_B, self.response_A
-
 
 NO_MODEL_NAMES = frozenset({"", "none", "?", "n/a", "null", "not a run"})
 """Model names that mean "no model" (baseline judges record ``none``; reference rows ``not a run``)."""
@@ -139,7 +135,6 @@ def response_models_label(values: Iterable[str]) -> str:
 # items: what is judged (N >= 1 responses to one prompt) and what it is scored against (a typed target)
 
 Role = Literal["system", "user", "assistant"]
-ROLES: tuple[Role, ...] = ("system", "user", "assistant")
 
 
 @dataclass(frozen=True, slots=True)
@@ -547,11 +542,6 @@ class Judgment:
         if self.view is not None:
             return self.view
         return (0, 1) if self.game == 1 else (1, 0)
-
-    def with_game(self, game: Game) -> Judgment:
-        from dataclasses import replace
-
-        return replace(self, game=game)
 
     def on_view(self, game: Game, view: tuple[int, ...]) -> Judgment:
         """This judgment as the ``game``-th view of its item, showing ``view``."""

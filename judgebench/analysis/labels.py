@@ -53,7 +53,6 @@ LabelKind = Literal["pairwise", "rating"]
 Aggregate = ReducerName
 AGGREGATES: tuple[str, ...] = tuple(REDUCERS)
 """The ways to make one label of a judge's views (``--aggregate``): the reducer registry's names."""
-PAIRWISE_NAME = {1.0: "A>B", 0.0: "A=B", -1.0: "B>A"}
 CODING_DESCRIPTIONS = {
     "A>B": "pairwise: A>B / B>A / A=B",
     "model_a": "pairwise: model_a / model_b / tie (Chatbot Arena)",

@@ -27,7 +27,6 @@ from typing import Any
 from ..errors import InputError
 from . import GRADE_KINDS, CodeTests, CodeTestsError, Grade, choice_letters, numeric_reference
 
-OUTPUT_FIELDS = ("correct", "extracted", "reason")
 """The fields added to each graded row."""
 
 

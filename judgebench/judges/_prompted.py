@@ -93,10 +93,6 @@ def render_template(name: str, **variables: Any) -> str:
     return _environment().get_template(f"{name}.jinja").render(**variables)
 
 
-def template_exists(name: str) -> bool:
-    return (TEMPLATE_DIR / f"{name}.jinja").exists()
-
-
 def render_messages(template: str, *, system_template: str | None = None, **variables: Any) -> Messages:
     """Chat messages for a judge: an optional system message and one user message."""
     messages: Messages = []

@@ -183,21 +183,6 @@ def _correlation_guard(name: str, x: np.ndarray, y: np.ndarray) -> Estimate | No
     return None
 
 
-def _weighted_pearson(w: np.ndarray, rx: np.ndarray, ry: np.ndarray) -> np.ndarray:
-    """Pearson's r of ``rx`` and ``ry`` (each ``(r, U)`` or ``(U,)``) under weights ``w`` ``(r, U)``; NaN if degenerate."""
-    n = w.sum(axis=1)
-    mx = (w * rx).sum(axis=1) / n
-    my = (w * ry).sum(axis=1) / n
-    dx = rx - mx[:, None]
-    dy = ry - my[:, None]
-    sxy = (w * dx * dy).sum(axis=1)
-    sxx = (w * dx * dx).sum(axis=1)
-    syy = (w * dy * dy).sum(axis=1)
-    den = np.sqrt(sxx * syy)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(den > 1e-12 * np.maximum(1.0, n * n), sxy / np.where(den > 0, den, 1), np.nan)
-
-
 def _rank_moments(w: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Midranks (1-based, ties averaged) of each distinct row under resample weights ``w`` ``(r, U)``, and
     ``sum w * (rank - mean)^2`` per resample, which only depends on the tie counts: ``(n^3 - n - sum(t^3 - t)) / 12``.

@@ -206,9 +206,6 @@ class FakeJudgeServer:
             return correct, True
         return ("A" if _unit(cfg.seed, "bias", key) < cfg.position_bias else "B"), False
 
-    def verdict_position(self, prompt: str, key: str) -> str:
-        return self.verdict(prompt, key)[0]
-
     def completion_text(self, body: dict[str, Any], key: str, index: int) -> str:
         return self.completion(body, key, index)[0]
 
