@@ -154,13 +154,69 @@ class Backend(Protocol):
     async def chat(self, messages: Messages, params: ChatParams | None = None, *, sample_index: int = 0) -> Completion: ...
 
 
+class RewardBackend(Protocol):
+    """What a reward-model judge calls (``ManagedBackend`` on an ``hf:`` or ``vllm-reward:`` provider).
+
+    ``score`` returns the reward of one response to ``question`` (a finite float, in the model's own unit), or
+    raises ``BackendError``.
+    """
+
+    name: str
+
+    async def score(self, question: str, response: str) -> float: ...
+
+
 class RawProvider(Protocol):
-    """A provider client before caching/retries: one attempt per call."""
+    """A provider client before caching/retries: one attempt per call.
+
+    Optional members, looked up with ``getattr``/``hasattr`` by ``ManagedBackend``: ``endpoint`` or ``base_url``
+    (the server, part of the cache key), ``score_once(question, response) -> float`` (reward models) and
+    ``aclose()``.
+    """
 
     provider: str
     model: str
 
     async def chat_once(self, messages: Messages, params: ChatParams) -> Completion: ...
+
+
+class CallPolicy(Protocol):
+    """The model and how to call it: what ``backends.managed.get_backend`` reads to build a managed backend.
+
+    ``judgebench.run.spec.RunSpec`` and ``judgebench.recipes.generate.GeneratorSpec`` satisfy it structurally
+    (read-only attributes, so frozen dataclasses do).
+
+    Attributes:
+        model: ``PROVIDER:NAME`` (``None`` only for judges that need no model; ``get_backend`` needs one).
+        base_url: an OpenAI-compatible server URL, or ``None`` for the provider's default.
+        timeout: seconds per model call.
+        cache: whether to read and write the call cache; ``cache_dir`` its folder (``None``: the default).
+        refresh: ignore cached calls but store the new ones.
+        rpm: requests per minute (``None``: no limit); ``tpm``: tokens per minute (``None``: no limit).
+        max_retries: retries on transient errors.
+        seed: seed of the retry jitter.
+    """
+
+    @property
+    def model(self) -> str | None: ...
+    @property
+    def base_url(self) -> str | None: ...
+    @property
+    def timeout(self) -> float: ...
+    @property
+    def cache(self) -> bool: ...
+    @property
+    def cache_dir(self) -> str | None: ...
+    @property
+    def refresh(self) -> bool: ...
+    @property
+    def rpm(self) -> float | None: ...
+    @property
+    def tpm(self) -> float | None: ...
+    @property
+    def max_retries(self) -> int: ...
+    @property
+    def seed(self) -> int: ...
 
 
 class BackendError(JudgebenchError):
@@ -181,7 +237,7 @@ class BackendError(JudgebenchError):
         self.retry_after = retry_after
 
 
-ProviderFactory = Callable[..., Any]
+ProviderFactory = Callable[..., RawProvider]
 _PROVIDERS: dict[str, tuple[str, str]] = {
     # provider name -> (module, factory); modules are imported only when used
     "openai": ("judgebench.backends.openai_compat", "make_openai"),
@@ -225,10 +281,11 @@ def check_base_url(base_url: str) -> None:
         raise InputError(f"{shown!r} is not a usable server URL; use http(s)://HOST[:PORT]/PATH, e.g. http://127.0.0.1:8000/v1", field="--base-url")
 
 
-def make_provider(model: str, *, base_url: str | None = None, timeout: float = 120.0) -> Any:
-    """Build the raw provider client for ``PROVIDER:NAME`` (no cache, no retries).
+def make_provider(model: str, *, base_url: str | None = None, timeout: float = 120.0) -> RawProvider:
+    """Build the raw provider client for ``PROVIDER:NAME`` (no cache, no retries); ``timeout`` in seconds.
 
     Raises:
+        JudgebenchError: for a model not named ``PROVIDER:NAME`` with a registered provider (see ``split_model``).
         InputError: for a ``base_url`` that is not a usable http(s) URL (see ``check_base_url``).
     """
     import importlib
@@ -237,4 +294,5 @@ def make_provider(model: str, *, base_url: str | None = None, timeout: float = 1
     if base_url is not None:
         check_base_url(base_url)
     module, factory = _PROVIDERS[provider]
-    return getattr(importlib.import_module(module), factory)(provider, name, base_url=base_url, timeout=timeout)
+    raw: RawProvider = getattr(importlib.import_module(module), factory)(provider, name, base_url=base_url, timeout=timeout)
+    return raw

@@ -10,20 +10,23 @@ import asyncio
 import logging
 import math
 import random
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from ..errors import RunAborted
+from ..errors import JudgebenchError, RunAborted
 from ..schema import Usage
 from ..secrets import redact
-from . import BackendError, ChatParams, Completion, Messages, make_provider
+from . import BackendError, CallPolicy, ChatParams, Completion, Messages, RawProvider, make_provider
 from .cache import CallCache, cache_key, default_cache_dir, endpoint_id
 from .pricing import cost_usd, price_of
 from .rate_limit import RateLimiter
 from .retry import RetryPolicy
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 FATAL_IN_A_ROW = 3
 """Calls that must end in a fatal error in a row, with no success between, before the run is stopped."""
@@ -72,7 +75,7 @@ class ManagedBackend:
 
     def __init__(
         self,
-        raw: Any,
+        raw: RawProvider,
         *,
         cache: CallCache | None,
         refresh: bool = False,
@@ -80,7 +83,7 @@ class ManagedBackend:
         retry: RetryPolicy | None = None,
         timeout: float = 120.0,
         seed: int = 0,
-        spec: Any = None,
+        spec: CallPolicy | None = None,
         breaker: CircuitBreaker | None = None,
     ):
         self.raw = raw
@@ -100,7 +103,9 @@ class ManagedBackend:
         self._siblings: dict[str, ManagedBackend] = {}
 
     @classmethod
-    def from_spec(cls, raw: Any, spec: Any) -> ManagedBackend:
+    def from_spec(cls, raw: RawProvider, spec: CallPolicy) -> ManagedBackend:
+        """``raw`` under the call policy ``spec``: its cache (``spec.cache``, ``spec.cache_dir``), rate limits
+        (``rpm``, ``tpm``), retries, timeout (seconds) and jitter seed."""
         cache = None
         if spec.cache:
             cache = CallCache(Path(spec.cache_dir or default_cache_dir()) / "calls.sqlite")
@@ -125,7 +130,7 @@ class ManagedBackend:
             self._siblings[model] = ManagedBackend(raw, cache=self.cache, refresh=self.refresh, limiter=self.limiter, retry=self.retry, timeout=self.timeout, spec=self.spec, breaker=self.breaker)
         return self._siblings[model]
 
-    async def _with_retries(self, call: Any, what: str) -> Any:
+    async def _with_retries(self, call: Callable[[], Awaitable[T]], what: str) -> T:
         """``call()`` under the timeout and retry policy.
 
         Raises:
@@ -187,7 +192,8 @@ class ManagedBackend:
             BackendError: when the call fails, or the provider's score is not a finite number (NaN or infinite: a
                 failed call, never a verdict, and never cached).
         """
-        if not hasattr(self.raw, "score_once"):
+        score_once = getattr(self.raw, "score_once", None)  # only reward-model providers have it
+        if score_once is None:
             raise BackendError(f"{self.name} cannot score responses; use a reward-model backend (hf:PATH or vllm-reward:NAME)")
         key = cache_key(provider=self.raw.provider, model=self.raw.model, endpoint=self.endpoint, request={"question": question, "response": response}, params={"kind": "reward"})
         if self.cache is not None and not self.refresh:
@@ -200,7 +206,7 @@ class ManagedBackend:
         await self.limiter.acquire(len(question + response) // 4)
 
         async def finite_score() -> float:
-            value = float(await self.raw.score_once(question, response))
+            value = float(await score_once(question, response))
             if not math.isfinite(value):
                 raise BackendError(f"reward is not a finite number: {value!r}")
             return value
@@ -229,8 +235,16 @@ class ManagedBackend:
             self.cache.close()
 
 
-def get_backend(spec: Any) -> ManagedBackend:
-    """The managed backend for a ``RunSpec`` (or anything with the same fields: ``model``, ``base_url``, ``timeout``,
-    ``cache``, ``cache_dir``, ``refresh``, ``rpm``, ``tpm``, ``max_retries``, ``seed``)."""
+def get_backend(spec: CallPolicy) -> ManagedBackend:
+    """The managed backend for a call policy (a ``RunSpec``, a ``GeneratorSpec``, or anything with the fields of
+    ``CallPolicy``: ``model``, ``base_url``, ``timeout``, ``cache``, ``cache_dir``, ``refresh``, ``rpm``, ``tpm``,
+    ``max_retries``, ``seed``).
+
+    Raises:
+        JudgebenchError: when ``spec.model`` is empty or not ``PROVIDER:NAME`` with a registered provider.
+        InputError: for a ``spec.base_url`` that is not a usable http(s) URL.
+    """
+    if not spec.model:
+        raise JudgebenchError("a model backend needs a model: pass --model, e.g. --model openai:gpt-4o-mini")
     raw = make_provider(spec.model, base_url=spec.base_url, timeout=spec.timeout)
     return ManagedBackend.from_spec(raw, spec)

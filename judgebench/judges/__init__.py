@@ -10,10 +10,14 @@ import importlib
 import pkgutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal, Protocol, get_args, runtime_checkable
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol, get_args, runtime_checkable
 
+from ..backends import CallPolicy
 from ..errors import JudgebenchError
 from ..schema import Item, Judgment, Turn
+
+if TYPE_CHECKING:
+    from ..backends import Backend, RewardBackend
 
 JudgeKind = Literal["pairwise", "pointwise", "listwise"]
 """What a judge is shown: two responses (``pairwise``), one (``pointwise``) or K (``listwise``)."""
@@ -142,8 +146,11 @@ def get_judge_info(name: str) -> JudgeInfo:
     return _REGISTRY[name]
 
 
-def get_judge(name: str, backend: Any = None, **options: Any) -> Judge:
+def get_judge(name: str, backend: Backend | RewardBackend | None = None, **options: Any) -> Judge:
     """Build the judge registered as ``name`` on ``backend`` (None for judges that need no model).
+
+    ``backend`` is what the judge's registration names (``JudgeInfo.backend``): a chat ``Backend`` for ``chat``
+    judges, a ``RewardBackend`` (with ``score``) for ``reward`` judges; ``ManagedBackend`` is both.
 
     Raises:
         JudgebenchError: for an unknown judge, a judge that needs a model without one, an unknown option, or a
@@ -179,9 +186,26 @@ def judge_options(name: str) -> list[str]:
     return [p.name for p in params if p.kind in (inspect.Parameter.KEYWORD_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)]
 
 
-def build_judge(spec: Any) -> tuple[Judge, Any]:
+class JudgeSpec(CallPolicy, Protocol):
+    """What ``build_judge`` reads: the judge and its options, and the call policy of its model (``CallPolicy``:
+    ``model``, ``base_url``, ``timeout``, the cache, rate limits, retries, seed). ``judgebench.run.spec.RunSpec``
+    satisfies it structurally.
+
+    Attributes:
+        judge: a registered judge's name.
+        judge_options: keyword options of the judge's factory (``--option KEY=VALUE``).
+    """
+
+    @property
+    def judge(self) -> str: ...
+    @property
+    def judge_options(self) -> Mapping[str, Any]: ...
+
+
+def build_judge(spec: JudgeSpec) -> tuple[Judge, Any]:
     """The judge a run spec names (``spec.judge``, ``spec.judge_options``) on its backend (``spec.model`` through
-    ``backends.managed.get_backend``), and that backend; the backend is None for judges that need no model.
+    ``backends.managed.get_backend``), and that backend: a ``ManagedBackend``, or None for judges that need no
+    model (typed ``Any`` while the Ray worker in ``run/ray.py`` swaps its ``limiter`` and reads it unnarrowed).
 
     Raises:
         JudgebenchError: for an unknown judge, or a judge that needs a model when ``spec.model`` is empty.
