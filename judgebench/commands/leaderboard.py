@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..protocols import REDUCERS
+
+if TYPE_CHECKING:
+    from ..reports.leaderboard import LoadedRun
 
 HELP = "gather every run under RESULTS_DIR (and --include'd judgment files) into one leaderboard (md/latex/csv/json); --write saves leaderboard.{md,tex,csv}"
 
@@ -44,20 +47,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out-dir", default=None, help="folder for --write (default RESULTS_DIR)")
 
 
-def load_leaderboard_runs(args: argparse.Namespace, *, baseline: bool = False, group_by: str = "none", sort: str = "overall") -> list:
-    """The runs named by a command's source flags, grouped, sorted and compared with the best."""
-    from ..errors import InputError
-    from ..reports.leaderboard import leaderboard, load_runs
+def source_runs(args: argparse.Namespace, *, baseline: bool = False, group_by: str = "none", sort: str = "overall") -> list[LoadedRun]:
+    """``reports.sources.leaderboard_runs`` on the flags of ``add_source_arguments`` (and ``results_dir``)."""
+    from ..reports.sources import leaderboard_runs
 
-    results_dir = Path(args.results_dir) if args.results_dir else None
-    if results_dir is not None and not results_dir.exists():
-        if not args.include:
-            raise InputError("no such folder; run `make bench` first or pass --include FILES", path=results_dir)
-        results_dir = None
-    runs = load_runs(results_dir, args.include, rule=args.rule, seed=args.seed)
-    if not runs:
-        raise InputError("no runs found (folders with metrics.json and run.json, or --include'd judgment files); run `make bench` first", path=args.results_dir)
-    return leaderboard(runs, group_by=group_by, sort=sort, baseline=baseline, rule=args.rule, seed=args.seed, include_partial=getattr(args, "include_partial", False))
+    return leaderboard_runs(
+        args.results_dir, args.include, rule=args.rule, seed=args.seed, include_partial=getattr(args, "include_partial", False), baseline=baseline, group_by=group_by, sort=sort
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -68,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
     columns = [c.strip() for c in args.columns.split(",") if c.strip()] if args.columns else None
     if args.standalone and args.format != "latex":
         raise InputError("--standalone needs --format latex", field="--standalone")
-    runs = load_leaderboard_runs(args, baseline=args.baseline, group_by=args.group_by, sort=args.sort)
+    runs = source_runs(args, baseline=args.baseline, group_by=args.group_by, sort=args.sort)
     rows = [r.row for r in runs]
     text = render_rows(rows, args.format, rule=args.rule, columns=columns)
     if args.standalone:

@@ -1,4 +1,7 @@
-"""``judgebench plot``: one figure (or all of them) from a results folder, a leaderboard.csv or agreement JSON."""
+"""``judgebench plot``: one figure (or all of them) from a results folder, a leaderboard.csv or agreement JSON.
+
+Argparse only: the inputs and figure sets are ``judgebench.reports.figure_sets``, the figures ``reports.plots``.
+"""
 
 from __future__ import annotations
 
@@ -23,58 +26,31 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--bins", type=int, default=5, help="length-difference bins of the length-bias curve (default 5)")
 
 
-def figure_inputs(args: argparse.Namespace, source: Path) -> tuple[list[dict], list[tuple[str, tuple]]]:
-    """Leaderboard rows and (label, results) per run, from a results folder or a leaderboard CSV."""
-    from ..reports.plots import read_leaderboard_csv, unique_labels
-    from .leaderboard import load_leaderboard_runs
-
-    if source.is_file() and source.suffix == ".csv":
-        rows = read_leaderboard_csv(source)
-        runs_results: list[tuple[str, tuple]] = []
-    else:
-        args.results_dir = str(source)
-        runs = load_leaderboard_runs(args, baseline=args.baseline)
-        rows = [r.row for r in runs]
-        judged = [r for r in runs if r.results and (not args.response_model or r.row.get("response_model") in args.response_model)]
-        runs_results = list(zip(unique_labels([r.row for r in judged]), [r.results for r in judged], strict=True))
-    if args.response_model:
-        rows = [r for r in rows if r.get("response_model") in args.response_model]
-    return rows, runs_results
-
-
 def run(args: argparse.Namespace) -> int:
     from ..errors import InputError
-    from ..reports.plots import PLOT_KINDS, make_figure, save_figure
-    from ..reports.plots_judgments import load_agreement_json
+    from ..reports.figure_sets import all_figures, build_figure, figure_inputs, load_agreement_entries
+    from ..reports.plots import save_figure
 
     source = Path(args.source)
     if not source.exists():
         raise InputError("no such file or folder", path=source)
     out = Path(args.out)
     if args.kind == "agreement":
-        data = [load_agreement_json(p) for p in [source, *args.agreement]]
-        flat = [x for d in data for x in (d if isinstance(d, list) else [d])]
-        paths = [save_figure(make_figure("agreement", [], agreement=flat, measure=args.measure), out)]
-    elif args.kind != "all":
-        rows, runs = figure_inputs(args, source)
-        if args.kind == "length" and not runs:
-            raise InputError("the length-bias curve needs judgments: give a results folder (or --include judgment files), not a CSV", path=source)
-        paths = [save_figure(make_figure(args.kind, rows, runs), out)]
+        agreement = load_agreement_entries([source, *args.agreement])
+        paths = [save_figure(build_figure("agreement", [], agreement=agreement, measure=args.measure), out)]
     else:
-        rows, runs = figure_inputs(args, source)
-        loaded = [load_agreement_json(p) for p in args.agreement]
-        agreement = [x for d in loaded for x in (d if isinstance(d, list) else [d])] or None
-        figures = {}
-        for kind in PLOT_KINDS:
-            if (kind == "length" and not runs) or (kind == "agreement" and agreement is None):
-                continue
-            try:
-                figures[kind] = make_figure(kind, rows, runs, agreement=agreement, measure=args.measure)
-            except InputError as e:  # e.g. no two-game run for the consistency plot: skip that figure, say why
-                print(f"skipped {kind}: {e.reason}", file=sys.stderr)
-        if not figures:
-            raise InputError("nothing to plot", path=source)
-        paths = [save_figure(fig, out / f"{kind}.{ext}") for kind, fig in figures.items() for ext in ("png", "pdf")]
+        rows, runs = figure_inputs(
+            source, include=args.include, rule=args.rule, seed=args.seed, include_partial=args.include_partial, baseline=args.baseline, response_models=args.response_model
+        )
+        if args.kind != "all":
+            paths = [save_figure(build_figure(args.kind, rows, runs, source=source), out)]
+        else:
+            figures, skipped = all_figures(rows, runs, agreement=load_agreement_entries(args.agreement) or None, measure=args.measure)
+            for kind, reason in skipped.items():  # e.g. no two-game run for the consistency plot: skip that figure, say why
+                print(f"skipped {kind}: {reason}", file=sys.stderr)
+            if not figures:
+                raise InputError("nothing to plot", path=source)
+            paths = [save_figure(fig, out / f"{kind}.{ext}") for kind, fig in figures.items() for ext in ("png", "pdf")]
     for p in paths:
         print(f"wrote {p}", file=sys.stderr)
     return 0

@@ -22,22 +22,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--title", default="judgebench report", help="page title (default 'judgebench report')")
 
 
-def default_report_path(results_dir: str | None) -> Path:
-    """``RESULTS_DIR/report.html`` (a run folder's own folder when RESULTS_DIR is one run), never the current folder."""
-    return Path(results_dir or "results") / "report.html"
-
-
 def run(args: argparse.Namespace) -> int:
-    from ..errors import InputError
     from ..files import atomic_write_text
     from ..reports.html import render_report
-    from .leaderboard import load_leaderboard_runs
+    from ..reports.sources import default_report_path, select_response_models
+    from .leaderboard import source_runs
 
-    runs = load_leaderboard_runs(args, baseline=args.baseline, group_by=args.group_by)
-    if args.response_model:
-        runs = [r for r in runs if r.row.get("response_model") in args.response_model]
-        if not runs:
-            raise InputError(f"no run on pairs from {', '.join(args.response_model)}", field="--response-model")
+    runs = select_response_models(source_runs(args, baseline=args.baseline, group_by=args.group_by), args.response_model)
     html = render_report(runs, rule=args.rule, title=args.title, figures=not args.no_figures)
     out = Path(args.out) if args.out else default_report_path(args.results_dir)
     atomic_write_text(out, html)  # known secrets redacted (render_report already refuses a page holding one)

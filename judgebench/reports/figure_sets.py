@@ -1,0 +1,117 @@
+"""The inputs of the figures (``judgebench plot``): leaderboard rows and each run's judgments, from a results
+folder or a ``leaderboard.csv``; the ``agree --json`` outputs of the agreement figure; and every figure the inputs
+allow at once (``plot all``). matplotlib is imported only when a figure is built."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import InputError
+from ..schema import ItemResult
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+RunJudgments = tuple[str, tuple[ItemResult, ...]]
+"""A run's label (unique among the runs shown) and its per-pair results."""
+
+
+def figure_inputs(
+    source: str | Path,
+    *,
+    include: Iterable[str | Path] = (),
+    rule: str = "vote",
+    seed: int = 0,
+    include_partial: bool = False,
+    baseline: bool = False,
+    response_models: Sequence[str] = (),
+) -> tuple[list[dict[str, Any]], list[RunJudgments]]:
+    """Leaderboard rows and ``(label, results)`` per run, from a results folder or a leaderboard CSV.
+
+    Args:
+        source: a ``.csv`` file (rows only: no judgments) or a results folder (read with ``leaderboard_runs``).
+        include, rule, seed, include_partial, baseline: as ``reports.sources.leaderboard_runs``.
+        response_models: only rows and runs on pairs from these response models (all when empty).
+
+    Raises:
+        InputError: as ``leaderboard_runs``, or for an unreadable CSV.
+    """
+    from .plots import read_leaderboard_csv, unique_labels
+    from .sources import leaderboard_runs
+
+    source = Path(source)
+    if source.is_file() and source.suffix == ".csv":
+        rows = read_leaderboard_csv(source)
+        runs_results: list[RunJudgments] = []
+    else:
+        runs = leaderboard_runs(str(source), include, rule=rule, seed=seed, include_partial=include_partial, baseline=baseline)
+        rows = [r.row for r in runs]
+        judged = [r for r in runs if r.results and (not response_models or r.row.get("response_model") in response_models)]
+        runs_results = list(zip(unique_labels([r.row for r in judged]), [r.results for r in judged], strict=True))
+    if response_models:
+        rows = [r for r in rows if r.get("response_model") in response_models]
+    return rows, runs_results
+
+
+def load_agreement_entries(paths: Iterable[str | Path]) -> list[Any]:
+    """Every judge's ``agree --json`` output in the files ``paths``, one list (a file may hold one or a list).
+
+    Raises:
+        InputError: for a missing or unreadable file.
+    """
+    from .plots_judgments import load_agreement_json
+
+    loaded = [load_agreement_json(p) for p in paths]
+    return [x for d in loaded for x in (d if isinstance(d, list) else [d])]
+
+
+def build_figure(
+    kind: str,
+    rows: Sequence[dict[str, Any]],
+    runs: Sequence[RunJudgments] = (),
+    *,
+    agreement: Any = None,
+    measure: str | None = None,
+    source: str | Path | None = None,
+) -> Figure:
+    """The figure ``kind`` (``reports.plots.PLOT_KINDS``) from rows, runs' judgments and agreement entries.
+
+    Raises:
+        InputError: for a length-bias curve without judgments (``source`` named in the error), or inputs the
+            figure cannot use.
+    """
+    from .plots import make_figure
+
+    if kind == "length" and not runs:
+        raise InputError("the length-bias curve needs judgments: give a results folder (or --include judgment files), not a CSV", path=source)
+    return make_figure(kind, rows, runs, agreement=agreement, measure=measure)
+
+
+def all_figures(
+    rows: Sequence[dict[str, Any]],
+    runs: Sequence[RunJudgments] = (),
+    *,
+    agreement: Sequence[Any] | None = None,
+    measure: str | None = None,
+) -> tuple[dict[str, Figure], dict[str, str]]:
+    """Every figure of ``PLOT_KINDS`` the inputs allow (``plot all``): the length curve only with judgments, the
+    agreement figure only with ``agreement`` entries.
+
+    Returns:
+        The figures by kind, and the kinds skipped because their inputs could not make them (e.g. no two-game run
+        for the consistency plot), with the reason.
+    """
+    from .plots import PLOT_KINDS, make_figure
+
+    figures: dict[str, Figure] = {}
+    skipped: dict[str, str] = {}
+    for kind in PLOT_KINDS:
+        if (kind == "length" and not runs) or (kind == "agreement" and agreement is None):
+            continue
+        try:
+            figures[kind] = make_figure(kind, rows, runs, agreement=agreement, measure=measure)
+        except InputError as e:
+            skipped[kind] = e.reason
+    return figures, skipped
