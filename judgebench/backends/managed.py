@@ -21,7 +21,7 @@ from ..secrets import redact
 from . import BackendError, CallPolicy, ChatParams, Completion, Messages, RawProvider, make_provider
 from .cache import CallCache, cache_key, default_cache_dir, endpoint_id
 from .pricing import cost_usd, price_of
-from .rate_limit import RateLimiter
+from .rate_limit import Limiter, RateLimiter
 from .retry import RetryPolicy
 
 logger = logging.getLogger(__name__)
@@ -79,7 +79,7 @@ class ManagedBackend:
         *,
         cache: CallCache | None,
         refresh: bool = False,
-        limiter: RateLimiter | None = None,
+        limiter: Limiter | None = None,
         retry: RetryPolicy | None = None,
         timeout: float = 120.0,
         seed: int = 0,
@@ -93,7 +93,7 @@ class ManagedBackend:
         self.endpoint = endpoint_id(getattr(raw, "endpoint", None) or getattr(raw, "base_url", None))
         self.cache = cache
         self.refresh = refresh
-        self.limiter = limiter or RateLimiter()
+        self.limiter: Limiter = limiter or RateLimiter()
         self.retry = retry or RetryPolicy()
         self.timeout = timeout
         self.spec = spec

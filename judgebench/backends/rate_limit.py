@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import Protocol
 
 
 class TokenBucket:
@@ -36,6 +37,15 @@ class TokenBucket:
                     self.tokens -= n
                     return
                 await asyncio.sleep((n - self.tokens) / self.rate)
+
+
+class Limiter(Protocol):
+    """What a backend waits on before each call: a ``RateLimiter`` here, or one shared across processes (the Ray
+    executor's cluster-wide limiter)."""
+
+    async def acquire(self, estimated_tokens: int) -> None:
+        """Wait until one request of about ``estimated_tokens`` tokens may go out."""
+        ...
 
 
 class RateLimiter:

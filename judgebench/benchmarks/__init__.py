@@ -70,6 +70,43 @@ class Benchmark:
         name, options = self.protocol
         return get_protocol(name, **options)
 
+    def protocol_text(self) -> str:
+        """The default protocol as ``name(option=value, ...)``."""
+        name, options = self.protocol
+        return f"{name}({', '.join(f'{k}={v}' for k, v in options.items())})" if options else name
+
+    def to_dict(self) -> dict[str, Any]:
+        """Everything ``judgebench benchmarks --json`` shows about this benchmark."""
+        name, options = self.protocol
+        return {
+            "name": self.name,
+            "description": self.description,
+            "splits": [{"name": s, "size": self.size.get(s), "default": s == self.default_split} for s in self.splits],
+            "default_split": self.default_split,
+            "source": self.source,
+            "data_env": self.data_env,
+            "protocol": {"name": name, "options": dict(options)},
+            "rule": self.rule,
+            "metrics": list(self.metrics),
+            "categories": list(self.categories),
+            "citation": self.citation,
+        }
+
+    def describe(self) -> str:
+        """This benchmark as ``judgebench benchmarks`` prints it: name and description, then one line each for its
+        splits (with sizes), source and offline copies, protocol, rule and metrics, categories and citation."""
+        splits = ", ".join(f"{self.name}:{s} ({self.size[s]})" if s in self.size else f"{self.name}:{s}" for s in self.splits)
+        lines = [
+            f"{self.name}  {self.description}",
+            f"  splits:    {splits or '-'}" + (f"; default {self.name}:{self.default_split}" if self.default_split else ""),
+            f"  source:    {self.source} (offline copy: --data-dir, {'$' + self.data_env + ', ' if self.data_env else ''}${DATA_DIR_ENV}/{self.name})",
+            f"  protocol:  {self.protocol_text()}; rule {self.rule}; metrics {', '.join(self.metrics)}",
+        ]
+        if self.categories:
+            lines.append(f"  categories: {', '.join(self.categories)}")
+        lines.append(f"  citation:  {self.citation}")
+        return "\n".join(lines) + "\n"
+
     def ordered(self, names: Sequence[str]) -> list[str]:
         """``names`` in report order: this benchmark's categories first, then the others alphabetically."""
         present = set(names)

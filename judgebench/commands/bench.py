@@ -101,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
     """Run, print the table (or JSON), then the failure verdict: exit 0 for a clean run (or failures within
     ``--max-failure-rate``), 3 (``EXIT_FAILED_JUDGMENTS``) with failed judgments, 4 (``RunAborted``) when a fatal
     error stopped the run; the last two print how many failed, the top causes and the command that resumes."""
-    from ..reports.leaderboard import metrics_row, render_category_table, render_rows
+    from ..reports.leaderboard import metrics_row, render_category_table, render_rows, render_run_summary
     from ..run.runner import run as run_judge
 
     argv = getattr(args, "_argv", None) or sys.argv[1:]
@@ -119,12 +119,7 @@ def run(args: argparse.Namespace) -> int:
     if len(outcome.metrics.categories) > 1:
         print()
         print(render_category_table(outcome.metrics), end="")
-    c = info["counts"]
-    print(f"\n{c['pairs']} pairs, {c['judgments']} judgments ({c['new']} judged, {c.get('cached', 0)} of them from the call cache, {c['reused']} reused from an earlier run, {c['failed']} failed); results in {outcome.out_dir}/")
-    b = info.get("backend")
-    if b:
-        cost = f"${b['cost_usd']:.4f}" if b.get("priced") else "cost unknown (model not in the price table; see JUDGEBENCH_PRICES)"
-        print(f"model calls: {b['calls']} ({b['cached']} cached, {b['retries']} retries, {b['failed']} failed); tokens: {b['prompt_tokens']} in, {b['completion_tokens']} out; {cost}")
+    print("\n" + render_run_summary(info, outcome.out_dir), end="")
     return _failure_verdict(failures, args.max_failure_rate, resume_command(argv))
 
 

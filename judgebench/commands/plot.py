@@ -43,9 +43,9 @@ def run(args: argparse.Namespace) -> int:
             source, include=args.include, rule=args.rule, seed=args.seed, include_partial=args.include_partial, baseline=args.baseline, response_models=args.response_model
         )
         if args.kind != "all":
-            paths = [save_figure(build_figure(args.kind, rows, runs, source=source), out)]
+            paths = [save_figure(build_figure(args.kind, rows, runs, source=source, bins=args.bins), out)]
         else:
-            figures, skipped = all_figures(rows, runs, agreement=load_agreement_entries(args.agreement) or None, measure=args.measure)
+            figures, skipped = all_figures(rows, runs, agreement=load_agreement_entries(args.agreement) or None, measure=args.measure, bins=args.bins)
             for kind, reason in skipped.items():  # e.g. no two-game run for the consistency plot: skip that figure, say why
                 print(f"skipped {kind}: {reason}", file=sys.stderr)
             if not figures:

@@ -18,6 +18,7 @@ from ..schema import Item, Judgment, Turn
 
 if TYPE_CHECKING:
     from ..backends import Backend, RewardBackend
+    from ..backends.managed import ManagedBackend
 
 JudgeKind = Literal["pairwise", "pointwise", "listwise"]
 """What a judge is shown: two responses (``pairwise``), one (``pointwise``) or K (``listwise``)."""
@@ -202,10 +203,10 @@ class JudgeSpec(CallPolicy, Protocol):
     def judge_options(self) -> Mapping[str, Any]: ...
 
 
-def build_judge(spec: JudgeSpec) -> tuple[Judge, Any]:
+def build_judge(spec: JudgeSpec) -> tuple[Judge, ManagedBackend | None]:
     """The judge a run spec names (``spec.judge``, ``spec.judge_options``) on its backend (``spec.model`` through
     ``backends.managed.get_backend``), and that backend: a ``ManagedBackend``, or None for judges that need no
-    model (typed ``Any`` while the Ray worker in ``run/ray.py`` swaps its ``limiter`` and reads it unnarrowed).
+    model.
 
     Raises:
         JudgebenchError: for an unknown judge, or a judge that needs a model when ``spec.model`` is empty.

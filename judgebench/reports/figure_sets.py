@@ -75,6 +75,7 @@ def build_figure(
     agreement: Any = None,
     measure: str | None = None,
     source: str | Path | None = None,
+    bins: int = 5,
 ) -> Figure:
     """The figure ``kind`` (``reports.plots.PLOT_KINDS``) from rows, runs' judgments and agreement entries.
 
@@ -86,7 +87,7 @@ def build_figure(
 
     if kind == "length" and not runs:
         raise InputError("the length-bias curve needs judgments: give a results folder (or --include judgment files), not a CSV", path=source)
-    return make_figure(kind, rows, runs, agreement=agreement, measure=measure)
+    return make_figure(kind, rows, runs, agreement=agreement, measure=measure, bins=bins)
 
 
 def all_figures(
@@ -95,6 +96,7 @@ def all_figures(
     *,
     agreement: Sequence[Any] | None = None,
     measure: str | None = None,
+    bins: int = 5,
 ) -> tuple[dict[str, Figure], dict[str, str]]:
     """Every figure of ``PLOT_KINDS`` the inputs allow (``plot all``): the length curve only with judgments, the
     agreement figure only with ``agreement`` entries.
@@ -111,7 +113,7 @@ def all_figures(
         if (kind == "length" and not runs) or (kind == "agreement" and agreement is None):
             continue
         try:
-            figures[kind] = make_figure(kind, rows, runs, agreement=agreement, measure=measure)
+            figures[kind] = make_figure(kind, rows, runs, agreement=agreement, measure=measure, bins=bins)
         except InputError as e:
             skipped[kind] = e.reason
     return figures, skipped

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -458,3 +458,16 @@ def render_category_table(metrics: RunMetrics) -> str:
     agreement per category, as LLMBar reports each subset."""
     columns = [Column("category", "Category", None), Column("n", "n", None), Column("accuracy", f"Accuracy ({metrics.rule})"), Column("consistency", "Positional agreement")]
     return to_markdown(category_rows(metrics), columns)
+
+
+def render_run_summary(info: Mapping[str, Any], out_dir: str | Path) -> str:
+    """What ``bench`` prints under its tables from a run's ``run.json`` (``info``): items and judgments (judged,
+    from the call cache, reused, failed) and where the results are; then, for a run with a model, its calls,
+    retries, tokens and cost (or why the cost is unknown)."""
+    c = info["counts"]
+    lines = [f"{c['pairs']} pairs, {c['judgments']} judgments ({c['new']} judged, {c.get('cached', 0)} of them from the call cache, {c['reused']} reused from an earlier run, {c['failed']} failed); results in {out_dir}/"]
+    b = info.get("backend")
+    if b:
+        cost = f"${b['cost_usd']:.4f}" if b.get("priced") else "cost unknown (model not in the price table; see JUDGEBENCH_PRICES)"
+        lines.append(f"model calls: {b['calls']} ({b['cached']} cached, {b['retries']} retries, {b['failed']} failed); tokens: {b['prompt_tokens']} in, {b['completion_tokens']} out; {cost}")
+    return "\n".join(lines) + "\n"

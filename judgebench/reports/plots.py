@@ -224,7 +224,7 @@ def save_figure(fig: Figure, path: str | Path) -> Path:
     return atomic_write_bytes(p, figure_bytes(fig, p.suffix.lstrip(".").lower()))
 
 
-def make_figure(kind: str, rows: Sequence[dict[str, Any]], runs: Sequence[tuple[str, Sequence[ItemResult]]] = (), *, agreement: Any = None, measure: str | None = None) -> Figure:
+def make_figure(kind: str, rows: Sequence[dict[str, Any]], runs: Sequence[tuple[str, Sequence[ItemResult]]] = (), *, agreement: Any = None, measure: str | None = None, bins: int = 5) -> Figure:
     """Build one figure of ``kind`` (see :data:`PLOT_KINDS`)."""
     if kind == "accuracy":
         return accuracy_figure(rows)
@@ -235,7 +235,7 @@ def make_figure(kind: str, rows: Sequence[dict[str, Any]], runs: Sequence[tuple[
     if kind == "length":
         from .plots_judgments import length_bias_figure
 
-        return length_bias_figure(runs)
+        return length_bias_figure(runs, bins=bins)
     if kind == "agreement":
         from .plots_judgments import agreement_figure
 

@@ -105,7 +105,7 @@ def _actor_classes() -> tuple[Any, Any]:
             return out
 
         def stats(self) -> dict[str, Any] | None:
-            return self.backend.run_stats() if hasattr(self.backend, "run_stats") else None
+            return self.backend.run_stats() if self.backend is not None else None
 
         def pid(self) -> int:
             return os.getpid()
