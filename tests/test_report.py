@@ -158,8 +158,11 @@ def test_leaderboard_groups_baselines_and_marks(pairs_file: Path, tmp_path: Path
     runs = leaderboard(load_runs(tmp_path / "r", [_released_file(tmp_path)]), group_by="response_model", baseline=True)
     groups = [r.row["group"] for r in runs]
     assert groups == sorted(groups, key=groups.index)  # contiguous groups
-    assert sum(r.row["origin"] == "baseline" for r in runs) == 1  # one group: test-model
-    assert runs[-1].row["origin"] == "baseline"
+    # one group (test-model) holding two pair sets: the 20 pairs longer and random judged, the released file's 12
+    # (other labels, so other pairs): one reference row each, after the runs, with its set's number of pairs
+    baselines = [r.row for r in runs if r.row["origin"] == "baseline"]
+    assert sorted(b["n"] for b in baselines) == [12, 20]
+    assert [r.row["origin"] for r in runs[-2:]] == ["baseline", "baseline"]
     assert sum(r.row["best"] for r in runs) >= 1
 
 

@@ -17,7 +17,13 @@ HELP = "gather every run under RESULTS_DIR (and --include'd judgment files) into
 def add_source_arguments(p: argparse.ArgumentParser) -> None:
     """Flags shared by the commands that read runs (leaderboard, plot, report)."""
     p.add_argument("--include", action="append", default=[], metavar="PATH", help="judgment files or folders to add, e.g. JudgeBench's released outputs (repeatable)")
-    p.add_argument("--rule", choices=tuple(REDUCERS), default="vote", help="pair scoring rule; runs are rescored from their judgments.jsonl (default: vote, the JudgeBench rule)")
+    p.add_argument(
+        "--rule",
+        choices=tuple(REDUCERS),
+        default=None,
+        help="pair scoring rule every run is rescored under, from its judgments.jsonl (default: each run's own rule: the one its "
+        "run.json records, else its benchmark's rule, else vote, JudgeBench's rule, which released files use)",
+    )
     p.add_argument("--seed", type=int, default=0, help="seed of the bootstrap CIs and paired bootstrap tests")
     p.add_argument(
         "--include-partial",

@@ -16,7 +16,13 @@ HELP = "score judgment files (JudgeBench released outputs or judgebench judgment
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("files", nargs="+", help="judgment files, or folders to search for *.jsonl")
-    p.add_argument("--rule", choices=tuple(REDUCERS), default="vote", help="pair scoring rule (default: vote, the JudgeBench rule)")
+    p.add_argument(
+        "--rule",
+        choices=tuple(REDUCERS),
+        default=None,
+        help="pair scoring rule for every file (default: each file's own rule: the one the run.json beside it records, else its "
+        "benchmark's rule, else vote, JudgeBench's rule, which released files use)",
+    )
     p.add_argument("--json", action="store_true", help="machine-readable list, one object per file")
     p.add_argument("--format", choices=("md", "latex", "csv"), default="md", help="table format")
     p.add_argument("--out", default=None, help="also write the table (Markdown) to this file, atomically")

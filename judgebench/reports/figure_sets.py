@@ -22,7 +22,7 @@ def figure_inputs(
     source: str | Path,
     *,
     include: Iterable[str | Path] = (),
-    rule: str = "vote",
+    rule: str | None = None,
     seed: int = 0,
     include_partial: bool = False,
     baseline: bool = False,

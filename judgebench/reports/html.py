@@ -20,28 +20,33 @@ from typing import Any, Literal
 
 from ..analysis.scoring import is_consistent, ordered_categories, original_frame, pair_label, result_category
 from ..errors import JudgebenchError
-from ..protocols import REDUCERS, Pairwise
+from ..protocols import Pairwise, get_reducer
 from ..schema import Decision, ItemResult, Judgment
 from ..secrets import redact, secret_values
 from .leaderboard import LoadedRun, common_benchmark
-from .tables import best_cells, format_cell, pick_columns
+from .tables import MIXED_RULES, benchmarks_of, best_cells, format_cell, pick_columns, row_benchmark, table_rule
 
 logger = logging.getLogger(__name__)
 
-Outcome = Literal["correct", "incorrect", "tie"]
+Outcome = Literal["correct", "partial", "incorrect", "tie"]
 FIGURE_KINDS = ("accuracy", "heatmap", "consistency", "length")
 
 
-def pair_outcome(result: ItemResult) -> Outcome:
-    """The pair's outcome under the JudgeBench vote (``protocols.REDUCERS["vote"]`` on the decisions in the item's
-    frame): ``correct`` when the vote credits the label; ``incorrect`` when the vote picks a side the label does
-    not (the other response, or either one for a tie label); ``tie`` when the vote is a tie that is not credited
-    (ties, or one right and one wrong) or there is no decision at all."""
-    vote = REDUCERS["vote"]
+def pair_outcome(result: ItemResult, rule: str = "vote") -> Outcome:
+    """The pair's outcome under ``rule`` (the reducer ``protocols.REDUCERS[rule]`` on the decisions in the item's
+    frame; the run's own rule in the report): ``correct`` when the rule gives the label full credit; ``partial``
+    when it gives part of it (``average``: one view right, the other not); ``incorrect`` when it gives none and
+    its verdict leans to a side the label does not (the other response, or either one for a tie label); ``tie``
+    when it gives none and its verdict is a tie (ties, or under ``vote`` one view right and one wrong) or there is
+    no decision at all."""
+    reducer = get_reducer(rule)
     decisions = original_frame(result)
-    if vote.credit(pair_label(result), decisions):
+    credit = reducer.credit(pair_label(result), decisions)
+    if credit >= 1:
         return "correct"
-    verdict = vote.verdict(decisions)
+    if credit > 0:
+        return "partial"
+    verdict = reducer.verdict(decisions)
     return "tie" if math.isnan(verdict) or verdict == 0 else "incorrect"
 
 
@@ -71,7 +76,7 @@ def report_data(runs: Sequence[LoadedRun]) -> dict[str, Any]:
 
     Pairs judged by several runs are stored once (same id and content); each pair's category is its item's (else
     from its source under the benchmark its run names), and categories are listed in the benchmark's order. Each
-    item holds the outcome (:func:`pair_outcome`), whether the two views agree in the item's frame (``null`` for a
+    item holds the outcome under its run's rule (:func:`pair_outcome` with row ``rule``), whether the two views agree in the item's frame (``null`` for a
     single view), whether a view has no decision, the pair's credit under the run's rule, and every view's raw
     output and decision (as shown, and in the item's frame). The page computes none of these.
     """
@@ -86,7 +91,10 @@ def report_data(runs: Sequence[LoadedRun]) -> dict[str, Any]:
         name = row.get("label") or row.get("judge", "?")
         if len(groups) > 1 and row.get("response_model"):
             name = f"{name} [pairs from {row['response_model']}]"
-        run_list.append({"name": _text(name), "judge": _text(row.get("judge")), "model": _text(row.get("model")), "origin": _text(row.get("origin")), "n": len(run.results)})
+        rule = str(row.get("rule") or "vote")
+        run_list.append(
+            {"name": _text(name), "judge": _text(row.get("judge")), "model": _text(row.get("model")), "origin": _text(row.get("origin")), "n": len(run.results), "rule": rule}
+        )
         for r in run.results:
             p = r.pair
             key = (p.pair_id, p.question, p.response_A, p.response_B, str(p.label))
@@ -112,7 +120,7 @@ def report_data(runs: Sequence[LoadedRun]) -> dict[str, Any]:
                 {
                     "run": k,
                     "pair": pair_index[key],
-                    "outcome": pair_outcome(r),
+                    "outcome": pair_outcome(r, rule),
                     "consistent": is_consistent(decisions) if len(decisions) == 2 else None,
                     "no_decision": any(g.decision == Decision.NONE for g in r.judgments),
                     "credit": run.credits.get(r.pair_id),
@@ -153,24 +161,49 @@ def figures_html_data(rows: Sequence[dict[str, Any]], runs: Sequence[LoadedRun])
     return out
 
 
-def leaderboard_table(rows: Sequence[dict[str, Any]], rule: str) -> dict[str, Any]:
-    """Header and cells of the leaderboard (strings; escaped by the template), with bold and dagger marks."""
-    cols = pick_columns(rows, None, rule)
+def leaderboard_table(rows: Sequence[dict[str, Any]], rule: str | None) -> dict[str, Any]:
+    """Header and cells of one leaderboard table (strings; escaped by the template), with bold and dagger marks;
+    Overall is headed with the table's rule (``tables.table_rule``: ``rule``, else its runs' common rule, else
+    "each run's rule" and a Rule column)."""
+    cols = pick_columns(rows, None, table_rule(rows, rule))
     bold = best_cells(rows, cols)
     body = []
     for i, r in enumerate(rows):
         cells = [{"text": _text(format_cell(r.get(c.key), c.digits)), "bold": i in bold.get(c.key, set()), "num": c.digits is not None} for c in cols]
         body.append({"cells": cells, "dagger": bool(r.get("tied_with_best")), "baseline": r.get("origin") == "baseline", "group": _text(r.get("group") or "")})
     tests = sorted({str(r["sig_test"]) for r in rows if r.get("sig_test")})
-    return {"header": [c.header for c in cols], "rows": body, "tests": " / ".join(tests)}
+    return {"title": "", "header": [c.header for c in cols], "rows": body, "tests": " / ".join(tests)}
+
+
+def leaderboard_tables(rows: Sequence[dict[str, Any]], rule: str | None) -> list[dict[str, Any]]:
+    """The leaderboard as tables (:func:`leaderboard_table`): one, or one per benchmark when the rows hold several
+    (titled with the benchmark's name; each has its own category columns and rule)."""
+    benches: dict[str | None, list[dict[str, Any]]] = {}
+    multi = len(benchmarks_of(rows)) > 1
+    for r in rows:
+        benches.setdefault(row_benchmark(r) if multi else None, []).append(r)
+    return [dict(leaderboard_table(members, rule), title=_text(bench or "")) for bench, members in benches.items()]
+
+
+def rule_text(runs: Sequence[LoadedRun], rule: str | None) -> str:
+    """The report's rule, as its header says it: ``rule``, or the runs' common rule, or each benchmark's rules."""
+    rows = [r.row for r in runs]
+    if (common := table_rule(rows, rule)) is not None:
+        return common
+    by_bench: dict[str, list[str]] = {}
+    for r in rows:
+        if r.get("origin") != "baseline" and r.get("rule") and str(r["rule"]) not in by_bench.setdefault(row_benchmark(r), []):
+            by_bench[row_benchmark(r)].append(str(r["rule"]))
+    return f"{MIXED_RULES} (" + "; ".join(f"{b}: {', '.join(rs)}" for b, rs in by_bench.items() if rs) + ")"
 
 
 def _asset(name: str) -> str:
     return resources.files("judgebench.reports").joinpath("assets", name).read_text(encoding="utf-8")
 
 
-def render_report(runs: Sequence[LoadedRun], *, rule: str = "vote", title: str = "judgebench report", figures: bool = True) -> str:
-    """The whole HTML document for ``runs`` (leaderboard rows as made by :func:`judgebench.reports.leaderboard.leaderboard`).
+def render_report(runs: Sequence[LoadedRun], *, rule: str | None = None, title: str = "judgebench report", figures: bool = True) -> str:
+    """The whole HTML document for ``runs`` (leaderboard rows as made by :func:`judgebench.reports.leaderboard.leaderboard`);
+    ``rule`` is the rule every run was rescored under, ``None`` when each has its own (the header says which).
 
     Raises:
         JudgebenchError: if a known secret (``secrets.secret_values``) would still be in the page (a bug guard).
@@ -184,8 +217,9 @@ def render_report(runs: Sequence[LoadedRun], *, rule: str = "vote", title: str =
     html = template.render(
         title=_text(title),
         generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        rule=rule,
-        table=leaderboard_table(rows, rule),
+        rule=rule_text(runs, rule),
+        tables=leaderboard_tables(rows, rule),
+        tests=" / ".join(sorted({str(r["sig_test"]) for r in rows if r.get("sig_test")})),
         figures=figures_html_data(rows, runs) if figures else [],
         n_items=len(data["items"]),
         n_pairs=len(data["pairs"]),

@@ -34,10 +34,18 @@ from ..analysis.scoring import (
 from ..benchmarks import Benchmark
 from ..errors import InputError
 from ..files import atomic_write_text
-from ..protocols import get_reducer
+from ..protocols import REDUCERS, get_reducer
 from ..run.identity import pair_set_sha256
 from ..schema import LABELS, Decision, ItemResult, is_model_name, response_models_label
-from .tables import Column, category_key, default_columns, render_leaderboard, row_categories, to_markdown
+from .tables import (
+    Column,
+    category_key,
+    default_columns,
+    render_leaderboard,
+    row_benchmark,
+    row_categories,
+    to_markdown,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -102,17 +110,38 @@ def metrics_row(
     return row
 
 
+def own_rule(info: Mapping[str, Any] | None, benchmark: Benchmark | None = None) -> str:
+    """The rule a run is scored under unless the user names one: the ``rule`` its ``run.json`` (``info``) records,
+    else its benchmark's rule (``benchmark``, else the one ``info`` names), else ``vote`` (older runs and
+    JudgeBench's released files record none; theirs is JudgeBench's rule)."""
+    recorded = info.get("rule") if info else None
+    if isinstance(recorded, str) and recorded in REDUCERS:
+        return recorded
+    if recorded is not None:
+        logger.warning("run.json names an unknown rule %r; scoring under its benchmark's rule", recorded)
+    benchmark = benchmark or run_benchmark(info)
+    return benchmark.rule if benchmark is not None else "vote"
+
+
+def file_info(path: str | Path) -> dict[str, Any] | None:
+    """The ``run.json`` beside a judgment file (a run folder's ``judgments.jsonl``), or ``None`` (a released file,
+    a file out of its folder)."""
+    info_path = Path(path).with_name("run.json")
+    return _read_json(info_path) if info_path.exists() else None
+
+
 def file_benchmark(path: str | Path) -> Benchmark | None:
     """The benchmark named by the ``run.json`` beside a judgment file (a run folder's ``judgments.jsonl``), or
     ``None`` (a released file, a file out of its folder)."""
-    info_path = Path(path).with_name("run.json")
-    return run_benchmark(_read_json(info_path)) if info_path.exists() else None
+    return run_benchmark(file_info(path))
 
 
-def score_file_row(jf: JudgmentFile, *, rule: str = "vote") -> dict[str, Any]:
-    """The row of one judgment file, scored under ``rule`` (with the benchmark its run folder names, if any)."""
-    benchmark = file_benchmark(jf.path)
-    metrics = score_results(jf.results, rule=rule, benchmark=benchmark)
+def score_file_row(jf: JudgmentFile, *, rule: str | None = None) -> dict[str, Any]:
+    """The row of one judgment file, scored under ``rule`` (``None``: the file's own rule, :func:`own_rule` of the
+    ``run.json`` beside it), with the benchmark its run folder names, if any."""
+    info = file_info(jf.path)
+    benchmark = run_benchmark(info)
+    metrics = score_results(jf.results, rule=rule or own_rule(info, benchmark), benchmark=benchmark)
     return metrics_row(metrics, judge=jf.judge, model=jf.model, response_model=jf.response_model, dataset="", path=jf.path, benchmark=benchmark)
 
 
@@ -189,12 +218,14 @@ def data_fields(info: dict[str, Any] | None = None, results: Sequence[ItemResult
 
 
 def loaded_run(
-    results: Sequence[ItemResult], *, rule: str, seed: int, info: dict[str, Any] | None = None, benchmark: Benchmark | None = None, **identity: Any
+    results: Sequence[ItemResult], *, rule: str | None, seed: int, info: dict[str, Any] | None = None, benchmark: Benchmark | None = None, **identity: Any
 ) -> LoadedRun:
     """Score ``results`` under ``rule`` into a :class:`LoadedRun`; ``identity`` are the :func:`metrics_row`
     keywords (judge, model, response_model, dataset, path, origin), ``info`` the run's ``run.json`` if any (for
-    :func:`data_fields`, and for the benchmark it names unless ``benchmark`` is given)."""
+    :func:`data_fields`, for the benchmark it names unless ``benchmark`` is given, and for its own rule, used when
+    ``rule`` is ``None``: :func:`own_rule`)."""
     benchmark = benchmark or run_benchmark(info)
+    rule = rule or own_rule(info, benchmark)
     metrics = score_results(results, rule=rule, benchmark=benchmark, seed=seed)
     reducer = get_reducer(rule)
     credits = {r.pair_id: reducer.credit(pair_label(r), original_frame(r)) for r in results}
@@ -212,12 +243,15 @@ def judgment_files(path: str | Path) -> list[Path]:
     return sorted(p.rglob("judgments.jsonl")) or sorted(p.glob("*.jsonl"))
 
 
-def load_runs(results_dir: str | Path | None, include: Iterable[str | Path] = (), *, rule: str = "vote", seed: int = 0) -> list[LoadedRun]:
+def load_runs(results_dir: str | Path | None, include: Iterable[str | Path] = (), *, rule: str | None = None, seed: int = 0) -> list[LoadedRun]:
     """Every run under ``results_dir`` plus every judgment file in ``include``, scored under ``rule``.
 
-    A run folder with ``judgments.jsonl`` is rescored from it (so ``rule`` can differ from the run's); one with
-    only ``metrics.json`` is taken as it was scored, which must then be under ``rule``. Files in ``include`` are
-    JudgeBench released outputs or judgebench ``judgments.jsonl``; each file is read once.
+    ``rule=None`` scores each run under its own rule (:func:`own_rule`: the ``rule`` its ``run.json`` records,
+    else its benchmark's, else ``vote``, which is also the rule of a released file); a named rule rescores every
+    run under it. A run folder with ``judgments.jsonl`` is rescored from it (so ``rule`` can differ from the
+    run's); one with only ``metrics.json`` is taken as it was scored, which must then be under ``rule`` (any rule
+    when ``rule`` is ``None``). Files in ``include`` are JudgeBench released outputs or judgebench
+    ``judgments.jsonl``; each file is read once.
 
     Raises:
         InputError: for unreadable files, or a run that cannot be rescored under ``rule``.
@@ -246,7 +280,7 @@ def load_runs(results_dir: str | Path | None, include: Iterable[str | Path] = ()
                 runs.append(loaded_run(jf.results, rule=rule, seed=seed, info=info, benchmark=run_benchmark(info), **identity))
                 continue
             metrics = RunMetrics.from_dict(_read_json(metrics_path))
-            if metrics.rule != rule:
+            if rule is not None and metrics.rule != rule:
                 raise InputError(f"scored under rule {metrics.rule!r} and has no judgments.jsonl to rescore under {rule!r}", path=metrics_path, field="rule")
             benchmark = run_benchmark(info)
             runs.append(LoadedRun(metrics_row(metrics, benchmark=benchmark, **identity) | data_fields(info, n=metrics.n_pairs, dataset=identity["dataset"]), benchmark=benchmark))
@@ -259,13 +293,37 @@ def load_runs(results_dir: str | Path | None, include: Iterable[str | Path] = ()
             m = _NAME_FIELD.search(path.name)
             dataset = m.group(1) if m else (path.parent.parent.parent.name if path.name == "judgments.jsonl" else "")
             origin = "run" if path.name == "judgments.jsonl" else "released"
-            benchmark = file_benchmark(path)
+            beside = file_info(path)
+            benchmark = run_benchmark(beside)
             runs.append(
                 loaded_run(
-                    jf.results, rule=rule, seed=seed, benchmark=benchmark, judge=jf.judge, model=jf.model, response_model=jf.response_model, dataset=dataset, path=str(path), origin=origin
+                    jf.results, rule=rule or own_rule(beside, benchmark), seed=seed, benchmark=benchmark, judge=jf.judge, model=jf.model, response_model=jf.response_model, dataset=dataset, path=str(path), origin=origin
                 )
             )
     return runs
+
+
+def benchmark_groups(runs: Sequence[LoadedRun]) -> list[tuple[str, list[LoadedRun]]]:
+    """Split runs by benchmark (``tables.row_benchmark``: the one the run names, JudgeBench for a run that names
+    none), sorted by benchmark name: runs of different benchmarks never share a table."""
+    groups: dict[str, list[LoadedRun]] = {}
+    for run in runs:
+        groups.setdefault(row_benchmark(run.row), []).append(run)
+    return sorted(groups.items())
+
+
+def pair_set_groups(runs: Sequence[LoadedRun]) -> list[list[LoadedRun]]:
+    """Split runs by pair set (row ``pair_set``), in order of first appearance."""
+    groups: dict[Any, list[LoadedRun]] = {}
+    for run in runs:
+        groups.setdefault(run.row.get("pair_set"), []).append(run)
+    return list(groups.values())
+
+
+def runs_rule(rows: Iterable[Mapping[str, Any]]) -> str | None:
+    """The rule of the runs among ``rows`` (reference rows left out) when they share one, else ``None``."""
+    rules = {str(r["rule"]) for r in rows if r.get("origin") != "baseline" and r.get("rule")}
+    return rules.pop() if len(rules) == 1 else None
 
 
 def group_runs(runs: Sequence[LoadedRun], by: str = "none") -> list[tuple[str | None, list[LoadedRun]]]:
@@ -357,8 +415,12 @@ def common_benchmark(runs: Sequence[LoadedRun]) -> Benchmark | None:
     return next(iter(named.values())) if len(named) == 1 else None
 
 
-def baseline_run(runs: Sequence[LoadedRun], *, rule: str = "vote") -> LoadedRun:
+def baseline_run(runs: Sequence[LoadedRun], *, rule: str | None = None) -> LoadedRun:
     """A reference row: the expected accuracy of choosing A or B uniformly at random once per pair (not a run).
+
+    ``runs`` are the runs of one benchmark on one pair set (:func:`leaderboard` makes one row per benchmark and
+    pair set); the row's ``rule`` is ``rule``, else the runs' common rule (the value is the same under every rule),
+    and it names their ``pair_set`` and ``benchmark`` when they share one.
 
     Such a choice matches a strict label (``A>B``/``B>A``) with probability 1/2 under every rule, and never matches
     a tie label, so the expected accuracy is 50% times the share of strict labels, computed over the distinct
@@ -380,12 +442,14 @@ def baseline_run(runs: Sequence[LoadedRun], *, rule: str = "vote") -> LoadedRun:
         "dataset": runs[0].row.get("dataset", "") if runs else "",
         "origin": "baseline",
         "is_baseline": True,
-        "rule": rule,
+        "rule": rule or runs_rule(r.row for r in runs),
         "n": len(pairs) or None,
         "path": "",
         "categories": cats,
         "benchmark": benchmark.name if benchmark is not None else None,
     }
+    if len(sets := {r.row.get("pair_set") for r in runs}) == 1 and (only := sets.pop()) is not None:
+        row["pair_set"] = only
     for c in cats:
         row[category_key(c)] = 100 * float(np.mean(by_cat[c])) if c in by_cat else 50.0
     all_credit = [v for vs in by_cat.values() for v in vs]
@@ -400,23 +464,28 @@ def leaderboard(
     group_by: str = "none",
     sort: str = "overall",
     baseline: bool = False,
-    rule: str = "vote",
+    rule: str | None = None,
     seed: int = 0,
     include_partial: bool = False,
 ) -> list[LoadedRun]:
-    """Group, add baseline rows, sort and compare with the best within each group and pair set (partial runs
-    last and left out of the comparison unless ``include_partial``); rows carry their ``group``."""
+    """Group by benchmark (:func:`benchmark_groups`: runs of different benchmarks never share a table), then by
+    ``group_by`` within each; add a baseline row per pair set of each group; sort and compare with the best within
+    each group and pair set (partial runs last and left out of the comparison unless ``include_partial``); rows
+    carry their ``group`` (the ``group_by`` value) and ``benchmark``. ``rule`` is the rule the runs were scored
+    under when one was named for all (``None``: each run's own, as its row says)."""
     out: list[LoadedRun] = []
-    for name, members in group_runs(runs, group_by):
-        if baseline:
-            members = [*members, baseline_run(members, rule=rule)]
-        for run in compare_with_best(sort_runs(members, sort, partial_last=not include_partial), seed=seed, include_partial=include_partial):
-            out.append(replace(run, row=dict(run.row, group=name)))
+    for _, bench_runs in benchmark_groups(runs):
+        for name, members in group_runs(bench_runs, group_by):
+            if baseline:
+                members = [*members, *(baseline_run(same, rule=rule) for same in pair_set_groups(members))]
+            for run in compare_with_best(sort_runs(members, sort, partial_last=not include_partial), seed=seed, include_partial=include_partial):
+                out.append(replace(run, row=dict(run.row, group=name)))
     return out
 
 
-def render_rows(rows: Sequence[dict[str, Any]], fmt: str, *, rule: str = "vote", caption: str | None = None, columns: Sequence[str] | None = None) -> str:
-    """Render rows as ``md``, ``latex``, ``csv`` or ``json`` (see :func:`judgebench.reports.tables.render_leaderboard`).
+def render_rows(rows: Sequence[dict[str, Any]], fmt: str, *, rule: str | None = None, caption: str | None = None, columns: Sequence[str] | None = None) -> str:
+    """Render rows as ``md``, ``latex``, ``csv`` or ``json`` (see :func:`judgebench.reports.tables.render_leaderboard`;
+    ``rule=None``: each table is headed with its rows' rule, or says each run has its own).
 
     Raises:
         InputError: for an unknown format or column name.
@@ -427,13 +496,13 @@ def render_rows(rows: Sequence[dict[str, Any]], fmt: str, *, rule: str = "vote",
         raise InputError(str(e), field="--columns" if "column" in str(e) else "--format") from None
 
 
-def leaderboard_columns(rule: str = "vote", categories: Sequence[str] | None = None, rows: Sequence[dict[str, Any]] = ()) -> list[Column]:
+def leaderboard_columns(rule: str | None = "vote", categories: Sequence[str] | None = None, rows: Sequence[dict[str, Any]] = ()) -> list[Column]:
     """The default table columns (see :func:`judgebench.reports.tables.default_columns`): one per category in
     ``categories``, else the runs' categories in their benchmark's order (``tables.row_categories(rows)``)."""
     return default_columns(rule, row_categories(rows) if categories is None else categories)
 
 
-def write_leaderboard(rows: Sequence[dict[str, Any]], out_dir: str | Path, *, rule: str = "vote", columns: Sequence[str] | None = None) -> list[Path]:
+def write_leaderboard(rows: Sequence[dict[str, Any]], out_dir: str | Path, *, rule: str | None = None, columns: Sequence[str] | None = None) -> list[Path]:
     """Write ``leaderboard.md``, ``.tex`` (with ``columns``) and ``.csv`` (every field) into ``out_dir``,
     atomically, after rendering all three; return their paths."""
     out = Path(out_dir)

@@ -53,12 +53,19 @@ def short_model(name: str, limit: int = 14) -> str:
 
 
 def unique_labels(rows: Sequence[dict[str, Any]], limit: int = _MAX_LABEL) -> list[str]:
-    """Display names of runs, shortened; runs whose names would repeat get their pair source appended."""
+    """Display names of runs, shortened; runs whose names would repeat get their pair source appended, and their
+    benchmark when the runs of that name are on several benchmarks."""
+    from .tables import row_benchmark
+
     base = [_label(r) for r in rows]
     out = []
     for name, r in zip(base, rows, strict=True):
-        if base.count(name) > 1 and r.get("response_model"):
-            suffix = f" [{short_model(str(r['response_model']))}]"
+        same = [x for b, x in zip(base, rows, strict=True) if b == name]
+        tags = [row_benchmark(r)] if len({row_benchmark(x) for x in same}) > 1 else []
+        if len(same) > 1 and r.get("response_model"):
+            tags.append(short_model(str(r["response_model"])))
+        if tags:
+            suffix = f" [{', '.join(tags)}]"
             out.append(shorten(name, limit - len(suffix)) + suffix)
         else:
             out.append(shorten(name, limit))
@@ -69,13 +76,47 @@ def _runs(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     return [r for r in rows if r.get("origin") != "baseline" and as_number(r.get("overall")) is not None]
 
 
-def _groups(rows: Sequence[dict[str, Any]]) -> list[str]:
-    out: list[str] = []
+def _benchmarks(rows: Sequence[dict[str, Any]]) -> list[str]:
+    """The benchmarks of ``rows`` (``tables.row_benchmark``), in order of first appearance."""
+    from .tables import benchmarks_of
+
+    return benchmarks_of(rows)
+
+
+def _group_key(row: dict[str, Any], multi: bool) -> tuple[str, str]:
+    from .tables import row_benchmark
+
+    return (row_benchmark(row) if multi else "", str(row.get("response_model") or ""))
+
+
+def _groups(rows: Sequence[dict[str, Any]]) -> list[tuple[str, str]]:
+    """The colour groups of the accuracy figure: (benchmark, pair source) when the rows hold several benchmarks,
+    else ("", pair source); in order of first appearance."""
+    multi = len(_benchmarks(rows)) > 1
+    return list(dict.fromkeys(_group_key(r, multi) for r in rows))
+
+
+def _group_label(group: tuple[str, str]) -> str:
+    bench, source = group
+    if not bench:
+        return "pairs: " + short_model(source or "?", 16)
+    return bench + (", pairs: " + short_model(source, 16) if source else "")
+
+
+def rules_text(rows: Sequence[dict[str, Any]]) -> str:
+    """The rule(s) the runs among ``rows`` were scored under, for a figure's label: ``vote rule`` when they share
+    one (``vote`` when no row records one), else each benchmark's (``judgebench: vote; llmbar: average``)."""
+    from .tables import row_benchmark, table_rule
+
+    common = table_rule(list(rows))
+    if common is not None:
+        return f"{common} rule"
+    by_bench: dict[str, list[str]] = {}
     for r in rows:
-        g = str(r.get("response_model") or "")
-        if g not in out:
-            out.append(g)
-    return out
+        rules = by_bench.setdefault(row_benchmark(r), [])
+        if r.get("rule") and str(r["rule"]) not in rules:
+            rules.append(str(r["rule"]))
+    return "rules: " + "; ".join(f"{b} {'/'.join(rs)}" for b, rs in by_bench.items() if rs)
 
 
 def read_leaderboard_csv(path: str | Path) -> list[dict[str, Any]]:
@@ -108,6 +149,31 @@ def read_leaderboard_csv(path: str | Path) -> list[dict[str, Any]]:
     return rows
 
 
+def _baseline_spans(rows: Sequence[dict[str, Any]], runs: Sequence[dict[str, Any]]) -> list[tuple[float, list[int] | None]]:
+    """Each baseline row's expected accuracy with the indices (into ``runs``) of the runs it is the reference for:
+    ``None`` (all runs) when there is one baseline value; else the runs of its benchmark and pair set (its pair
+    source when a row has no pair set, as in a CSV that does not list them)."""
+    from .tables import row_benchmark
+
+    bases = [r for r in rows if r.get("origin") == "baseline" and as_number(r.get("overall")) is not None]
+    if len({float(r["overall"]) for r in bases}) <= 1:
+        return [(float(bases[0]["overall"]), None)] if bases else []
+    out: list[tuple[float, list[int] | None]] = []
+    for b in bases:
+
+        def same(r: dict[str, Any], b: dict[str, Any] = b) -> bool:
+            if row_benchmark(r) != row_benchmark(b):
+                return False
+            if b.get("pair_set") and r.get("pair_set"):
+                return bool(r["pair_set"] == b["pair_set"])
+            return str(r.get("group") or r.get("response_model") or "") == str(b.get("group") or b.get("response_model") or "")
+
+        members = [i for i, r in enumerate(runs) if same(r)]
+        if members:
+            out.append((float(b["overall"]), members))
+    return out
+
+
 def _baseline_value(rows: Sequence[dict[str, Any]]) -> float | None:
     return next((float(r["overall"]) for r in rows if r.get("origin") == "baseline" and as_number(r.get("overall")) is not None), None)
 
@@ -133,20 +199,26 @@ def accuracy_figure(rows: Sequence[dict[str, Any]]) -> Figure:
         raise InputError("no run with an Overall accuracy to plot")
     groups = _groups(runs)
     base = _baseline_value(rows)
-    handles: list[Any] = [Patch(color=f"C{i % 10}", label="pairs: " + short_model(g or "?", 16)) for i, g in enumerate(groups)] if len(groups) > 1 else []
+    multi = len(_benchmarks(runs)) > 1
+    handles: list[Any] = [Patch(color=f"C{i % 10}", label=_group_label(g)) for i, g in enumerate(groups)] if len(groups) > 1 else []
     if base is not None:
         handles.append(Line2D([], [], color="0.3", linestyle="--", linewidth=0.8, label="random choice (expected)"))
     with paper_style():
         fig = new_figure(0.7 + 0.17 * len(runs) + 0.13 * ((len(handles) + 1) // 2))
         ax = fig.add_subplot()
         ys = list(range(len(runs)))[::-1]
-        colors = [f"C{groups.index(str(r.get('response_model') or '')) % 10}" for r in runs]
+        colors = [f"C{groups.index(_group_key(r, multi)) % 10}" for r in runs]
         ax.barh(ys, [float(r["overall"]) for r in runs], color=colors, height=0.65, xerr=_ci_err(runs), error_kw={"elinewidth": 0.8, "capsize": 1.5})
         ax.set_yticks(ys, unique_labels(runs))
         if base is not None:
-            ax.axvline(base, color="0.3", linestyle="--", linewidth=0.8)
+            for value, members in _baseline_spans(rows, runs):
+                if members is None:
+                    ax.axvline(value, color="0.3", linestyle="--", linewidth=0.8)
+                else:  # one benchmark's or pair set's runs: the line spans their bars only
+                    at = [ys[i] for i in members]
+                    ax.vlines(value, min(at) - 0.45, max(at) + 0.45, color="0.3", linestyle="--", linewidth=0.8)
         ax.set_xlim(0, 100)
-        ax.set_xlabel(f"Overall accuracy, %\n({runs[0].get('rule') or 'vote'} rule; 95% CI)")
+        ax.set_xlabel(f"Overall accuracy, %\n({rules_text(runs)}; 95% CI)")
         if handles:
             fig.legend(handles=handles, loc="outside lower center", ncols=2, frameon=False, handlelength=1.5, columnspacing=1.0)
     return fig

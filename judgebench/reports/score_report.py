@@ -84,11 +84,15 @@ def render_probes(jf: JudgmentFile) -> str:
     return f"\nBias probes: {jf.judge} {jf.model} ({jf.path})\n\n" + table
 
 
-def reproduction_note(rows: Sequence[dict[str, Any]], reports: Sequence[ReparseReport] = (), *, rule: str = "vote") -> str:
-    """The Markdown heading of ``score --out``: how the files were scored and which, and what re-parsing changed."""
+def reproduction_note(rows: Sequence[dict[str, Any]], reports: Sequence[ReparseReport] = (), *, rule: str | None = None) -> str:
+    """The Markdown heading of ``score --out``: how the files were scored (``rule``, else the rule the rows share,
+    else "each file's own"), and which, and what re-parsing changed."""
+    from .tables import table_rule
+
+    rule_text = table_rule(rows, rule) or "each file's own, column Rule"
     note = (
         "# Reproduction of published JudgeBench judgments\n\n"
-        f"Scored with `judgebench score` (rule: {rule}; accuracies in %, 95% bootstrap CI over pairs, "
+        f"Scored with `judgebench score` (rule: {rule_text}; accuracies in %, 95% bootstrap CI over pairs, "
         "seed 0, 10,000 resamples). Files:\n\n" + "".join(f"- `{Path(r['path']).name}`\n" for r in rows) + "\n"
     )
     if reports:

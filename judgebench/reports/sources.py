@@ -14,7 +14,7 @@ def leaderboard_runs(
     results_dir: str | Path | None,
     include: Iterable[str | Path] = (),
     *,
-    rule: str = "vote",
+    rule: str | None = None,
     seed: int = 0,
     include_partial: bool = False,
     baseline: bool = False,
@@ -28,7 +28,8 @@ def leaderboard_runs(
         results_dir: a results folder (every run below it) or one run folder; ``None`` or a missing folder with
             ``include`` given: only the included files.
         include: judgment files or folders to add (e.g. JudgeBench's released outputs).
-        rule: the pair scoring rule every run is rescored under.
+        rule: the pair scoring rule every run is rescored under; ``None``: each run's own rule
+            (``reports.leaderboard.own_rule``).
         seed: seed of the bootstrap CIs and paired bootstrap tests.
         include_partial: compare partial runs like complete ones.
         baseline: add the random-choice reference row to each group.

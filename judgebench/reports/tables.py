@@ -95,13 +95,13 @@ def to_markdown(
         cells = []
         for j, c in enumerate(columns):
             text = _md_text(format_cell(r.get(c.key), c.digits))
-            if i in bold.get(c.key, set()):
+            if i in bold.get(c.key, set()) and text:
                 text = f"**{text}**"
             if j == 0 and i in dagger_rows:
                 text += " †"
             if j == 0 and ddagger_rows and i in ddagger_rows:
                 text += " ‡"
-            if i in italic_rows:
+            if i in italic_rows and text:  # an empty cell stays empty (not "**")
                 text = f"*{text}*"
             cells.append(text)
         body.append("| " + " | ".join(cells) + " |")
@@ -280,24 +280,56 @@ def category_key(name: str) -> str:
     return f"cat_{key}" if key in _ROW_FIELDS else key
 
 
+def row_benchmark(row: dict[str, Any]) -> str:
+    """The benchmark a row belongs to: the one it names (row ``benchmark``), else JudgeBench (the fallback
+    benchmark, ``analysis.scoring.fallback_benchmark``: older runs and JudgeBench's released files name none)."""
+    from ..analysis.scoring import fallback_benchmark
+
+    return str(row.get("benchmark") or fallback_benchmark().name)
+
+
 def row_categories(rows: Sequence[dict[str, Any]]) -> list[str]:
-    """Categories present in any row, in the order of the benchmark the rows name (row ``benchmark``; when they
-    name none or several, each row's own order is kept and the rows' lists are merged in order).
+    """Categories present in any row, in the order of the benchmark the rows name (row ``benchmark``; rows naming
+    none count as JudgeBench's when another row names a benchmark). Rows of several benchmarks: benchmark by
+    benchmark (by name), each one's categories in its own order; a benchmark this install does not know keeps
+    each row's own order, the rows' lists merged in order.
 
     When no row lists its categories (rows read back from a CSV written before categories were listed), the
     fallback benchmark's categories (JudgeBench's, see ``analysis.scoring.fallback_benchmark``).
     """
     from ..analysis.scoring import fallback_benchmark
     from ..benchmarks import get_benchmark
+    from ..errors import JudgebenchError
 
     lists = [list(r.get("categories") or ()) for r in rows]
     if not any(lists):
         return list(fallback_benchmark().categories)
-    named = {str(r["benchmark"]) for r in rows if r.get("benchmark")}
-    names = list(dict.fromkeys(c for cats in lists for c in cats))
-    if len(named) == 1:
-        return get_benchmark(named.pop()).ordered(names)
-    return _merge_orders(lists)
+    if not any(r.get("benchmark") for r in rows):
+        return _merge_orders(lists)
+    by_bench: dict[str, list[list[str]]] = {}
+    for r, cats in zip(rows, lists, strict=True):
+        by_bench.setdefault(row_benchmark(r), []).append(cats)
+    out: list[str] = []
+    for name in sorted(by_bench):
+        names = list(dict.fromkeys(c for cats in by_bench[name] for c in cats))
+        try:
+            ordered = get_benchmark(name).ordered(names)
+        except JudgebenchError:
+            ordered = _merge_orders(by_bench[name])
+        out += [c for c in ordered if c not in out]
+    return out
+
+
+def table_rule(rows: Sequence[dict[str, Any]], rule: str | None = None) -> str | None:
+    """The rule a table of ``rows`` is under: ``rule`` when one was named for all runs; else the rule the runs
+    among ``rows`` share (reference rows left out; ``vote`` when no row records one, as in rows read back from an
+    older CSV); ``None`` when the runs have different rules (the table then shows a Rule column)."""
+    if rule:
+        return rule
+    rules = {str(r["rule"]) for r in rows if r.get("origin") != "baseline" and r.get("rule")}
+    if len(rules) > 1:
+        return None
+    return rules.pop() if rules else "vote"
 
 
 def _merge_orders(lists: Sequence[Sequence[str]]) -> list[str]:
@@ -316,8 +348,19 @@ def _merge_orders(lists: Sequence[Sequence[str]]) -> list[str]:
     return out
 
 
-def default_columns(rule: str = "vote", categories: Sequence[str] = ()) -> list[Column]:
-    """Judge, judge model, pair source, n, one column per category, Overall, its 95% CI, consistency, no-decision."""
+MIXED_RULES = "each run's rule"
+"""The Overall header's rule when the runs of a table were scored under different rules (a Rule column follows)."""
+
+
+def default_columns(rule: str | None = "vote", categories: Sequence[str] = ()) -> list[Column]:
+    """Judge, judge model, pair source, n, one column per category, Overall, its 95% CI, consistency, no-decision.
+
+    ``rule=None`` (runs under different rules): Overall is headed "Overall (each run's rule)" and a Rule column
+    follows it."""
+    if rule is None:
+        cols = default_columns(MIXED_RULES, categories)
+        at = next(k + 1 for k, c in enumerate(cols) if c.key == "overall")
+        return [*cols[:at], Column("rule", "Rule", None), *cols[at:]]
     return [
         Column("judge", "Judge", None),
         Column("model", "Judge model", None),
@@ -331,9 +374,10 @@ def default_columns(rule: str = "vote", categories: Sequence[str] = ()) -> list[
     ]
 
 
-def available_columns(rows: Sequence[dict[str, Any]], rule: str = "vote") -> dict[str, Column]:
+def available_columns(rows: Sequence[dict[str, Any]], rule: str | None = "vote") -> dict[str, Column]:
     """Every column a leaderboard can show, by key: the defaults plus identity, CI bounds and test fields."""
     cols = default_columns(rule, row_categories(rows))
+    cols = [c for c in cols if c.key != "rule"]  # listed below, in its place among the extra columns
     cols += [
         Column("label", "Run", None),
         Column("dataset", "Dataset", None),
@@ -346,11 +390,12 @@ def available_columns(rows: Sequence[dict[str, Any]], rule: str = "vote") -> dic
         Column("p_vs_best", "p vs best", 3),
         Column("n_paired", "Pairs tested", 0),
         Column("sig_test", "Test", None),
+        Column("benchmark", "Benchmark", None),
     ]
     return {c.key: c for c in cols}
 
 
-def pick_columns(rows: Sequence[dict[str, Any]], names: Sequence[str] | None, rule: str = "vote") -> list[Column]:
+def pick_columns(rows: Sequence[dict[str, Any]], names: Sequence[str] | None, rule: str | None = "vote") -> list[Column]:
     """The columns named in ``names`` (row keys, in that order), or the default columns for ``rows``.
 
     Raises:
@@ -440,46 +485,73 @@ def _notes(rows: Sequence[dict[str, Any]]) -> tuple[str | None, bool]:
     return dagger, any(r.get("origin") == "baseline" for r in rows)
 
 
-def _groups(rows: Sequence[dict[str, Any]]) -> list[tuple[Any, list[dict[str, Any]]]]:
-    groups: dict[Any, list[dict[str, Any]]] = {}
+def benchmarks_of(rows: Sequence[dict[str, Any]]) -> list[str]:
+    """The distinct benchmarks of ``rows`` (:func:`row_benchmark`), in order of first appearance."""
+    return list(dict.fromkeys(row_benchmark(r) for r in rows))
+
+
+def table_groups(rows: Sequence[dict[str, Any]]) -> list[tuple[tuple[str | None, Any], list[dict[str, Any]]]]:
+    """The tables of ``rows``: one per benchmark (when the rows hold several) and ``group``, in order of first
+    appearance; the key is (benchmark or ``None`` when there is only one, group)."""
+    multi = len(benchmarks_of(rows)) > 1
+    groups: dict[tuple[str | None, Any], list[dict[str, Any]]] = {}
     for r in rows:
-        groups.setdefault(r.get("group"), []).append(r)
+        groups.setdefault((row_benchmark(r) if multi else None, r.get("group")), []).append(r)
     return list(groups.items())
 
 
+def _where(bench: str | None, group: Any) -> tuple[str, str]:
+    """A table's Markdown heading (``""``: none) and the words its LaTeX caption adds (``" on ..."``)."""
+    if bench is None:
+        return (f"### Pairs from {group}\n\n" if group is not None else ""), (f" on pairs from {group}" if group is not None else "")
+    if group is None:
+        return f"### Benchmark {bench}\n\n", f" on {bench}"
+    return f"### Benchmark {bench}: pairs from {group}\n\n", f" on {bench}, pairs from {group}"
+
+
 def render_leaderboard(
-    rows: Sequence[dict[str, Any]], fmt: str, *, rule: str = "vote", caption: str | None = None, columns: Sequence[str] | None = None
+    rows: Sequence[dict[str, Any]], fmt: str, *, rule: str | None = None, caption: str | None = None, columns: Sequence[str] | None = None
 ) -> str:
     """Render leaderboard rows as ``md``, ``latex``, ``csv`` or ``json``.
 
-    Rows with a ``group`` key make one table per group (Markdown heading / LaTeX ``table``); CSV and JSON stay one
-    table with a ``group`` column. The best value of each column is bold (Markdown and LaTeX), rows with
-    ``tied_with_best`` get a dagger, baseline rows are italic and set apart; a note under each table explains the
-    marks and names the test. CSV without ``columns`` holds every field the plots need.
+    Rows make one table per benchmark (when they hold several: rows of different benchmarks never share a table,
+    each shows its own categories in its own order) and, within it, per ``group`` (Markdown heading / LaTeX
+    ``table``); CSV and JSON stay one table with ``group`` (and, for several benchmarks, ``benchmark``) columns.
+    Each table's Overall is headed with its rule (:func:`table_rule`: ``rule`` when named, else the rule its runs
+    share; runs under different rules get "each run's rule" and a Rule column). The best value of each column is
+    bold (Markdown and LaTeX), rows with ``tied_with_best`` get a dagger, baseline rows are italic and set apart;
+    a note under each table explains the marks and names the test. CSV without ``columns`` holds every field the
+    plots need.
 
     Raises:
         ValueError: for an unknown format or column.
     """
     if fmt == "json":
         return json.dumps([{k: v for k, v in r.items()} for r in rows], indent=2, default=str) + "\n"
-    cols = pick_columns(rows, columns, rule)
+    cols = pick_columns(rows, columns, table_rule(rows, rule))
     if fmt == "csv":
         if not columns:
             known = available_columns(rows, rule)
-            extra = [known[k] for k in ("label", "dataset", "origin", "rule", "ci_low", "ci_high", "p_vs_best", "n_paired", "sig_test")]
+            extra = [known[k] for k in ("label", "dataset", "origin", "rule", "ci_low", "ci_high", "p_vs_best", "n_paired", "sig_test") if all(c.key != k for c in cols)]
             cols = cols + extra + [Column("group", "group", None), Column("best", "best", None), Column("tied_with_best", "tied_with_best", None)]
             rows = [dict(r, categories=";".join(r.get("categories") or [])) for r in rows]
             cols.append(Column("categories", "categories", None))
-            if any(r.get("partial") for r in rows) or any(len(pair_sets(m)) > 1 for _, m in _groups(rows)):
+            if any(r.get("partial") for r in rows) or any(len(pair_sets(m)) > 1 for _, m in table_groups(rows)):
                 cols += [Column(k, k, None) for k in ("pair_set", "set_size", "partial", "compared")]  # only when they tell something
+            if len(benchmarks_of(rows)) > 1:
+                rows = [dict(r, benchmark=row_benchmark(r)) for r in rows]
+                cols.append(Column("benchmark", "benchmark", None))
         return to_csv(rows, cols)
     if fmt not in ("md", "latex"):
         raise ValueError(f"unknown format {fmt!r}; use md, latex, csv or json")
     parts = []
-    groups = _groups(rows)
-    for k, (group, members) in enumerate(groups, start=1):
-        if not columns:
-            cols = pick_columns(members, None, rule)  # each group shows the categories its own pairs have
+    groups = table_groups(rows)
+    for k, ((bench, group), members) in enumerate(groups, start=1):
+        members_rule = table_rule(members, rule)
+        if columns:
+            cols = pick_columns(rows, columns, members_rule)
+        else:
+            cols = pick_columns(members, None, members_rule)  # each group shows the categories its own pairs have
             if len(pair_sets(members)) > 1:  # runs on different pairs side by side: say which pairs each judged
                 at = next((k + 1 for k, c in enumerate(cols) if c.key == "response_model"), 1)
                 cols = [*cols[:at], Column("pair_set", "Pair set", None), *cols[at:]]
@@ -490,9 +562,8 @@ def render_leaderboard(
         dagger = {i for i, r in enumerate(members) if r.get("tied_with_best")}
         italic = {i for i, r in enumerate(members) if r.get("origin") == "baseline"}
         dagger_note, has_baseline = _notes(members)
-        where = f" on pairs from {group}" if group is not None else ""
+        head, where = _where(bench, group)
         if fmt == "md":
-            head = f"### Pairs from {group}\n\n" if group is not None else ""
             notes = []
             if bold:
                 notes.append("Bold: best value per column among judges with a model (baselines are not compared); ↓: lower is better.")
@@ -504,7 +575,8 @@ def render_leaderboard(
             tail = "\n" + " ".join(notes) + "\n" if notes else ""
             parts.append(head + to_markdown(members, cols, bold=bold, dagger_rows=dagger, italic_rows=italic, ddagger_rows=partial) + tail)
         else:
-            cap = caption or f"Judge accuracy in % (rule: {rule}){where}; 95% bootstrap CI over pairs."
+            rule_text = members_rule or f"{MIXED_RULES}, column Rule"
+            cap = caption or f"Judge accuracy in % (rule: {rule_text}){where}; 95% bootstrap CI over pairs."
             if bold:
                 cap += " Bold: best value per column among judges with a model (baselines are not compared); \u2193: lower is better."
             if has_baseline:

@@ -109,8 +109,9 @@
     d.appendChild(el("h2", "Pair " + p.id + " judged by " + run.name));
     var meta = el("dl");
     [["source", p.source], ["category", p.category], ["responses from", p.response_model], ["label", p.label],
-     ["outcome", it.outcome + (it.consistent === false ? " (inconsistent)" : "") + (it.no_decision ? " (a game has no decision)" : "")],
-     ["credit under the report's rule", it.credit === null || it.credit === undefined ? "–" : String(it.credit)]].forEach(function (kv) {
+     ["rule", run.rule || "vote"],
+     ["outcome under the run's rule", it.outcome + (it.consistent === false ? " (inconsistent)" : "") + (it.no_decision ? " (a game has no decision)" : "")],
+     ["credit under the run's rule", it.credit === null || it.credit === undefined ? "–" : String(it.credit)]].forEach(function (kv) {
       meta.appendChild(el("dt", kv[0])); meta.appendChild(el("dd", kv[1]));
     });
     d.appendChild(meta);
