@@ -27,6 +27,9 @@ class InputError(JudgebenchError):
         self.line = line
         self.field = field
         self.reason = message
+        if self.path is None and line is None and field is not None and field.startswith("-"):
+            super().__init__(f"{field}: {message}")  # a command-line option, not a place in a file
+            return
         where = self.path or "<input>"
         if line is not None:
             where += f":{line}"

@@ -264,7 +264,8 @@ class Pairwise:
         return PairwisePrediction({k: tuple(v) for k, v in by_pair.items()}, failed=sum(jm.is_failed for jm in judgments))
 
     def describe(self) -> str:
-        return f"pairwise(orders={self.orders}, pairs={self.pairs})"
+        seed = f", seed={self.seed}" if self.orders == "random" else ""
+        return f"pairwise(orders={self.orders}{seed}, pairs={self.pairs})"
 
 
 PROTOCOLS: dict[str, Callable[..., JudgingProtocol]] = {"pairwise": Pairwise}

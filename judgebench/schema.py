@@ -353,7 +353,17 @@ class Item:
 
     @property
     def question(self) -> str:
-        """The text the responses answer: the prompt, or a chat's last user turn."""
+        """The prompt as one text: a text prompt as it is; a chat as a transcript of every turn, each
+        ``User: ...`` / ``Assistant: ...`` / ``System: ...`` and separated by a blank line, so a judge that reads
+        one question sees the whole conversation the responses continue (a judge that formats turns itself reads
+        ``conversation``)."""
+        if isinstance(self.prompt, str):
+            return self.prompt
+        return "\n\n".join(f"{t.role.capitalize()}: {t.content}" for t in self.prompt)
+
+    @property
+    def last_user_turn(self) -> str:
+        """The text of the prompt's last user turn (the whole prompt when it is text)."""
         if isinstance(self.prompt, str):
             return self.prompt
         return next((t.content for t in reversed(self.prompt) if t.role == "user"), "")
@@ -412,6 +422,19 @@ class Item:
             original_id=pair.original_id,
             metadata=dict(pair.metadata),
         )
+
+    def as_pair(self) -> Pair:
+        """The pair this item is for pairwise analyses: ``to_pair``, except that a chat prompt becomes its transcript
+        (``question``), so analyses that read a pair's question and responses work on multi-turn items too.
+
+        Raises:
+            ValueError: for an item without exactly two responses or a target other than a ``Preference``.
+        """
+        if isinstance(self.prompt, str):
+            return self.to_pair()
+        from dataclasses import replace
+
+        return replace(self, prompt=self.question).to_pair()
 
     def to_pair(self) -> Pair:
         """The pair this two-response item is (the inverse of ``from_pair``).
@@ -641,12 +664,12 @@ class ItemResult:
 
     @cached_property
     def pair(self) -> Pair:
-        """The item as a pair (two responses, a preference).
+        """The item as pairwise analyses read it (``Item.as_pair``).
 
         Raises:
-            ValueError: for an item that is not a pair.
+            ValueError: for an item that is not two responses with a preference.
         """
-        return self.item.to_pair()
+        return self.item.as_pair()
 
     @property
     def games(self) -> tuple[Judgment, ...]:

@@ -51,7 +51,8 @@ def test_labels_map_to_preferences_and_back() -> None:
 def test_chat_prompt_question_is_the_last_user_turn() -> None:
     chat = (Turn("system", "be brief"), Turn("user", "first?"), Turn("assistant", "one"), Turn("user", "second?"))
     item = Item("c1", chat, (Response("two"),))
-    assert item.question == "second?" and item.conversation == chat
+    assert item.last_user_turn == "second?" and item.conversation == chat
+    assert item.question == "System: be brief\n\nUser: first?\n\nAssistant: one\n\nUser: second?"
     assert Item("t1", "plain?", (Response("x"),)).conversation == (Turn("user", "plain?"),)
     assert Item.from_dict(json.loads(json.dumps(item.to_dict()))) == item
     with pytest.raises(ValueError, match="not a pair"):

@@ -23,9 +23,10 @@ import numpy as np
 
 from ..benchmarks import Benchmark, get_benchmark, list_benchmarks
 from ..benchmarks import judgebench as _judgebench
+from ..errors import InputError
 from ..metrics.stats import bootstrap_mean_ci
 from ..protocols import REDUCERS, Pairwise, PairwisePrediction, ReducerName, get_reducer
-from ..schema import Decision, ItemResult, Preference
+from ..schema import Decision, Item, ItemResult, Preference
 
 Rule = ReducerName
 RULES: tuple[str, ...] = tuple(REDUCERS)
@@ -204,3 +205,21 @@ def score_results(
         games=max((len(r.judgments) for r in results), default=0),
         category_consistency={c: 100 * float(np.mean(consistent_by_cat[c])) for c in order if c in consistent_by_cat},
     )
+
+
+def check_scorable(items: Sequence[Item]) -> None:
+    """Refuse, before any judge call is made, items this scorer cannot score: it scores a preference between two
+    responses (``Preference`` targets, text or chat prompts). Items with more responses or another target
+    (best-of-K, ratings, votes, rankings) need the best-of-K and rating scorers, which are not implemented yet.
+
+    Raises:
+        InputError: naming the first such item, its number of responses and its target type.
+    """
+    for item in items:
+        if len(item.responses) != 2 or not isinstance(item.target, Preference):
+            target = item.target.type if item.target is not None else "no target"
+            raise InputError(
+                f"item {item.id!r} has {len(item.responses)} responses and {target}: judgebench scores a preference between "
+                "two responses; best-of-K, rating, vote and ranking targets are not implemented yet, so nothing was judged",
+                field="target",
+            )

@@ -4,7 +4,7 @@ A benchmark is one module in this package that calls ``register_benchmark`` at i
 ``pkgutil`` on first use (as judges are), so adding one edits nothing else. ``load_items`` resolves what a user
 passes as ``--data`` / ``--benchmark``:
 
-* ``NAME`` or ``NAME:SPLIT`` of a registered benchmark (``judgebench:gpt``, ``llmbar``, ``llmbar:Natural``): its
+* ``NAME`` or ``NAME:SPLIT`` of a registered benchmark (``judgebench:gpt``, ``llmbar``, ``llmbar:natural``): its
   module loads it from a local copy (``data_dir``, its own environment variable, or ``$JUDGEBENCH_DATA_DIR/<name>``)
   or, without one, from its public source (a Hugging Face id);
 * anything else: the generic loader (``local.py``): a pair file or folder (JSONL / JSON / Parquet / gzip) in
@@ -16,16 +16,22 @@ Every loader error names the file, the line (row) and the field.
 from __future__ import annotations
 
 import importlib
+import logging
 import os
 import pkgutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError, JudgebenchError
 from ..protocols import JudgingProtocol, get_protocol
 from ..schema import Item, Pair
+
+if TYPE_CHECKING:
+    from .local import FieldMap
+
+logger = logging.getLogger(__name__)
 
 DATA_DIR_ENV = "JUDGEBENCH_DATA_DIR"
 """A folder holding offline copies of benchmarks, one sub-folder per benchmark name (``$JUDGEBENCH_DATA_DIR/llmbar``)."""
@@ -171,13 +177,14 @@ def get_benchmark(name: str) -> Benchmark:
 
 def find_benchmark(source: str | Path) -> tuple[Benchmark, str] | None:
     """The registered benchmark and split a ``--data`` value names (``judgebench:gpt`` -> judgebench, ``gpt``), or
-    ``None`` for a file, a folder or ``hf:NAME``.
+    ``None`` for a file, a folder or ``hf:NAME``. A bare registered name is the benchmark even when a folder of that
+    name is in the working directory (write ``./judgebench`` for the folder).
 
     Raises:
         InputError: for a registered name with an unknown split.
     """
     s = str(source)
-    if s.startswith("hf:") or "/" in s or Path(s).exists():
+    if s.startswith("hf:") or "/" in s or "\\" in s:
         return None
     name, _, split = s.partition(":")
     _discover()
@@ -200,7 +207,7 @@ class LoadedData:
     split: str = ""
 
 
-def load_items(source: str | Path, *, data_dir: str | Path | None = None, limit: int | None = None) -> LoadedData:
+def load_items(source: str | Path, *, data_dir: str | Path | None = None, limit: int | None = None, fields: FieldMap | None = None) -> LoadedData:
     """Load validated items from a registered benchmark (``NAME[:SPLIT]``), a pair file or folder, or
     ``hf:NAME[:SPLIT]``.
 
@@ -208,6 +215,8 @@ def load_items(source: str | Path, *, data_dir: str | Path | None = None, limit:
         source: what to load (see the module docstring).
         data_dir: a local copy of the benchmark (overrides its environment variable).
         limit: keep only the first ``limit`` items.
+        fields: for a file, folder or ``hf:`` source, which of its columns hold the pair fields
+            (``local.FieldMap``); a registered benchmark maps its own rows.
 
     Raises:
         InputError: for a missing or malformed source; the message names file, line and field.
@@ -216,13 +225,18 @@ def load_items(source: str | Path, *, data_dir: str | Path | None = None, limit:
 
     found = find_benchmark(source)
     if found is None:
-        items = [Item.from_pair(p) for p in read_pairs(source)]
+        items = [Item.from_pair(p) for p in read_pairs(source, fields=fields)]
         loaded = LoadedData(str(source), items)
     else:
         bench, split = found
+        if fields is not None and not fields.is_identity:
+            raise InputError(f"--fields maps the columns of a file or hf: dataset; {bench.name} maps its own rows", field="--fields")
         items = bench.load(split, bench.local_copy(data_dir))
         if not items:
             raise InputError(f"no items found for {bench.name}:{split}", path=str(source))
+        expected = bench.size.get(split)
+        if expected is not None and expected != len(items):
+            logger.warning("%s:%s has %d items here, but the published set has %d: this copy differs from the source (%s)", bench.name, split, len(items), expected, bench.source)
         loaded = LoadedData(str(source), items, bench, split)
     if limit:
         return LoadedData(loaded.source, loaded.items[:limit], loaded.benchmark, loaded.split)

@@ -155,7 +155,10 @@ def read_set(path: str | Path, llmbar_set: LLMBarSet) -> list[Item]:
         InputError: for a missing or unreadable file, a top level that is not a list, or a malformed row (file,
             row, field).
     """
-    return [row_to_item(row, llmbar_set=llmbar_set, index=i, path=path) for i, row in iter_json_list(path, what="LLMBar dataset")]
+    items = [row_to_item(row, llmbar_set=llmbar_set, index=i, path=path) for i, row in iter_json_list(path, what="LLMBar dataset")]
+    if not items:
+        raise InputError(f"LLMBar's {llmbar_set.category} set is empty here (the released set has {llmbar_set.size} rows): a damaged copy?", path=path)
+    return items
 
 
 def dataset_root(data_dir: Path) -> Path:
@@ -216,7 +219,8 @@ def set_files(split: str, data_dir: Path | None) -> list[tuple[LLMBarSet, Path]]
     files = [(s, root / s.relpath) for s in sets]
     missing = [str(p) for _, p in files if not p.is_file()]
     if missing:
-        raise InputError(f"this LLMBar copy lacks {', '.join(missing)} (expected a copy of {REPO}'s Dataset/ folder, holding LLMBar/ and Processed/)", path=data_dir)
+        hint = f"; {root / 'llmbar'} looks like it: pass that folder (--data-dir takes the benchmark's own folder, $JUDGEBENCH_DATA_DIR its parent)" if (root / "llmbar").is_dir() else ""
+        raise InputError(f"this LLMBar copy lacks {', '.join(missing)} (expected a copy of {REPO}'s Dataset/ folder, holding LLMBar/ and Processed/){hint}", path=data_dir)
     return files
 
 

@@ -150,7 +150,7 @@ class FieldMap:
                 continue
             if column not in row or row[column] is None:
                 if name in REQUIRED_FIELDS:
-                    raise _ColumnError(f"missing column (read as {name})", path=path, line=line, field=column)
+                    raise ColumnError(f"missing column (read as {name})", path=path, line=line, field=column)
                 continue
             out[name] = row[column]
         if self.pair_id is None:
@@ -159,7 +159,7 @@ class FieldMap:
             decision = self.decision(out["label"])
             if decision is None:
                 known = ", ".join(repr(k) for k in self.labels)
-                raise _ColumnError(f"label value {out['label']!r} is not in the label mapping ({known})", path=path, line=line, field=self.label)
+                raise ColumnError(f"label value {out['label']!r} is not in the label mapping ({known})", path=path, line=line, field=self.label)
             out["label"] = decision
         used = {c for c in columns.values() if c is not None}
         rest = {k: v for k, v in row.items() if k not in used}
@@ -175,7 +175,7 @@ class FieldMap:
         return out
 
 
-class _ColumnError(InputError):
+class ColumnError(InputError):
     """An error ``FieldMap.apply`` raises, already naming the source's column."""
 
 
@@ -192,7 +192,7 @@ def _validated_mapped(rows: Iterable[tuple[str | Path, int, dict[str, Any]]], fi
     columns = {k: v for k, v in fields.columns().items() if v is not None}
     try:
         return _validated(_mapped(rows, fields, prefix_files=prefix_files))
-    except _ColumnError:
+    except ColumnError:
         raise
     except InputError as e:
         if e.field in columns and e.field != columns[e.field]:

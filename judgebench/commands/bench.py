@@ -44,7 +44,7 @@ def add_run_arguments(p: argparse.ArgumentParser) -> None:
     """The judge's model and the flags for how it is called and where results go."""
     p.add_argument("--model", default=None, help="judge model as BACKEND:NAME, e.g. openai:gpt-4o-mini, vllm:Skywork/Skywork-Critic-Llama-3.1-8B, anthropic:claude-3-5-sonnet, hf:/path/to/rm")
     add_call_arguments(p)
-    p.add_argument("--seed", type=int, default=0, help="seed of the bootstrap confidence interval (default 0); the random judge's own seed is --option seed=N")
+    p.add_argument("--seed", type=int, default=0, help="seed of the bootstrap confidence interval and of --orders random (default 0); the random judge's own seed is --option seed=N")
     p.add_argument("--results-dir", default="results", help="where run folders go: RESULTS_DIR/<dataset>/<judge>/<model>/ (default results)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--workers", type=positive_int, default=None, help="Ray workers (default: the cluster's CPU count)")
@@ -56,7 +56,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     data.add_argument("--benchmark", default=None, metavar="NAME[:SPLIT]", help="a registered benchmark (see `judgebench benchmarks`), e.g. judgebench:gpt, llmbar, llmbar:natural")
     data.add_argument("--data", default=None, help="a benchmark as --benchmark, or pairs: FILE, FOLDER or hf:NAME[:SPLIT] (default judgebench:gpt)")
     p.add_argument("--data-dir", default=None, help="a local copy of the benchmark (default: its own variable, e.g. $JUDGEBENCH_PAIRS_DIR, or $JUDGEBENCH_DATA_DIR/<name>; else download)")
-    p.add_argument("--orders", choices=("both", "first", "random"), default=None, help="pairwise: show each pair in both orders, the item's own order, or one seeded random order (default: the benchmark's; first for order-invariant judges)")
+    p.add_argument("--fields", default=None, metavar="FIELD=COLUMN,...", help="for a file, folder or hf: source with other column names: which column holds each pair field, e.g. question=input,response_A=output_1,response_B=output_2,label=label (pair_id= numbers the rows)")
+    p.add_argument("--labels", default=None, metavar="VALUE=DECISION,...", help="with --fields: how the source's label values read, e.g. 1=A>B,2=B>A")
+    p.add_argument("--orders", choices=("both", "first", "random"), default=None, help="pairwise: show each pair in both orders, the item's own order, or one random order per pair (seeded by --seed, the same on a rerun) (default: the benchmark's; first for order-invariant judges); a run under another than the default protocol gets its own results folder (judge@orders=first)")
     p.add_argument("--games", type=int, choices=(1, 2), default=None, help="the same as --orders first (1) or both (2)")
     p.add_argument("--limit", type=non_negative_int, default=None, help="judge only the first N items (0: all)")
     p.add_argument("--rule", choices=tuple(REDUCERS), default=None, help="how an item's verdicts make its score: " + "; ".join(f"{r.name}: {r.description}" for r in REDUCERS.values()) + " (default: the benchmark's rule; vote for pair files)")
@@ -88,6 +90,8 @@ def spec_from_args(args: argparse.Namespace) -> Any:
         rule=args.rule,
         results_dir=args.results_dir,
         data_dir=args.data_dir,
+        fields=args.fields,
+        labels=args.labels,
         judge_options=parse_options(args.option),
         progress=not args.no_progress,
         executor=args.executor,

@@ -29,7 +29,8 @@ class JudgeContext:
     """What a judge knows about the item besides the responses it is shown.
 
     Attributes:
-        question: the text the responses answer (a chat's last user turn).
+        question: the prompt as one text: a text prompt as it is, a chat as a transcript of all its turns
+            (``Item.question``), so a judge that reads one question never loses the earlier turns.
         conversation: the whole prompt as turns (a text prompt is one user turn).
         reference: the item's reference answer, or ``None``; judges that use one (Prometheus 2, JudgeLM) take it
             from here before any reference given as an option.

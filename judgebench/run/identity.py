@@ -13,8 +13,8 @@ from ..schema import Item, Pair, Preference
 
 
 def dataset_name(source: str | Path) -> str:
-    """A short folder name for a data source: ``judgebench:gpt`` -> ``judgebench-gpt``, ``llmbar:Natural`` ->
-    ``llmbar-Natural``, ``hf:a/b`` -> ``a_b``, ``a/b.jsonl`` -> ``b``."""
+    """A short folder name for a data source: ``judgebench:gpt`` -> ``judgebench-gpt``, ``llmbar:natural`` ->
+    ``llmbar-natural``, ``hf:a/b`` -> ``a_b``, ``a/b.jsonl`` -> ``b``."""
     s = str(source)
     if s.startswith("hf:") or (":" in s and not Path(s).exists()):
         return s.replace("hf:", "").replace(":", "-").replace("/", "_")

@@ -31,8 +31,9 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from ..analysis.scoring import RunMetrics, score_results
+from ..analysis.scoring import RunMetrics, check_scorable, score_results
 from ..benchmarks import Benchmark, load_items
+from ..benchmarks.local import FieldMap
 from ..errors import InputError, JudgebenchError, RunAborted
 from ..files import append_jsonl, atomic_write_json, atomic_write_jsonl, iter_jsonl, open_append_log
 from ..judges import Judge, build_judge
@@ -40,7 +41,7 @@ from ..protocols import JudgingProtocol, get_protocol, get_reducer
 from ..schema import SCHEMA_VERSION, Item, ItemResult, Judgment, Usage, response_models_label
 from ..secrets import redact
 from .executors import WorkItem, get_executor
-from .identity import DataIdentity, data_identity
+from .identity import DataIdentity, data_identity, item_set_sha256
 from .spec import RunSpec
 
 logger = logging.getLogger(__name__)
@@ -73,19 +74,38 @@ def judge_label(spec: RunSpec) -> str:
     return label
 
 
-def run_dir(spec: RunSpec, data: DataIdentity) -> Path:
+def run_label(spec: RunSpec, protocol_tag: str = "") -> str:
+    """The judge's folder name and results label: ``judge_label`` plus the protocol when the run does not use its
+    default one (``longer@orders=first``, ``vanilla@orders=random,seed=3``), so runs under different protocols
+    never share (or resume from, or replace) one results folder."""
+    label = judge_label(spec)
+    if not protocol_tag:
+        return label
+    return f"{label},{protocol_tag}" if "@" in label else f"{label}@{protocol_tag}"
+
+
+def protocol_tag(protocol: JudgingProtocol, default: JudgingProtocol) -> str:
+    """``""`` when ``protocol`` is the run's default, else its options as ``key=value,...`` (``orders=first``)."""
+    if protocol.describe() == default.describe():
+        return ""
+    inner = protocol.describe().split("(", 1)[1].rstrip(")")
+    return ",".join(part.strip() for part in inner.split(",") if not part.strip().startswith("pairs=all"))
+
+
+def run_dir(spec: RunSpec, data: DataIdentity, protocol_tag: str = "") -> Path:
     """``<results_dir>/<data.folder>/<judge label>/<model>``: the data part names the pairs' content (see
     ``pairs.DataIdentity.folder``), so different pair sets, or a ``--limit`` subset and the whole set, never share
     a folder."""
-    return Path(spec.results_dir) / safe_name(data.folder) / safe_name(judge_label(spec)) / safe_name(spec.model or "none")
+    return Path(spec.results_dir) / safe_name(data.folder) / safe_name(run_label(spec, protocol_tag)) / safe_name(spec.model or "none")
 
 
 def check_same_data(out_dir: Path, data: DataIdentity) -> None:
     """Refuse to reuse a results folder whose finished run judged other pairs.
 
     Only a named set (``judgebench:gpt``) can meet this: its folder keeps its readable name, so a different copy
-    of it (another download, an edited local file) lands in the same folder. Older ``run.json`` files without
-    ``pairs`` are not checked (each reused judgment is still checked against its pair, see ``plan_work``).
+    of it (another download, an edited local file) lands in the same folder. A ``run.json`` written before it
+    recorded ``pairs`` is checked by the items its finished ``judgments.jsonl`` holds (their ``item_set_sha256``
+    against the items to judge).
 
     Raises:
         InputError: naming the folder's ``run.json``, both hashes, and what to do.
@@ -99,6 +119,10 @@ def check_same_data(out_dir: Path, data: DataIdentity) -> None:
         return  # unreadable or not an object: nothing finished to protect that previous_results could read either
     if not isinstance(old, dict):
         return
+    if not old.get("judged_sha256") and (out_dir / "judgments.jsonl").is_file():
+        finished = previous_results_file(out_dir / "judgments.jsonl")
+        if finished is not None:
+            old = {"judged_sha256": item_set_sha256(r.item for r in finished.values()), "judged": len(finished)}
     for key in ("set_sha256", "judged_sha256"):
         if old.get(key) not in (None, getattr(data, key)):
             raise InputError(
@@ -195,6 +219,19 @@ def writing_results(out_dir: Path) -> Iterator[None]:
         partial = out_dir / ("judgments.jsonl" + PARTIAL_SUFFIX)
         kept = f"; the judgments finished so far are kept in {partial} and reused by the next run" if partial.is_file() and not partial.is_symlink() else ""
         raise InputError(f"cannot write the results ({e.strerror}): {cure}{kept}", path=where, field="--results-dir") from None
+
+
+def previous_results_file(path: Path) -> dict[str, ItemResult] | None:
+    """The results of a finished ``judgments.jsonl`` by item id, or ``None`` when it does not read whole (then
+    ``previous_results`` says why when the run resumes)."""
+    found: dict[str, ItemResult] = {}
+    try:
+        for _, row in iter_jsonl(path, judgments=True):
+            r = ItemResult.from_dict(row)
+            found[r.item_id] = r
+    except (InputError, KeyError, TypeError, ValueError, AttributeError):
+        return None
+    return found
 
 
 def previous_results(out_dir: Path) -> dict[str, ItemResult]:
@@ -309,6 +346,11 @@ def choose_protocol(spec: RunSpec, benchmark: Benchmark | None, judge: Judge) ->
     return protocol
 
 
+def default_protocol(spec: RunSpec, benchmark: Benchmark | None, judge: Judge) -> JudgingProtocol:
+    """The protocol the run would use without ``--orders`` / ``--games`` (see ``choose_protocol``)."""
+    return choose_protocol(replace(spec, games=None, orders=None), benchmark, judge)
+
+
 def _execute(judge: Judge, backend: Any, items: list[WorkItem], spec: RunSpec, labels: tuple[str, str], partial: Path, total: int) -> tuple[dict[str, ItemResult], dict[str, int], dict[str, Any] | None]:
     """Run the executor, logging each finished item to the partial file and counting as we go (``total``: the
     number of views planned)."""
@@ -357,14 +399,21 @@ def run(spec: RunSpec) -> RunOutcome:
     t0 = time.perf_counter()
     if spec.limit is not None and spec.limit < 0:
         raise InputError(f"--limit must be a number of items >= 0 (0: all), got {spec.limit}", field="--limit")
-    loaded = load_items(spec.data, data_dir=spec.data_dir)
+    fields = FieldMap.parse(spec.fields or "", spec.labels) if (spec.fields or spec.labels) else None
+    loaded = load_items(spec.data, data_dir=spec.data_dir, fields=fields)
     items = loaded.items[: spec.limit] if spec.limit else loaded.items
-    data = data_identity(spec.data, loaded.items, items, spec.limit, named=loaded.benchmark is not None)
+    # a registered benchmark is named NAME:SPLIT whatever the user typed (judgebench = judgebench:gpt), so one set
+    # always lands in one results folder
+    source = f"{loaded.benchmark.name}:{loaded.split}" if loaded.benchmark is not None and loaded.split else spec.data
+    data = data_identity(source, loaded.items, items, spec.limit, named=loaded.benchmark is not None)
     rule = spec.rule or (loaded.benchmark.rule if loaded.benchmark is not None else "vote")
     get_reducer(rule)  # an unknown rule fails before any call is made
+    check_scorable(items)
     judge, backend = build_judge(spec)
     protocol = choose_protocol(spec, loaded.benchmark, judge)
-    out_dir = run_dir(spec, data)
+    tag = protocol_tag(protocol, default_protocol(spec, loaded.benchmark, judge))
+    label = run_label(spec, tag)
+    out_dir = run_dir(spec, data, tag)
     model_label = spec.model or "none"
     with writing_results(out_dir), locked(out_dir):
         check_same_data(out_dir, data)
@@ -378,7 +427,7 @@ def run(spec: RunSpec) -> RunOutcome:
         total = sum(len(w.kept) + len(w.todo) for w in work)
         t_judging = time.perf_counter()
         try:
-            by_id, counts, backend_stats = _execute(judge, backend, work, spec, (judge_label(spec), model_label), partial, total)
+            by_id, counts, backend_stats = _execute(judge, backend, work, spec, (label, model_label), partial, total)
         finally:
             if backend is not None and hasattr(backend, "close"):
                 backend.close()
@@ -390,7 +439,7 @@ def run(spec: RunSpec) -> RunOutcome:
             "schema_version": SCHEMA_VERSION,
             "command": [redact(a) for a in sys.argv],
             "spec": spec.to_dict(),
-            "judge": judge_label(spec),
+            "judge": label,
             "model": model_label,
             "dataset": data.name,
             "benchmark": loaded.benchmark.name if loaded.benchmark is not None else None,

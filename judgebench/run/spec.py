@@ -14,7 +14,8 @@ class RunSpec:
     or folder, ``hf:NAME``), ``judge`` and ``judge_options``, ``model`` and ``base_url``, the protocol's order
     (``orders``, or ``games`` 1/2), the call policy (``concurrency``, ``rpm``, ``tpm``, ``timeout``,
     ``max_retries``, ``cache``, ``refresh``, ``cache_dir``), ``limit``, ``seed``, ``rule`` (``None``: the
-    benchmark's), where results go (``results_dir``), the local copy of the data (``data_dir``) and the executor
+    benchmark's), where results go (``results_dir``), the local copy of the data (``data_dir``), the column mapping of a file or ``hf:`` source (``fields``,
+    ``labels``: ``benchmarks.local.FieldMap.parse``) and the executor
     (``executor``, ``ray_address``, ``workers``).
     """
 
@@ -37,6 +38,8 @@ class RunSpec:
     rule: str | None = None
     results_dir: str = "results"
     data_dir: str | None = None
+    fields: str | None = None
+    labels: str | None = None
     judge_options: dict[str, Any] = field(default_factory=dict)
     progress: bool = True
     executor: str = "local"

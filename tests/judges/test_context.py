@@ -102,7 +102,8 @@ def test_register_judge_refuses_an_unknown_kind() -> None:
 def test_judge_context_of_item_and_of_question() -> None:
     item = Item("c1", (Turn("system", "Be brief."), Turn("user", Q)), (Response(A), Response(B)), reference="4", rubric="exact", category="math", metadata={"k": 1})
     context = JudgeContext.of(item)
-    assert (context.question, context.reference, context.rubric, context.category, context.item_id) == (Q, "4", "exact", "math", "c1")
+    # a chat prompt reaches a judge that reads one question as a transcript of every turn (the earlier turns kept)
+    assert (context.question, context.reference, context.rubric, context.category, context.item_id) == (f"System: Be brief.\n\nUser: {Q}", "4", "exact", "math", "c1")
     assert context.conversation == item.conversation and dict(context.metadata) == {"k": 1}
     bare = JudgeContext.of_question(Q)
     assert (bare.question, bare.conversation, bare.reference, bare.rubric) == (Q, (Turn("user", Q),), None, None)
