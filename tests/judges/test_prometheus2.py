@@ -67,8 +67,11 @@ def test_prometheus2_reference_and_named_rubric_use_upstream_with_reference_prom
     assert judge.messages(JudgeContext.of_question(Q), A, B)[1]["content"] == RELATIVE_PROMPT.format(instruction=Q, response_A=A, response_B=B, reference_answer="Canberra", rubric=rubric)
 
 
+CHAT_Q = f"System: Answer briefly.\n\nUser: {Q}"
+"""A chat prompt reaches the judge as a transcript of its turns (``Item.question``): the system turn is kept."""
+
+
 def _item(reference: str | None) -> Item:
-    # A chat prompt: the question is its last user turn.
     prompt = (Turn("system", "Answer briefly."), Turn("user", Q))
     return Item("capital", prompt, (Response(A, "m"), Response(B, "m")), Preference(1), reference=reference, rubric="ITEM-RUBRIC")
 
@@ -79,7 +82,7 @@ def test_prometheus2_item_reference_is_rendered_over_the_option(prompt_format: s
     backend = ScriptedBackend(["Response B names the capital. [RESULT] B"])
     judge = get_judge("prometheus2", backend, prompt_format=prompt_format, reference_answer="OPTION-REFERENCE")
     j = run(judge.judge(JudgeContext.of(_item("Canberra is the capital.")), A, B))
-    user = RELATIVE_PROMPT.format(instruction=Q, response_A=A, response_B=B, reference_answer="Canberra is the capital.", rubric=FACTUAL)
+    user = RELATIVE_PROMPT.format(instruction=CHAT_Q, response_A=A, response_B=B, reference_answer="Canberra is the capital.", rubric=FACTUAL)
     sent = backend.calls[0][0]
     assert (sent[0]["content"] == f"[INST] {REL_SYSTEM_PROMPT}\n{user} [/INST]") if prompt_format == "raw" else (sent[1]["content"] == user)
     assert j.decision is Decision.B_BETTER and "OPTION-REFERENCE" not in j.prompt and "ITEM-RUBRIC" not in j.prompt
@@ -88,14 +91,14 @@ def test_prometheus2_item_reference_is_rendered_over_the_option(prompt_format: s
 def test_prometheus2_item_without_reference_gets_the_option() -> None:
     backend = ScriptedBackend(["[RESULT] B"])
     run(get_judge("prometheus2", backend, prompt_format="chat", reference_answer="Canberra").judge(JudgeContext.of(_item(None)), A, B))
-    assert backend.calls[0][0][1]["content"] == RELATIVE_PROMPT.format(instruction=Q, response_A=A, response_B=B, reference_answer="Canberra", rubric=FACTUAL)
+    assert backend.calls[0][0][1]["content"] == RELATIVE_PROMPT.format(instruction=CHAT_Q, response_A=A, response_B=B, reference_answer="Canberra", rubric=FACTUAL)
 
 
 def test_prometheus2_item_reference_without_option_switches_to_the_reference_prompt() -> None:
     judge = get_judge("prometheus2", ScriptedBackend([""]), prompt_format="chat")
     user = judge.messages(JudgeContext.of(_item("Canberra")), A, B)[1]["content"]
-    assert user == RELATIVE_PROMPT.format(instruction=Q, response_A=A, response_B=B, reference_answer="Canberra", rubric=FACTUAL)
-    assert judge.messages(JudgeContext.of(_item(None)), A, B)[1]["content"] == RELATIVE_PROMPT_WO_REF.format(instruction=Q, response_A=A, response_B=B, rubric=FACTUAL)
+    assert user == RELATIVE_PROMPT.format(instruction=CHAT_Q, response_A=A, response_B=B, reference_answer="Canberra", rubric=FACTUAL)
+    assert judge.messages(JudgeContext.of(_item(None)), A, B)[1]["content"] == RELATIVE_PROMPT_WO_REF.format(instruction=CHAT_Q, response_A=A, response_B=B, rubric=FACTUAL)
 
 
 def test_prometheus2_custom_rubric_text_is_used_verbatim() -> None:
