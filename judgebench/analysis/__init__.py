@@ -7,21 +7,30 @@ on arrays are in ``judgebench.metrics``.
 
 from __future__ import annotations
 
-from .bias import bias_probes, length_bias, length_slope, position_bias, rates, self_preference
-from .calibration import accuracy_at_coverage, auroc, calibration_report, expected_calibration_error
-from .scoring import pair_credit, score_results
+import importlib
+from typing import Any
 
-__all__ = [
-    "accuracy_at_coverage",
-    "auroc",
-    "bias_probes",
-    "calibration_report",
-    "expected_calibration_error",
-    "length_bias",
-    "length_slope",
-    "pair_credit",
-    "position_bias",
-    "rates",
-    "score_results",
-    "self_preference",
-]
+_EXPORTS = {
+    "accuracy_at_coverage": "calibration",
+    "auroc": "calibration",
+    "calibration_report": "calibration",
+    "expected_calibration_error": "calibration",
+    "bias_probes": "bias",
+    "length_bias": "bias",
+    "length_slope": "bias",
+    "position_bias": "bias",
+    "rates": "bias",
+    "self_preference": "bias",
+    "pair_credit": "scoring",
+    "score_results": "scoring",
+}
+"""Re-exported names and their modules, imported on first use: importing one light module of this package (the
+failure summary ``bench`` reads) must not load numpy and every analysis."""
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from ..benchmarks import Benchmark, get_benchmark, list_benchmarks
+from ..benchmarks import Benchmark, fallback_benchmark, list_benchmarks
 from ..benchmarks import judgebench as _judgebench
 from ..errors import InputError
 from ..metrics.stats import bootstrap_mean_ci
@@ -77,12 +77,6 @@ def is_consistent(decisions: Sequence[Decision]) -> bool:
 
 # ---------------------------------------------------------------------------------------------------------------
 # categories
-
-
-def fallback_benchmark() -> Benchmark:
-    """The benchmark whose category rule and order apply when a run names none: JudgeBench (its source-prefix rule
-    groups any other source by prefix)."""
-    return get_benchmark(_judgebench.BENCHMARK.name)
 
 
 def run_benchmark(info: Mapping[str, Any] | None) -> Benchmark | None:

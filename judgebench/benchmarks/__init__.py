@@ -157,6 +157,20 @@ def _discover() -> None:
     _discovered = True
 
 
+def _lookup(name: str) -> Benchmark | None:
+    """The benchmark ``name``, importing only its own module (``benchmarks/<name>.py``, the usual place) before
+    discovering every module: a command that needs one benchmark does not import the others."""
+    if name not in _REGISTRY and not _discovered and name.isidentifier() and not name.startswith("_") and name != "local":
+        try:
+            importlib.import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as e:
+            if e.name != f"{__name__}.{name}":
+                raise
+    if name not in _REGISTRY:
+        _discover()
+    return _REGISTRY.get(name)
+
+
 def list_benchmarks() -> list[Benchmark]:
     """Every registered benchmark, sorted by name."""
     _discover()
@@ -169,10 +183,21 @@ def get_benchmark(name: str) -> Benchmark:
     Raises:
         JudgebenchError: for an unknown name, listing the known ones.
     """
-    _discover()
-    if name not in _REGISTRY:
+    found = _lookup(name)
+    if found is None:
         raise JudgebenchError(f"unknown benchmark {name!r}; `judgebench benchmarks` lists them: {', '.join(sorted(_REGISTRY))}")
-    return _REGISTRY[name]
+    return found
+
+
+FALLBACK_BENCHMARK = "judgebench"
+"""The benchmark whose category rule and order apply to results that name none (runs written before benchmarks
+were recorded, JudgeBench's released files, generic pair files): JudgeBench's source-prefix rule groups any
+other source by its prefix."""
+
+
+def fallback_benchmark() -> Benchmark:
+    """The benchmark named ``FALLBACK_BENCHMARK``."""
+    return get_benchmark(FALLBACK_BENCHMARK)
 
 
 def find_benchmark(source: str | Path) -> tuple[Benchmark, str] | None:
@@ -187,10 +212,9 @@ def find_benchmark(source: str | Path) -> tuple[Benchmark, str] | None:
     if s.startswith("hf:") or "/" in s or "\\" in s:
         return None
     name, _, split = s.partition(":")
-    _discover()
-    if name not in _REGISTRY:
+    bench = _lookup(name)
+    if bench is None:
         return None
-    bench = _REGISTRY[name]
     split = split or bench.default_split
     if bench.splits and split not in bench.splits:
         raise InputError(f"unknown {name} split {split!r}; use one of: {', '.join(f'{name}:{x}' for x in bench.splits)}", path=s)

@@ -16,8 +16,7 @@ def category_fields(row: dict[str, Any]) -> dict[str, Any]:
     """One accuracy per category of a ``score_file_row`` row, keyed in lower case: every category of the benchmark
     the file's run names (JudgeBench's when none; ``None`` when absent), then the file's others, in the
     benchmark's order."""
-    from ..analysis.scoring import fallback_benchmark
-    from ..benchmarks import get_benchmark
+    from ..benchmarks import fallback_benchmark, get_benchmark
     from .tables import category_key
 
     bench = get_benchmark(row["benchmark"]) if row.get("benchmark") else fallback_benchmark()

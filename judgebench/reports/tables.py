@@ -283,7 +283,7 @@ def category_key(name: str) -> str:
 def row_benchmark(row: dict[str, Any]) -> str:
     """The benchmark a row belongs to: the one it names (row ``benchmark``), else JudgeBench (the fallback
     benchmark, ``analysis.scoring.fallback_benchmark``: older runs and JudgeBench's released files name none)."""
-    from ..analysis.scoring import fallback_benchmark
+    from ..benchmarks import fallback_benchmark
 
     return str(row.get("benchmark") or fallback_benchmark().name)
 
@@ -297,8 +297,7 @@ def row_categories(rows: Sequence[dict[str, Any]]) -> list[str]:
     When no row lists its categories (rows read back from a CSV written before categories were listed), the
     fallback benchmark's categories (JudgeBench's, see ``analysis.scoring.fallback_benchmark``).
     """
-    from ..analysis.scoring import fallback_benchmark
-    from ..benchmarks import get_benchmark
+    from ..benchmarks import fallback_benchmark, get_benchmark
     from ..errors import JudgebenchError
 
     lists = [list(r.get("categories") or ()) for r in rows]
