@@ -6,14 +6,17 @@ item gets (one per view) into one verdict or one credit. Both exist once, here: 
 to judge, and scoring, agreement labels and reports all reduce through ``REDUCERS``; nothing else un-permutes a
 view or implements a vote.
 
-Protocols (``PROTOCOLS``; pointwise and listwise are added by the next issue as further classes of the same
-interface, with the runner, results, scoring and reports unchanged):
+Protocols (``PROTOCOLS``; each is one class with ``views`` and ``combine``, and the runner, results, scoring and
+reports need nothing else):
 
 * ``Pairwise(orders, pairs)``: a pairwise judge sees two responses at a time.
   ``orders``: ``both`` (each pair in both orders: JudgeBench, LLMBar), ``first`` (the item's own order only) or
   ``random`` (one order per pair, chosen by a seeded hash of the item id, so a rerun shows the same order).
   ``pairs``: ``all`` (every unordered pair of responses) or ``target_vs_each`` (the target's best response
   against each other one, as RewardBench and RM-Bench compare chosen with each rejected).
+* ``Pointwise(samples)``: a pointwise judge rates one response at a time (one view per response).
+* ``Listwise(rotations)``: a listwise judge sees all K responses, in cyclic rotations so the position of each one
+  is balanced and position bias can be measured.
 
 Reducers (``REDUCERS``), on the verdicts of one pair of responses in the item's frame (``A`` = the first
 response of the pair), as values ``1`` (A better), ``-1`` (B better), ``0`` (tie), ``nan`` (no decision):
@@ -268,7 +271,116 @@ class Pairwise:
         return f"pairwise(orders={self.orders}{seed}, pairs={self.pairs})"
 
 
-PROTOCOLS: dict[str, Callable[..., JudgingProtocol]] = {"pairwise": Pairwise}
+@dataclass(frozen=True)
+class PointwisePrediction:
+    """What a pointwise judge said about an item: ``ratings[i]`` holds the ratings of response ``i``, one per view
+    that showed it (in the order judged; ``None`` for a failed or unparsed view)."""
+
+    ratings: dict[int, tuple[float | None, ...]]
+    failed: int = 0
+
+    def mean(self, i: int) -> float | None:
+        """The mean of response ``i``'s ratings that exist (``None``: none does)."""
+        got = [r for r in self.ratings.get(i, ()) if r is not None]
+        return sum(got) / len(got) if got else None
+
+
+@dataclass(frozen=True)
+class Pointwise:
+    """One view per response, ``(i,)``, each judged alone (MT-Bench single-answer grading, Prometheus 2 absolute
+    grading, RewardBench 2's ratings, a reward model's score); ``samples`` > 1 repeats each view (Prometheus'
+    protocol averages several samples)."""
+
+    samples: int = 1
+    name: str = "pointwise"
+    judge_kind: str = "pointwise"
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.samples, int) or self.samples < 1:
+            raise InputError(f"pointwise samples must be a whole number >= 1, got {self.samples!r}", field="samples")
+
+    def views(self, item: Item) -> tuple[View, ...]:
+        return tuple((i,) for i in range(len(item.responses)) for _ in range(self.samples))
+
+    def combine(self, item: Item, judgments: Sequence[Judgment]) -> PointwisePrediction:
+        out: dict[int, list[float | None]] = {i: [] for i in range(len(item.responses))}
+        for jm in judgments:
+            (i,) = jm.shown[:1] or (None,)
+            if i is not None and i in out:
+                out[i].append(jm.rating if not jm.is_failed else None)
+        return PointwisePrediction({k: tuple(v) for k, v in out.items()}, failed=sum(jm.is_failed for jm in judgments))
+
+    def describe(self) -> str:
+        return f"pointwise(samples={self.samples})"
+
+
+@dataclass(frozen=True)
+class ListwisePrediction:
+    """What a listwise judge said about an item, in the item's frame, one entry per view in the order judged.
+
+    Attributes:
+        views: the views (response indices in the order shown).
+        choices: the response index the judge picked as best in each view (``None``: no choice).
+        positions: the position (from 0) it picked in the order shown, for position bias.
+        rankings: each view's full order as response indices, best first (``None`` when it gave none).
+    """
+
+    views: tuple[View, ...]
+    choices: tuple[int | None, ...]
+    positions: tuple[int | None, ...]
+    rankings: tuple[tuple[int, ...] | None, ...]
+    failed: int = 0
+
+
+Rotations = Literal["all"] | int
+
+
+@dataclass(frozen=True)
+class Listwise:
+    """The item's K responses shown together, in cyclic rotations so each response appears once in each position
+    (RewardBench 2's four-way judge, K-Sort Arena's K-wise comparisons): ``rotations="all"`` judges all K
+    rotations, an integer ``r`` a seeded subset of ``r`` of them (the same on a rerun)."""
+
+    rotations: Rotations = "all"
+    seed: int = 0
+    name: str = "listwise"
+    judge_kind: str = "listwise"
+
+    def __post_init__(self) -> None:
+        if self.rotations != "all" and (not isinstance(self.rotations, int) or isinstance(self.rotations, bool) or self.rotations < 1):
+            raise InputError(f"listwise rotations must be 'all' or a whole number >= 1, got {self.rotations!r}", field="rotations")
+
+    def views(self, item: Item) -> tuple[View, ...]:
+        k = len(item.responses)
+        if k < 2:
+            raise InputError(f"item {item.id!r} has {k} response(s); a listwise judge needs at least two", field="responses")
+        shifts = list(range(k))
+        if self.rotations != "all" and self.rotations < k:
+            order = sorted(shifts, key=lambda r: hashlib.sha256(f"{self.seed}:{item.id}:{r}".encode()).digest())
+            shifts = sorted(order[: self.rotations])
+        return tuple(tuple((j + r) % k for j in range(k)) for r in shifts)
+
+    def combine(self, item: Item, judgments: Sequence[Judgment]) -> ListwisePrediction:
+        views, choices, positions, rankings = [], [], [], []
+        for jm in judgments:
+            view = jm.shown
+            views.append(view)
+            ok = not jm.is_failed
+            pos = jm.choice if ok and jm.choice is not None and 0 <= jm.choice < len(view) else None
+            rank = tuple(view[p] for p in jm.ranking) if ok and jm.ranking is not None and sorted(jm.ranking) == list(range(len(view))) else None
+            if pos is None and rank is not None:
+                pos = jm.ranking[0] if jm.ranking else None
+            positions.append(pos)
+            choices.append(view[pos] if pos is not None else None)
+            rankings.append(rank)
+        return ListwisePrediction(tuple(views), tuple(choices), tuple(positions), tuple(rankings), failed=sum(jm.is_failed for jm in judgments))
+
+    def describe(self) -> str:
+        seed = f", seed={self.seed}" if self.rotations != "all" else ""
+        return f"listwise(rotations={self.rotations}{seed})"
+
+
+PROTOCOLS: dict[str, Callable[..., JudgingProtocol]] = {"pairwise": Pairwise, "pointwise": Pointwise, "listwise": Listwise}
 """Protocol classes by name; ``get_protocol`` builds one from its options."""
 
 

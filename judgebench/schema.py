@@ -520,6 +520,10 @@ class Judgment:
     ``game`` numbers the item's views from 1. ``decision`` is in the order shown: the protocol's ``combine``
     (``judgebench.protocols``) reads it back into the item's frame, and nothing else does. Judgments written before
     views existed have ``view=None``; their ``shown`` is read from the game (1 = (0, 1), 2 = (1, 0)).
+    The verdict is typed by the judge's kind: a pairwise judge sets ``decision``; a pointwise judge ``rating`` (its
+    score of the one response shown, on its scale; ``decision`` stays ``NONE``); a listwise judge ``choice`` (the
+    position, from 0, of the best response in the order shown) and/or ``ranking`` (positions in the order shown,
+    best first). ``has_verdict`` says whether any is set.
     A failed call has ``decision=NONE`` and ``error`` set; an unparseable output has ``decision=NONE``,
     ``error=None`` and the raw ``output`` kept.
 
@@ -543,6 +547,9 @@ class Judgment:
     extra: dict[str, Any] = field(default_factory=dict)
     score_kind: ScoreKind | None = None
     view: tuple[int, ...] | None = None
+    rating: float | None = None
+    choice: int | None = None
+    ranking: tuple[int, ...] | None = None
 
     def __post_init__(self) -> None:
         c = self.confidence
@@ -551,12 +558,23 @@ class Judgment:
                 f"confidence must be a probability in [0, 1], got {c!r}; a margin or other unbounded score goes in "
                 "scores with a score_kind (reward, chars, rating, logit)"
             )
+        r = self.rating
+        if r is not None and (isinstance(r, bool) or not isinstance(r, (int, float)) or r != r or r in (float("inf"), float("-inf"))):
+            raise ValueError(f"rating must be a finite number, got {r!r}; a NaN or infinite score is a failed judgment (error=...), never a verdict")
         if self.score_kind is not None and self.score_kind not in SCORE_KINDS:
             raise ValueError(f"unknown score_kind {self.score_kind!r}; expected one of {', '.join(SCORE_KINDS)}")
 
     @property
     def is_failed(self) -> bool:
         return self.error is not None
+
+    @property
+    def has_verdict(self) -> bool:
+        """Whether the judgment holds a verdict of any kind (a decision other than ``NONE``, a rating, a choice or a
+        ranking) and did not fail."""
+        if self.error is not None:
+            return False
+        return self.decision is not Decision.NONE or self.rating is not None or self.choice is not None or self.ranking is not None
 
     @property
     def shown(self) -> tuple[int, ...]:
@@ -587,6 +605,12 @@ class Judgment:
             d["score_kind"] = self.score_kind
         if self.view is not None:
             d["view"] = list(self.view)
+        if self.rating is not None:
+            d["rating"] = self.rating
+        if self.choice is not None:
+            d["choice"] = self.choice
+        if self.ranking is not None:
+            d["ranking"] = list(self.ranking)
         if self.extra:
             d["extra"] = self.extra
         return d
@@ -621,6 +645,9 @@ class Judgment:
             extra=d.get("extra") or {},
             score_kind=kind,
             view=tuple(int(i) for i in d["view"]) if d.get("view") is not None else None,
+            rating=float(d["rating"]) if d.get("rating") is not None else None,
+            choice=int(d["choice"]) if d.get("choice") is not None else None,
+            ranking=tuple(int(i) for i in d["ranking"]) if d.get("ranking") is not None else None,
         )
 
 
