@@ -100,8 +100,8 @@ def test_tie_label_is_credited_by_a_tie_verdict() -> None:
 def test_registries_refuse_unknown_names() -> None:
     with pytest.raises(InputError, match="unknown rule 'majority'"):
         get_reducer("majority")
-    with pytest.raises(InputError, match="unknown protocol 'listwise'"):
-        get_protocol("listwise")
+    with pytest.raises(InputError, match="unknown protocol 'elo'"):
+        get_protocol("elo")
     with pytest.raises(InputError, match="unknown pairwise order"):
         Pairwise(orders="reversed")  # type: ignore[arg-type]
     assert Pairwise().describe() == "pairwise(orders=both, pairs=all)" and Preference(0).winner == 0
