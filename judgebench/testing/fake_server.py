@@ -9,6 +9,16 @@ Retry-After, 500, 503, connection reset, a read timeout (the server hangs), trun
 empty content; opt-in: a 401 quoting the key, a reply that never ends, a gzip bomb. ``echo_auth`` quotes the
 Authorization header in every answer. The server records every call: peak in-flight requests, outcomes,
 per-request counts, and each answer's outcome per client (per Authorization header).
+
+Besides the pairwise verdict styles (``STYLES``) it speaks, recognised from the prompt (``rating_format``,
+``listwise_format``): single ratings (MT-Bench ``Rating: [[N]]``, 1-10; Prometheus 2 absolute ``[RESULT] N``,
+1-5; RewardBench 2's final number, 1-10), RewardBench 2's four-way ``[[A]]``-``[[D]]`` and the K-wise
+``Ranking: [[C > A > D > B]]`` line, with the rating or letter token's log-probabilities when asked. Given items
+(``items=``), it knows their truth: a response found in a rating prompt gets its ``Ratings`` mean (mapped linearly
+onto the prompt's scale when the item's scale differs) plus Gaussian noise of sd ``rating_noise``, rounded and
+clipped; a four-way or ranking prompt whose item has a ``BestOf`` target gets a correct response with probability
+``accuracy``, else the first shown position with probability ``position_bias`` and otherwise one of the others,
+uniformly. Unknown responses get a seeded uniform rating or position.
 """
 
 from __future__ import annotations
@@ -30,7 +40,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..schema import Decision, Pair
+from ..schema import BestOf, Decision, Item, Pair, Ratings
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +68,9 @@ class FakeConfig:
     """Quote the request's ``Authorization`` header in every successful answer (a server that leaks the key)."""
     hostile_bytes: int = 2**30
     """How much an ``endless`` or ``gzip_bomb`` reply sends (decoded) at most, if the client keeps reading."""
+    rating_noise: float = 1.0
+    """Standard deviation of the Gaussian noise added to a known response's mean rating (before rounding and
+    clipping to the prompt's scale)."""
 
 
 # How each judge format writes a verdict, found by a marker in the prompt. First match wins; the fallback is
@@ -145,12 +158,79 @@ class Truth:
         return None
 
 
-class FakeJudgeServer:
-    """``with FakeJudgeServer(config, pairs) as server:`` serves on ``server.base_url`` in a background thread."""
+# Rating formats: marker regex -> (name, scale). First match wins; checked before the listwise and pairwise styles.
+RATING_FORMATS: tuple[tuple[str, str, tuple[int, int]], ...] = (
+    (r'for example: "Rating: \[\[5\]\]"', "mt_bench", (1, 10)),
+    (r"\[RESULT\] \(an integer number between 1 and 5\)", "prometheus", (1, 5)),
+    (r"\[Your judgement\]", "rewardbench2", (1, 10)),
+)
+_RATING_COMPILED = tuple((re.compile(p), n, sc) for p, n, sc in RATING_FORMATS)
+_SHOWN = re.compile(r"\[The Start of Assistant ([A-Z])'s Answer\]")
 
-    def __init__(self, config: FakeConfig | None = None, pairs: Sequence[Pair] = (), *, host: str = "127.0.0.1", port: int = 0):
+
+def rating_format(prompt: str) -> tuple[str, tuple[int, int]] | None:
+    """(format name, scale) of a single-rating prompt, or None."""
+    for pattern, name, scale in _RATING_COMPILED:
+        if pattern.search(prompt):
+            return name, scale
+    return None
+
+
+def listwise_format(prompt: str) -> tuple[str, int] | None:
+    """(``ranking`` or ``fourway``, K responses shown) of a listwise prompt, or None."""
+    k = len(set(_SHOWN.findall(prompt)))
+    if "Ranking: [[" in prompt and k >= 2:
+        return "ranking", k
+    if '"[[D]]" if assistant D is best' in prompt:
+        return "fourway", 4
+    return None
+
+
+def rating_text(fmt: str, rating: int) -> str:
+    if fmt == "mt_bench":
+        return f"The response is of fair quality.\n\nRating: [[{rating}]]"
+    if fmt == "prometheus":
+        return f"The response meets the rubric partly. [RESULT] {rating}"
+    return f"The response is of fair quality.\n\n{rating}"
+
+
+def _gauss(seed: int, *parts: str) -> float:
+    """A deterministic standard normal draw from the seed and the request (Box-Muller)."""
+    u1 = max(_unit(seed, "g1", *parts), 1e-300)
+    u2 = _unit(seed, "g2", *parts)
+    return math.sqrt(-2 * math.log(u1)) * math.cos(2 * math.pi * u2)
+
+
+class ItemTruth:
+    """Finds items' responses in a prompt: each by a 120-character snippet taken after the prefix all the item's
+    responses share (as ``Truth`` does for pairs)."""
+
+    KEY = 120
+
+    def __init__(self, items: Sequence[Item] = ()):
+        self.entries: list[tuple[str, Item, int]] = []
+        for item in items:
+            texts = [r.text for r in item.responses]
+            common = len(os.path.commonprefix(texts)) if len(texts) > 1 else 0
+            start = max(0, common - 20)
+            for i, t in enumerate(texts):
+                key = t[start : common + self.KEY]
+                if key and texts.count(t) == 1:
+                    self.entries.append((key, item, i))
+
+    def find(self, prompt: str) -> list[tuple[int, Item, int]]:
+        """(offset in the prompt, item, response index) of every known response found, in prompt order."""
+        return sorted(((prompt.find(k), item, i) for k, item, i in self.entries if k in prompt), key=lambda x: x[0])
+
+
+class FakeJudgeServer:
+    """``with FakeJudgeServer(config, pairs, items=items) as server:`` serves on ``server.base_url`` in a background
+    thread; ``pairs`` give the truth of pairwise prompts, ``items`` that of rating, four-way and ranking prompts."""
+
+    def __init__(self, config: FakeConfig | None = None, pairs: Sequence[Pair] = (), *, items: Sequence[Item] = (), host: str = "127.0.0.1", port: int = 0):
         self.config = config or FakeConfig()
         self.truth = Truth(pairs)
+        self.item_truth = ItemTruth(items)
         self.host = host
         self.port = port
         self._rng = random.Random(self.config.seed)
@@ -206,6 +286,66 @@ class FakeJudgeServer:
             return correct, True
         return ("A" if _unit(cfg.seed, "bias", key) < cfg.position_bias else "B"), False
 
+    def rating(self, prompt: str, scale: tuple[int, int], key: str) -> tuple[int, bool]:
+        """(the rating the simulated judge gives, whether it knew the response): a known response's mean rating on
+        ``scale`` plus Gaussian noise (sd ``rating_noise``), rounded and clipped; else a seeded uniform rating."""
+        cfg = self.config
+        lo, hi = scale
+        for _, item, i in self.item_truth.find(prompt):
+            target = item.target
+            if isinstance(target, Ratings) and target.values:
+                dim = "overall" if "overall" in target.values else next(iter(target.values))
+                mean = target.mean(i, dim)
+                if mean is None:
+                    continue
+                tlo, thi = target.scale
+                on_scale = lo + (mean - tlo) * (hi - lo) / (thi - tlo) if (tlo, thi) != (lo, hi) and thi > tlo else mean
+                value = on_scale + cfg.rating_noise * _gauss(cfg.seed, "rating", key)
+                return int(min(hi, max(lo, math.floor(value + 0.5)))), True
+        return lo + int(_unit(cfg.seed, "rating-unknown", key) * (hi - lo + 1)), False
+
+    def listwise_position(self, prompt: str, k: int, key: str) -> tuple[int, bool]:
+        """(the position, from 0, the simulated judge picks as best among ``k`` shown, whether it knew)."""
+        cfg = self.config
+        found = self.item_truth.find(prompt)
+        correct: int | None = None
+        if found:
+            item = found[0][1]
+            shown = [i for _, it, i in found if it is item]
+            if isinstance(item.target, BestOf) and len(shown) == k:
+                correct = next((pos for pos, i in enumerate(shown) if i in item.target.correct), None)
+        if correct is not None and _unit(cfg.seed, "know", key) < cfg.accuracy:
+            return correct, True
+        if correct is None and not found:
+            return int(_unit(cfg.seed, "pos-unknown", key) * k), False
+        if _unit(cfg.seed, "bias", key) < cfg.position_bias:
+            return 0, False
+        return 1 + int(_unit(cfg.seed, "other", key) * (k - 1)), False
+
+    def _special(self, prompt: str, key: str) -> tuple[str, list[str], float] | None:
+        """(text, the verdict token and its alternatives, the verdict token's probability) for a rating or listwise
+        prompt; None for a pairwise one. The probability is high (0.9-1.0) when the judge knew, else 0.5-0.7."""
+        u = _unit(self.config.seed, "conf", key)
+        fmt = rating_format(prompt)
+        if fmt is not None:
+            name, scale = fmt
+            value, knew = self.rating(prompt, scale, key)
+            alts = [str(v) for v in (value - 1, value + 1) if scale[0] <= v <= scale[1]]
+            return rating_text(name, value), [str(value), *alts], (0.9 + 0.1 * u if knew else 0.5 + 0.2 * u)
+        lw = listwise_format(prompt)
+        if lw is not None:
+            kind, k = lw
+            letters = [chr(ord("A") + j) for j in range(k)]
+            pos, knew = self.listwise_position(prompt, k, key)
+            best = letters[pos]
+            others = [x for x in letters if x != best]
+            if kind == "fourway":
+                text = f"Assistant {best} answers the question best.\n\n[[{best}]]"
+            else:
+                text = f"Assistant {best} answers the question best.\nRanking: [[{' > '.join([best, *others])}]]"
+            return text, [best, *others], (0.9 + 0.1 * u if knew else 0.5 + 0.2 * u)
+        return None
+
     def completion_text(self, body: dict[str, Any], key: str, index: int) -> str:
         return self.completion(body, key, index)[0]
 
@@ -213,6 +353,9 @@ class FakeJudgeServer:
         """The verdict text and, token by token, log-probabilities: the verdict token is confident (p = 0.9-1.0)
         when the simulated judge knew the answer and unsure (p = 0.5-0.7) when it guessed."""
         prompt = "\n".join(str(m.get("content", "")) for m in body.get("messages", []))
+        special = self._special(prompt, f"{key}:{index}")
+        if special is not None:
+            return self._special_completion(*special)
         position, knew = self.verdict(prompt, f"{key}:{index}")
         text = style_for(prompt)[position]
         tokens = re.findall(r"\w+|\s+|[^\w\s]", text)
@@ -224,6 +367,23 @@ class FakeJudgeServer:
         for i, t in enumerate(tokens):
             if i == last:
                 content.append({"token": t, "logprob": math.log(p), "top_logprobs": [{"token": t, "logprob": math.log(p)}, {"token": other, "logprob": math.log(1 - p + 1e-12)}]})
+            else:
+                content.append({"token": t, "logprob": 0.0, "top_logprobs": [{"token": t, "logprob": 0.0}]})
+        return text, content
+
+    @staticmethod
+    def _special_completion(text: str, alternatives: list[str], p: float) -> tuple[str, list[dict[str, Any]]]:
+        """Tokens of ``text`` with log-probabilities: the verdict token (the last one equal to ``alternatives[0]``)
+        has probability ``p``, the rest spread evenly over the other alternatives."""
+        tokens = re.findall(r"\w+|\s+|[^\w\s]", text)
+        chosen = alternatives[0]
+        last = max((i for i, t in enumerate(tokens) if t == chosen), default=None)
+        rest = alternatives[1:]
+        content = []
+        for i, t in enumerate(tokens):
+            if i == last:
+                top = [{"token": t, "logprob": math.log(p)}] + [{"token": a, "logprob": math.log((1 - p) / len(rest) + 1e-12)} for a in rest]
+                content.append({"token": t, "logprob": math.log(p), "top_logprobs": top})
             else:
                 content.append({"token": t, "logprob": 0.0, "top_logprobs": [{"token": t, "logprob": 0.0}]})
         return text, content
