@@ -62,13 +62,20 @@ def _build(info: JudgeInfo) -> Any:
     return get_judge(info.name, ScriptedBackend([""]))
 
 
+SIGNATURES = {"pairwise": ["context", "response_a", "response_b"], "pointwise": ["context", "response"], "listwise": ["context", "responses"]}
+"""What each kind of judge is shown besides its context: two responses, one, or K (``*responses``)."""
+
+
 def test_every_registered_judge_declares_its_kind_and_judges_a_context() -> None:
+    kinds = set()
     for info in list_judges():
         judge = _build(info)
-        assert info.kind == "pairwise", info.name
+        kinds.add(info.kind)
         assert type(judge).kind == info.kind, info.name  # a class attribute, the registered kind
-        assert isinstance(judge, Judge), info.name
-        assert list(inspect.signature(judge.judge).parameters) == ["context", "response_a", "response_b"], info.name
+        assert list(inspect.signature(judge.judge).parameters) == SIGNATURES[info.kind], info.name
+        if info.kind == "pairwise":
+            assert isinstance(judge, Judge), info.name
+    assert kinds == set(SIGNATURES)  # judges of every kind are registered
 
 
 def test_get_judge_refuses_a_judge_whose_kind_is_not_its_registered_kind(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -204,8 +211,9 @@ def test_judges_listing_shows_each_judges_kind(capsys: pytest.CaptureFixture[str
     lines = capsys.readouterr().out.splitlines()
     vanilla = next(line for line in lines if line.startswith("vanilla "))
     assert vanilla.split()[:3] == ["vanilla", "pairwise", "[chat]"]
-    assert all(" pairwise  [" in line for line in lines)
+    assert all(line.split()[1] in SIGNATURES for line in lines)
     assert judges_command.run(argparse.Namespace(json=True)) == 0
     listed = json.loads(capsys.readouterr().out)
-    assert {j["name"]: j["kind"] for j in listed} == {j.name: "pairwise" for j in list_judges()}
+    assert {j["name"]: j["kind"] for j in listed} == {j.name: j.kind for j in list_judges()}
+    assert {j["name"]: j["kind"] for j in listed}["mt_bench_single"] == "pointwise" and {j["name"]: j["kind"] for j in listed}["rewardbench2_fourway"] == "listwise"
 
