@@ -164,7 +164,7 @@ def cohen_kappa(
         return undefined(name, n, f"chance disagreement is zero (both raters used only {used}): kappa is 0/0")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        value = float(cohen_kappa_score(x, y, labels=scale, weights=weights))
+        value = float(cohen_kappa_score(ix, iy, labels=np.arange(k), weights=weights))  # positions: float labels such as 3.5 read as 'continuous'
     reps = bootstrap_counts(ix * k + iy, k * k, lambda c: kappa_from_confusion(c.reshape(-1, k, k), w), n_resamples=n_resamples, seed=seed)
     return Estimate(name, value, n, intervals=_ci(reps, confidence, seed))
 
