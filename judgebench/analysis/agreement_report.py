@@ -1,7 +1,9 @@
 """How far a judge agrees with human labels: every agreement measure with its CI and n (``judgebench agree``).
 
 The judge side is a judgebench results folder / judgment file (one pairwise label per pair, from its two games:
-see ``labels.py``, ``aggregate``) or a label file in the same formats as the human file. Items are matched by id
+see ``labels.py``, ``aggregate``), a pointwise run (one rating per response, id ``<item_id>/<response index>``, the
+mean of its samples; the reference is then a rating file with those ids, or the items' own ``Ratings`` targets with
+``reference="target"``), or a label file in the same formats as the human file. Items are matched by id
 (``pair_id`` / item column). With several human raters the reference is their consensus (majority for nominal,
 lower median for ordinal, mean for interval/ratio) and the human-reliability rows are added.
 
@@ -14,13 +16,14 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 
 from ..errors import InputError
+from ..metrics.ratings import RatingProtocol
 from ..metrics.stats import Estimate
 from .labels import LabelTable, describe_coding
 
@@ -29,6 +32,9 @@ MAX_CATEGORIES = 20
 
 LabelKindChoice = Literal["auto", "pairwise", "rating"]
 """How to read label files: ``auto`` (the coding read from the labels), ``pairwise`` or ``rating``."""
+ReferenceChoice = Literal["labels", "target"]
+"""Where the reference comes from: a human label file (``labels``) or a pointwise run's items' ratings (``target``)."""
+SYSTEM_SECTION = "system level"
 
 
 def rating_scale(text: str | None, values: np.ndarray, path: str | Path) -> list[float] | None:
@@ -73,6 +79,8 @@ class AgreementInputs:
         judge_is_results: the judge side was a results folder / judgment file (pairwise labels from its games).
         human_kind_from: why the human labels were read as their kind (for people).
         judge_kind_from: why the judge labels were read as their kind (for people).
+        unit_systems: the system (response model) of each unit of a pointwise run, for the per-system measures.
+        target_scale: the ``(low, high)`` scale of the items' ratings targets (``--reference target``).
     """
 
     human: LabelTable
@@ -81,26 +89,74 @@ class AgreementInputs:
     judge_is_results: bool
     human_kind_from: str
     judge_kind_from: str
+    unit_systems: dict[str, str] = field(default_factory=dict)
+    target_scale: tuple[float, float] | None = None
 
 
-def read_agreement_inputs(human_path: str | Path, judge_path: str | Path, *, kind: LabelKindChoice = "auto", aggregate: str = "vote", judge_rater: str | None = None) -> AgreementInputs:
+def read_agreement_inputs(
+    human_path: str | Path | None,
+    judge_path: str | Path,
+    *,
+    kind: LabelKindChoice = "auto",
+    aggregate: str = "vote",
+    judge_rater: str | None = None,
+    reference: ReferenceChoice = "labels",
+) -> AgreementInputs:
     """Read the human labels and the judge's (a results folder / judgment file, or a label file).
 
     Args:
-        human_path: human label file (.csv, .jsonl, .json, .parquet; long or wide).
+        human_path: human label file (.csv, .jsonl, .json, .parquet; long or wide); ``None`` with
+            ``reference="target"``.
         judge_path: a results folder or judgments.jsonl (pairwise labels, one per pair from its games under
-            ``aggregate``), or a label file read with the human file's kind.
-        kind: how to read the label files; ``auto`` is ``pairwise`` when the judge is a results folder.
+            ``aggregate``; or, for a pointwise run, ratings: one per response, id ``<item_id>/<response index>``,
+            the mean of its samples), or a label file read with the human file's kind.
+        kind: how to read the label files; ``auto`` is ``pairwise`` when the judge is a pairwise results folder,
+            ``rating`` when it is a pointwise one.
         aggregate: the reducer whose verdict's sign is a pair's label (see ``labels_from_results``).
         judge_rater: which rater of a multi-rater judge label file is the judge.
+        reference: ``labels`` (the human file) or ``target`` (a pointwise run's items' own ``Ratings`` targets).
 
     Raises:
-        InputError: for unreadable labels, an unknown ``judge_rater`` (field ``--judge-rater``), or a judge file
-            with several raters and no ``judge_rater``.
+        InputError: for unreadable labels, an unknown ``judge_rater`` (field ``--judge-rater``), a judge file
+            with several raters and no ``judge_rater``, both or neither of ``human_path`` and ``reference="target"``,
+            ``reference="target"`` without a pointwise run, or ``kind="pairwise"`` with one.
     """
-    from .labels import is_results_input, labels_from_results, read_judge_results, read_labels
+    from .labels import (
+        is_pointwise_results,
+        is_results_input,
+        labels_from_results,
+        ratings_from_results,
+        ratings_from_targets,
+        read_judge_results,
+        read_labels,
+        read_pointwise_results,
+    )
 
+    if reference == "target" and human_path is not None:
+        raise InputError("--human and --reference target both name the reference; give one of them", field="--reference")
+    if reference != "target" and human_path is None:
+        raise InputError("no reference: give a human label file with --human, or --reference target for a pointwise run whose items carry ratings", field="--human")
     judge_is_results = is_results_input(judge_path)
+    if judge_is_results and is_pointwise_results(judge_path):
+        if kind == "pairwise":
+            raise InputError("the judge is a pointwise run (ratings per response); --kind pairwise does not fit it", path=judge_path, field="--kind")
+        results = read_pointwise_results(judge_path)
+        got = ratings_from_results(results, path=str(judge_path))
+        target_scale = None
+        if reference == "target":
+            human, target_scale = ratings_from_targets(results, path=str(judge_path))
+            human_from = "the items' ratings targets (--reference target)"
+        else:
+            assert human_path is not None  # checked above
+            human = read_labels(human_path, kind="rating")
+            human_from = "rating because the judge is a pointwise run (ids <item_id>/<response index>)"
+        if judge_rater is not None and judge_rater not in got.table.raters:
+            raise InputError(f"no rater {judge_rater!r} in the judge labels; raters are {list(got.table.raters)}", path=judge_path, field="--judge-rater")
+        judge_from = f"a pointwise results folder (ratings: the mean of up to {got.samples} sample{'s' if got.samples != 1 else ''} per response)"
+        return AgreementInputs(human, got.table, 0, True, human_from, judge_from, got.unit_systems, target_scale)
+    if reference == "target":
+        raise InputError("--reference target reads the items' ratings of a pointwise run; the judge is not one", path=judge_path, field="--reference")
+    assert human_path is not None
     read_kind: LabelKindChoice = kind if kind != "auto" else ("pairwise" if judge_is_results else "auto")
     kind_from = f"--kind {kind}" if kind != "auto" else ("pairwise because the judge is a results folder" if judge_is_results else "coding read from the labels")
     human = read_labels(human_path, kind=read_kind)
@@ -121,7 +177,7 @@ def read_agreement_inputs(human_path: str | Path, judge_path: str | Path, *, kin
 
 
 def agreement_from_files(
-    human_path: str | Path,
+    human_path: str | Path | None,
     judge_path: str | Path,
     *,
     kind: LabelKindChoice = "auto",
@@ -130,16 +186,20 @@ def agreement_from_files(
     level: str | None = None,
     scale: str | None = None,
     human_ranking: str | Path | None = None,
+    reference: ReferenceChoice = "labels",
+    rating_protocol: RatingProtocol = "all",
     n_resamples: int = 10_000,
     seed: int = 0,
 ) -> dict[str, Any]:
     """``judgebench agree``: every agreement measure between the judge's labels and the humans', from files.
 
     Args:
-        human_path, judge_path, kind, aggregate, judge_rater: as ``read_agreement_inputs``.
+        human_path, judge_path, kind, aggregate, judge_rater, reference: as ``read_agreement_inputs``.
         level: level of measurement (``nominal``, ``ordinal``, ``interval``, ``ratio``); ``None``: nominal for
             pairwise labels, interval for ratings.
-        scale: an integer rating scale ``"LO-HI"`` (ratings only; see ``rating_scale``).
+        scale: an integer rating scale ``"LO-HI"`` (ratings only; see ``rating_scale``); with
+            ``reference="target"`` the items' own scale when not given.
+        rating_protocol: ``all`` rating measures, or ``prometheus`` (see ``agreement_report``).
         human_ranking: a ranking file (system, score or rank) to compare the judge's system ranking with.
         n_resamples, seed: the bootstrap's resamples and seed.
 
@@ -151,11 +211,16 @@ def agreement_from_files(
     """
     from ..metrics.ranking import read_ranking
 
-    inputs = read_agreement_inputs(human_path, judge_path, kind=kind, aggregate=aggregate, judge_rater=judge_rater)
+    inputs = read_agreement_inputs(human_path, judge_path, kind=kind, aggregate=aggregate, judge_rater=judge_rater, reference=reference)
     human, judge, row = inputs.human, inputs.judge, inputs.judge_row
-    points = rating_scale(scale, np.concatenate([human.values.ravel(), judge.values[row]]), human_path) if human.kind == "rating" else None
+    if scale is None and inputs.target_scale is not None and all(float(v).is_integer() for v in inputs.target_scale):
+        scale = f"{int(inputs.target_scale[0])}-{int(inputs.target_scale[1])}"
+    judge_given = np.floor(judge.values[row] + 0.5) if inputs.unit_systems else judge.values[row]  # a pointwise run's means of samples: their nearest points
+    points = rating_scale(scale, np.concatenate([human.values.ravel(), judge_given]), human_path or judge_path) if human.kind == "rating" else None
     ranking = read_ranking(human_ranking) if human_ranking else None
-    report = agreement_report(human, judge, judge_row=row, level=level, scale=points, human_ranking=ranking, n_resamples=n_resamples, seed=seed)
+    report = agreement_report(
+        human, judge, judge_row=row, level=level, scale=points, human_ranking=ranking, unit_systems=inputs.unit_systems, rating_protocol=rating_protocol, n_resamples=n_resamples, seed=seed
+    )
     report["human"]["kind_from"] = inputs.human_kind_from
     report["judge"]["kind_from"] = inputs.judge_kind_from
     return report
@@ -169,10 +234,19 @@ def agreement_report(
     level: str | None = None,
     scale: Sequence[float] | None = None,
     human_ranking: dict[str, float] | None = None,
+    unit_systems: dict[str, str] | None = None,
+    rating_protocol: RatingProtocol = "all",
     n_resamples: int = 10_000,
     seed: int = 0,
 ) -> dict[str, Any]:
     """Every agreement measure between a judge's labels and human labels (two ``LabelTable``s).
+
+    Ratings get the measures of ``metrics.ratings.rating_agreement`` against the reference, per response: Pearson,
+    Spearman, Kendall, MAE, quadratic-weighted kappa (means rounded to the scale's points; needs ``scale``),
+    Krippendorff's alpha at the ordinal and interval levels and ICC(A,1); next to the categorical accuracy and
+    Cohen's kappas. With ``unit_systems`` naming every unit's system, a ``system level`` section compares the
+    systems' mean ratings. ``rating_protocol="prometheus"`` reports only Prometheus 2's three correlations of the
+    judge's mean rating against the raters' mean (whatever ``level``), in place of the judge-vs-reference rows.
 
     Args:
         human: the human labels, ``(raters, items)``.
@@ -181,6 +255,8 @@ def agreement_report(
         scale: the categories of a rating scale (kappa's labels); pairwise labels always use ``[-1, 0, 1]``.
         human_ranking: scores per system to compare the judge's Bradley-Terry ranking with (pairwise labels whose
             items name their systems); ``None``: the humans' own battles.
+        unit_systems: the system of each rated unit (a pointwise run's response models), for ratings.
+        rating_protocol: ``all`` or ``prometheus`` (ratings only; see above).
         n_resamples, seed: the bootstrap's resamples and seed.
 
     Returns:
@@ -193,6 +269,7 @@ def agreement_report(
     """
     from ..metrics import agreement as ag
     from ..metrics import reliability as rl
+    from ..metrics.ratings import per_system, rating_agreement
 
     if human.kind != judge.kind:
         raise InputError(f"mixed scales: the human labels are {human.kind} ({human.coding}) but the judge's are {judge.kind} ({judge.coding})", path=judge.path)
@@ -217,22 +294,36 @@ def agreement_report(
     ref_on_scale = set(ref[~np.isnan(ref)].tolist()) <= set(cats)
     measures: list[tuple[str, Estimate]] = []
     sec = f"judge vs {ref_name}"
+    ratings = human.kind == "rating"
+    prometheus = ratings and rating_protocol == "prometheus"
+    if prometheus:
+        ref = rl.consensus(h, "interval") if len(h) > 1 else h[0]
+        ref_name = "the human label" if len(h) == 1 else "human mean"
+        sec = f"judge mean vs {ref_name} (Prometheus 2)"
     no_cat = None
     if len(cats) > MAX_CATEGORIES:
         no_cat = f"{len(cats)} distinct values: not categorical (give --scale, or use correlations)"
     elif not ref_on_scale:
         no_cat = f"the reference ({ref_name}) is not on the label scale; use --level nominal or ordinal"
-    if no_cat:
+    if prometheus:
+        measures += [(sec, e) for e in rating_agreement(j, ref, protocol="prometheus", **kw).values()]
+    elif no_cat:
         measures += [(sec, ag.undefined("accuracy", len(overlap), no_cat)), (sec, ag.undefined("Cohen's kappa", len(overlap), no_cat))]
     else:
         measures += [(sec, ag.accuracy(j, ref, **kw)), (sec, ag.cohen_kappa(j, ref, labels=cats, **kw))]
         if level != "nominal":
             measures += [(sec, ag.cohen_kappa(j, ref, labels=cats, weights=w, **kw)) for w in ("linear", "quadratic")]  # type: ignore[arg-type]
-    if level != "nominal":
-        measures += [(sec, ag.spearman(j, ref, **kw)), (sec, ag.kendall(j, ref, **kw))]
-    if level in ("interval", "ratio"):
-        measures.append((sec, ag.pearson(j, ref, **kw)))
-    measures.append((sec, rl.krippendorff_alpha(np.vstack([j, ref]), level, **kw)))  # type: ignore[arg-type]
+    if ratings and not prometheus:
+        integer_scale = scale if scale is not None and all(float(v).is_integer() for v in scale) else None
+        measures += [(sec, e) for e in rating_agreement(j, ref, integer_scale, **kw).values()]
+        if level not in ("ordinal", "interval"):
+            measures.append((sec, rl.krippendorff_alpha(np.vstack([j, ref]), level, **kw)))  # type: ignore[arg-type]
+    elif not ratings:
+        if level != "nominal":
+            measures += [(sec, ag.spearman(j, ref, **kw)), (sec, ag.kendall(j, ref, **kw))]
+        if level in ("interval", "ratio"):
+            measures.append((sec, ag.pearson(j, ref, **kw)))
+        measures.append((sec, rl.krippendorff_alpha(np.vstack([j, ref]), level, **kw)))  # type: ignore[arg-type]
     if len(h) >= 2:
         sec = f"humans ({len(h)} raters)"
         measures.append((sec, rl.krippendorff_alpha(h, level, **kw)))  # type: ignore[arg-type]
@@ -241,7 +332,11 @@ def agreement_report(
             counts, _ = rl.category_counts(h, cats)
             measures.append((sec, rl.fleiss_kappa(counts, **kw)))
         measures += [("human baseline", e) for e in rl.human_baseline(h, j, **kw)]
-    measures += [("system level", e) for e in system_level(human, judge, overlap, ref, j, human_ranking, n_resamples=n_resamples, seed=seed)]
+    measures += [(SYSTEM_SECTION, e) for e in system_level(human, judge, overlap, ref, j, human_ranking, n_resamples=n_resamples, seed=seed)]
+    named = [unit_systems.get(it, "") for it in overlap] if ratings and unit_systems and not prometheus else []
+    if named and all(named):
+        sec_sys = f"{SYSTEM_SECTION} (mean rating per system, {len(set(named))} systems)"
+        measures += [(sec_sys, dataclasses.replace(e, name=f"{e.name} of system means")) for e in per_system(j, ref, named, **kw).values()]
     no_ref = int(np.isnan(ref).sum())
     why_ref = f"no {ref_name} (the raters' top labels tie)" if ref_name == "human majority" else f"no {ref_name}"
     human_labelled = human.labelled_items()
@@ -266,7 +361,7 @@ def with_coverage(section: str, e: Estimate, n_items: int, why: str | None) -> E
     """``e`` with a note of how many of the ``n_items`` items in both label sets it used, and why the others were
     left out (``why``, else the usual reason of its ``section``); unchanged when it used them all, is undefined,
     or counts something other than items (``system level`` counts systems)."""
-    if section == "system level" or e.n >= n_items or not e.is_defined:
+    if section.startswith(SYSTEM_SECTION) or e.n >= n_items or not e.is_defined:
         return e
     left = n_items - e.n
     reason = why or {
@@ -324,5 +419,5 @@ def agreement_json(report: dict[str, Any]) -> dict[str, Any]:
     system-level rows, which count systems)."""
     n_items = report["n_overlap"]
     out = {k: v for k, v in report.items() if k != "measures"}
-    out["measures"] = [{"section": s, **e.to_dict(), "n_items": n_items, "n_left_out": max(0, n_items - e.n) if s != "system level" else None} for s, e in report["measures"]]
+    out["measures"] = [{"section": s, **e.to_dict(), "n_items": n_items, "n_left_out": max(0, n_items - e.n) if not s.startswith(SYSTEM_SECTION) else None} for s, e in report["measures"]]
     return out

@@ -46,8 +46,8 @@ import numpy as np
 
 from ..errors import InputError
 from ..files import iter_jsonl, iter_rows
-from ..protocols import REDUCERS, ReducerName, get_reducer
-from ..schema import Decision, ItemResult
+from ..protocols import REDUCERS, Pointwise, ReducerName, get_reducer
+from ..schema import Decision, ItemResult, Ratings
 
 LabelKind = Literal["pairwise", "rating"]
 Aggregate = ReducerName
@@ -370,3 +370,142 @@ def read_judge_results(path: str | Path) -> tuple[ItemResult, ...]:
             raise InputError(f"{len(found)} runs under this folder; point at one of: {', '.join(str(f.parent) for f in found[:5])}", path=p)
         p = found[0]
     return read_judgment_file(p).results
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# pointwise results -> ratings
+#
+# A pointwise run's unit is one response: its label id is ``<item_id>/<i>``, ``i`` the response's index in the item
+# (from 0), for every item, one response or several (one rule, so that a label file can be written for any run:
+# a human file rates ``q1/0``, ``q1/1``, ...). The judge's rating of a response is the mean of its samples' ratings
+# (failed or unparsed samples left out; none left: missing).
+
+
+def unit_id(item_id: str, response: int) -> str:
+    """The label id of response ``response`` (its index, from 0) of item ``item_id``: ``<item_id>/<response>``."""
+    return f"{item_id}/{response}"
+
+
+def results_file(path: str | Path) -> Path:
+    """The judgment file of a results folder (its one ``judgments.jsonl``) or the file itself.
+
+    Raises:
+        InputError: for a folder with no run or several runs.
+    """
+    p = Path(path)
+    if not p.is_dir():
+        return p
+    found = sorted(p.rglob("judgments.jsonl"))
+    if not found:
+        raise InputError("no judgments.jsonl in this folder (is it a judgebench results folder?)", path=p)
+    if len(found) > 1:
+        raise InputError(f"{len(found)} runs under this folder; point at one of: {', '.join(str(f.parent) for f in found[:5])}", path=p)
+    return found[0]
+
+
+def is_pointwise_results(path: str | Path) -> bool:
+    """Whether a results folder / judgment file holds a pointwise run (its first line's protocol is ``pointwise``,
+    or a judgment carries a ``rating``)."""
+    p = results_file(path)
+    for _, row in iter_jsonl(p, judgments=True):
+        judgments = row.get("judgments")
+        return str(row.get("protocol") or "").startswith("pointwise") or (isinstance(judgments, list) and any(isinstance(g, dict) and g.get("rating") is not None for g in judgments))
+    return False
+
+
+def read_pointwise_results(path: str | Path) -> tuple[ItemResult, ...]:
+    """The item results of a pointwise run (a results folder or its ``judgments.jsonl``).
+
+    Raises:
+        InputError: for a malformed line (file and line named), a duplicate item id, or an empty file.
+    """
+    p = results_file(path)
+    out: list[ItemResult] = []
+    seen: set[str] = set()
+    for line, row in iter_jsonl(p, judgments=True):
+        try:
+            result = ItemResult.from_dict(row)
+        except (KeyError, TypeError, ValueError) as e:
+            raise InputError(f"malformed judgebench result line: {e!r}", path=p, line=line) from None
+        if result.item_id in seen:
+            raise InputError(f"duplicate item id {result.item_id!r}", path=p, line=line, field="item_id")
+        seen.add(result.item_id)
+        out.append(result)
+    if not out:
+        raise InputError("no judgments in file (empty)", path=p)
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class PointwiseRatings:
+    """A pointwise run read as ratings: the judge's ``LabelTable`` (one rater, one unit per response), the system
+    (response model) of each unit (``""`` when unnamed), and the number of samples per response (the most seen)."""
+
+    table: LabelTable
+    unit_systems: dict[str, str]
+    samples: int
+
+
+def ratings_from_results(results: Sequence[ItemResult], *, path: str = "", rater: str | None = None) -> PointwiseRatings:
+    """A pointwise judge's ratings, one per response (``<item_id>/<i>``): the mean of its samples' ratings."""
+    name = rater or (f"{results[0].judge}:{results[0].model}" if results and results[0].model else (results[0].judge if results else "judge"))
+    units: list[str] = []
+    values: list[float] = []
+    systems: dict[str, str] = {}
+    samples = 0
+    for r in results:
+        pred = Pointwise().combine(r.item, r.judgments)
+        for i, resp in enumerate(r.item.responses):
+            uid = unit_id(r.item_id, i)
+            units.append(uid)
+            mean = pred.mean(i)
+            values.append(math.nan if mean is None else float(mean))
+            systems[uid] = resp.model
+            samples = max(samples, len(pred.ratings.get(i, ())))
+    table = LabelTable("rating", tuple(units), (name,), np.array([values], dtype=float).reshape(1, len(units)), path, "rating")
+    return PointwiseRatings(table, systems, samples)
+
+
+def ratings_from_targets(results: Sequence[ItemResult], *, dimension: str | None = None, path: str = "") -> tuple[LabelTable, tuple[float, float]]:
+    """The items' own ``Ratings`` targets as a label table (one row per rater, one unit per response), and their scale.
+
+    Args:
+        dimension: the rated dimension; ``None``: ``overall``, or the only one.
+
+    Raises:
+        InputError: (field ``--reference``) when no item carries a ``Ratings`` target, the dimension is missing or
+            ambiguous, or items use different scales.
+    """
+    rated = [r for r in results if isinstance(r.item.target, Ratings)]
+    if not rated:
+        raise InputError("no item in this run carries a ratings target; give a human label file with --human instead", path=path, field="--reference")
+    scales = {r.item.target.scale for r in rated if isinstance(r.item.target, Ratings)}
+    if len(scales) > 1:
+        raise InputError(f"the items' ratings use different scales {sorted(scales)}", path=path, field="--reference")
+    raters: dict[str, None] = {}
+    cells: dict[tuple[str, str], float] = {}
+    units: list[str] = []
+    for r in results:
+        target = r.item.target
+        for i in range(len(r.item.responses)):
+            units.append(unit_id(r.item_id, i))
+        if not isinstance(target, Ratings):
+            continue
+        dims = list(target.values)
+        dim = dimension or ("overall" if "overall" in dims else (dims[0] if len(dims) == 1 else None))
+        if dim is None or dim not in target.values:
+            raise InputError(f"item {r.item_id!r} rates {dims}; name the dimension to compare", path=path, field="--reference")
+        for i, per_rater in enumerate(target.values[dim]):
+            for k, v in enumerate(per_rater):
+                who = target.raters[k] if k < len(target.raters) else f"rater {k + 1}"
+                raters.setdefault(who)
+                if v is not None:
+                    cells[unit_id(r.item_id, i), who] = float(v)
+    rater_list = list(raters) or ["target"]
+    values = np.full((len(rater_list), len(units)), np.nan)
+    upos = {u: j for j, u in enumerate(units)}
+    rpos = {w: k for k, w in enumerate(rater_list)}
+    for (u, w), v in cells.items():
+        values[rpos[w], upos[u]] = v
+    (scale,) = scales
+    return LabelTable("rating", tuple(units), tuple(rater_list), values, path, "rating"), scale

@@ -11,11 +11,11 @@ import json
 
 from ..protocols import REDUCERS
 
-HELP = "agreement of a judge with human labels: accuracy, Cohen's kappa, Krippendorff's alpha, correlations, human baseline"
+HELP = "agreement of a judge with human labels: accuracy, Cohen's kappa, Krippendorff's alpha, correlations, ICC, MAE, human baseline"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--human", required=True, help="human label file (.csv, .jsonl, .json, .parquet; long or wide)")
+    p.add_argument("--human", default=None, help="human label file (.csv, .jsonl, .json, .parquet; long or wide); a pointwise run's ids are <item_id>/<response index>")
     p.add_argument("--judge", required=True, help="judge results folder or judgments.jsonl, or a judge label file")
     p.add_argument("--level", choices=("nominal", "ordinal", "interval", "ratio"), default=None, help="level of measurement (default: nominal for pairwise labels, interval for ratings)")
     p.add_argument("--kind", choices=("auto", "pairwise", "rating"), default="auto", help="how to read label files (default auto; pairwise when the judge is a results folder)")
@@ -25,6 +25,15 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--judge-rater", default=None, help="which rater of a multi-rater judge label file is the judge")
     p.add_argument("--scale", default=None, metavar="LO-HI", help="integer rating scale, e.g. 1-5: every point is a category for kappa; ratings outside are an error")
     p.add_argument("--human-ranking", default=None, help="a ranking file (system, score or rank) to compare the judge's system ranking with")
+    p.add_argument(
+        "--reference", choices=("labels", "target"), default="labels", help="the reference: the --human file (default), or 'target': a pointwise run's items' own ratings (mean over raters)"
+    )
+    p.add_argument(
+        "--rating-protocol",
+        choices=("all", "prometheus"),
+        default="all",
+        help="ratings: every measure (default), or Prometheus 2's: Pearson/Spearman/Kendall of the judge's mean of samples vs the raters' mean",
+    )
     p.add_argument("--resamples", type=int, default=10_000, help="bootstrap resamples (default 10000)")
     p.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
@@ -43,6 +52,8 @@ def run(args: argparse.Namespace) -> int:
         level=args.level,
         scale=args.scale,
         human_ranking=args.human_ranking,
+        reference=args.reference,
+        rating_protocol=args.rating_protocol,
         n_resamples=args.resamples,
         seed=args.seed,
     )
