@@ -1,4 +1,8 @@
-"""Score pairwise judgments under a benchmark's rule: accuracy (overall and per category), position consistency.
+"""Score a run under a benchmark's rule: accuracy (overall and per category), position consistency.
+
+A preference judged pairwise is scored here; every other item (a pointwise judge's lifted preference, best-of-K
+targets under the pairwise, pointwise and listwise protocols, ratings) by ``analysis.best_of`` from the protocol its
+result records, and ``check_scorable`` refuses, before any judge call, what neither scores.
 
 Nothing here un-permutes a view or implements a rule: a result's judgments are read back into the item's frame by
 the pairwise protocol (``protocols.Pairwise().combine``; :func:`original_frame`) and reduced by the registered
@@ -25,8 +29,19 @@ from ..benchmarks import Benchmark, fallback_benchmark, list_benchmarks
 from ..benchmarks import judgebench as _judgebench
 from ..errors import InputError
 from ..metrics.stats import bootstrap_mean_ci
-from ..protocols import REDUCERS, Pairwise, PairwisePrediction, ReducerName, get_reducer
-from ..schema import Decision, Item, ItemResult, Preference
+from ..protocols import REDUCERS, JudgingProtocol, Pairwise, PairwisePrediction, ReducerName, get_reducer
+from ..schema import BestOf, Decision, Item, ItemResult, Preference, Ratings
+from .best_of import (
+    NOTES,
+    ItemScore,
+    intransitivity,
+    parse_protocol,
+    position_bias,
+    ratings_agreement,
+    ratings_table,
+    result_protocol,
+    score_item,
+)
 
 Rule = ReducerName
 RULES: tuple[str, ...] = tuple(REDUCERS)
@@ -154,66 +169,148 @@ class RunMetrics:
         return cls(**{k: v for k, v in d.items() if k in known})
 
 
+def _pairwise_preference(result: ItemResult, protocol: JudgingProtocol) -> bool:
+    """Whether ``result`` is scored by the pairwise path (a preference judged pairwise: every published number, and
+    every result written before issue 14, whatever its target claims: ``pair_label`` refuses a non-pair)."""
+    return isinstance(protocol, Pairwise) and not isinstance(result.item.target, BestOf | Ratings)
+
+
 def score_results(
     results: Sequence[ItemResult], *, rule: str = "vote", benchmark: Benchmark | None = None, seed: int = 0, n_resamples: int = 10_000
 ) -> RunMetrics:
     """Score a run: overall and per-category accuracy, 95% bootstrap CI, position consistency (overall and per
     category), failure counts.
 
+    A preference judged pairwise is scored here under ``rule``; every other item (a pointwise judge's lifted
+    preference, best-of-K targets under each protocol, ratings) by ``analysis.best_of.score_item``, from the
+    protocol its result records (``best_of.result_protocol``). Items without an accuracy (ratings targets) are
+    left out of accuracy, its interval and the categories; the keys of ``extra`` then say how each kind of item was
+    scored (``scoring``) and hold ``position_bias`` (listwise), ``intransitivity`` (round robins), ``ratings`` and
+    ``ratings_agreement`` (ratings targets). A run of preferences judged pairwise has an empty ``extra``.
+
     Args:
-        rule: a reducer name (``protocols.REDUCERS``).
+        rule: a reducer name (``protocols.REDUCERS``); it reduces pairwise verdicts (pointwise and listwise
+            verdicts are one per view and need none).
         benchmark: the benchmark the run names, for items without a category and for the category order.
 
     Returns:
-        ``RunMetrics``; with no pairs, accuracies are ``nan``.
+        ``RunMetrics``; with no scored items, accuracies are ``nan``.
 
     Raises:
-        InputError: for an unknown rule.
+        InputError: for an unknown rule, or an item whose target and protocol are not scored (naming it).
     """
     reducer = get_reducer(rule)
-    frames = [original_frame(r) for r in results]
-    credits = np.array([reducer.credit(pair_label(r), f) for r, f in zip(results, frames, strict=True)], dtype=float)
+    credit_list: list[float] = []
+    frames: dict[int, tuple[Decision, ...]] = {}
+    others: list[tuple[ItemResult, ItemScore]] = []
+    protocols: dict[str, JudgingProtocol] = {}
+    pairwise_path: list[bool] = []
+    for idx, r in enumerate(results):
+        protocol = protocols.get(r.protocol) if r.protocol else None
+        if protocol is None:
+            protocol = result_protocol(r)
+            if r.protocol and parse_protocol(r.protocol) is not None:
+                protocols[r.protocol] = protocol
+        if _pairwise_preference(r, protocol):
+            frames[idx] = original_frame(r)
+            credit_list.append(reducer.credit(pair_label(r), frames[idx]))
+            pairwise_path.append(True)
+        else:
+            scored = score_item(r, protocol, rule=rule)
+            others.append((r, scored))
+            credit_list.append(scored.credit)
+            pairwise_path.append(False)
+    credits = np.array(credit_list, dtype=float)
     cats = [result_category(r, benchmark) for r in results]
     by_cat: dict[str, list[float]] = {}
     consistent_by_cat: dict[str, list[bool]] = {}
-    for r, c, v, f in zip(results, cats, credits, frames, strict=True):
+    for idx, (r, c, v) in enumerate(zip(results, cats, credits, strict=True)):
+        if v != v:  # nan: no accuracy (ratings)
+            continue
         by_cat.setdefault(c, []).append(v)
-        if len(r.judgments) == 2:
-            consistent_by_cat.setdefault(c, []).append(is_consistent(f))
+        if idx in frames and len(r.judgments) == 2:
+            consistent_by_cat.setdefault(c, []).append(is_consistent(frames[idx]))
     two_view = [x for xs in consistent_by_cat.values() for x in xs]
     order = ordered_categories(list(by_cat), benchmark)
+    scored_credits = credits[~np.isnan(credits)] if others else credits
     n = len(results)
-    low, high = bootstrap_mean_ci(credits, n_resamples=n_resamples, seed=seed)
+    low, high = bootstrap_mean_ci(scored_credits, n_resamples=n_resamples, seed=seed)
     return RunMetrics(
         rule=rule,
         n_pairs=n,
         n_judgments=sum(len(r.judgments) for r in results),
         n_failed=sum(g.is_failed for r in results for g in r.judgments),
-        n_no_decision=sum(g.decision == Decision.NONE for r in results for g in r.judgments),
-        accuracy=100 * float(credits.mean()) if n else float("nan"),
+        n_no_decision=sum((g.decision == Decision.NONE) if on_pairs else not g.has_verdict for r, on_pairs in zip(results, pairwise_path, strict=True) for g in r.judgments),
+        accuracy=100 * float(scored_credits.mean()) if scored_credits.size else float("nan"),
         ci_low=100 * low,
         ci_high=100 * high,
         categories={c: 100 * float(np.mean(by_cat[c])) for c in order},
         category_counts={c: len(by_cat[c]) for c in order},
         position_consistency=100 * float(np.mean(two_view)) if two_view else None,
         games=max((len(r.judgments) for r in results), default=0),
+        extra=_extra(others, n_resamples=n_resamples, seed=seed) if others else {},
         category_consistency={c: 100 * float(np.mean(consistent_by_cat[c])) for c in order if c in consistent_by_cat},
     )
 
 
-def check_scorable(items: Sequence[Item]) -> None:
-    """Refuse, before any judge call is made, items this scorer cannot score: it scores a preference between two
-    responses (``Preference`` targets, text or chat prompts). Items with more responses or another target
-    (best-of-K, ratings, votes, rankings) need the best-of-K and rating scorers, which are not implemented yet.
+def _extra(others: Sequence[tuple[ItemResult, ItemScore]], *, n_resamples: int, seed: int) -> dict[str, Any]:
+    """``RunMetrics.extra`` of the items scored by ``best_of`` (see ``score_results``)."""
+    extra: dict[str, Any] = {"scoring": {key: NOTES[key] for key in dict.fromkeys(s.combination for _, s in others) if key in NOTES}}
+    listwise = [s.listwise for _, s in others if s.listwise is not None]
+    if listwise:
+        extra["position_bias"] = position_bias(listwise)
+    rounds = [s.round_robin for _, s in others if s.round_robin is not None]
+    if rounds:
+        extra["intransitivity"] = intransitivity(rounds)
+    rated = [(r, s.ratings) for r, s in others if s.ratings is not None]
+    if rated:
+        results, ratings = [r for r, _ in rated], [x for _, x in rated]
+        extra["ratings"] = ratings_table(results, ratings)
+        agreement = ratings_agreement(results, ratings, n_resamples=n_resamples, seed=seed)
+        if agreement is not None:
+            extra["ratings_agreement"] = agreement
+    return extra
+
+
+def check_scorable(items: Sequence[Item], protocol: JudgingProtocol | None = None, judge_kind: str | None = None) -> None:
+    """Refuse, before any judge call is made, items that cannot be scored under ``protocol`` (default: pairwise in
+    both orders) by a ``judge_kind`` judge (default: the protocol's kind):
+
+    * a preference needs exactly two responses; a listwise judge picks one best, so not a tie label;
+    * a best-of-K target needs at least two responses; a pairwise judge seeing the target against each other one
+      (``pairs=target_vs_each``) needs exactly one correct response (``--pairs all`` scores several);
+    * ratings are scored against a pointwise judge's ratings only;
+    * votes, rankings and items without a target are not scored yet.
 
     Raises:
-        InputError: naming the first such item, its number of responses and its target type.
+        InputError: naming the first such item, its number of responses, its target type and why.
     """
+    protocol = protocol if protocol is not None else _PAIRWISE
+    kind = judge_kind or protocol.judge_kind
+    if kind != protocol.judge_kind:
+        raise InputError(f"a {kind} judge cannot be shown the views of {protocol.describe()}, which are for a {protocol.judge_kind} judge", field="--judge")
     for item in items:
-        if len(item.responses) != 2 or not isinstance(item.target, Preference):
+        why = _unscorable(item, protocol, kind)
+        if why:
             target = item.target.type if item.target is not None else "no target"
-            raise InputError(
-                f"item {item.id!r} has {len(item.responses)} responses and {target}: judgebench scores a preference between "
-                "two responses; best-of-K, rating, vote and ranking targets are not implemented yet, so nothing was judged",
-                field="target",
-            )
+            raise InputError(f"item {item.id!r} has {len(item.responses)} responses and {target}: {why}, so nothing was judged", field="target")
+
+
+def _unscorable(item: Item, protocol: JudgingProtocol, kind: str) -> str:
+    """Why ``item`` cannot be scored under ``protocol`` ("" when it can)."""
+    target, k = item.target, len(item.responses)
+    if isinstance(target, Preference):
+        if k != 2:
+            return "a preference is scored between exactly two responses"
+        if kind == "listwise" and target.winner is None:
+            return "a listwise judge picks one best response, and a tie label names none"
+        return ""
+    if isinstance(target, BestOf):
+        if k < 2:
+            return "a best-of-K item needs at least two responses"
+        if isinstance(protocol, Pairwise) and protocol.pairs == "target_vs_each" and len(target.correct) != 1:
+            return f"it names {len(target.correct)} correct responses; a pairwise judge shown the target against each other one needs exactly one (--pairs all plays a round robin)"
+        return ""
+    if isinstance(target, Ratings):
+        return "" if kind == "pointwise" else f"ratings are scored against a pointwise judge's ratings, not a {kind} judge's verdicts"
+    return "votes, rankings and unlabelled items are not scored yet"
