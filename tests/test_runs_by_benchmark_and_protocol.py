@@ -3,7 +3,7 @@
 * one benchmark set is one folder however it is named (``judgebench`` = ``judgebench:gpt``);
 * a run under another protocol than its default gets its own folder, and never replaces the default run;
 * a finished run written before ``run.json`` recorded its pairs is protected by the items it holds;
-* items the scorer cannot score are refused before any judge call;
+* best-of-K items are judged target against each other response (refusals: test_runs_by_judge_kind.py);
 * chat prompts are judged as transcripts and their results read back everywhere.
 """
 
@@ -103,10 +103,12 @@ def test_benchmark() -> object:
     BENCHMARKS.pop("testbench", None)
 
 
-def test_items_the_scorer_cannot_score_are_refused_before_any_call(tmp_path: Path, test_benchmark: object) -> None:
-    with pytest.raises(InputError, match="item 't0' has 3 responses and best_of: .* nothing was judged"):
-        run(_spec("testbench:three", tmp_path))
-    assert not any(tmp_path.rglob("judgments.jsonl*"))
+def test_best_of_items_are_judged_target_vs_each_by_a_pairwise_judge(tmp_path: Path, test_benchmark: object) -> None:
+    """Best-of-K items were refused before issue 14; a pairwise judge now sees the target against each other response
+    (RMB's rule). What cannot be scored is still refused before any call: tests/test_runs_by_judge_kind.py."""
+    out = run(_spec("testbench:three", tmp_path, judge="longer"))
+    # ccc (the target, 2) is longer than a and bb in both orders on every item: 3 of 3
+    assert out.run_info["protocol"] == "pairwise(orders=both, pairs=target_vs_each)" and out.metrics.accuracy == 100.0
 
 
 def test_chat_prompts_are_judged_as_transcripts_and_read_back(tmp_path: Path, test_benchmark: object) -> None:

@@ -40,6 +40,15 @@ def _failure_rate(text: str) -> float:
     return value
 
 
+def _rotations(text: str) -> str | int:
+    """``--rotations``: ``all`` or a whole number >= 1."""
+    if text == "all":
+        return text
+    if text.isdigit() and int(text) >= 1:
+        return int(text)
+    raise argparse.ArgumentTypeError(f"expected all or a whole number >= 1, got {text!r}")
+
+
 def add_run_arguments(p: argparse.ArgumentParser) -> None:
     """The judge's model and the flags for how it is called and where results go."""
     p.add_argument("--model", default=None, help="judge model as BACKEND:NAME, e.g. openai:gpt-4o-mini, vllm:Skywork/Skywork-Critic-Llama-3.1-8B, anthropic:claude-3-5-sonnet, hf:/path/to/rm")
@@ -60,6 +69,20 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--labels", default=None, metavar="VALUE=DECISION,...", help="with --fields: how the source's label values read, e.g. 1=A>B,2=B>A")
     p.add_argument("--orders", choices=("both", "first", "random"), default=None, help="pairwise: show each pair in both orders, the item's own order, or one random order per pair (seeded by --seed, the same on a rerun) (default: the benchmark's; first for order-invariant judges); a run under another than the default protocol gets its own results folder (judge@orders=first)")
     p.add_argument("--games", type=int, choices=(1, 2), default=None, help="the same as --orders first (1) or both (2)")
+    p.add_argument(
+        "--pairs",
+        choices=("all", "target_vs_each"),
+        default=None,
+        help="pairwise judge on best-of-K items: the target's response against each other one, credited when it beats every one (RMB's rule; the default), "
+        "or all pairs, a round robin whose most-winning response is the pick (ties share the credit, intransitive triples are counted)",
+    )
+    p.add_argument(
+        "--rotations",
+        type=_rotations,
+        default=None,
+        metavar="all|N",
+        help="listwise judge: judge every cyclic rotation of the K responses (all: each response once at each position), or N of them chosen by --seed (default: the benchmark's, else all)",
+    )
     p.add_argument("--limit", type=non_negative_int, default=None, help="judge only the first N items (0: all)")
     p.add_argument("--rule", choices=tuple(REDUCERS), default=None, help="how an item's verdicts make its score: " + "; ".join(f"{r.name}: {r.description}" for r in REDUCERS.values()) + " (default: the benchmark's rule; vote for pair files)")
     p.add_argument("--option", action="append", default=[], metavar="KEY=VALUE", help="judge option, repeatable (e.g. --option seed=3)")
@@ -85,6 +108,8 @@ def spec_from_args(args: argparse.Namespace) -> Any:
         model=args.model,
         games=args.games,
         orders=args.orders,
+        pairs=args.pairs,
+        rotations=args.rotations,
         limit=args.limit,
         seed=args.seed,
         rule=args.rule,

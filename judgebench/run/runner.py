@@ -29,16 +29,16 @@ from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from ..analysis.scoring import RunMetrics, check_scorable, score_results
 from ..benchmarks import Benchmark, load_items
 from ..benchmarks.local import FieldMap
 from ..errors import InputError, JudgebenchError, RunAborted
 from ..files import append_jsonl, atomic_write_json, atomic_write_jsonl, iter_jsonl, open_append_log
-from ..judges import Judge, build_judge
+from ..judges import Judge, build_judge, get_judge_info
 from ..protocols import JudgingProtocol, get_protocol, get_reducer
-from ..schema import SCHEMA_VERSION, Item, ItemResult, Judgment, Usage, response_models_label
+from ..schema import SCHEMA_VERSION, BestOf, Item, ItemResult, Judgment, Usage, response_models_label
 from ..secrets import redact
 from .executors import WorkItem, get_executor
 from .identity import DataIdentity, data_identity, item_set_sha256
@@ -85,11 +85,19 @@ def run_label(spec: RunSpec, protocol_tag: str = "") -> str:
 
 
 def protocol_tag(protocol: JudgingProtocol, default: JudgingProtocol) -> str:
-    """``""`` when ``protocol`` is the run's default, else its options as ``key=value,...`` (``orders=first``)."""
+    """``""`` when ``protocol`` is the run's default, else the options in which it differs from the default as
+    ``key=value,...`` (``orders=first``, ``orders=random,seed=3``, ``pairs=all`` on a best-of-K benchmark whose
+    default is ``target_vs_each``, ``rotations=2,seed=0``)."""
     if protocol.describe() == default.describe():
         return ""
-    inner = protocol.describe().split("(", 1)[1].rstrip(")")
-    return ",".join(part.strip() for part in inner.split(",") if not part.strip().startswith("pairs=all"))
+    ours, theirs = (_options(p.describe()) for p in (protocol, default))
+    return ",".join(part for part in ours if part not in theirs)
+
+
+def _options(described: str) -> list[str]:
+    """The ``key=value`` parts of a protocol's description (``pairwise(orders=both, pairs=all)``)."""
+    inner = described.split("(", 1)[1].rstrip(")") if "(" in described else ""
+    return [part.strip() for part in inner.split(",") if part.strip()]
 
 
 def run_dir(spec: RunSpec, data: DataIdentity, protocol_tag: str = "") -> Path:
@@ -321,34 +329,99 @@ def plan_work(items: Sequence[Item], protocol: JudgingProtocol, prev: dict[str, 
     return work
 
 
-def choose_protocol(spec: RunSpec, benchmark: Benchmark | None, judge: Judge) -> JudgingProtocol:
-    """The run's protocol: the benchmark's default (pairwise in both orders for pair files), in the item's own order
-    only for an order-invariant judge (a reward model scores each response alone: the second order would repeat
-    the first), overridden by ``spec.orders`` or ``spec.games`` (1 = first, 2 = both).
+class JudgeLike(Protocol):
+    """What ``choose_protocol`` reads of a judge: its kind and whether it is order-invariant."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def order_invariant(self) -> bool: ...
+
+
+@dataclass(frozen=True)
+class JudgeKindOnly:
+    """A judge known by its registered kind alone (before it is built), for checking what a run can score."""
+
+    kind: str
+    order_invariant: bool = False
+
+
+_PAIRWISE_FLAGS = (("orders", "--orders"), ("games", "--games"), ("pairs", "--pairs"))
+
+
+def _best_of(items: Sequence[Item]) -> bool:
+    """Whether ``items`` are best-of-K items (a ``BestOf`` target): a pairwise judge then sees the target's response
+    against each other one by default (RMB's rule)."""
+    return any(isinstance(i.target, BestOf) for i in items)
+
+
+def choose_protocol(spec: RunSpec, benchmark: Benchmark | None, judge: Judge | JudgeLike, items: Sequence[Item] = ()) -> JudgingProtocol:
+    """The run's protocol, from the benchmark's (``Benchmark.protocol``; pairwise in both orders for pair files) and
+    the judge's kind (``Judge.kind``):
+
+    * a **pairwise** judge runs ``Pairwise``: the benchmark's options when its protocol is pairwise, else both
+      orders; on best-of-K items (``BestOf`` targets) the target's response against each other one
+      (``pairs=target_vs_each``, RMB's rule) unless the benchmark or ``spec.pairs`` (``--pairs all``: the round
+      robin) says otherwise; in the item's own order only for an order-invariant judge (a reward model scores each
+      response alone: the second order would repeat the first); ``spec.orders`` / ``spec.games`` (1 = first,
+      2 = both) override the order;
+    * a **pointwise** judge runs ``Pointwise``: the benchmark's options when its protocol is pointwise, else one
+      rating per response; on a pairwise benchmark its preference is lifted in scoring (the higher rating wins);
+    * a **listwise** judge runs ``Listwise``: the benchmark's options when its protocol is listwise, else every
+      rotation; ``spec.rotations`` (``--rotations all|N``) overrides them (``N``: a subset seeded by ``spec.seed``).
+
+    Whether the items can be scored under it is ``analysis.scoring.check_scorable``'s to say.
 
     Raises:
-        InputError: for a judge whose kind the protocol cannot show it (a pairwise protocol needs a pairwise judge).
+        InputError: for a flag that does not apply to the judge's kind (``--orders`` for a pointwise judge), or a
+            bad value of one.
     """
     name, options = benchmark.protocol if benchmark is not None else ("pairwise", {"orders": "both"})
-    options = dict(options)
-    if judge.order_invariant and name == "pairwise":
-        options["orders"] = "first"
+    kind = getattr(judge, "kind", "pairwise")
+    for attr, flag in (*_PAIRWISE_FLAGS, ("rotations", "--rotations")):
+        applies = kind == "pairwise" if attr != "rotations" else kind == "listwise"
+        if getattr(spec, attr) is not None and not applies:
+            raise InputError(f"{flag} does not apply to judge {spec.judge!r}, a {kind} judge", field=flag)
+    if kind == "pointwise":
+        return get_protocol("pointwise", **(dict(options) if name == "pointwise" else {}))
+    if kind == "listwise":
+        opts: dict[str, Any] = dict(options) if name == "listwise" else {"rotations": "all"}
+        if spec.rotations is not None:
+            opts["rotations"] = parse_rotations(spec.rotations)
+        return get_protocol("listwise", seed=spec.seed, **opts)
+    opts = dict(options) if name == "pairwise" else {"orders": "both"}
+    if _best_of(items):
+        opts.setdefault("pairs", "target_vs_each")
+    if judge.order_invariant:
+        opts["orders"] = "first"
     if spec.games is not None:
         if spec.games not in (1, 2):
             raise JudgebenchError(f"games must be 1 or 2, got {spec.games}")
-        options["orders"] = "both" if spec.games == 2 else "first"
+        opts["orders"] = "both" if spec.games == 2 else "first"
     if spec.orders is not None:
-        options["orders"] = spec.orders
-    protocol = get_protocol(name, seed=spec.seed, **options) if name == "pairwise" else get_protocol(name, **options)
-    kind = getattr(judge, "kind", "pairwise")
-    if kind != protocol.judge_kind:
-        raise InputError(f"judge {spec.judge!r} is a {kind} judge; the {protocol.describe()} protocol needs a {protocol.judge_kind} judge", field="--judge")
-    return protocol
+        opts["orders"] = spec.orders
+    if spec.pairs is not None:
+        opts["pairs"] = spec.pairs
+    return get_protocol("pairwise", seed=spec.seed, **opts)
 
 
-def default_protocol(spec: RunSpec, benchmark: Benchmark | None, judge: Judge) -> JudgingProtocol:
-    """The protocol the run would use without ``--orders`` / ``--games`` (see ``choose_protocol``)."""
-    return choose_protocol(replace(spec, games=None, orders=None), benchmark, judge)
+def parse_rotations(value: str | int) -> str | int:
+    """``--rotations``: ``all`` or a whole number >= 1.
+
+    Raises:
+        InputError: for anything else.
+    """
+    if value == "all" or (isinstance(value, int) and not isinstance(value, bool) and value >= 1):
+        return value
+    if isinstance(value, str) and value.strip().isdigit() and int(value) >= 1:
+        return int(value)
+    raise InputError(f"--rotations must be 'all' or a whole number >= 1, got {value!r}", field="--rotations")
+
+
+def default_protocol(spec: RunSpec, benchmark: Benchmark | None, judge: Judge | JudgeLike, items: Sequence[Item] = ()) -> JudgingProtocol:
+    """The protocol the run would use without ``--orders`` / ``--games`` / ``--pairs`` / ``--rotations`` (see
+    ``choose_protocol``)."""
+    return choose_protocol(replace(spec, games=None, orders=None, pairs=None, rotations=None), benchmark, judge, items)
 
 
 def _execute(judge: Judge, backend: Any, items: list[WorkItem], spec: RunSpec, labels: tuple[str, str], partial: Path, total: int) -> tuple[dict[str, ItemResult], dict[str, int], dict[str, Any] | None]:
@@ -408,10 +481,13 @@ def run(spec: RunSpec) -> RunOutcome:
     data = data_identity(source, loaded.items, items, spec.limit, named=loaded.benchmark is not None)
     rule = spec.rule or (loaded.benchmark.rule if loaded.benchmark is not None else "vote")
     get_reducer(rule)  # an unknown rule fails before any call is made
-    check_scorable(items)
+    # what cannot be scored is refused before the judge is built (a local model loaded) or any call made; the judge's
+    # registered kind is what chooses the protocol (its order invariance only sets the orders)
+    kind = get_judge_info(spec.judge).kind
+    check_scorable(items, choose_protocol(spec, loaded.benchmark, JudgeKindOnly(kind), items), kind)
     judge, backend = build_judge(spec)
-    protocol = choose_protocol(spec, loaded.benchmark, judge)
-    tag = protocol_tag(protocol, default_protocol(spec, loaded.benchmark, judge))
+    protocol = choose_protocol(spec, loaded.benchmark, judge, items)
+    tag = protocol_tag(protocol, default_protocol(spec, loaded.benchmark, judge, items))
     label = run_label(spec, tag)
     out_dir = run_dir(spec, data, tag)
     model_label = spec.model or "none"

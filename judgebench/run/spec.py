@@ -13,7 +13,9 @@ class RunSpec:
     Attributes (the CLI flag of each is its name with dashes): ``data`` (a benchmark ``NAME[:SPLIT]``, a pair file
     or folder, ``hf:NAME``), ``judge`` and ``judge_options``, ``model`` and ``base_url``, the protocol's order
     (``orders``, or ``games`` 1/2), the call policy (``concurrency``, ``rpm``, ``tpm``, ``timeout``,
-    ``max_retries``, ``cache``, ``refresh``, ``cache_dir``), ``limit``, ``seed``, ``rule`` (``None``: the
+    ``max_retries``, ``cache``, ``refresh``, ``cache_dir``), which pairs a pairwise judge sees of a best-of-K item
+    (``pairs``: ``all`` or ``target_vs_each``; ``None``: the run's default), how many rotations a listwise judge
+    sees (``rotations``: ``"all"`` or a whole number; ``None``: the benchmark's), ``limit``, ``seed``, ``rule`` (``None``: the
     benchmark's), where results go (``results_dir``), the local copy of the data (``data_dir``), the column mapping of a file or ``hf:`` source (``fields``,
     ``labels``: ``benchmarks.local.FieldMap.parse``) and the executor
     (``executor``, ``ray_address``, ``workers``).
@@ -25,6 +27,8 @@ class RunSpec:
     base_url: str | None = None
     games: int | None = None
     orders: str | None = None
+    pairs: str | None = None
+    rotations: str | int | None = None
     concurrency: int = 32
     rpm: float | None = None
     tpm: float | None = None
