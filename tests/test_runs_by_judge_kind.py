@@ -169,3 +169,27 @@ def test_bench_flags_reach_the_run(tmp_path: Path, kinds: None, capsys: pytest.C
     assert (tmp_path / "kindbench-best" / "test_picker@rotations=1,seed=0").is_dir()
     with pytest.raises(SystemExit):
         main(["bench", "--benchmark", "kindbench:best", "--judge", "test_picker", "--rotations", "0"])
+
+
+def test_score_and_leaderboard_read_every_kind_of_run(tmp_path: Path, kinds: None, capsys: pytest.CaptureFixture[str]) -> None:
+    """Runs of best-of-K items (listwise, pointwise, pairwise target_vs_each) and of a lifted pointwise judge read
+    back in ``score`` and ``leaderboard`` with the accuracy ``bench`` computed (rescored from judgments.jsonl)."""
+    import json
+
+    from judgebench.cli import main
+
+    runs = [
+        run(_spec("kindbench:best", tmp_path, "test_picker")),
+        run(_spec("kindbench:best", tmp_path, "test_rater")),
+        run(_spec("kindbench:best", tmp_path, "longer")),
+        run(_spec("kindbench:pair", tmp_path, "test_rater")),
+    ]
+    for out in runs:
+        capsys.readouterr()
+        assert main(["score", str(out.out_dir), "--json"]) == 0
+        (row,) = json.loads(capsys.readouterr().out)
+        assert row["overall"] == pytest.approx(out.metrics.accuracy), out.out_dir
+    capsys.readouterr()
+    assert main(["leaderboard", str(tmp_path), "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert sorted(round(r["overall"], 6) for r in rows if r.get("judge") != "random choice (expected)") == sorted(round(o.metrics.accuracy, 6) for o in runs)

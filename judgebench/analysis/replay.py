@@ -16,7 +16,7 @@ from typing import Any
 from ..benchmarks.local import validate_pair_dict
 from ..errors import InputError
 from ..files import iter_jsonl
-from ..schema import Decision, ItemResult, Judgment, response_models_label
+from ..schema import Decision, ItemResult, Judgment, Preference, response_models_label
 
 
 @dataclass(frozen=True)
@@ -78,6 +78,13 @@ def _from_released(row: dict[str, Any], *, path: Path, line: int) -> tuple[ItemR
     return ItemResult.of_pair(pair, str(row.get("judge_name") or "unknown"), judge_model or "", games), judge_model
 
 
+def _is_pairwise_pair(result: ItemResult) -> bool:
+    """A pair judged pairwise (two responses, a preference, pairwise views): read and checked as pairs are. Other
+    items (best-of-K, ratings) and other protocols are read as items; ``Item.from_dict`` has validated them."""
+    item = result.item
+    return len(item.responses) == 2 and isinstance(item.target, Preference) and not result.protocol.startswith(("pointwise", "listwise"))
+
+
 def _check_games(result: ItemResult, *, path: Path, line: int) -> None:
     """A judgebench result holds one or two judgments with distinct game numbers (1 and/or 2), as a released
     file must hold one or two: an empty ``games`` list would otherwise score silently as a wrong pair."""
@@ -101,10 +108,13 @@ def read_judgment_file(path: str | Path) -> JudgmentFile:
         if ("games" in row and "pair" in row) or "schema_version" in row:  # judgebench's own lines: version 1 (pair) or 2 (item)
             try:
                 result = ItemResult.from_dict(row)
-                validate_pair_dict(row["pair"] if "pair" in row else result.pair.to_dict(), path=path, line=line)
+                is_pair = "pair" in row or _is_pairwise_pair(result)
+                if is_pair:
+                    validate_pair_dict(row["pair"] if "pair" in row else result.pair.to_dict(), path=path, line=line)
             except (KeyError, TypeError, ValueError) as e:
                 raise InputError(f"malformed judgebench result line: {e!r}", path=path, line=line) from None
-            _check_games(result, path=path, line=line)
+            if is_pair:
+                _check_games(result, path=path, line=line)
         elif "judgments" in row:
             result, _ = _from_released(row, path=path, line=line)
             released = True
@@ -119,7 +129,7 @@ def read_judgment_file(path: str | Path) -> JudgmentFile:
     if not results:
         raise InputError("no judgments in file (empty)", path=path)
     model = model or _name_field(path, "judge_model") or ""
-    response_model = response_models_label(r.pair.response_model for r in results) or _name_field(path, "response_model") or ""
+    response_model = response_models_label(resp.model for r in results for resp in r.item.responses) or _name_field(path, "response_model") or ""
     return JudgmentFile(
         path=str(path),
         judge=judge or "unknown",

@@ -314,3 +314,15 @@ def _unscorable(item: Item, protocol: JudgingProtocol, kind: str) -> str:
     if isinstance(target, Ratings):
         return "" if kind == "pointwise" else f"ratings are scored against a pointwise judge's ratings, not a {kind} judge's verdicts"
     return "votes, rankings and unlabelled items are not scored yet"
+
+
+def item_credit(result: ItemResult, rule: str = "vote") -> float:
+    """One item's credit in [0, 1] as ``score_results`` counts it (the rule's credit for a preference judged
+    pairwise; ``best_of.score_item`` for every other item), for per-item comparisons between runs (the paired test
+    against the best run); NaN for an item without an accuracy (ratings)."""
+    from .best_of import result_protocol, score_item
+
+    protocol = result_protocol(result)
+    if _pairwise_preference(result, protocol):
+        return get_reducer(rule).credit(pair_label(result), original_frame(result))
+    return score_item(result, protocol, rule=rule).credit

@@ -24,9 +24,8 @@ import numpy as np
 from ..analysis.replay import JudgmentFile, read_judgment_file
 from ..analysis.scoring import (
     RunMetrics,
+    item_credit,
     ordered_categories,
-    original_frame,
-    pair_label,
     result_category,
     run_benchmark,
     score_results,
@@ -34,8 +33,8 @@ from ..analysis.scoring import (
 from ..benchmarks import Benchmark
 from ..errors import InputError
 from ..files import atomic_write_text
-from ..protocols import REDUCERS, get_reducer
-from ..run.identity import pair_set_sha256
+from ..protocols import REDUCERS
+from ..run.identity import item_set_sha256
 from ..schema import LABELS, Decision, ItemResult, is_model_name, response_models_label
 from .tables import (
     Column,
@@ -213,7 +212,7 @@ def data_fields(info: dict[str, Any] | None = None, results: Sequence[ItemResult
         return {"pair_set": recorded["set_sha256"][:8], "set_size": set_size, "partial": bool(isinstance(set_size, int) and judged is not None and judged < set_size)}
     limit = (info.get("spec") or {}).get("limit") if isinstance(info.get("spec"), dict) else None
     partial = bool(isinstance(limit, int) and limit > 0 and judged == limit)
-    key = pair_set_sha256(r.pair for r in results)[:8] if results else f"{dataset or '?'} (n={judged})"
+    key = item_set_sha256(r.item for r in results)[:8] if results else f"{dataset or '?'} (n={judged})"
     return {"pair_set": key, "set_size": None, "partial": partial}
 
 
@@ -227,8 +226,7 @@ def loaded_run(
     benchmark = benchmark or run_benchmark(info)
     rule = rule or own_rule(info, benchmark)
     metrics = score_results(results, rule=rule, benchmark=benchmark, seed=seed)
-    reducer = get_reducer(rule)
-    credits = {r.pair_id: reducer.credit(pair_label(r), original_frame(r)) for r in results}
+    credits = {r.item_id: item_credit(r, rule) for r in results}
     return LoadedRun(metrics_row(metrics, benchmark=benchmark, **identity) | data_fields(info, results), tuple(results), credits, benchmark)
 
 
