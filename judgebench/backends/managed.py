@@ -10,7 +10,7 @@ import asyncio
 import logging
 import math
 import random
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
@@ -100,7 +100,10 @@ class ManagedBackend:
         self.breaker = breaker or CircuitBreaker()
         self._rng = random.Random(seed)
         self.stats = {"calls": 0, "cached": 0, "retries": 0, "failed": 0, "prompt_tokens": 0, "completion_tokens": 0, "cost_usd": 0.0}
+        if hasattr(raw, "score_once"):
+            self.stats["deduplicated"] = 0  # reward scores read from the per-run memo (``score``)
         self._siblings: dict[str, ManagedBackend] = {}
+        self._scores: dict[tuple[tuple[tuple[str, str], ...], str], asyncio.Future[float]] = {}
 
     @classmethod
     def from_spec(cls, raw: RawProvider, spec: CallPolicy) -> ManagedBackend:
@@ -185,8 +188,17 @@ class ManagedBackend:
             self.cache.put(key, completion.to_dict())
         return completion
 
-    async def score(self, question: str, response: str) -> float:
+    async def score(self, question: str, response: str, *, conversation: Sequence[Any] | None = None) -> float:
         """Reward-model score of one response (providers with ``score_once``): a finite number.
+
+        ``conversation`` is the prompt as turns (``Turn`` or ``{"role", "content"}``) when it is more than one user
+        turn; the provider then scores the whole conversation with ``response`` as the assistant's turn (the model's
+        chat template). Without it, or for one user turn, the prompt is ``question`` as one user turn (and the
+        cache key is the one written before conversations were scored).
+
+        Each (conversation, response) is scored once per backend, so once per run however many pairs, views or
+        orders hold it: a second call reads the per-run memo, and concurrent calls for the same key await the one
+        score in flight (a failed score is not kept: a later call tries again).
 
         Raises:
             BackendError: when the call fails, or the provider's score is not a finite number (NaN or infinite: a
@@ -195,7 +207,27 @@ class ManagedBackend:
         score_once = getattr(self.raw, "score_once", None)  # only reward-model providers have it
         if score_once is None:
             raise BackendError(f"{self.name} cannot score responses; use a reward-model backend (hf:PATH or vllm-reward:NAME)")
-        key = cache_key(provider=self.raw.provider, model=self.raw.model, endpoint=self.endpoint, request={"question": question, "response": response}, params={"kind": "reward"})
+        messages = conversation_messages(question, conversation)
+        key = (tuple((m["role"], m["content"]) for m in messages) if messages is not None else (("user", question),), response)
+        loop = asyncio.get_running_loop()
+        pending = self._scores.get(key)
+        if pending is not None and (pending.done() or pending.get_loop() is loop):
+            self.stats["deduplicated"] += 1
+            return await asyncio.shield(pending)
+        task = loop.create_task(self._score_fresh(score_once, question, response, messages))
+        self._scores[key] = task
+
+        def forget_failure(t: asyncio.Task[float]) -> None:
+            if (t.cancelled() or t.exception() is not None) and self._scores.get(key) is t:
+                del self._scores[key]
+
+        task.add_done_callback(forget_failure)
+        return await asyncio.shield(task)  # a cancelled caller leaves the score to the others awaiting it
+
+    async def _score_fresh(self, score_once: Callable[..., Awaitable[float]], question: str, response: str, messages: Messages | None) -> float:
+        """One score from the call cache or the provider (``score``'s memo calls this once per key)."""
+        request: dict[str, Any] = {"question": question, "response": response} if messages is None else {"messages": messages, "response": response}
+        key = cache_key(provider=self.raw.provider, model=self.raw.model, endpoint=self.endpoint, request=request, params={"kind": "reward"})
         if self.cache is not None and not self.refresh:
             hit = self.cache.get(key)
             cached = hit.get("score") if isinstance(hit, dict) else None
@@ -203,10 +235,12 @@ class ManagedBackend:
                 self.stats["cached"] += 1
                 return float(cached)
         self.breaker.check()
-        await self.limiter.acquire(len(question + response) // 4)
+        prompt_chars = sum(len(m["content"]) for m in messages) if messages is not None else len(question)
+        await self.limiter.acquire((prompt_chars + len(response)) // 4)
 
         async def finite_score() -> float:
-            value = float(await score_once(question, response))
+            got = await (score_once(question, response) if messages is None else score_once(question, response, messages))
+            value = float(got)
             if not math.isfinite(value):
                 raise BackendError(f"reward is not a finite number: {value!r}")
             return value
@@ -233,6 +267,17 @@ class ManagedBackend:
     def close(self) -> None:
         if self.cache is not None:
             self.cache.close()
+
+
+def conversation_messages(question: str, conversation: Sequence[Any] | None) -> Messages | None:
+    """``conversation`` (``Turn``s or ``{"role", "content"}`` dicts) as chat messages, or ``None`` when it is absent
+    or one user turn: such a prompt is scored as ``question`` alone, as before conversations were scored."""
+    if not conversation:
+        return None
+    messages = [{"role": str(t["role"]), "content": str(t["content"])} if isinstance(t, Mapping) else {"role": str(t.role), "content": str(t.content)} for t in conversation]
+    if len(messages) == 1 and messages[0]["role"] == "user":
+        return None
+    return messages
 
 
 def get_backend(spec: CallPolicy) -> ManagedBackend:

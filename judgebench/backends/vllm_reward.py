@@ -1,7 +1,13 @@
 """A reward model served by vLLM (``vllm serve MODEL --task reward``), scored through its ``/pooling`` endpoint.
 
-Request: ``{"model": NAME, "messages": [user question, assistant response]}``; vLLM applies the model's chat
-template and returns ``data[0].data``, the reward (a number, or a list whose last element is the sequence reward).
+Request: ``{"model": NAME, "messages": [the conversation's turns (or the question as one user turn), assistant
+response]}``; vLLM applies the model's chat template and returns ``data[0].data``, the reward (a number, or a list
+whose last element is the sequence reward).
+
+One request per (conversation, response): the chat form of ``/pooling`` takes one conversation (only its
+completion form, ``input``, takes a list, of texts already templated, which would need the model's tokenizer
+here). Requests are sent concurrently and the server batches them (vLLM's scheduler runs the sequences in flight
+together); ``ManagedBackend.score`` sends each unique (conversation, response) once per run.
 A reward that is not a finite number (``NaN``, ``Infinity``: Python's JSON reader accepts both) is a failed call,
 never a score.
 """
@@ -47,10 +53,12 @@ class VLLMRewardProvider:
             self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.timeout), connector=aiohttp.TCPConnector(limit=0))
         return self._session
 
-    async def score_once(self, question: str, response: str) -> float:
+    async def score_once(self, question: str, response: str, messages: Messages | None = None) -> float:
+        """The reward of ``response`` as the assistant's turn after ``messages`` (``None``: ``question`` as one user
+        turn)."""
         import aiohttp
 
-        body = {"model": self.model, "messages": [{"role": "user", "content": question}, {"role": "assistant", "content": response}]}
+        body = {"model": self.model, "messages": [*(messages or [{"role": "user", "content": question}]), {"role": "assistant", "content": response}]}
         try:
             async with self._get_session().post(self.url, json=body, headers={"Authorization": self._authorization}) as r:
                 # every body is read with the size limit (``_http``): a timeout does not bound memory
