@@ -130,7 +130,13 @@ def run(args: argparse.Namespace) -> int:
     """Run, print the table (or JSON), then the failure verdict: exit 0 for a clean run (or failures within
     ``--max-failure-rate``), 3 (``EXIT_FAILED_JUDGMENTS``) with failed judgments, 4 (``RunAborted``) when a fatal
     error stopped the run; the last two print how many failed, the top causes and the command that resumes."""
-    from ..reports.leaderboard import metrics_row, render_category_table, render_rows, render_run_summary
+    from ..reports.leaderboard import (
+        metrics_row,
+        render_category_table,
+        render_rows,
+        render_run_extra,
+        render_run_summary,
+    )
     from ..run.runner import run as run_judge
 
     argv = getattr(args, "_argv", None) or sys.argv[1:]
@@ -144,10 +150,15 @@ def run(args: argparse.Namespace) -> int:
         return _failure_verdict(failures, args.max_failure_rate, resume_command(argv))
     info = outcome.run_info
     row = metrics_row(outcome.metrics, judge=info["judge"], model=info["model"], response_model=info["response_model"], dataset=info["dataset"], path=str(outcome.out_dir))
-    print(render_rows([row], "md", rule=outcome.metrics.rule), end="")
+    extra = render_run_extra(outcome.metrics)
+    if outcome.metrics.categories or not extra:  # a run of ratings only has no accuracy to tabulate
+        print(render_rows([row], "md", rule=outcome.metrics.rule), end="")
     if len(outcome.metrics.categories) > 1:
         print()
         print(render_category_table(outcome.metrics), end="")
+    if extra:
+        print()
+        print(extra, end="")
     print("\n" + render_run_summary(info, outcome.out_dir), end="")
     return _failure_verdict(failures, args.max_failure_rate, resume_command(argv))
 

@@ -538,3 +538,39 @@ def render_run_summary(info: Mapping[str, Any], out_dir: str | Path) -> str:
         cost = f"${b['cost_usd']:.4f}" if b.get("priced") else "cost unknown (model not in the price table; see JUDGEBENCH_PRICES)"
         lines.append(f"model calls: {b['calls']} ({b['cached']} cached, {b['retries']} retries, {b['failed']} failed); tokens: {b['prompt_tokens']} in, {b['completion_tokens']} out; {cost}")
     return "\n".join(lines) + "\n"
+
+
+def _estimate_cell(e: Mapping[str, Any]) -> tuple[str, str]:
+    if not e.get("defined", True) or e.get("value") is None:
+        return "–", str(e.get("reason") or "undefined")
+    boot = next((i for i in e.get("intervals") or () if str(i.get("method", "")).startswith("bootstrap")), None)
+    ci = f"{boot['low']:.3f}–{boot['high']:.3f}" if boot and boot.get("low") is not None else "–"
+    return f"{e['value']:.3f}", ci
+
+
+def render_run_extra(metrics: RunMetrics) -> str:
+    """The parts of a run's score that are not accuracy, as ``bench`` prints them (Markdown): the agreement of a
+    pointwise judge's ratings with the items' reference ratings (each measure with its 95% bootstrap CI and n), the
+    position bias of a listwise judge (share of choices per shown position, chi-square p, accuracy by position),
+    and the intransitivity of a round robin. Empty when the run has none of them."""
+    extra = metrics.extra or {}
+    parts: list[str] = []
+    agreement = extra.get("ratings_agreement")
+    if agreement:
+        rows = []
+        for key, e in agreement.items():
+            value, ci = _estimate_cell(e)
+            rows.append({"measure": f"{e.get('name', key)} ({key.split('/', 1)[0]})", "value": value, "ci": ci, "n": e.get("n")})
+        parts.append("Ratings against the reference (per response; per system = mean rating of each model):\n\n" + to_markdown(rows, [Column("measure", "Measure", None), Column("value", "Value", None), Column("ci", "95% CI", None), Column("n", "n", None)]))
+    bias = extra.get("position_bias")
+    if bias:
+        shares = ", ".join(f"{100 * s:.1f}" for s in bias.get("shares", []))
+        acc = ", ".join(f"{a:.1f}" if a is not None else "–" for a in bias.get("accuracy_by_position", []))
+        parts.append(
+            f"Position bias: choices by shown position (%): {shares} (unbiased: {100 * bias.get('expected_share', 0):.1f} each); "
+            f"chi-square {bias.get('chi2', float('nan')):.1f}, p = {bias.get('p_value', float('nan')):.3g}; accuracy when the correct response was shown at each position: {acc}\n"
+        )
+    intrans = extra.get("intransitivity")
+    if intrans:
+        parts.append(f"Intransitivity of the round robins: {json.dumps(intrans, sort_keys=True)}\n")
+    return "\n".join(parts)

@@ -6,14 +6,11 @@
 * a best-of-4 run on ``rmb:bo4`` with a four-way (listwise) judge reports best-of-K accuracy and position bias, and
   the position bias planted in the simulated judge is recovered within its bootstrap interval.
 
-Each test needs pieces other modules provide (the pointwise and four-way judges, the fake server's rating and
-four-way formats, the best-of and rating scorers, the runner choosing listwise for a listwise judge); while one
-is missing it skips, naming it.
+Both need the real sets in ``../shared/data`` (they skip, saying so, without it).
 """
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
 from pathlib import Path
@@ -26,23 +23,6 @@ from ..conftest import shared
 
 N_BOOT = 1000
 Z = 0.5  # half-width of a rating's rounding bin
-
-
-def _require(judge: str, *, scorer: str) -> None:
-    """Skip, naming the missing piece, unless the judge, the fake server's formats and the scorer are there."""
-    from judgebench.testing import fake_server
-
-    missing = []
-    if not hasattr(fake_server.FakeConfig(), "rating_noise") or not hasattr(fake_server, "ItemTruth"):
-        missing.append("the fake server's rating/four-way formats (FakeConfig.rating_noise, FakeJudgeServer(items=...))")
-    if importlib.util.find_spec(f"judgebench.judges.{judge}") is None:
-        missing.append(f"the {judge} judge (judgebench/judges/{judge}.py)")
-    if importlib.util.find_spec(scorer) is None:
-        missing.append(f"the scorer {scorer}")
-    if importlib.util.find_spec("judgebench.analysis.best_of") is None:
-        missing.append("best-of and ratings scoring (judgebench.analysis.best_of, RunMetrics.extra)")
-    if missing:
-        pytest.skip("issue 14 pieces not landed: " + "; ".join(missing))
 
 
 def _run(data: str, judge: str, data_dir: Path, tmp_path: Path, config: Any, items: list, **kw: Any) -> Any:
@@ -72,7 +52,6 @@ def _rating_loglik(mu: np.ndarray, ratings: np.ndarray, sigmas: np.ndarray, lo: 
 
 
 def test_pointwise_prometheus_vicuna_reports_correlations_and_recovers_the_planted_noise(tmp_path: Path) -> None:
-    _require("prometheus2_absolute", scorer="judgebench.metrics.ratings")
     from scipy.stats import kendalltau, pearsonr, spearmanr
 
     from judgebench.benchmarks import load_items
@@ -110,7 +89,6 @@ def test_pointwise_prometheus_vicuna_reports_correlations_and_recovers_the_plant
 
 
 def test_best_of_4_rmb_with_a_four_way_judge_recovers_the_planted_position_bias(tmp_path: Path) -> None:
-    _require("rewardbench2_fourway", scorer="judgebench.analysis.best_of")
     from judgebench.benchmarks import load_items
     from judgebench.testing.fake_server import FakeConfig
 
