@@ -85,7 +85,35 @@ class Judge(Protocol):
     async def judge(self, context: JudgeContext, response_a: str, response_b: str) -> Judgment: ...
 
 
-JudgeFactory = Callable[..., Judge]
+@runtime_checkable
+class PointwiseJudge(Protocol):
+    """A judge that rates one response alone (``kind = "pointwise"``) on its ``scale`` (low, high): ``judge``
+    returns a ``Judgment`` whose ``rating`` is the rating, or ``None`` with ``extra["no_decision_reason"]``, and
+    never raises for a failed model call (``error`` set)."""
+
+    kind: ClassVar[JudgeKind]
+    name: str
+    order_invariant: bool
+
+    async def judge(self, context: JudgeContext, response: str) -> Judgment: ...
+
+
+@runtime_checkable
+class ListwiseJudge(Protocol):
+    """A judge shown K responses at once (``kind = "listwise"``): ``judge`` returns a ``Judgment`` with ``choice``
+    (the position of the best response in the order shown, from 0) and/or ``ranking`` (positions, best first)."""
+
+    kind: ClassVar[JudgeKind]
+    name: str
+    order_invariant: bool
+
+    async def judge(self, context: JudgeContext, *responses: str) -> Judgment: ...
+
+
+AnyJudge = Judge | PointwiseJudge | ListwiseJudge
+"""A judge of any kind; the runner shows it the views its protocol plans (``judge(context, *shown)``)."""
+
+JudgeFactory = Callable[..., AnyJudge]
 
 
 @dataclass(frozen=True)
@@ -148,7 +176,7 @@ def get_judge_info(name: str) -> JudgeInfo:
     return _REGISTRY[name]
 
 
-def get_judge(name: str, backend: Backend | RewardBackend | None = None, **options: Any) -> Judge:
+def get_judge(name: str, backend: Backend | RewardBackend | None = None, **options: Any) -> AnyJudge:
     """Build the judge registered as ``name`` on ``backend`` (None for judges that need no model).
 
     ``backend`` is what the judge's registration names (``JudgeInfo.backend``): a chat ``Backend`` for ``chat``
@@ -204,7 +232,7 @@ class JudgeSpec(CallPolicy, Protocol):
     def judge_options(self) -> Mapping[str, Any]: ...
 
 
-def build_judge(spec: JudgeSpec) -> tuple[Judge, ManagedBackend | None]:
+def build_judge(spec: JudgeSpec) -> tuple[AnyJudge, ManagedBackend | None]:
     """The judge a run spec names (``spec.judge``, ``spec.judge_options``) on its backend (``spec.model`` through
     ``backends.managed.get_backend``), and that backend: a ``ManagedBackend``, or None for judges that need no
     model.

@@ -132,7 +132,7 @@ class GEvalJudge:
         return Judgment(Decision.NONE, prompt=prompt, output=text, rating=rating, score_kind="rating", usage=completion.usage, extra=extra)
 
 
-@register_judge(  # type: ignore[arg-type]  # a pointwise judge: judge(context, response); Judge is typed for pairwise judges
+@register_judge(
     "geval",
     "G-Eval-style probability-weighted rating: sum of p(rating token) * rating at the rating position, from the "
     "server's log-probabilities (option template=mt_bench_single|rewardbench2_rating|prometheus2_absolute for the "

@@ -65,8 +65,7 @@ def jury(backend: Any, *, members: list[str] | None = None, weights: list[float]
             raise JudgebenchError("a jury cannot contain a jury")
         member_backend = backend.sibling(model) if model else backend
         judge = get_judge(name, member_backend)
-        kind = getattr(judge, "kind", Jury.kind)
-        if kind != Jury.kind:
-            raise JudgebenchError(f"jury: member {m!r} is a {kind} judge; a jury's members are {Jury.kind} judges")
+        if not isinstance(judge, Judge) or getattr(judge, "kind", Jury.kind) != Jury.kind:
+            raise JudgebenchError(f"jury: member {m!r} is a {getattr(judge, 'kind', '?')} judge; a jury's members are {Jury.kind} judges")
         built.append((m, judge))
     return Jury(built, [float(w) for w in weights] if weights else [1.0] * len(members))

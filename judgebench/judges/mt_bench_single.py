@@ -101,7 +101,7 @@ def render(context: JudgeContext, response: str, *, use_reference: bool = True) 
     return name, render_messages(user, system_template=system, **variables)
 
 
-@register_judge(  # type: ignore[arg-type]  # a pointwise judge: judge(context, response); Judge is typed for pairwise judges
+@register_judge(
     "mt_bench_single",
     "MT-Bench single-answer grading 1-10 (FastChat's single-v1 / single-math-v1 and their multi-turn prompts, "
     "verbatim; Rating: [[N]]); an item's reference selects the math prompt (option reference=item|never). "

@@ -124,7 +124,7 @@ def render(context: JudgeContext, response: str, *, rubric: str, reference_answe
     return name, render_messages("prometheus2_absolute", system_template="prometheus2_absolute_system", **variables)
 
 
-@register_judge(  # type: ignore[arg-type]  # a pointwise judge: judge(context, response); Judge is typed for pairwise judges
+@register_judge(
     "prometheus2_absolute",
     "Prometheus 2 absolute grading 1-5, prometheus-eval's exact prompt and [INST] wrapper; [RESULT] N. The item's "
     "rubric and reference first, else options rubric=... (default factual_validity) and reference_answer=...; "

@@ -54,7 +54,7 @@ def render(context: JudgeContext, response: str, *, ties: bool) -> tuple[str, Me
     return name, render_messages("rewardbench2_rating", question=context.question, response=response, ties=ties)
 
 
-@register_judge(  # type: ignore[arg-type]  # a pointwise judge: judge(context, response); Judge is typed for pairwise judges
+@register_judge(
     "rewardbench2_rating",
     "RewardBench 2's rating judge 1-10 (generative_v2.py ratings_prompt, verbatim; the final number of the output; "
     "option ties=true for the Ties subset's prompt). Malik et al. 2025, arXiv 2506.01937; github.com/allenai/reward-bench.",

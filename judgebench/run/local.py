@@ -12,7 +12,7 @@ from typing import Any, Protocol
 
 from ..backends import Backend, BackendError
 from ..errors import JudgebenchError
-from ..judges import Judge, JudgeContext
+from ..judges import AnyJudge, JudgeContext
 from ..schema import Decision, Item, ItemResult, Judgment
 from ..secrets import redact
 from .spec import RunSpec
@@ -48,12 +48,12 @@ class WorkItem:
 class Executor(Protocol):
     name: str
 
-    def execute(self, judge: Judge, backend: Backend | None, items: Sequence[WorkItem], spec: RunSpec, labels: tuple[str, str], on_result: OnResult) -> dict[str, Any] | None:
+    def execute(self, judge: AnyJudge, backend: Backend | None, items: Sequence[WorkItem], spec: RunSpec, labels: tuple[str, str], on_result: OnResult) -> dict[str, Any] | None:
         """Judge ``items`` and call ``on_result`` as each pair finishes; return backend statistics if any."""
         ...
 
 
-async def judge_one(judge: Judge, item: Item, game: int, view: tuple[int, ...], sem: asyncio.Semaphore) -> Judgment:
+async def judge_one(judge: AnyJudge, item: Item, game: int, view: tuple[int, ...], sem: asyncio.Semaphore) -> Judgment:
     """One view of one item under the concurrency semaphore; failures become recorded no-decisions.
 
     The judge is shown the responses of ``view`` in its order, with the item's context (``JudgeContext``).
@@ -74,7 +74,7 @@ async def judge_one(judge: Judge, item: Item, game: int, view: tuple[int, ...], 
     return j.on_view(game, view)
 
 
-async def judge_items(judge: Judge, items: Sequence[WorkItem], *, concurrency: int, labels: tuple[str, str], on_result: OnResult, sem: asyncio.Semaphore | None = None) -> None:
+async def judge_items(judge: AnyJudge, items: Sequence[WorkItem], *, concurrency: int, labels: tuple[str, str], on_result: OnResult, sem: asyncio.Semaphore | None = None) -> None:
     """Judge every item's missing views with at most ``concurrency`` calls in flight (or under a shared ``sem``);
     report items as they finish."""
     sem = sem or asyncio.Semaphore(max(1, concurrency))
@@ -112,7 +112,7 @@ class LocalExecutor:
 
     name = "local"
 
-    def execute(self, judge: Judge, backend: Backend | None, items: Sequence[WorkItem], spec: RunSpec, labels: tuple[str, str], on_result: OnResult) -> dict[str, Any] | None:
+    def execute(self, judge: AnyJudge, backend: Backend | None, items: Sequence[WorkItem], spec: RunSpec, labels: tuple[str, str], on_result: OnResult) -> dict[str, Any] | None:
         async def main() -> None:
             try:
                 await judge_items(judge, items, concurrency=spec.concurrency, labels=labels, on_result=on_result)

@@ -23,7 +23,7 @@ from typing import Any
 
 from ..backends import Backend
 from ..errors import MissingDependencyError, RunAborted
-from ..judges import Judge
+from ..judges import AnyJudge
 from .local import OnResult, WorkItem, judge_items
 from .spec import RunSpec
 
@@ -140,7 +140,7 @@ class RayExecutor:
         self.workers = workers
         self.actors: list[Any] = []
 
-    def execute(self, judge: Judge, backend: Backend | None, items: Sequence[WorkItem], spec: RunSpec, labels: tuple[str, str], on_result: OnResult) -> dict[str, Any] | None:
+    def execute(self, judge: AnyJudge, backend: Backend | None, items: Sequence[WorkItem], spec: RunSpec, labels: tuple[str, str], on_result: OnResult) -> dict[str, Any] | None:
         ray = ensure_ray(self.address, self.workers)
         n = self.workers or max(1, int(ray.available_resources().get("CPU", 1)))
         todo = [it for it in items if it.todo]

@@ -36,7 +36,7 @@ from ..benchmarks import Benchmark, load_items
 from ..benchmarks.local import FieldMap
 from ..errors import InputError, JudgebenchError, RunAborted
 from ..files import append_jsonl, atomic_write_json, atomic_write_jsonl, iter_jsonl, open_append_log
-from ..judges import Judge, build_judge, get_judge_info
+from ..judges import AnyJudge, Judge, build_judge, get_judge_info
 from ..protocols import JudgingProtocol, get_protocol, get_reducer
 from ..schema import SCHEMA_VERSION, BestOf, Item, ItemResult, Judgment, Usage, response_models_label
 from ..secrets import redact
@@ -424,7 +424,7 @@ def default_protocol(spec: RunSpec, benchmark: Benchmark | None, judge: Judge | 
     return choose_protocol(replace(spec, games=None, orders=None, pairs=None, rotations=None), benchmark, judge, items)
 
 
-def _execute(judge: Judge, backend: Any, items: list[WorkItem], spec: RunSpec, labels: tuple[str, str], partial: Path, total: int) -> tuple[dict[str, ItemResult], dict[str, int], dict[str, Any] | None]:
+def _execute(judge: AnyJudge, backend: Any, items: list[WorkItem], spec: RunSpec, labels: tuple[str, str], partial: Path, total: int) -> tuple[dict[str, ItemResult], dict[str, int], dict[str, Any] | None]:
     """Run the executor, logging each finished item to the partial file and counting as we go (``total``: the
     number of views planned)."""
     counts = {"reused": 0, "new": 0, "failed": 0, "cached": 0}
