@@ -48,7 +48,6 @@ reducer (``judgebench.protocols``), metrics accuracy and position consistency.
 from __future__ import annotations
 
 import logging
-import os
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -60,6 +59,7 @@ from ..errors import InputError
 from ..files import iter_json_list
 from ..schema import Item, Preference, Response
 from . import Benchmark, register_benchmark
+from ._download import cache_root, cached_download
 
 logger = logging.getLogger(__name__)
 
@@ -169,38 +169,18 @@ def dataset_root(data_dir: Path) -> Path:
     return data_dir
 
 
-def _cache_root() -> Path:
-    from ..backends.cache import default_cache_dir
-
-    return default_cache_dir() / "data" / "llmbar" / COMMIT
-
-
 def download(llmbar_set: LLMBarSet) -> Path:
     """The set's ``dataset.json`` from GitHub at the pinned commit, kept in the cache (downloaded once).
 
     Raises:
         InputError: when it cannot be downloaded (offline, blocked), saying where to put a local copy instead.
     """
-    dest = _cache_root() / llmbar_set.relpath
-    if dest.is_file():
-        return dest
-    url = f"{RAW_BASE}/{urllib.parse.quote(llmbar_set.relpath)}"
-    logger.info("downloading LLMBar %s from %s", llmbar_set.category, url)
-    try:
-        with urllib.request.urlopen(url, timeout=60) as response:
-            data = response.read()
-    except (urllib.error.URLError, OSError, TimeoutError) as e:
-        reason = getattr(e, "reason", None) or e
-        raise InputError(
-            f"cannot download LLMBar's {llmbar_set.category} set: {reason}. Offline? Put a copy of {REPO}'s Dataset/ "
-            f"folder (LLMBar/ and Processed/) in ${LLMBAR_DIR_ENV}, $JUDGEBENCH_DATA_DIR/llmbar or --data-dir",
-            path=url,
-        ) from None
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, dest)  # a half-written file is never read as the set
-    return dest
+    return cached_download(
+        f"{RAW_BASE}/{urllib.parse.quote(llmbar_set.relpath)}",
+        cache_root("llmbar", COMMIT) / llmbar_set.relpath,
+        what=f"LLMBar's {llmbar_set.category} set",
+        offline_hint=f"Put a copy of {REPO}'s Dataset/ folder (LLMBar/ and Processed/) in ${LLMBAR_DIR_ENV}, $JUDGEBENCH_DATA_DIR/llmbar or --data-dir",
+    )
 
 
 def set_files(split: str, data_dir: Path | None) -> list[tuple[LLMBarSet, Path]]:

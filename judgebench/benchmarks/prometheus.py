@@ -59,9 +59,6 @@ evaluation sets), so GitHub is the public source.
 from __future__ import annotations
 
 import logging
-import os
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -70,6 +67,7 @@ from ..errors import InputError
 from ..files import iter_json_list
 from ..schema import Item, Ratings, Response
 from . import Benchmark, register_benchmark
+from ._download import cache_root, cached_download
 
 logger = logging.getLogger(__name__)
 
@@ -207,38 +205,18 @@ def data_root(data_dir: Path) -> Path:
     return data_dir
 
 
-def _cache_root() -> Path:
-    from ..backends.cache import default_cache_dir
-
-    return default_cache_dir() / "data" / "prometheus" / COMMIT
-
-
 def download(prometheus_set: PrometheusSet) -> Path:
     """The set's file from GitHub at the pinned commit, kept in the cache (downloaded once).
 
     Raises:
         InputError: when it cannot be downloaded (offline, blocked), saying where to put a local copy instead.
     """
-    dest = _cache_root() / prometheus_set.filename
-    if dest.is_file():
-        return dest
-    url = f"{RAW_BASE}/{prometheus_set.filename}"
-    logger.info("downloading Prometheus %s from %s", prometheus_set.filename, url)
-    try:
-        with urllib.request.urlopen(url, timeout=60) as response:
-            data = response.read()
-    except (urllib.error.URLError, OSError, TimeoutError) as e:
-        reason = getattr(e, "reason", None) or e
-        raise InputError(
-            f"cannot download Prometheus' {prometheus_set.filename}: {reason}. Offline? Put a copy of {REPO}'s "
-            f"{DATA_PATH}/{prometheus_set.filename} in ${PROMETHEUS_DIR_ENV}, $JUDGEBENCH_DATA_DIR/prometheus or --data-dir",
-            path=url,
-        ) from None
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, dest)  # a half-written file is never read as the set
-    return dest
+    return cached_download(
+        f"{RAW_BASE}/{prometheus_set.filename}",
+        cache_root("prometheus", COMMIT) / prometheus_set.filename,
+        what=f"Prometheus' {prometheus_set.filename}",
+        offline_hint=f"Put a copy of {REPO}'s {DATA_PATH}/{prometheus_set.filename} in ${PROMETHEUS_DIR_ENV}, $JUDGEBENCH_DATA_DIR/prometheus or --data-dir",
+    )
 
 
 def load(split: str, data_dir: Path | None) -> list[Item]:

@@ -56,7 +56,6 @@ authors (``ilgee/RMB-BoN`` is a third party's flattened copy, with renamed field
 from __future__ import annotations
 
 import logging
-import os
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -68,6 +67,7 @@ from ..errors import InputError
 from ..files import iter_json_list
 from ..schema import BestOf, Item, Response, Role, Turn
 from . import Benchmark, register_benchmark
+from ._download import cache_root, cached_download
 
 logger = logging.getLogger(__name__)
 
@@ -264,9 +264,7 @@ def local_files(root: Path, goals: Sequence[str]) -> list[Path]:
 
 
 def _cache_root() -> Path:
-    from ..backends.cache import default_cache_dir
-
-    return default_cache_dir() / "data" / "rmb" / COMMIT / "BoN_set"
+    return cache_root("rmb", COMMIT) / "BoN_set"
 
 
 def download(relpath: str) -> Path:
@@ -275,26 +273,12 @@ def download(relpath: str) -> Path:
     Raises:
         InputError: when it cannot be downloaded (offline, blocked), saying where to put a local copy instead.
     """
-    dest = _cache_root() / relpath
-    if dest.is_file():
-        return dest
-    url = f"{RAW_BASE}/{urllib.parse.quote(relpath)}"
-    logger.info("downloading RMB %s from %s", relpath, url)
-    try:
-        with urllib.request.urlopen(url, timeout=60) as response:
-            data = response.read()
-    except (urllib.error.URLError, OSError, TimeoutError) as e:
-        reason = getattr(e, "reason", None) or e
-        raise InputError(
-            f"cannot download RMB's BoN_set/{relpath}: {reason}. Offline? Put a copy of {REPO}'s RMB_dataset/ folder "
-            f"(BoN_set/) in ${RMB_DIR_ENV}, $JUDGEBENCH_DATA_DIR/rmb or --data-dir",
-            path=url,
-        ) from None
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, dest)  # a half-written file is never read as the set
-    return dest
+    return cached_download(
+        f"{RAW_BASE}/{urllib.parse.quote(relpath)}",
+        _cache_root() / relpath,
+        what=f"RMB's BoN_set/{relpath}",
+        offline_hint=f"Put a copy of {REPO}'s RMB_dataset/ folder (BoN_set/) in ${RMB_DIR_ENV}, $JUDGEBENCH_DATA_DIR/rmb or --data-dir",
+    )
 
 
 def split_files(split: str, data_dir: Path | None) -> list[Path]:
