@@ -8,6 +8,7 @@ import io
 import json
 import re
 import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -187,7 +188,7 @@ def test_without_a_local_copy_it_downloads_from_github_once(tmp_path: Path, monk
         assert url.startswith(prefix)
         return io.BytesIO((root / url[len(prefix):]).read_bytes())
 
-    monkeypatch.setattr(prometheus.urllib.request, "urlopen", fake_urlopen)
+    monkeypatch.setattr(urllib.request, "urlopen", fake_urlopen)
     items = load_items("prometheus:mt_bench").items
     assert len(items) == 320
     assert urls == [prefix + "mt_bench_eval.json"]
@@ -204,7 +205,7 @@ def test_offline_download_error_says_where_to_put_a_copy(tmp_path: Path, monkeyp
     def offline(url: str, timeout: float = 0) -> io.BytesIO:
         raise urllib.error.URLError("[Errno -3] Temporary failure in name resolution")
 
-    monkeypatch.setattr(prometheus.urllib.request, "urlopen", offline)
+    monkeypatch.setattr(urllib.request, "urlopen", offline)
     with pytest.raises(InputError, match="cannot download Prometheus' vicuna_eval.json") as e:
         load_items("prometheus:vicuna")
     assert "JUDGEBENCH_PROMETHEUS_DIR" in str(e.value) and "--data-dir" in str(e.value)
