@@ -373,3 +373,15 @@ def iter_rows(path: str | Path, *, what: str = "file") -> Iterator[tuple[int, di
         yield from iter_parquet_rows(path)
     else:
         raise InputError(f"unsupported file type {path.suffix.lower()!r}; use {', '.join(ROW_SUFFIXES)}", path=path)
+
+
+def finite_json(obj: Any) -> Any:
+    """``obj`` with every NaN or infinite float replaced by ``None``, so ``json.dumps`` writes valid JSON (``null``)
+    instead of ``NaN``, which JSON has no literal for; containers are copied (dicts, lists, tuples as lists)."""
+    if isinstance(obj, float):
+        return obj if obj == obj and obj not in (float("inf"), float("-inf")) else None
+    if isinstance(obj, dict):
+        return {k: finite_json(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [finite_json(v) for v in obj]
+    return obj

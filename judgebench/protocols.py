@@ -259,6 +259,8 @@ class Pairwise:
         for i, j in self.response_pairs(item):
             by_pair[(i, j)] = []
         for jm in judgments:
+            if len(jm.shown) != 2:  # not a pairwise view (a pointwise or listwise judgment): nothing to read here
+                continue
             a, b = jm.shown
             if (a, b) in by_pair:
                 by_pair[(a, b)].append(jm.decision)

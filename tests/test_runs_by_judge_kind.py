@@ -193,3 +193,46 @@ def test_score_and_leaderboard_read_every_kind_of_run(tmp_path: Path, kinds: Non
     assert main(["leaderboard", str(tmp_path), "--format", "json"]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert sorted(round(r["overall"], 6) for r in rows if r.get("judge") != "random choice (expected)") == sorted(round(o.metrics.accuracy, 6) for o in runs)
+
+
+def test_bias_probes_report_and_figures_read_every_kind_of_run(tmp_path: Path, kinds: None, capsys: pytest.CaptureFixture[str]) -> None:
+    """``score --bias``, ``report`` and ``plot all`` on pointwise, listwise and best-of runs (alone and mixed with a
+    pairwise run) finish: the pairwise probes and the pair browser read only pairs judged pairwise, and a run with
+    none says so instead of crashing (issue 14 review)."""
+    from judgebench.cli import main
+
+    runs = [
+        run(_spec("kindbench:best", tmp_path / "r", "test_picker")),
+        run(_spec("kindbench:pair", tmp_path / "r", "test_rater")),
+        run(_spec("kindbench:rated", tmp_path / "r", "test_rater")),
+        run(_spec("kindbench:pair", tmp_path / "r", "longer")),
+    ]
+    for out in runs[:3]:
+        capsys.readouterr()
+        assert main(["score", str(out.out_dir), "--bias"]) == 0
+        assert "none; they read pairs judged pairwise" in capsys.readouterr().out
+        assert main(["report", str(out.out_dir), "-o", str(tmp_path / "one.html")]) == 0
+    assert main(["score", str(runs[3].out_dir), "--bias"]) == 0 and "position" in capsys.readouterr().out.lower()
+    assert main(["report", str(tmp_path / "r"), "-o", str(tmp_path / "all.html")]) == 0
+    assert main(["plot", "all", str(tmp_path / "r"), "-o", str(tmp_path / "plots")]) == 0
+    capsys.readouterr()
+    # the listwise run's score shows its position bias; the ratings run its correlations (valid JSON, no NaN)
+    assert main(["score", str(runs[0].out_dir)]) == 0 and "Position bias" in capsys.readouterr().out
+    assert main(["score", str(runs[2].out_dir), "--json"]) == 0
+    import json
+
+    (row,) = json.loads(capsys.readouterr().out)  # strict JSON: NaN would not parse back as a number
+    assert row["overall"] is None
+
+
+def test_scale_measures_of_reward_scores_are_undefined() -> None:
+    """A reward model's scores are not on the reference's scale: only the correlations compare them."""
+    from judgebench.analysis.best_of import ratings_agreement
+    from judgebench.schema import ItemResult
+
+    items = [Item(f"r{i}", "q?", (Response("a", "m1"), Response("b", "m2")), Ratings({"overall": ((1.0 + i,), (5.0 - i,))}, (1.0, 5.0))) for i in range(4)]
+    results = [ItemResult(it, "rm", "m", (Judgment(Decision.NONE, rating=10.0 * i, score_kind="reward", view=(0,)), Judgment(Decision.NONE, rating=-3.0 * i, score_kind="reward", view=(1,))), "pointwise(samples=1)") for i, it in enumerate(items)]
+    ratings = [((10.0 * i, -3.0 * i), (1.0 + i, 5.0 - i)) for i in range(4)]
+    out = ratings_agreement(results, ratings, n_resamples=200, seed=0)
+    assert out is not None and out["item/pearson"]["defined"] and not out["item/mae"]["defined"] and not out["item/icc"]["defined"]
+    assert "not on the reference's scale" in out["item/qwk"]["reason"]

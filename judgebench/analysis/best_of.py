@@ -288,4 +288,11 @@ def ratings_agreement(results: Sequence[ItemResult], ratings: Sequence[tuple[tup
     models = [resp.model for r in results for resp in r.item.responses]
     systems = models if all(models) and len(set(models)) > 1 else None
     estimates = rating_agreement(judge, target, scale, systems=systems, n_resamples=n_resamples, seed=seed)
-    return {key: e.to_dict() for key, e in estimates.items()}
+    out = {key: e.to_dict() for key, e in estimates.items()}
+    if any(j.score_kind == "reward" for r in results for j in r.judgments):
+        # a reward model's scores are on its own unbounded scale, not the reference's: only correlations compare
+        # them; an error, a kappa, an alpha at interval level or an absolute-agreement ICC would read noise as fact
+        for key, e in out.items():
+            if key.split("/", 1)[-1] not in ("pearson", "spearman", "kendall"):
+                e.update(value=None, defined=False, intervals=[], p_value=None, reason="rewards are not on the reference's scale: only correlations compare them")
+    return out

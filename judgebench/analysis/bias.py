@@ -47,7 +47,7 @@ from ..metrics.stats import (
     undefined,
 )
 from ..schema import Decision, ItemResult, Pair, is_model_name
-from .scoring import is_consistent, original_frame, pair_credit
+from .scoring import is_consistent, original_frame, pair_credit, pairwise_pairs
 
 logger = logging.getLogger(__name__)
 
@@ -85,6 +85,7 @@ def _ratio_estimate(name: str, num: np.ndarray, den: np.ndarray, *, n_resamples:
 
 def position_bias(results: Sequence[ItemResult], *, n_resamples: int = DEFAULT_RESAMPLES, seed: int = DEFAULT_SEED) -> list[Estimate]:
     """Position consistency, first-position share when the same position is picked twice, first-position rate."""
+    results = pairwise_pairs(results)  # pairs judged pairwise: other items and protocols have no A/B to probe
     two = [r for r in results if len(r.games) == 2]
     kw = {"n_resamples": n_resamples, "seed": seed}
     consistent = np.array([is_consistent(original_frame(r)) for r in two], dtype=float)
@@ -108,6 +109,7 @@ def _lengths(results: Sequence[ItemResult]) -> tuple[np.ndarray, np.ndarray]:
 
 def length_bias(results: Sequence[ItemResult], *, n_resamples: int = DEFAULT_RESAMPLES, seed: int = DEFAULT_SEED) -> list[Estimate]:
     """Longer-response win rate (judge and labels) and the logistic length slope (see the module docstring)."""
+    results = pairwise_pairs(results)  # pairs judged pairwise: other items and protocols have no A/B to probe
     kw = {"n_resamples": n_resamples, "seed": seed}
     la, lb = _lengths(results)
     longer_is_a = la > lb
@@ -152,6 +154,7 @@ def _logistic_fit(x: np.ndarray, y: np.ndarray, w: np.ndarray, iters: int = 50) 
 
 def length_slope(results: Sequence[ItemResult], *, n_resamples: int = DEFAULT_RESAMPLES, seed: int = DEFAULT_SEED) -> Estimate:
     """Log-odds of picking A per 1,000 characters of ``len(A) - len(B)`` (see the module docstring)."""
+    results = pairwise_pairs(results)  # pairs judged pairwise: other items and protocols have no A/B to probe
     from scipy.stats import norm
 
     name = "length slope (log-odds per 1,000 chars)"
@@ -208,6 +211,7 @@ def length_slope(results: Sequence[ItemResult], *, n_resamples: int = DEFAULT_RE
 
 def rates(results: Sequence[ItemResult], *, n_resamples: int = DEFAULT_RESAMPLES, seed: int = DEFAULT_SEED) -> list[Estimate]:
     """Tie rate and no-decision rate over all judgments."""
+    results = pairwise_pairs(results)  # pairs judged pairwise: other items and protocols have no A/B to probe
     kw = {"n_resamples": n_resamples, "seed": seed}
     games = np.array([len(r.games) for r in results], dtype=float)
     ties = np.array([sum(g.decision == TIE for g in r.games) for r in results], dtype=float)
@@ -224,6 +228,7 @@ def self_preference(results: Sequence[ItemResult], judge_model: str | None = Non
     Args:
         judge_model: the judge's model; default: the ``model`` recorded in the results.
     """
+    results = pairwise_pairs(results)  # pairs judged pairwise: other items and protocols have no A/B to probe
     model = judge_model or next((r.model for r in results if r.model), "")
     names = ("self-preference (own-response win rate minus label rate)", "own-model accuracy gap (vote rule)")
     if not model:
@@ -278,5 +283,6 @@ def self_preference(results: Sequence[ItemResult], judge_model: str | None = Non
 
 def bias_probes(results: Sequence[ItemResult], *, judge_model: str | None = None, n_resamples: int = DEFAULT_RESAMPLES, seed: int = DEFAULT_SEED) -> list[Estimate]:
     """Every probe above, in a fixed order."""
+    results = pairwise_pairs(results)  # pairs judged pairwise: other items and protocols have no A/B to probe
     kw = {"n_resamples": n_resamples, "seed": seed}
     return [*position_bias(results, **kw), *length_bias(results, **kw), *rates(results, **kw), *self_preference(results, judge_model, **kw)]

@@ -59,15 +59,20 @@ def judgment_probes(jf: JudgmentFile) -> dict[str, list[Estimate]]:
     self-preference, with 95% bootstrap CIs), plus accuracy vs coverage and AUROC when the judgments carry a
     confidence or score margins, and the ECE, which is a number only for probabilities (section
     ``calibration (stated)``); for margins (``calibration (margin)``: reward margins, length differences) it is
-    undefined with the reason."""
+    undefined with the reason. Only pairs judged pairwise are probed; a run with none (ratings, best-of-K,
+    a pointwise or listwise judge) has no section."""
     import numpy as np
 
     from .bias import bias_probes
     from .calibration import calibration_report, pair_confidences
+    from .scoring import pairwise_pairs
 
-    out = {"bias": bias_probes(jf.results)}
-    raw, _, _ = pair_confidences(jf.results)
+    pairs = pairwise_pairs(jf.results)  # the probes read pairs judged pairwise (A/B positions, two lengths)
+    if not pairs:
+        return {}
+    out = {"bias": bias_probes(pairs)}
+    raw, _, _ = pair_confidences(pairs)
     if np.isfinite(raw).any():
-        source, estimates = calibration_report(jf.results, coverages=(0.1, 0.25, 0.5, 1.0))
+        source, estimates = calibration_report(pairs, coverages=(0.1, 0.25, 0.5, 1.0))
         out[f"calibration ({source})"] = estimates
     return out

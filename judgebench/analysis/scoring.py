@@ -326,3 +326,18 @@ def item_credit(result: ItemResult, rule: str = "vote") -> float:
     if _pairwise_preference(result, protocol):
         return get_reducer(rule).credit(pair_label(result), original_frame(result))
     return score_item(result, protocol, rule=rule).credit
+
+
+def is_pairwise_pair(result: ItemResult) -> bool:
+    """Whether ``result`` is a pair (two responses, a preference) judged by a pairwise protocol: what the pairwise
+    analyses read (position and length bias, calibration of verdicts, the pair browser, the length curve). A
+    pointwise judge's lifted preference, best-of-K items and ratings are not."""
+    from .best_of import result_protocol
+
+    item = result.item
+    return len(item.responses) == 2 and isinstance(item.target, Preference) and _pairwise_preference(result, result_protocol(result))
+
+
+def pairwise_pairs(results: Sequence[ItemResult]) -> list[ItemResult]:
+    """The results that are pairs judged pairwise (``is_pairwise_pair``), in order."""
+    return [r for r in results if is_pairwise_pair(r)]

@@ -37,18 +37,22 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..analysis.score_files import read_judgment_files
-    from ..files import atomic_write_text
-    from ..reports.leaderboard import render_rows, score_file_row
+    from ..files import atomic_write_text, finite_json
+    from ..reports.leaderboard import render_rows, render_run_extra, score_file_metrics, score_file_row
     from ..reports.score_report import render_probes, render_reparse, reproduction_note, score_entries
 
     files, reports = read_judgment_files(args.files, reparse=args.reparse)  # read all before writing anything
     rows = [score_file_row(jf, rule=args.rule) for jf in files]
     if args.json:
-        print(json.dumps(score_entries(rows, files, reports, bias=args.bias), indent=2))
+        print(json.dumps(finite_json(score_entries(rows, files, reports, bias=args.bias)), indent=2))
     else:
         print(render_rows(rows, args.format, rule=args.rule), end="")
         if reports:
             print(render_reparse(reports), end="")
+        for jf in files:  # what a file's score holds besides accuracy (ratings agreement, position bias, ...)
+            extra = render_run_extra(score_file_metrics(jf, rule=args.rule)[0])
+            if extra:
+                print(f"\n{jf.judge} {jf.model} ({jf.path}):\n\n{extra}", end="")
         if args.bias:
             for jf in files:
                 print(render_probes(jf), end="")

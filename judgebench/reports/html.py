@@ -18,7 +18,14 @@ from datetime import UTC, datetime
 from importlib import resources
 from typing import Any, Literal
 
-from ..analysis.scoring import is_consistent, ordered_categories, original_frame, pair_label, result_category
+from ..analysis.scoring import (
+    is_consistent,
+    ordered_categories,
+    original_frame,
+    pair_label,
+    pairwise_pairs,
+    result_category,
+)
 from ..errors import JudgebenchError
 from ..protocols import Pairwise, get_reducer
 from ..schema import Decision, ItemResult, Judgment
@@ -95,7 +102,7 @@ def report_data(runs: Sequence[LoadedRun]) -> dict[str, Any]:
         run_list.append(
             {"name": _text(name), "judge": _text(row.get("judge")), "model": _text(row.get("model")), "origin": _text(row.get("origin")), "n": len(run.results), "rule": rule}
         )
-        for r in run.results:
+        for r in pairwise_pairs(run.results):  # the pair browser shows pairs judged pairwise (other items: the tables)
             p = r.pair
             key = (p.pair_id, p.question, p.response_A, p.response_B, str(p.label))
             if key not in pair_index:
@@ -152,7 +159,7 @@ def figures_html_data(rows: Sequence[dict[str, Any]], runs: Sequence[LoadedRun])
     out = []
     for kind in FIGURE_KINDS:
         try:
-            fig = make_figure(kind, rows, results)
+            fig = make_figure(kind, rows, [(name, pairwise_pairs(res)) for name, res in results])
         except InputError as e:
             logger.info("figure %s left out: %s", kind, e.reason)
             continue

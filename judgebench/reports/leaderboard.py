@@ -99,7 +99,12 @@ def metrics_row(
     row["overall"] = metrics.accuracy
     row["ci_low"] = metrics.ci_low
     row["ci_high"] = metrics.ci_high
-    row["ci"] = f"{metrics.ci_low:.1f}–{metrics.ci_high:.1f}" if metrics.n_pairs else None
+    row["ci"] = f"{metrics.ci_low:.1f}–{metrics.ci_high:.1f}" if metrics.n_pairs and metrics.ci_low == metrics.ci_low else None
+    agreement = (metrics.extra or {}).get("ratings_agreement") or {}
+    for measure in RATING_MEASURES:  # a pointwise run on rated items: its headline correlations with the reference
+        e = agreement.get(f"item/{measure}")
+        if e is not None:
+            row[measure] = e.get("value") if e.get("defined", True) else None
     row["consistency"] = metrics.position_consistency
     row["no_decision"] = 100 * metrics.n_no_decision / metrics.n_judgments if metrics.n_judgments else None
     row["failed"] = metrics.n_failed
@@ -135,13 +140,22 @@ def file_benchmark(path: str | Path) -> Benchmark | None:
     return run_benchmark(file_info(path))
 
 
+RATING_MEASURES = ("pearson", "spearman", "kendall")
+"""The correlations with the reference ratings a row of a pointwise run on rated items carries (per response)."""
+
+
 def score_file_row(jf: JudgmentFile, *, rule: str | None = None) -> dict[str, Any]:
     """The row of one judgment file, scored under ``rule`` (``None``: the file's own rule, :func:`own_rule` of the
     ``run.json`` beside it), with the benchmark its run folder names, if any."""
+    metrics, benchmark = score_file_metrics(jf, rule=rule)
+    return metrics_row(metrics, judge=jf.judge, model=jf.model, response_model=jf.response_model, dataset="", path=jf.path, benchmark=benchmark)
+
+
+def score_file_metrics(jf: JudgmentFile, *, rule: str | None = None) -> tuple[RunMetrics, Benchmark | None]:
+    """One judgment file scored under ``rule`` (``None``: its own), with the benchmark its run folder names."""
     info = file_info(jf.path)
     benchmark = run_benchmark(info)
-    metrics = score_results(jf.results, rule=rule or own_rule(info, benchmark), benchmark=benchmark)
-    return metrics_row(metrics, judge=jf.judge, model=jf.model, response_model=jf.response_model, dataset="", path=jf.path, benchmark=benchmark)
+    return score_results(jf.results, rule=rule or own_rule(info, benchmark), benchmark=benchmark), benchmark
 
 
 def _read_json(path: Path) -> dict[str, Any]:
@@ -564,11 +578,14 @@ def render_run_extra(metrics: RunMetrics) -> str:
         parts.append("Ratings against the reference (per response; per system = mean rating of each model):\n\n" + to_markdown(rows, [Column("measure", "Measure", None), Column("value", "Value", None), Column("ci", "95% CI", None), Column("n", "n", None)]))
     bias = extra.get("position_bias")
     if bias:
-        shares = ", ".join(f"{100 * s:.1f}" for s in bias.get("shares", []))
-        acc = ", ".join(f"{a:.1f}" if a is not None else "–" for a in bias.get("accuracy_by_position", []))
+        def num(x: Any, fmt: str, scale: float = 1.0) -> str:
+            return format(scale * x, fmt) if isinstance(x, (int, float)) and x == x else "–"
+
+        shares = ", ".join(num(v, ".1f", 100) for v in bias.get("shares") or [])
+        acc = ", ".join(num(a, ".1f") for a in bias.get("accuracy_by_position") or [])
         parts.append(
-            f"Position bias: choices by shown position (%): {shares} (unbiased: {100 * bias.get('expected_share', 0):.1f} each); "
-            f"chi-square {bias.get('chi2', float('nan')):.1f}, p = {bias.get('p_value', float('nan')):.3g}; accuracy when the correct response was shown at each position: {acc}\n"
+            f"Position bias: choices by shown position (%): {shares or '–'} (unbiased: {num(bias.get('expected_share'), '.1f', 100)} each); "
+            f"chi-square {num(bias.get('chi2'), '.1f')}, p = {num(bias.get('p_value'), '.3g')}; accuracy when the correct response was shown at each position: {acc or '–'}\n"
         )
     intrans = extra.get("intransitivity")
     if intrans:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..analysis.scoring import original_frame
+from ..analysis.scoring import original_frame, pairwise_pairs
 from ..errors import InputError
 from ..schema import Decision, ItemResult
 from .plot_style import MARKERS, as_number, new_figure, paper_style, shorten
@@ -54,6 +54,7 @@ def length_bias(runs: Sequence[tuple[str, Sequence[ItemResult]]], *, bins: int =
     """
     import numpy as np
 
+    runs = [(name, pairwise_pairs(results)) for name, results in runs]  # the length curve reads pairs judged pairwise
     pairs = {r.pair_id: r for _, results in runs for r in results if _longer_is_a(r) is not None}
     if not pairs:
         raise InputError("no judged pair with responses of different lengths; the length-bias curve needs judgments")

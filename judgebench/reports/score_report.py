@@ -79,7 +79,10 @@ def render_probes(jf: JudgmentFile) -> str:
     from ..analysis.score_files import judgment_probes
     from .estimates import render_estimates
 
-    table = render_estimates([(section, e) for section, ests in judgment_probes(jf).items() for e in ests])
+    probes = judgment_probes(jf)
+    if not probes:
+        return f"\nBias probes: {jf.judge} {jf.model} ({jf.path}): none; they read pairs judged pairwise (positions A/B, two lengths), and this file holds none\n"
+    table = render_estimates([(section, e) for section, ests in probes.items() for e in ests])
     return f"\nBias probes: {jf.judge} {jf.model} ({jf.path})\n\n" + table
 
 

@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..files import finite_json
+
 _LATEX_SPECIAL = {
     "\\": r"\textbackslash{}",
     "&": r"\&",
@@ -390,8 +392,13 @@ def available_columns(rows: Sequence[dict[str, Any]], rule: str | None = "vote")
         Column("n_paired", "Pairs tested", 0),
         Column("sig_test", "Test", None),
         Column("benchmark", "Benchmark", None),
+        *RATING_COLUMNS,
     ]
     return {c.key: c for c in cols}
+
+
+RATING_COLUMNS = [Column("pearson", "Pearson r", 3), Column("spearman", "Spearman ρ", 3), Column("kendall", "Kendall τ", 3)]
+"""Columns of a pointwise run on rated items: its correlations with the reference ratings, per response."""
 
 
 def pick_columns(rows: Sequence[dict[str, Any]], names: Sequence[str] | None, rule: str | None = "vote") -> list[Column]:
@@ -402,7 +409,14 @@ def pick_columns(rows: Sequence[dict[str, Any]], names: Sequence[str] | None, ru
     """
     known = available_columns(rows, rule)
     if not names:
-        return with_judged_column(default_columns(rule, row_categories(rows)), rows)
+        cols = default_columns(rule, row_categories(rows))
+        rated = [r for r in rows if r.get("pearson") is not None or r.get("spearman") is not None]
+        if rated and len(rated) == len(rows):  # ratings only: correlations with the reference, no accuracy
+            cols = [c for c in cols if c.key in ("judge", "model", "response_model", "n", "no_decision")]
+            cols[4:4] = RATING_COLUMNS
+        elif rated:
+            cols = [*cols, *RATING_COLUMNS]
+        return with_judged_column(cols, rows)
     unknown = [n for n in names if n not in known]
     if unknown:
         raise ValueError(f"unknown column(s) {', '.join(map(repr, unknown))}; choose from {', '.join(known)}")
@@ -526,7 +540,7 @@ def render_leaderboard(
         ValueError: for an unknown format or column.
     """
     if fmt == "json":
-        return json.dumps([{k: v for k, v in r.items()} for r in rows], indent=2, default=str) + "\n"
+        return json.dumps(finite_json([dict(r) for r in rows]), indent=2, default=str) + "\n"
     cols = pick_columns(rows, columns, table_rule(rows, rule))
     if fmt == "csv":
         if not columns:
