@@ -71,6 +71,12 @@ class HFLocalProvider:
             except (OSError, ValueError) as e:
                 raise JudgebenchError(f"cannot load {kind} model from {self.model!r}: {e}") from None
             logger.info("loaded %s model %s on %s", kind, self.model, device)
+            limits = [x for x in (getattr(model.config, "max_position_embeddings", None), getattr(tok, "model_max_length", None)) if isinstance(x, int) and 0 < x < 1_000_000]
+            limit = min(limits) if limits else None  # the tokenizer's is the usable one where positions carry an offset
+            if limit is not None and limit < self.max_length:
+                # inputs are cut at what the model can read (its position embeddings), not at a length it cannot take
+                logger.info("%s reads at most %d tokens: longer inputs are truncated to that", self.model, limit)
+                self.max_length = limit
             self._loaded[kind] = (tok, model)
             return tok, model
 
