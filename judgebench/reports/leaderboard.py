@@ -546,7 +546,7 @@ def render_run_summary(info: Mapping[str, Any], out_dir: str | Path) -> str:
     from the call cache, reused, failed) and where the results are; then, for a run with a model, its calls,
     retries, tokens and cost (or why the cost is unknown)."""
     c = info["counts"]
-    lines = [f"{c['pairs']} pairs, {c['judgments']} judgments ({c['new']} judged, {c.get('cached', 0)} of them from the call cache, {c['reused']} reused from an earlier run, {c['failed']} failed); results in {out_dir}/"]
+    lines = [f"{c['pairs']} {c.get('unit', 'pairs')}, {c['judgments']} judgments ({c['new']} judged, {c.get('cached', 0)} of them from the call cache, {c['reused']} reused from an earlier run, {c['failed']} failed); results in {out_dir}/"]
     b = info.get("backend")
     if b:
         cost = f"${b['cost_usd']:.4f}" if b.get("priced") else "cost unknown (model not in the price table; see JUDGEBENCH_PRICES)"

@@ -38,7 +38,7 @@ from ..errors import InputError, JudgebenchError, RunAborted
 from ..files import append_jsonl, atomic_write_json, atomic_write_jsonl, iter_jsonl, open_append_log
 from ..judges import AnyJudge, Judge, build_judge, get_judge_info
 from ..protocols import JudgingProtocol, get_protocol, get_reducer
-from ..schema import SCHEMA_VERSION, BestOf, Item, ItemResult, Judgment, Usage, response_models_label
+from ..schema import SCHEMA_VERSION, BestOf, Item, ItemResult, Judgment, Preference, Usage, response_models_label
 from ..secrets import redact
 from .executors import WorkItem, get_executor
 from .identity import DataIdentity, data_identity, item_set_sha256
@@ -533,7 +533,8 @@ def run(spec: RunSpec) -> RunOutcome:
             "finished": datetime.now(UTC).isoformat(),
             "wall_seconds": round(time.perf_counter() - t0, 3),
             "judging_seconds": round(judging_seconds, 3),
-            "counts": {"pairs": len(results), "judgments": total, **counts},
+            # "pairs" counts the items (its name kept for older readers); "unit" says what they are
+            "counts": {"pairs": len(results), "unit": "pairs" if all(len(i.responses) == 2 and isinstance(i.target, Preference) for i in items) else "items", "judgments": total, **counts},
             # how many judgments carry a confidence (verdict-token probability or stated): an option such as
             # logprobs=true that the server ignores shows here as 0 instead of silently empty calibration
             "confidence": {"judgments_with_confidence": sum(g.confidence is not None for r in results for g in r.judgments)},
