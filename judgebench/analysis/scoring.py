@@ -20,7 +20,7 @@ which groups any other source by its prefix. Categories are reported in the benc
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -235,7 +235,7 @@ def score_results(
     scored_credits = credits[~np.isnan(credits)] if others else credits
     n = len(results)
     low, high = bootstrap_mean_ci(scored_credits, n_resamples=n_resamples, seed=seed)
-    return RunMetrics(
+    metrics = RunMetrics(
         rule=rule,
         n_pairs=n,
         n_judgments=sum(len(r.judgments) for r in results),
@@ -251,6 +251,10 @@ def score_results(
         extra=_extra(others, n_resamples=n_resamples, seed=seed) if others else {},
         category_consistency={c: 100 * float(np.mean(consistent_by_cat[c])) for c in order if c in consistent_by_cat},
     )
+    if benchmark is not None and benchmark.details is not None and results:
+        # the benchmark's own rule on top of the generic scores (sections, weights, matrices): extra["benchmark"]
+        metrics = replace(metrics, extra={**metrics.extra, "benchmark": benchmark.details(results, metrics, rule)})
+    return metrics
 
 
 def _extra(others: Sequence[tuple[ItemResult, ItemScore]], *, n_resamples: int, seed: int) -> dict[str, Any]:

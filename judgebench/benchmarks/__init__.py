@@ -54,6 +54,11 @@ class Benchmark:
         categories: the categories (sections, subsets) in report order; others follow alphabetically.
         load: ``load(split, data_dir)`` -> items; ``data_dir`` is a local copy or ``None`` (then the public source).
         category_of: the category of an item from its ``source`` (for results written before items carried one).
+        details: the benchmark's own rule on top of the generic scores, ``details(results, metrics, rule)`` -> a
+            JSON-able dict stored as ``RunMetrics.extra["benchmark"]`` and printed by ``bench`` and ``score``:
+            ``{"headline": {"name", "value", "ci_low", "ci_high"}, "rows": [{"name", "value", "n"}, ...], "note"}``
+            (RewardBench's weighted sections, RM-Bench's 3x3 matrix, JudgeBench's macro average); ``None``: the
+            generic scores are the benchmark's.
     """
 
     name: str
@@ -70,6 +75,7 @@ class Benchmark:
     categories: tuple[str, ...] = ()
     category_of: Callable[[str], str] | None = None
     data_env: str | None = None
+    details: Callable[..., dict[str, Any]] | None = None
 
     def default_protocol(self) -> JudgingProtocol:
         """The protocol this benchmark is judged with unless the user chooses another."""

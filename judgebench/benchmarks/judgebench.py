@@ -15,10 +15,12 @@ the micro average over pairs. Categories by the pair's ``source`` prefix: ``mmlu
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from ..errors import InputError
-from ..schema import Item
+from ..schema import Item, ItemResult
 from . import Benchmark, register_benchmark
 from .local import load_hf_pairs, load_pair_files
 
@@ -67,6 +69,20 @@ def load(split: str, data_dir: Path | None) -> list[Item]:
     return [Item.from_pair(p, category=category_of(p.source)) for p in pairs]
 
 
+def details(results: Sequence[ItemResult], metrics: Any, rule: str) -> dict[str, Any]:
+    """JudgeBench's overall is the micro average over pairs (``compute_final_metrics``); reports also print a
+    macro average (the mean of the four category accuracies, e.g. the Skywork-Reward-V2 report), which weighs
+    Math's 56 pairs as much as Knowledge's 154. Both, labelled, so a reader knows which one a number is.
+    ``metrics`` is the run's ``analysis.scoring.RunMetrics`` (``categories``, ``accuracy``, ``ci_low``, ``ci_high``)."""
+    cats = [metrics.categories[c] for c in CATEGORIES if c in metrics.categories]
+    macro = sum(cats) / len(cats) if cats else None
+    return {
+        "headline": {"name": f"Overall (micro average over pairs, {rule})", "value": metrics.accuracy, "ci_low": metrics.ci_low, "ci_high": metrics.ci_high},
+        "rows": [{"name": "macro average of the categories (unweighted)", "value": macro, "n": len(cats)}],
+        "note": "JudgeBench's own overall is the micro average; some reports print the macro average instead.",
+    }
+
+
 BENCHMARK = register_benchmark(
     Benchmark(
         name="judgebench",
@@ -83,5 +99,6 @@ BENCHMARK = register_benchmark(
         categories=CATEGORIES,
         category_of=category_of,
         data_env=PAIRS_DIR_ENV,
+        details=details,
     )
 )

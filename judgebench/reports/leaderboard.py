@@ -569,6 +569,18 @@ def render_run_extra(metrics: RunMetrics) -> str:
     and the intransitivity of a round robin. Empty when the run has none of them."""
     extra = metrics.extra or {}
     parts: list[str] = []
+    details = extra.get("benchmark")
+    if details:
+        head = details.get("headline") or {}
+        lines = []
+        if head:
+            ci = f" (95% CI {head['ci_low']:.1f}–{head['ci_high']:.1f})" if isinstance(head.get("ci_low"), (int, float)) and isinstance(head.get("ci_high"), (int, float)) else ""
+            value = head.get("value")
+            lines.append(f"{head.get('name', 'score')}: {value:.1f}{ci}" if isinstance(value, (int, float)) else f"{head.get('name', 'score')}: –")
+        rows = details.get("rows") or []
+        table = to_markdown(rows, [Column("name", "Section", None), Column("value", "Score"), Column("n", "n", None)]) if rows else ""
+        note = details.get("note")
+        parts.append("\n".join(lines) + ("\n\n" + table if table else "\n") + (f"\n{note}\n" if note else ""))
     agreement = extra.get("ratings_agreement")
     if agreement:
         rows = []
