@@ -102,6 +102,7 @@ class Benchmark:
             "metrics": list(self.metrics),
             "categories": list(self.categories),
             "citation": self.citation,
+            "local_copy": str(copy) if (copy := self.local_copy(None)) is not None else None,
         }
 
     def describe(self) -> str:
@@ -112,6 +113,7 @@ class Benchmark:
             f"{self.name}  {self.description}",
             f"  splits:    {splits or '-'}" + (f"; default {self.name}:{self.default_split}" if self.default_split else ""),
             f"  source:    {self.source} (offline copy: --data-dir, {'$' + self.data_env + ', ' if self.data_env else ''}${DATA_DIR_ENV}/{self.name})",
+            f"  local copy: {copy if (copy := self.local_copy(None)) is not None else 'none found (loads from the source)'}",
             f"  protocol:  {self.protocol_text()}; rule {self.rule}; metrics {', '.join(self.metrics)}",
         ]
         if self.categories:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 
 import pytest
 
@@ -81,3 +82,10 @@ def test_cli_runs_it() -> None:
     assert {s["name"]: s["size"] for s in rows["judgebench"]["splits"]} == {"gpt": 350, "claude": 270}
     text = run_cli("benchmarks")
     assert text.returncode == 0 and "llmbar:natural (100)" in text.stdout and "judgebench:gpt (350)" in text.stdout
+
+
+def test_listing_says_whether_a_local_copy_is_found(tmp_path: Path) -> None:
+    (tmp_path / "llmbar").mkdir()
+    found = json.loads(run_cli("benchmarks", "--json", env={"JUDGEBENCH_DATA_DIR": str(tmp_path)}).stdout)
+    assert {b["name"]: b["local_copy"] for b in found}["llmbar"] == str(tmp_path / "llmbar")
+    assert {b["name"]: b["local_copy"] for b in found}["prometheus"] is None  # no prometheus/ folder there
