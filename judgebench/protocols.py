@@ -83,6 +83,11 @@ def _credit_by_verdict(verdict: Callable[[Sequence[Decision]], float]) -> Callab
     return credit
 
 
+def _credit_strict(label: Decision, decisions: Sequence[Decision]) -> float:
+    # every view must give the label itself: an inconsistent pair reduces to a tie verdict, which is no tie *given*
+    return float(bool(decisions) and all(d == label for d in decisions))
+
+
 def _credit_average(label: Decision, decisions: Sequence[Decision]) -> float:
     return sum(d == label for d in decisions) / len(decisions) if decisions else 0.0
 
@@ -111,7 +116,7 @@ REDUCERS: dict[str, Reducer] = {
         Reducer("vote", "sign of #A - #B over the views; a tie or no decision is not credited (JudgeBench)", _vote, _credit_by_verdict(_vote)),
         Reducer("average", "mean over the views of verdict == label; inconsistent earns 1/2 (LLMBar)", _average, _credit_average),
         Reducer("first", "the first view only", _first, _credit_by_verdict(_first)),
-        Reducer("strict", "credited only when every view gives the label", _strict, _credit_by_verdict(_strict)),
+        Reducer("strict", "credited only when every view gives the label", _strict, _credit_strict),
     )
 }
 """Every reducer by name, in the order ``--help`` lists them."""

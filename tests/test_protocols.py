@@ -105,3 +105,9 @@ def test_registries_refuse_unknown_names() -> None:
     with pytest.raises(InputError, match="unknown pairwise order"):
         Pairwise(orders="reversed")  # type: ignore[arg-type]
     assert Pairwise().describe() == "pairwise(orders=both, pairs=all)" and Preference(0).winner == 0
+
+
+def test_strict_never_credits_a_tie_label_for_disagreeing_views() -> None:
+    """strict: every view must give the label; A then B reduces to a tie *verdict*, but neither view said tie."""
+    assert REDUCERS["strict"].credit(T, (A, B)) == 0.0 and REDUCERS["strict"].credit(T, (T, N)) == 0.0
+    assert REDUCERS["strict"].credit(T, (T, T)) == 1.0 and REDUCERS["strict"].credit(A, (A, A)) == 1.0
