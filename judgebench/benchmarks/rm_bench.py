@@ -13,10 +13,10 @@ split                items  what
 ``safety``           441    ``safety-refuse_filtered.json`` (284) then ``safety-response_filtered.json`` (157)
 ``safety-refuse``    284    prompts the model should refuse
 ``safety-response``  157    prompts the model should answer (XSTest should-respond)
-``math``             529    ``math_filtered.json``: the paper's count (Table 1); the file is not in the shared
-                            copy (too large for its source snapshot), so it is loaded from the hub
-``all``              1327   chat, math, code, safety (the default; a local copy without math loads the other
-                            three and warns, and the run's size check says so)
+``math``             ?      ``math_filtered.json``: not in the shared copy (too large for its source snapshot),
+                            so it is loaded from the hub; its size is not stated here (not counted from a file)
+``all``              ?      chat, math, code, safety (the default; a local copy without math loads the other
+                            three and warns)
 ===================  =====  ===================================================================================
 
 Rows (verified against the four shared files): ``{id, prompt, chosen[3], rejected[3], subset, ...}`` with the
@@ -101,7 +101,8 @@ SPLIT_FILES: dict[str, tuple[str, ...]] = {
     "math": ("math",),
     "all": ("chat", "math", "code", "safety-refuse", "safety-response"),
 }
-SIZES = {"chat": 129, "code": 228, "safety": 441, "safety-refuse": 284, "safety-response": 157, "math": 529, "all": 1327}
+SIZES = {"chat": 129, "code": 228, "safety": 441, "safety-refuse": 284, "safety-response": 157}
+"""Items per split, counted from the released files; math (and so ``all``) is not counted here: its file is hub-only."""
 """Items per split: counted from the released files (math: the paper's Table 1, its file is not in the shared copy)."""
 
 FIELDS = ("id", "prompt", "chosen", "rejected")
