@@ -128,14 +128,17 @@ class Benchmark:
 
     def local_copy(self, data_dir: str | Path | None) -> Path | None:
         """The folder of this benchmark's offline copy: ``data_dir``, else ``$<data_env>``, else
-        ``$JUDGEBENCH_DATA_DIR/<name>`` when it exists; ``None``: load from the public source."""
+        ``$JUDGEBENCH_DATA_DIR/<name>`` (or the name with ``-`` for ``_``: ``rm-bench``) when it exists; ``None``:
+        load from the public source."""
         if data_dir:
             return Path(data_dir)
         if self.data_env and os.environ.get(self.data_env):
             return Path(os.environ[self.data_env])
         root = os.environ.get(DATA_DIR_ENV)
-        if root and (Path(root) / self.name).exists():
-            return Path(root) / self.name
+        if root:
+            for folder in dict.fromkeys((self.name, self.name.replace("_", "-"))):  # rm_bench's copy may be rm-bench/
+                if (Path(root) / folder).exists():
+                    return Path(root) / folder
         return None
 
 

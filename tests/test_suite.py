@@ -1,0 +1,34 @@
+"""``judgebench suite``: one judge over several benchmarks, each scored by its own rule, in one table (issue 15)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .conftest import run_cli, shared
+
+
+def _longer_right(pairs: list[tuple[str, str, int]]) -> float:
+    """The ``longer`` baseline by hand: right when the labelled response (0 or 1) is strictly longer; the same in
+    both orders, so vote, average and strict agree."""
+    return 100 * sum((len(a) > len(b)) if label == 0 else (len(b) > len(a)) for a, b, label in pairs) / len(pairs)
+
+
+def test_suite_prints_each_benchmarks_headline_and_says_why_one_did_not_run(tmp_path: Path) -> None:
+    data = shared("judgebench").parent
+    jb = next(p for p in (data / "judgebench" / "pairs").glob("*.jsonl") if "gpt-4o" in p.name)
+    jb_pairs = [(r["response_A"], r["response_B"], 0 if r["label"] == "A>B" else 1) for r in map(json.loads, jb.read_text(encoding="utf-8").splitlines())]
+    nat = json.loads((data / "llmbar" / "LLMBar" / "Natural" / "dataset.json").read_text(encoding="utf-8"))
+    nat_pairs = [(r["output_1"], r["output_2"], r["label"] - 1) for r in nat]
+    proc = run_cli("suite", "--judge", "longer", "--benchmarks", "judgebench:gpt,llmbar:natural,prometheus:vicuna", "--results-dir", str(tmp_path), "--no-progress", "--format", "json", env={"JUDGEBENCH_DATA_DIR": str(data)})
+    assert proc.returncode == 0, proc.stderr
+    rows = {r["benchmark"]: r for r in json.loads(proc.stdout)}
+    assert abs(rows["judgebench:gpt"]["value"] - _longer_right(jb_pairs)) < 1e-9 and rows["judgebench:gpt"]["n"] == 350
+    assert abs(rows["llmbar:natural"]["value"] - _longer_right(nat_pairs)) < 1e-9 and rows["llmbar:natural"]["n"] == 100
+    # a pairwise judge cannot be scored on rated items: the suite says so and runs the others
+    assert rows["prometheus:vicuna"]["value"] is None and "pointwise judge's ratings" in rows["prometheus:vicuna"]["note"]
+
+
+def test_suite_refuses_an_unknown_benchmark_before_running_anything(tmp_path: Path) -> None:
+    proc = run_cli("suite", "--judge", "longer", "--benchmarks", "judgebench:gpt,nosuchbench", "--results-dir", str(tmp_path), "--no-progress")
+    assert proc.returncode == 2 and "unknown benchmark 'nosuchbench'" in proc.stderr and not any(tmp_path.iterdir())
