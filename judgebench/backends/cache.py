@@ -117,8 +117,11 @@ class CallCache:
         """The stored value, or None: a miss, or an entry that cannot be read (a corrupt page or value), which is
         counted in ``read_errors``, warned about once, and made again by the caller: a read error never fails a call."""
         try:
-            row = self._connect().execute("SELECT value FROM calls WHERE key = ?", (key,)).fetchone()
-            value = None if row is None else json.loads(row[0])
+            row = self._connect().execute("SELECT key, value FROM calls WHERE key = ?", (key,)).fetchone()
+            if row is not None and row[0] != key:
+                # a corrupt index page can point the lookup at another call's row: never answer with it
+                raise sqlite3.DatabaseError(f"the index returned the entry of another key for {key[:12]}...")
+            value = None if row is None else json.loads(row[1])
         except (sqlite3.Error, ValueError) as e:
             self.read_errors += 1
             if self.read_errors == 1:
