@@ -8,6 +8,7 @@ import os
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 from ..errors import InputError
 
@@ -43,3 +44,29 @@ def cached_download(url: str, dest: Path, *, what: str, offline_hint: str) -> Pa
     tmp.write_bytes(data)
     os.replace(tmp, dest)
     return dest
+
+
+def first_file(*candidates: Path) -> Path | None:
+    """The first of ``candidates`` that is a file (the places a benchmark's local copy may keep it), or ``None``."""
+    return next((p for p in candidates if p.is_file()), None)
+
+
+def hub_rows(hf_id: str, split: str, *, offline_hint: str, **load_options: Any) -> list[tuple[str, int, dict[str, Any]]]:
+    """The rows of a Hugging Face dataset split as ``(where, row number from 1, row)``, for a loader to validate
+    (``where`` is ``hf:<id>:<split>``, the "file" its errors name).
+
+    Raises:
+        InputError: when ``datasets`` cannot load it (offline, no access, not installed): ``cannot load <id> (split
+            <split>) from the Hugging Face hub: <reason>. <offline_hint>``.
+    """
+    try:
+        import datasets
+    except ImportError:
+        raise InputError(f"loading {hf_id} from the Hugging Face hub needs the 'datasets' package. {offline_hint}", path=f"hf:{hf_id}") from None
+    logger.info("loading %s split %s from the Hugging Face hub", hf_id, split)
+    try:
+        ds = datasets.load_dataset(hf_id, split=split, **load_options)
+    except Exception as e:
+        raise InputError(f"cannot load {hf_id} (split {split!r}) from the Hugging Face hub: {e}. {offline_hint}", path=f"hf:{hf_id}") from None
+    where = f"hf:{hf_id}:{split}"
+    return [(where, i, dict(row)) for i, row in enumerate(ds, start=1)]

@@ -51,7 +51,7 @@ from ..files import iter_jsonl
 from ..protocols import Pairwise
 from ..schema import Decision, Item, ItemResult, Preference, Response
 from . import Benchmark, register_benchmark
-from ._download import cache_root, cached_download
+from ._download import cache_root, cached_download, first_file
 
 logger = logging.getLogger(__name__)
 
@@ -183,10 +183,7 @@ def read_file(path: str | Path) -> list[Item]:
 
 def local_file(data_dir: Path) -> Path | None:
     """``testdata_pairwise.jsonl`` in ``data_dir``, its ``data/test/`` or ``test/``; ``None`` when absent."""
-    for candidate in (data_dir / FILE, data_dir / RELPATH, data_dir / "test" / FILE):
-        if candidate.is_file():
-            return candidate
-    return None
+    return first_file(data_dir / FILE, data_dir / RELPATH, data_dir / "test" / FILE)
 
 
 def load(split: str, data_dir: Path | None) -> list[Item]:

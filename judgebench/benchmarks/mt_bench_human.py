@@ -23,6 +23,7 @@ from pathlib import Path
 from ..errors import InputError
 from ..files import ROW_SUFFIXES, iter_rows
 from ..metrics.mt_bench_agreement import Vote
+from ._download import hub_rows
 
 logger = logging.getLogger(__name__)
 
@@ -60,22 +61,10 @@ def load_mt_bench_human_judgments(split: str, data_dir: str | Path | None = None
         raise InputError(f"unknown split {split!r} of {HF_ID}; use one of {', '.join(SPLITS)}", path=f"hf:{HF_ID}")
     if data_dir is not None:
         return [_vote(row, path=p, line=i) for p in _local_files(Path(data_dir)) for i, row in iter_rows(p, what="MT-Bench votes")]
-    try:
-        import datasets
-    except ImportError:
-        raise InputError(
-            f"{HF_ID} is hub-only here and loading it needs the 'datasets' package; or pass a local copy of the split's rows as data_dir",
-            path=f"hf:{HF_ID}",
-        ) from None
-    logger.info("loading %s split %s from the Hugging Face hub", HF_ID, split)
-    try:
-        ds = datasets.load_dataset(HF_ID, split=split)
-    except Exception as e:
-        raise InputError(
-            f"cannot load {HF_ID} (split {split!r}) from the Hugging Face hub: {e}. The MT-Bench human judgments are on the "
-            f"hub only (hub only: no other public copy is read here); offline, pass a local copy of the split's rows "
-            f"(JSON, JSONL or Parquet, a file or a folder) as data_dir",
-            path=f"hf:{HF_ID}",
-        ) from None
-    where = f"hf:{HF_ID}:{split}"
-    return [_vote(dict(row), path=where, line=i) for i, row in enumerate(ds, start=1)]
+    rows = hub_rows(
+        HF_ID,
+        split,
+        offline_hint="The MT-Bench human judgments are on the hub only (hub only: no other public copy is read here); offline, "
+        "pass a local copy of the split's rows (JSON, JSONL or Parquet, a file or a folder) as data_dir",
+    )
+    return [_vote(row, path=where, line=i) for where, i, row in rows]

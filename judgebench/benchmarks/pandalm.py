@@ -55,7 +55,7 @@ from ..errors import InputError
 from ..protocols import Pairwise, get_reducer
 from ..schema import Decision, Item, ItemResult, Judgment, Preference, Response
 from . import Benchmark, register_benchmark
-from ._download import cache_root, cached_download
+from ._download import cache_root, cached_download, first_file
 
 logger = logging.getLogger(__name__)
 
@@ -153,10 +153,7 @@ def read_file(path: str | Path) -> list[Item]:
 
 def local_file(data_dir: Path, name: str = FILE) -> Path | None:
     """``name`` in ``data_dir`` or its ``data/``; ``None`` when absent."""
-    for candidate in (data_dir / name, data_dir / "data" / name):
-        if candidate.is_file():
-            return candidate
-    return None
+    return first_file(data_dir / name, data_dir / "data" / name)
 
 
 def load(split: str, data_dir: Path | None) -> list[Item]:

@@ -54,6 +54,7 @@ from ..files import ROW_SUFFIXES, iter_rows
 from ..protocols import Pairwise, Pointwise
 from ..schema import Decision, Item, ItemResult, Preference, Response
 from . import Benchmark, register_benchmark
+from ._download import hub_rows
 
 logger = logging.getLogger(__name__)
 
@@ -177,20 +178,13 @@ def load_hub() -> list[Item]:
     Raises:
         InputError: when it cannot be loaded (offline, no access), saying that it is hub-only and where to put a copy.
     """
-    import datasets
-
-    logger.info("loading %s split %s from the Hugging Face hub", HF_ID, SPLIT)
-    try:
-        ds = datasets.load_dataset(HF_ID, split=SPLIT)
-    except Exception as e:
-        raise InputError(
-            f"cannot load RewardBench ({HF_ID}, split {SPLIT!r}) from the Hugging Face hub: {e}. RewardBench is on the hub "
-            f"only (no other public copy to download); offline, put a copy of the split's rows (JSON, JSONL or Parquet, "
-            f"e.g. the hub's data/filtered-*.parquet) in ${REWARDBENCH_DIR_ENV}, $JUDGEBENCH_DATA_DIR/rewardbench or --data-dir",
-            path=f"hf:{HF_ID}",
-        ) from None
-    where = f"hf:{HF_ID}:{SPLIT}"
-    return [row_to_item(dict(row), path=where, line=i) for i, row in enumerate(ds, start=1)]
+    rows = hub_rows(
+        HF_ID,
+        SPLIT,
+        offline_hint="RewardBench is on the hub only (no other public copy to download); offline, put a copy of the split's rows "
+        f"(JSON, JSONL or Parquet, e.g. the hub's data/filtered-*.parquet) in ${REWARDBENCH_DIR_ENV}, $JUDGEBENCH_DATA_DIR/rewardbench or --data-dir",
+    )
+    return [row_to_item(row, path=where, line=i) for where, i, row in rows]
 
 
 def load(split: str, data_dir: Path | None) -> list[Item]:
