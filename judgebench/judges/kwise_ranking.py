@@ -22,12 +22,12 @@ import string
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from ..backends import BackendError, ChatParams, Messages
-from ..schema import Decision, Judgment, Usage
+from ..backends import ChatParams, Messages
+from ..schema import Decision, Judgment
 from . import register_judge
+from ._listwise import listwise_extra, listwise_judgment
 from ._parsing import Echo, answer_of
-from ._prompted import prompt_text, render_messages
-from .rewardbench2_fourway import listwise_extra
+from ._prompted import render_messages
 
 if TYPE_CHECKING:
     from . import JudgeContext, JudgeKind
@@ -151,22 +151,11 @@ class KwiseRanking:
         if not 2 <= k <= MAX_K:
             reason = f"{self.name} ranks 2 to {MAX_K} responses (labelled A-Z); this view has {k}: no call made"
             return Judgment(Decision.NONE, extra={"no_decision_reason": reason})
-        messages = self.messages(context, *responses)
-        prompt = prompt_text(messages)
-        try:
-            completion = await self.backend.chat(messages, self.params)
-        except BackendError as e:
-            return Judgment(Decision.NONE, prompt=prompt, error=str(e), usage=Usage(calls=1))
-        parsed = parse_ranking(completion.text, k)
-        return Judgment(
-            Decision.NONE,
-            prompt=prompt,
-            output=completion.text,
-            choice=parsed.ranking[0] if parsed.ranking else None,
-            ranking=parsed.ranking,
-            usage=completion.usage,
-            extra=({"cached": True} if completion.cached else {}) | listwise_extra(parsed.reason, completion.finish_reason),
-        )
+        def read(text: str) -> tuple[int | None, tuple[int, ...] | None, str | None]:
+            parsed = parse_ranking(text, k)
+            return (parsed.ranking[0] if parsed.ranking else None), parsed.ranking, parsed.reason
+
+        return await listwise_judgment(self.backend, self.params, self.messages(context, *responses), read)
 
     def reparse(self, judgment: Judgment) -> Judgment:
         """``judgment`` with its ranking and choice read again from its stored output (``score --reparse``). K is the

@@ -29,10 +29,11 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from ..backends import BackendError, ChatParams, Messages
-from ..schema import Decision, Judgment, Usage
+from ..backends import ChatParams, Messages
+from ..schema import Decision, Judgment
 from . import register_judge
-from ._prompted import TRUNCATED_FINISH_REASONS, prompt_text, render_messages
+from ._listwise import listwise_extra, listwise_judgment
+from ._prompted import render_messages
 
 if TYPE_CHECKING:
     from . import JudgeContext, JudgeKind
@@ -123,21 +124,11 @@ class RewardBench2Fourway:
         if len(responses) != len(LETTERS):
             reason = f"{self.name} shows exactly four responses (RewardBench 2's four-way prompt); this view has {len(responses)}: no call made"
             return Judgment(Decision.NONE, extra={"no_decision_reason": reason})
-        messages = self.messages(context, *responses)
-        prompt = prompt_text(messages)
-        try:
-            completion = await self.backend.chat(messages, self.params)
-        except BackendError as e:
-            return Judgment(Decision.NONE, prompt=prompt, error=str(e), usage=Usage(calls=1))
-        parsed = parse_fourway(completion.text)
-        return Judgment(
-            Decision.NONE,
-            prompt=prompt,
-            output=completion.text,
-            choice=parsed.choice,
-            usage=completion.usage,
-            extra=({"cached": True} if completion.cached else {}) | listwise_extra(parsed.reason, completion.finish_reason),
-        )
+        def read(text: str) -> tuple[int | None, None, str | None]:
+            parsed = parse_fourway(text)
+            return parsed.choice, None, parsed.reason
+
+        return await listwise_judgment(self.backend, self.params, self.messages(context, *responses), read)
 
     def reparse(self, judgment: Judgment) -> Judgment:
         """``judgment`` with its choice read again from its stored output (``score --reparse``); a failed call or a
@@ -147,19 +138,6 @@ class RewardBench2Fourway:
         parsed = parse_fourway(judgment.output)
         kept = {k: v for k, v in judgment.extra.items() if k not in ("no_decision_reason", "finish_reason")}
         return replace(judgment, choice=parsed.choice, extra=kept | listwise_extra(parsed.reason, judgment.extra.get("finish_reason")))
-
-
-def listwise_extra(reason: str | None, finish_reason: str | None) -> dict[str, Any]:
-    """What a listwise judgment records about its parse in ``extra``, as ``_prompted.verdict_extra`` does for a
-    pairwise one: ``finish_reason`` when the output was cut off by the token limit, and ``no_decision_reason``
-    (``reason``, prefixed for a cut-off output) when nothing was read."""
-    extra: dict[str, Any] = {}
-    truncated = finish_reason in TRUNCATED_FINISH_REASONS
-    if truncated:
-        extra["finish_reason"] = finish_reason
-    if reason is not None:
-        extra["no_decision_reason"] = f"output truncated (finish_reason={finish_reason}); {reason}" if truncated else reason
-    return extra
 
 
 @register_judge(
