@@ -11,7 +11,7 @@ import sys
 
 from .errors import JudgebenchError
 
-COMMANDS = ("bench", "suite", "score", "leaderboard", "judges", "benchmarks", "fake-server", "recipe", "grade", "agree", "plot", "report")
+COMMANDS = ("bench", "suite", "score", "leaderboard", "judges", "benchmarks", "fake-server", "recipe", "grade", "agree", "mt-bench-agreement", "plot", "report")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -278,3 +278,12 @@ def test_loader_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "datasets", types.SimpleNamespace(load_dataset=offline))
     with pytest.raises(InputError, match="hub only"):
         load_mt_bench_human_judgments("human")
+
+
+def test_tie_inconsistent_is_a_tie() -> None:
+    # gpt4_pair codes a verdict that changed with the order as "tie (inconsistent)"; FastChat's convertvote / equalvote
+    # read any winner containing "tie" as a tie: it agrees with "tie (bothbad)" in S1 and leaves S2 (0 compared)
+    judge = [vote(1, A, G, "tie (inconsistent)", "gpt4_pair")]
+    human = [vote(1, A, G, "tie (bothbad)", "expert_0"), vote(1, A, G, "model_a", "expert_1")]
+    got = mt_bench_agreement(judge, human, ci=False)
+    assert (got.s1.agree, got.s1.total, got.s2.total) == (1, 2, 0)

@@ -44,8 +44,11 @@ import numpy as np
 
 from .stats import DEFAULT_CONFIDENCE, DEFAULT_RESAMPLES, DEFAULT_SEED, bootstrap_mean_ci
 
-WINNERS = ("model_a", "model_b", "tie", "tie (bothbad)")
-"""The winner coding of MT-Bench votes (the ``human`` split uses all four, ``gpt4_pair`` the first three)."""
+WINNERS = ("model_a", "model_b", "tie", "tie (bothbad)", "tie (inconsistent)")
+"""The winner coding of MT-Bench votes: the ``human`` split uses the first four; ``gpt4_pair`` codes a verdict that
+changed when the two answers were swapped as ``tie (inconsistent)`` (reported by users of the released split; the
+paper's Table 2 caption: setup S1 "counts inconsistent as tie"). Any winner containing ``tie`` is a tie
+(FastChat's ``convertvote``)."""
 
 EXCLUDED_JUDGE_PREFIX = "author"
 """Annotators left out, as FastChat does: the paper's authors (``author_0`` ...)."""
@@ -177,7 +180,11 @@ class MTBenchAgreement:
         return {"turn": self.turn, "s1": self.s1.to_dict(), "s2": self.s2.to_dict()}
 
 
-def _setup(name: str, outcomes: Sequence[bool], *, ci: bool, confidence: float, n_resamples: int, seed: int) -> SetupAgreement:
+def setup_agreement(
+    name: str, outcomes: Sequence[bool], *, ci: bool = True, confidence: float = DEFAULT_CONFIDENCE, n_resamples: int = DEFAULT_RESAMPLES, seed: int = DEFAULT_SEED
+) -> SetupAgreement:
+    """One setup's agreement from the 0/1 outcomes of its compared vote pairs (``True``: the two votes agree), with
+    the percentile bootstrap interval over the pairs when ``ci``; ``value None`` when nothing was compared."""
     x = np.asarray(outcomes, dtype=float)
     total = int(x.size)
     agree = int(x.sum())
@@ -222,8 +229,8 @@ def mt_bench_agreement(
     s2 = [equal_votes(w1, w2) for _, w1, w2 in pairs if not is_tie(w1) and not is_tie(w2)]
     return MTBenchAgreement(
         turn,
-        _setup("S1", s1, ci=ci, confidence=confidence, n_resamples=n_resamples, seed=seed),
-        _setup("S2", s2, ci=ci, confidence=confidence, n_resamples=n_resamples, seed=seed),
+        setup_agreement("S1", s1, ci=ci, confidence=confidence, n_resamples=n_resamples, seed=seed),
+        setup_agreement("S2", s2, ci=ci, confidence=confidence, n_resamples=n_resamples, seed=seed),
     )
 
 
