@@ -29,7 +29,9 @@ class JudgmentFile:
     response_model: str
     results: tuple[ItemResult, ...]
     games: int
-    released: bool = False  # True for JudgeBench's released format, False for judgebench's judgments.jsonl
+    released: bool = False  # True for a released file (JudgeBench's or another upstream format), False for judgments.jsonl
+    benchmark: str | None = None  # the registered benchmark the file's format belongs to; None: the run.json beside it says
+    upstream: str = ""  # the upstream format it was read as (``judgebench.analysis.upstream``); "" for judgebench's own
 
 
 NO_RAW_OUTPUT = "no_raw_output"

@@ -29,11 +29,17 @@ def find_judgment_files(items: Iterable[str | Path]) -> list[Path]:
     return paths
 
 
-def read_judgment_files(items: Iterable[str | Path], *, reparse: bool = False) -> tuple[list[JudgmentFile], list[ReparseReport]]:
-    """Read every judgment file ``items`` name (``find_judgment_files``), all before anything is written.
+def read_judgment_files(
+    items: Iterable[str | Path], *, reparse: bool = False, upstream: str | None = None, data_dir: str | Path | None = None
+) -> tuple[list[JudgmentFile], list[ReparseReport]]:
+    """Read every judgment file ``items`` name (``find_judgment_files``), all before anything is written, each in
+    its detected format (``judgebench.analysis.upstream.FORMATS``: judgebench's and JudgeBench's, LLMBar's
+    ``result.json``, PandaLM's, RM-Bench's and reward-bench's per-item results).
 
     Args:
         items: files, or folders to search.
+        upstream: a format name that every file is read as (``None``: detect each).
+        data_dir: the benchmark's local copy, for formats whose items are not in the file (PandaLM's).
         reparse: re-parse every stored raw output with the current parser of the judge each file names
             (``reparse_file``): the files come back with the re-parsed decisions.
 
@@ -43,9 +49,12 @@ def read_judgment_files(items: Iterable[str | Path], *, reparse: bool = False) -
     Raises:
         InputError: for a folder without judgment files, or a file that cannot be read.
     """
-    from .replay import read_judgment_file
+    from .upstream import read_upstream_file
 
-    files = [read_judgment_file(p) for p in find_judgment_files(items)]
+    files = [read_upstream_file(p, upstream=upstream, data_dir=data_dir) for p in find_judgment_files(items)]
+    if reparse and any(jf.upstream for jf in files):
+        named = next(jf.path for jf in files if jf.upstream)
+        raise InputError("--reparse re-parses judgebench's and JudgeBench's raw outputs; this file is another upstream format (its verdicts are upstream's)", path=named)
     if not reparse:
         return files, []
     from .reparse import reparse_file

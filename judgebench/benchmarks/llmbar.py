@@ -57,7 +57,7 @@ from typing import Any
 
 from ..errors import InputError
 from ..files import iter_json_list
-from ..schema import Item, Preference, Response
+from ..schema import Decision, Item, ItemResult, Judgment, Preference, Response
 from . import Benchmark, register_benchmark
 from ._download import cache_root, cached_download
 
@@ -237,3 +237,80 @@ BENCHMARK = register_benchmark(
         data_env=LLMBAR_DIR_ENV,
     )
 )
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# released results: LLMEvaluator/evaluate.py's result.json
+
+RESULT_SWAPS = ("swap = False", "swap = True")
+"""The two keys of the last entry of an instance's ``results`` in ``result.json``: the verdict on the pair as given,
+and the verdict on the swapped pair mapped back with ``reverse_label`` (both name the better output, ``"1"`` /
+``"2"``, or ``null`` when the completion matched no parsing pattern)."""
+_WINNER_SHOWN = {("1", False): Decision.A_BETTER, ("2", False): Decision.B_BETTER, ("1", True): Decision.B_BETTER, ("2", True): Decision.A_BETTER}
+
+
+def result_path_parts(path: str | Path) -> tuple[LLMBarSet, str]:
+    """The set and the evaluator a ``result.json`` path names: upstream writes it to
+    ``<--path>/evaluators/<evaluator>/result.json`` (``<--path>`` the set's folder, ``Dataset/LLMBar/Natural``;
+    ``<evaluator>`` ``GPT-4/Vanilla``). A path that names no known set gives an ad-hoc set whose category is the
+    folder's name (``LLMBar`` when there is none); a path without ``evaluators/`` gives evaluator ``""``."""
+    parts = Path(path).resolve().parts
+    if "evaluators" in parts:
+        k = len(parts) - 1 - parts[::-1].index("evaluators")
+        folder, evaluator = "/".join(parts[:k]), "/".join(parts[k + 1 : -1])
+    else:
+        folder, evaluator = "/".join(parts[:-1]), ""
+    for s in SETS:
+        if folder.endswith("/" + s.folder):
+            return s, evaluator
+    name = folder.rstrip("/").rsplit("/", 1)[-1] or "LLMBar"
+    return LLMBarSet(split="", category=name, folder=name, size=0), evaluator
+
+
+def _swap_judgment(result: Any, swapped: bool, *, path: str | Path, index: int) -> Judgment:
+    key = RESULT_SWAPS[swapped]
+    field = f"results[-1].{key}"
+    if not isinstance(result, dict) or not isinstance(result.get(key), dict) or "winner" not in result[key]:
+        raise InputError(f"expected an object with a winner (LLMEvaluator/evaluate.py's annotate), got {result.get(key) if isinstance(result, dict) else result!r:.60}", path=path, line=index, field=field)
+    winner = result[key]["winner"]
+    completion = result[key].get("completion")
+    output = str(completion[0]) if isinstance(completion, list) and completion else ""
+    view = (1, 0) if swapped else (0, 1)
+    if winner is None:  # the completion matched no parsing pattern: wrong in upstream's correct_* counts
+        return Judgment(Decision.NONE, game=1 + swapped, view=view, output=output, error="no verdict parsed upstream (winner is null)")
+    if (str(winner), swapped) not in _WINNER_SHOWN:
+        raise InputError(f'winner must be "1", "2" or null, got {winner!r:.40}', path=path, line=index, field=f"{field}.winner")
+    return Judgment(_WINNER_SHOWN[(str(winner), swapped)], game=1 + swapped, view=view, output=output)
+
+
+def result_json_results(path: str | Path) -> list[ItemResult]:
+    """LLMBar's released (or re-run) ``result.json`` as results on ``llmbar:<set>`` items.
+
+    Format (princeton-nlp/LLMBar ``LLMEvaluator/evaluate.py`` @ 900616b, ``annotate`` and the ``dump_json`` at the
+    end of ``__main__``): the set's ``dataset.json`` rows in order, each with ``results``, a list whose last entry
+    holds ``"swap = False"`` and ``"swap = True"``, each ``{"completion": [text, finish_reason], "winner": "1" | "2"
+    | null}``; the swapped verdict is already mapped back to the original order (``reverse_label``). The Rating
+    evaluators write ``score_1`` / ``score_2`` and the two winners derived from them in the same keys.
+
+    Each row becomes the item ``llmbar.load`` gives (``row_to_item``: id ``<category>/<index>``, the set read from
+    the path, ``result_path_parts``) with two judgments: game 1 on ``(0, 1)`` and game 2 on ``(1, 0)``, decisions in
+    the order shown; a ``null`` winner is a failed judgment (upstream counts it wrong). Scored by the llmbar
+    benchmark's rule (``average`` reducer = ``correct_average``; position consistency = ``equal``).
+
+    Raises:
+        InputError: for an unreadable file, a top level that is not a list, or a malformed row (file, row, field).
+    """
+    llmbar_set, evaluator = result_path_parts(path)
+    judge = f"llmbar:{evaluator}" if evaluator else "llmbar"
+    model = evaluator.split("/", 1)[0] if evaluator else ""
+    out = []
+    for index, row in iter_json_list(path, what="LLMBar result.json"):
+        item = row_to_item({k: v for k, v in row.items() if k != "results"}, llmbar_set=llmbar_set, index=index, path=path)
+        results = row.get("results")
+        if not isinstance(results, list) or not results:
+            raise InputError("expected a non-empty list (LLMEvaluator/evaluate.py's annotate)", path=path, line=index, field="results")
+        games = tuple(_swap_judgment(results[-1], swapped, path=path, index=index) for swapped in (False, True))
+        out.append(ItemResult(item, judge, model, games, protocol="pairwise(orders=both, pairs=all)"))
+    if not out:
+        raise InputError("no rows in this result.json (empty list)", path=path)
+    return out

@@ -204,6 +204,51 @@ def gpt35_results(items: Sequence[Item], path: str | Path, *, judge: str = "pand
     return results
 
 
+PANDALM7B_FILE = "pandalm-7b-testset-v1.json"
+PANDALM7B_DECISION = {"1": Decision.A_BETTER, "2": Decision.B_BETTER, "0": Decision.TIE}
+"""``pandalm_result`` (an integer: ``pandalm/utils/pandalm_inference.py::parse_pandalm_response`` maps "1" / "2" to
+1 / 2 and anything else, "Tie" included, to 0) -> the decision on the pair in the item's order."""
+
+
+def released_results(
+    items: Sequence[Item], path: str | Path, *, result_field: str, reason_field: str, decisions: dict[str, Decision], judge: str, model: str, strict: bool
+) -> list[ItemResult]:
+    """The rows of a released judgment file of PandaLM's (a JSON list of ``{idx, <result_field>, <reason_field>,
+    ...}``: ``data/gpt-3.5-turbo-testset-v1.json`` and ``data/pandalm-7b-testset-v1.json`` @ 3871806) as results on
+    the ``items`` their ``idx`` names, in the file's order: one judgment each on ``(0, 1)`` (game 1), decided as
+    ``decisions`` maps the result's text; another value is no decision (``strict=False``: gpt-3.5-turbo's
+    "garbage") or an error (``strict=True``). Unlike ``gpt35_results``, a file may judge only some items.
+
+    Raises:
+        InputError: for an unreadable file, a row that is no object or lacks a field, an ``idx`` no item has or that
+            repeats, or (``strict``) an unknown result (file, row, field).
+    """
+    by_id = {item.id: item for item in items}
+    seen: set[str] = set()
+    results = []
+    for i, row in enumerate(_read_list(path, f"PandaLM's {model} judgments"), start=1):
+        if not isinstance(row, dict):
+            raise InputError(f"expected an object, got {type(row).__name__}", path=path, line=i)
+        for name in ("idx", result_field):
+            if row.get(name) is None:
+                raise InputError(f"missing required field (a row needs idx and {result_field})", path=path, line=i, field=name)
+        idx = str(row["idx"])
+        item = by_id.get(idx)
+        if item is None:
+            raise InputError(f"no PandaLM test-set item with idx {idx}", path=path, line=i, field="idx")
+        if idx in seen:
+            raise InputError(f"idx {idx} is judged twice", path=path, line=i, field="idx")
+        seen.add(idx)
+        value = str(row[result_field]).strip()
+        if strict and value not in decisions:
+            raise InputError(f"expected one of {', '.join(decisions)}, got {row[result_field]!r:.40}", path=path, line=i, field=result_field)
+        judgment = Judgment(decisions.get(value, Decision.NONE), game=1, view=(0, 1), output=str(row.get(reason_field) or ""))
+        results.append(ItemResult(item, judge, model, (judgment,), protocol="pairwise(orders=first, pairs=all)"))
+    if not results:
+        raise InputError("no judgments (empty list)", path=path)
+    return results
+
+
 _PAIRWISE = Pairwise()
 
 

@@ -52,7 +52,7 @@ from typing import Any
 from ..errors import InputError
 from ..files import ROW_SUFFIXES, iter_rows
 from ..protocols import Pairwise, Pointwise
-from ..schema import Decision, Item, ItemResult, Preference, Response
+from ..schema import Decision, Item, ItemResult, Judgment, Preference, Response
 from . import Benchmark, register_benchmark
 from ._download import hub_rows
 
@@ -298,6 +298,125 @@ def details(results: Sequence[ItemResult], metrics: Any, rule: str) -> dict[str,
         "rows": rows,
         "note": note,
     }
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# released per-item results: scripts/run_rm.py / run_generative.py's eval-set-scores file
+
+SCORES_COLUMNS = ("id", "subset")
+"""The columns every per-item results file has (besides ``results`` or ``scores_chosen`` / ``scores_rejected``)."""
+_RESULT_DECISION = {1.0: Decision.A_BETTER, 0.0: Decision.B_BETTER, 0.5: Decision.TIE}
+
+
+def _column(data: dict[str, Any], name: str, n: int | None, *, path: str | Path) -> list[Any] | None:
+    value = data.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, list) or (n is not None and len(value) != n):
+        raise InputError(f"expected a column (a list{f' of {n} values, one per row' if n is not None else ''}), got {type(value).__name__}{f' of {len(value)}' if isinstance(value, list) else ''}", path=path, field=name)
+    return value
+
+
+def _reward(value: Any, *, path: str | Path, line: int, field: str) -> float | None:
+    while isinstance(value, list) and len(value) == 1:  # a model returning shape (batch, 1) leaves [x]
+        value = value[0]
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InputError(f"expected a number (a reward), got {value!r:.40}", path=path, line=line, field=field)
+    return float(value) if math.isfinite(value) else None
+
+
+def scores_file_results(path: str | Path, data_dir: Path | None = None) -> list[ItemResult]:
+    """A RewardBench v1 per-item results file as results.
+
+    Format (allenai/reward-bench @ 05a9005: ``scripts/run_rm.py`` and ``scripts/run_generative.py`` save
+    ``out_dataset.to_dict()`` with ``rewardbench/utils.py::save_to_hub`` to ``results/eval-set-scores/<model>.json``,
+    the files of the ``allenai/reward-bench-results`` dataset): one JSON object of columns, each a list with one
+    value per row: ``id``, ``subset``, ``results`` (1 when ``chosen > rejected``, else 0; a generative judge's 1 / 0 /
+    0.5 for a tie or an unparsed verdict), ``text_chosen`` / ``text_rejected`` (the chat-templated texts) and, from
+    ``run_rm.py``, ``scores_chosen`` / ``scores_rejected`` (the rewards; ``[x]`` for a model returning one logit per
+    row); plus ``model``, ``model_type``, ``chat_template`` strings.
+
+    A row with both rewards becomes two pointwise judgments (view ``(0,)`` chosen, ``(1,)`` rejected; ``rating`` the
+    reward, ``score_kind="reward"``; a null or non-finite reward is a failed judgment, wrong as upstream's ``>``
+    makes it); a row without rewards, one pairwise judgment on ``(0, 1)`` from ``results``: 1 chosen wins, 0
+    rejected wins, 0.5 a tie (the order the judge saw is not saved, so position analyses do not apply). The items:
+    from ``data_dir`` (``load``, matched by ``id``) when given, else from the file (``Item(id, prompt="",
+    responses=(text_chosen, text_rejected), target=Preference(0), category=subset)``: enough for the rule, which
+    reads only subsets and verdicts). Scored by ``details`` (sections weighted by ``EXAMPLE_COUNTS``).
+
+    Raises:
+        InputError: for an unreadable file, a top level that is not such an object, a column of the wrong length, a
+            malformed value (file, row = 1-based index in the columns, field), a duplicate id, or an id the local
+            copy lacks.
+    """
+    from ..files import parse_json_text
+
+    path = Path(path)
+    try:
+        data = parse_json_text(path.read_text(encoding="utf-8"), path=path)
+    except (OSError, UnicodeDecodeError) as e:
+        raise InputError(f"cannot read: {e}", path=path) from None
+    if not isinstance(data, dict):
+        raise InputError(f"expected one JSON object of columns (reward-bench's eval-set-scores format), got {type(data).__name__}", path=path)
+    ids = _column(data, "id", None, path=path)
+    if ids is None:
+        raise InputError("missing the id column", path=path, field="id")
+    n = len(ids)
+    subsets = _column(data, "subset", n, path=path)
+    if subsets is None:
+        raise InputError("missing the subset column", path=path, field="subset")
+    chosen, rejected = _column(data, "scores_chosen", n, path=path), _column(data, "scores_rejected", n, path=path)
+    verdicts = _column(data, "results", n, path=path)
+    if verdicts is None and (chosen is None or rejected is None):
+        raise InputError("no verdicts: expected a results column, or scores_chosen and scores_rejected", path=path, field="results")
+    texts = [_column(data, k, n, path=path) for k in ("text_chosen", "text_rejected")]
+    local = {it.id: it for it in load(SPLIT, data_dir)} if data_dir is not None else None
+    model = str(data.get("model") or "")
+    judge = f"reward-bench:{data.get('model_type') or 'run_rm.py'}"
+    out: list[ItemResult] = []
+    seen: set[str] = set()
+    for i in range(n):
+        line = i + 1
+        rid, subset = ids[i], subsets[i]
+        if isinstance(rid, bool) or not isinstance(rid, int | str):
+            raise InputError(f"expected an integer or string id, got {rid!r:.40}", path=path, line=line, field="id")
+        if not isinstance(subset, str):
+            raise InputError(f"expected a subset name, got {subset!r:.40}", path=path, line=line, field="subset")
+        if str(rid) in seen:
+            raise InputError(f"duplicate id {rid!r}", path=path, line=line, field="id")
+        seen.add(str(rid))
+        if local is not None:
+            found = local.get(str(rid))
+            if found is None:
+                raise InputError(f"no RewardBench item with id {rid!r} in the benchmark's copy", path=path, line=line, field="id")
+            if found.category != subset:
+                raise InputError(f"the benchmark's copy puts id {rid!r} in subset {found.category!r}, this file in {subset!r}", path=path, line=line, field="subset")
+            item = found
+        else:
+            responses = tuple(Response(str(col[i]) if col is not None and col[i] is not None else "", id=name) for col, name in zip(texts, ("chosen", "rejected"), strict=True))
+            item = Item(id=str(rid), prompt="", responses=responses, target=Preference(0), category=subset, source=subset, original_id=str(rid))
+        rewards = None
+        if chosen is not None and rejected is not None and (chosen[i] is not None or rejected[i] is not None):
+            rewards = [_reward(col[i], path=path, line=line, field=f"{key}") for col, key in ((chosen, "scores_chosen"), (rejected, "scores_rejected"))]
+        if rewards is not None:
+            judgments = tuple(
+                Judgment(Decision.NONE, game=k + 1, view=(k,), rating=r, score_kind="reward", output=f"score={r:.6g}")
+                if r is not None
+                else Judgment(Decision.NONE, game=k + 1, view=(k,), score_kind="reward", error="no reward in the file (null or non-finite)")
+                for k, r in enumerate(rewards)
+            )
+            out.append(ItemResult(item, judge, model, judgments, protocol="pointwise(samples=1)"))
+            continue
+        value = verdicts[i] if verdicts is not None else None
+        if isinstance(value, bool) or not isinstance(value, int | float) or float(value) not in _RESULT_DECISION:
+            raise InputError(f"expected 1, 0 or 0.5, got {value!r:.40}", path=path, line=line, field="results")
+        decision = _RESULT_DECISION[float(value)]
+        out.append(ItemResult(item, judge, model, (Judgment(decision, game=1, view=(0, 1)),), protocol="pairwise(orders=first, pairs=all)"))
+    if not out:
+        raise InputError("no rows (the columns are empty)", path=path)
+    return out
 
 
 BENCHMARK = register_benchmark(

@@ -74,7 +74,7 @@ from typing import Any
 from ..errors import InputError
 from ..files import iter_json_list
 from ..protocols import Pointwise
-from ..schema import BestOf, Item, ItemResult, Response
+from ..schema import BestOf, Decision, Item, ItemResult, Judgment, Response
 from . import Benchmark, register_benchmark
 
 logger = logging.getLogger(__name__)
@@ -230,15 +230,12 @@ def _file_domain(path: Path) -> str:
     return "all"
 
 
-def rm_bench_scores(path: str | Path, *, domain: str | None = None) -> RMBenchScore:
-    """RM-Bench's numbers from the per-item scores upstream's ``scripts/run_rm.py`` (or ``run_dpo.py``) writes: a
-    JSON list (or JSONL) of units, each with ``score_chosen`` [3] and ``score_rejected`` [3] (``null`` or NaN: no
-    score, wrong in every cell). Units with a ``domain`` (a run on ``total_dataset.json``) are grouped by it; the
-    others under ``domain``, else the domain the file name starts with (``chat_filtered_<model>_...json``), else
-    ``all``.
+def score_file_rows(path: str | Path) -> list[tuple[int, Any]]:
+    """The units of an RM-Bench scores file as ``(unit number from 1, unit)``: a JSON list (what
+    ``scripts/run_rm.py`` writes) or JSONL (one unit a line; the number is the line).
 
     Raises:
-        InputError: for an unreadable file or a malformed unit (file, unit, field).
+        InputError: for a missing or unreadable file, or broken JSON (file, line).
     """
     path = Path(path)
     text = path.read_text(encoding="utf-8") if path.is_file() else None
@@ -255,20 +252,45 @@ def rm_bench_scores(path: str | Path, *, domain: str | None = None) -> RMBenchSc
                     rows.append((k, json.loads(line)))
                 except json.JSONDecodeError as e:
                     raise InputError(f"not JSON: {e.msg}", path=path, line=k) from None
+    return rows
+
+
+def unit_scores(unit: Any, *, path: str | Path, index: int) -> tuple[list[Score], list[Score]]:
+    """One unit's ``(score_chosen, score_rejected)``, three each (``None``: no score).
+
+    Raises:
+        InputError: for a unit that is no object or lacks either list of three numbers (file, unit, field).
+    """
+    if not isinstance(unit, dict):
+        raise InputError(f"expected an object, got {type(unit).__name__}", path=path, line=index)
+    scores = []
+    for key in ("score_chosen", "score_rejected"):
+        values = unit.get(key)
+        if not isinstance(values, list) or len(values) != SIZE:
+            raise InputError(f"expected a list of {SIZE} scores, got {values!r:.60}", path=path, line=index, field=key)
+        scores.append([_score_value(v, path=Path(path), index=index, field=f"{key}[{k}]") for k, v in enumerate(values)])
+    return scores[0], scores[1]
+
+
+def rm_bench_scores(path: str | Path, *, domain: str | None = None) -> RMBenchScore:
+    """RM-Bench's numbers from the per-item scores upstream's ``scripts/run_rm.py`` (or ``run_dpo.py``) writes: a
+    JSON list (or JSONL) of units, each with ``score_chosen`` [3] and ``score_rejected`` [3] (``null`` or NaN: no
+    score, wrong in every cell). Units with a ``domain`` (a run on ``total_dataset.json``) are grouped by it; the
+    others under ``domain``, else the domain the file name starts with (``chat_filtered_<model>_...json``), else
+    ``all``.
+
+    Raises:
+        InputError: for an unreadable file or a malformed unit (file, unit, field).
+    """
+    path = Path(path)
+    rows = score_file_rows(path)
     fallback = domain or _file_domain(path)
     by_domain: dict[str, list[tuple[list[Score], list[Score]]]] = {}
     for index, unit in rows:
-        if not isinstance(unit, dict):
-            raise InputError(f"expected an object, got {type(unit).__name__}", path=path, line=index)
-        scores = []
-        for key in ("score_chosen", "score_rejected"):
-            values = unit.get(key)
-            if not isinstance(values, list) or len(values) != SIZE:
-                raise InputError(f"expected a list of {SIZE} scores, got {values!r:.60}", path=path, line=index, field=key)
-            scores.append([_score_value(v, path=path, index=index, field=f"{key}[{k}]") for k, v in enumerate(values)])
+        chosen, rejected = unit_scores(unit, path=path, index=index)
         named = unit.get("domain")
         name = named if isinstance(named, str) else fallback
-        by_domain.setdefault(name, []).append((scores[0], scores[1]))
+        by_domain.setdefault(name, []).append((chosen, rejected))
     if not by_domain:
         raise InputError("no scored units", path=path)
     return rm_bench_rule(by_domain)
@@ -428,6 +450,58 @@ def load(split: str, data_dir: Path | None) -> list[Item]:
     for d in present:
         items.extend(read_file(root / f"{d}_filtered.json", d))
     return items
+
+
+def _reward_judgment(score: Score, k: int) -> Judgment:
+    if score is None:
+        return Judgment(Decision.NONE, game=k + 1, view=(k,), score_kind="reward", error="no score in the file (null or NaN)")
+    return Judgment(Decision.NONE, game=k + 1, view=(k,), rating=score, score_kind="reward", output=f"score={score:.6g}")
+
+
+def score_file_results(path: str | Path, data_dir: Path | None = None, *, domain: str | None = None, model: str = "") -> list[ItemResult]:
+    """The per-item scores of an RM-Bench scores file (``rm_bench_scores``'s input: what upstream's
+    ``scripts/run_rm.py`` @ 73c52d7 writes, the data file's units each with ``score_chosen`` [3] and
+    ``score_rejected`` [3]) as results judged pointwise: six judgments per item, view ``(k,)`` for response ``k``
+    (chosen 1-3, then rejected 1-3), the score as ``rating`` with ``score_kind="reward"`` (a missing score: a failed
+    judgment). The items are built from the units themselves (``row_to_item``: they carry ``prompt``, ``chosen``,
+    ``rejected``), grouped as ``rm_bench_scores`` groups them (the unit's ``domain``, else ``domain``, else the file
+    name's); units without the texts are matched by ``<domain>/<id>`` against ``load(domain, data_dir)`` (the local
+    copy, else the hub). The ``rm_bench`` benchmark's ``details`` on these results are ``rm_bench_scores(path)``.
+
+    Raises:
+        InputError: for an unreadable file, a malformed unit, a duplicate item, or an id the local copy lacks
+            (file, unit, field).
+    """
+    path = Path(path)
+    fallback = domain or _file_domain(path)
+    local: dict[str, dict[str, Item]] = {}
+    out: list[ItemResult] = []
+    seen: set[str] = set()
+    for index, unit in score_file_rows(path):
+        chosen, rejected = unit_scores(unit, path=path, index=index)
+        named = unit.get("domain")
+        file_domain = named if isinstance(named, str) else fallback
+        if all(unit.get(k) is not None for k in FIELDS):
+            item = row_to_item(unit, file_domain=file_domain, index=index, path=path)
+        else:
+            if "id" not in unit:
+                raise InputError("missing required field (a unit needs its id, or its texts: id, prompt, chosen, rejected)", path=path, line=index, field="id")
+            if file_domain not in local:
+                if file_domain not in SPLIT_FILES:
+                    raise InputError(f"units without their texts are matched against RM-Bench's files by domain; this file names none (unit 'domain', or a file name starting with one of {', '.join(FILE_DOMAINS)})", path=path, line=index, field="domain")
+                local[file_domain] = {it.id: it for it in load(file_domain, data_dir)}
+            found = local[file_domain].get(f"{file_domain}/{unit['id']}")
+            if found is None:
+                raise InputError(f"no RM-Bench {file_domain} item with id {unit['id']!r} in the benchmark's copy", path=path, line=index, field="id")
+            item = found
+        if item.id in seen:
+            raise InputError(f"duplicate item {item.id!r}", path=path, line=index, field="id")
+        seen.add(item.id)
+        judgments = tuple(_reward_judgment(s, k) for k, s in enumerate([*chosen, *rejected]))
+        out.append(ItemResult(item, "rm-bench:run_rm.py", model, judgments, protocol="pointwise(samples=1)"))
+    if not out:
+        raise InputError("no scored units", path=path)
+    return out
 
 
 BENCHMARK = register_benchmark(

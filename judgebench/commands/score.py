@@ -1,4 +1,5 @@
-"""``judgebench score``: score judgment files (JudgeBench's released outputs or judgebench results).
+"""``judgebench score``: score judgment files (judgebench results, or released per-item results in their upstream
+formats: ``judgebench.analysis.upstream``).
 
 Argparse only: reading is ``judgebench.analysis.score_files``, the rows ``judgebench.reports.leaderboard``, the rest
 of the output ``judgebench.reports.score_report``.
@@ -11,7 +12,7 @@ import json
 
 from ..protocols import REDUCERS
 
-HELP = "score judgment files (JudgeBench released outputs or judgebench judgments.jsonl) and print a leaderboard"
+HELP = "score judgment files (judgebench results or released per-item results: JudgeBench, LLMBar, PandaLM, RM-Bench, reward-bench) and print a leaderboard"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -23,7 +24,17 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="pair scoring rule for every file (default: each file's own rule: the one the run.json beside it records, else its "
         "benchmark's rule, else vote, JudgeBench's rule, which released files use)",
     )
-    p.add_argument("--json", action="store_true", help="machine-readable list, one object per file")
+    from ..analysis.upstream import format_names
+
+    p.add_argument(
+        "--upstream",
+        choices=format_names(),
+        default=None,
+        help="read every file in this released format (default: detect each file's: JudgeBench / judgebench results, LLMBar result.json, "
+        "PandaLM's judgments, RM-Bench's and reward-bench's per-item scores); each is scored with its benchmark's official rule",
+    )
+    p.add_argument("--data-dir", default=None, help="the benchmark's local copy, for formats whose items are not in the file (PandaLM's judgments)")
+    p.add_argument("--json", action="store_true", help="machine-readable list, one object per file (with the benchmark's own numbers as 'benchmark')")
     p.add_argument("--format", choices=("md", "latex", "csv"), default="md", help="table format")
     p.add_argument("--out", default=None, help="also write the table (Markdown) to this file, atomically")
     p.add_argument("--bias", action="store_true", help="also report bias probes per file (position, length, ties, no-decisions, self-preference) with 95%% bootstrap CIs")
@@ -38,19 +49,24 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..analysis.score_files import read_judgment_files
     from ..files import atomic_write_text, finite_json
-    from ..reports.leaderboard import render_rows, render_run_extra, score_file_metrics, score_file_row
-    from ..reports.score_report import render_probes, render_reparse, reproduction_note, score_entries
+    from ..reports.leaderboard import metrics_row, render_rows, render_run_extra
+    from ..reports.score_report import file_metrics, render_probes, render_reparse, reproduction_note, score_entries
 
-    files, reports = read_judgment_files(args.files, reparse=args.reparse)  # read all before writing anything
-    rows = [score_file_row(jf, rule=args.rule) for jf in files]
+    files, reports = read_judgment_files(args.files, reparse=args.reparse, upstream=args.upstream, data_dir=args.data_dir)  # read all before writing
+    scored = [file_metrics(jf, rule=args.rule) for jf in files]
+    rows = [
+        metrics_row(m, judge=jf.judge, model=jf.model, response_model=jf.response_model, dataset="", path=jf.path, benchmark=b)
+        for jf, (m, b) in zip(files, scored, strict=True)
+    ]
     if args.json:
-        print(json.dumps(finite_json(score_entries(rows, files, reports, bias=args.bias)), indent=2))
+        details = [m.extra.get("benchmark") for m, _ in scored]
+        print(json.dumps(finite_json(score_entries(rows, files, reports, bias=args.bias, details=details)), indent=2))
     else:
         print(render_rows(rows, args.format, rule=args.rule), end="")
         if reports:
             print(render_reparse(reports), end="")
-        for jf in files:  # what a file's score holds besides accuracy (ratings agreement, position bias, ...)
-            extra = render_run_extra(score_file_metrics(jf, rule=args.rule)[0])
+        for jf, (metrics, _) in zip(files, scored, strict=True):  # what a score holds besides accuracy (a benchmark's own table, ...)
+            extra = render_run_extra(metrics)
             if extra:
                 print(f"\n{jf.judge} {jf.model} ({jf.path}):\n\n{extra}", end="")
         if args.bias:

@@ -23,7 +23,30 @@ def category_fields(row: dict[str, Any]) -> dict[str, Any]:
     return {category_key(c): row.get(category_key(c)) for c in bench.ordered([*bench.categories, *row.get("categories", [])])}
 
 
-def score_entries(rows: Sequence[dict[str, Any]], files: Sequence[JudgmentFile] = (), reports: Sequence[ReparseReport] = (), *, bias: bool = False) -> list[dict[str, Any]]:
+def file_metrics(jf: JudgmentFile, *, rule: str | None = None) -> tuple[Any, Any]:
+    """One file scored: ``(RunMetrics, Benchmark | None)``. A file read in an upstream format names its benchmark
+    (``JudgmentFile.benchmark``) and is scored by that benchmark's rule (``rule`` overrides the reducer), so its
+    ``details`` (RM-Bench's matrix, RewardBench's sections, PandaLM's kappas) are the official numbers; other files
+    as ``leaderboard.score_file_metrics`` scores them (the ``run.json`` beside them)."""
+    from .leaderboard import score_file_metrics
+
+    if not jf.benchmark:
+        return score_file_metrics(jf, rule=rule)
+    from ..analysis.scoring import score_results
+    from ..benchmarks import get_benchmark
+
+    benchmark = get_benchmark(jf.benchmark)
+    return score_results(jf.results, rule=rule or benchmark.rule, benchmark=benchmark), benchmark
+
+
+def score_entries(
+    rows: Sequence[dict[str, Any]],
+    files: Sequence[JudgmentFile] = (),
+    reports: Sequence[ReparseReport] = (),
+    *,
+    bias: bool = False,
+    details: Sequence[dict[str, Any] | None] = (),
+) -> list[dict[str, Any]]:
     """``score --json``: one object per file, from its ``score_file_row`` row.
 
     Args:
@@ -31,6 +54,8 @@ def score_entries(rows: Sequence[dict[str, Any]], files: Sequence[JudgmentFile] 
         files: the files, in the order of ``rows`` (needed for ``bias``).
         reports: the re-parse report of each file (``score --reparse``), added as ``reparse``; ``()`` for none.
         bias: add each file's probes (``judgment_probes``), one list of ``Estimate.to_dict()`` per section.
+        details: each file's benchmark numbers (``RunMetrics.extra["benchmark"]``), added as ``benchmark`` with the
+            file's ``upstream`` format when it is not ``None``; ``()`` for none.
     """
     out = [
         {
@@ -57,6 +82,11 @@ def score_entries(rows: Sequence[dict[str, Any]], files: Sequence[JudgmentFile] 
                 entry[section] = [e.to_dict() for e in estimates]
     for entry, report in zip(out, reports, strict=False):
         entry["reparse"] = report.to_dict()
+    for entry, jf, extra in zip(out, files, details, strict=False):
+        if extra is not None:
+            entry["benchmark"] = extra
+        if jf.upstream:
+            entry["upstream"] = jf.upstream
     return out
 
 
