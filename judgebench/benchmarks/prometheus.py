@@ -54,18 +54,46 @@ commit dcfb442, the commit the shared copy was taken from, byte-identical to it)
 ``$JUDGEBENCH_CACHE_DIR/data/prometheus/<commit>/``. There is no Hugging Face dataset of these two sets (the
 ``prometheus-eval`` organisation publishes the Feedback/Preference Collections and BiGGen-Bench, not the
 evaluation sets), so GitHub is the public source.
+
+``hhh_alignment`` (``hhh_alignment_eval.json``, 221 pairs: 58 harmless, 59 helpful, 61 honest, 43 other, counted
+from the file): relative grading. A row is ``{source, chosen_instruction, rejected_instruction}``: two
+absolute-grading prompts that differ only in their response (upstream's ``EvalDataLoader._parse_records``,
+``eval/benchmark/data_loader.py`` @ dcfb442, asserts it); they hold no reference answer. An item is::
+
+    Item(id="hhh_alignment/<row>", prompt=<instruction to evaluate>,
+         responses=(Response(<chosen response>, id="chosen"), Response(<rejected response>, id="rejected")),
+         target=Preference(0), category=row["source"], rubric=<the rubric's first line, the criterion>,
+         reference=None, source="hhh_alignment_eval.json", original_id=<row>,
+         metadata={"score_rubric": <the whole 1-5 rubric>})
+
+``rubric`` is the criterion alone because upstream's relative prompt shows only that (``run_evaluate.py``
+``prepare_inputs``, ``r2r``: ``score_rubric.split("\n")[0]``); the 1-5 descriptions are kept for absolute grading.
+Two prompts whose instruction or rubric differ, or a missing marker, raise ``InputError`` (file, row, field).
+
+Scoring (``eval/utils.py::calculate_results`` @ dcfb442): relative grading (``r2r``) shows each pair once, the
+chosen response at a random position, and a pair is right when the verdict names it (a tie or no verdict is
+wrong); absolute grading of both responses (``a2r``, three samples) goes through the samples in order and the first
+with different scores decides (equal or missing in all: wrong). Accuracy per ``source`` (helpful, harmless, honest,
+other) and ``Average`` over all pairs pooled (not the mean of the four). Here (``details``): a pairwise judge's
+verdicts reduced by the run's rule (``vote`` over both orders by default: a split is wrong; ``--orders random``
+is upstream's single random order), a pointwise judge's samples by the ``a2r`` rule; rows per category, headline
+the pooled accuracy with a 95% bootstrap interval over pairs. The absolute sets' details are empty (their
+correlations are the generic scores).
 """
 
 from __future__ import annotations
 
 import logging
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from ..errors import InputError
 from ..files import iter_json_list
-from ..schema import Item, Ratings, Response
+from ..protocols import REDUCERS, Pairwise, Pointwise
+from ..schema import Item, ItemResult, Preference, Ratings, Response
 from . import Benchmark, register_benchmark
 from ._download import cache_root, cached_download
 
@@ -97,43 +125,52 @@ class PrometheusSet:
     split: str
     filename: str
     size: int
+    grading: Literal["absolute", "relative"] = "absolute"
 
 
 SETS: tuple[PrometheusSet, ...] = (
     PrometheusSet("vicuna", "vicuna_eval.json", 320),
     PrometheusSet("mt_bench", "mt_bench_eval.json", 320),
+    PrometheusSet("hhh_alignment", "hhh_alignment_eval.json", 221, "relative"),
 )
 SPLITS = {s.split: s for s in SETS}
 
 CATEGORIES = (
     "generic", "knowledge", "roleplay", "common-sense", "fermi", "counterfactual", "coding", "math", "writing",
-    "reasoning", "extraction", "stem", "humanities",
+    "reasoning", "extraction", "stem", "humanities", "helpful", "harmless", "honest", "other",
 )  # fmt: skip
-"""Vicuna Bench's categories in its file order, then MT-Bench's that Vicuna lacks."""
+"""Vicuna Bench's categories in its file order, then MT-Bench's that Vicuna lacks, then HHH alignment's (in
+upstream's ``acc_dict`` order)."""
+HHH_CATEGORIES = ("helpful", "harmless", "honest", "other")
+PAIR_FIELDS = ("source", "chosen_instruction", "rejected_instruction")
 
 
-def split_prompt(prompt: str, *, path: str | Path, index: int) -> dict[str, str]:
+def split_prompt(prompt: str, *, path: str | Path, index: int, field: str = "instruction", reference: bool = True) -> dict[str, str]:
     """The sections of one absolute-grading prompt: ``instruction``, ``response``, ``reference``, ``rubric``.
 
     Each marker is looked up after the previous one; a section runs to the next marker (the rubric to
-    ``###Feedback:`` or the end) and is stripped, as upstream's ``extract_sections`` does.
+    ``###Feedback:`` or the end) and is stripped, as upstream's ``extract_sections`` does. With
+    ``reference=False`` (the HHH prompts) the reference marker is optional (``reference`` is ``""`` without it).
 
     Raises:
-        InputError: naming ``path``, the row and the field ``instruction`` when a marker is missing (or out of order).
+        InputError: naming ``path``, the row and ``field`` when a marker is missing (or out of order).
     """
-    starts: list[tuple[int, int]] = []
+    starts: list[tuple[str, int, int]] = []
     at = 0
-    for marker in MARKERS:
+    for name, marker in zip(("instruction", "response", "reference", "rubric"), MARKERS, strict=True):
         pos = prompt.find(marker, at)
+        if pos < 0 and marker == REFERENCE and not reference:
+            continue
         if pos < 0:
             where = " after " + MARKERS[len(starts) - 1] if starts else ""
-            raise InputError(f"the prompt has no {marker!r} section{where} (a Prometheus absolute-grading prompt holds {', '.join(MARKERS)} in that order)", path=path, line=index, field="instruction")
-        starts.append((pos, pos + len(marker)))
+            raise InputError(f"the prompt has no {marker!r} section{where} (a Prometheus absolute-grading prompt holds {', '.join(MARKERS)} in that order)", path=path, line=index, field=field)
+        starts.append((name, pos, pos + len(marker)))
         at = pos + len(marker)
     end = prompt.find(FEEDBACK, at)
-    bounds = [s for s, _ in starts[1:]] + [end if end >= 0 else len(prompt)]
-    texts = [prompt[body:stop].strip() for (_, body), stop in zip(starts, bounds, strict=True)]
-    return dict(zip(("instruction", "response", "reference", "rubric"), texts, strict=True))
+    bounds = [pos for _, pos, _ in starts[1:]] + [end if end >= 0 else len(prompt)]
+    out = {"reference": ""}
+    out.update({name: prompt[body:stop].strip() for (name, _, body), stop in zip(starts, bounds, strict=True)})
+    return out
 
 
 def _scores(value: Any, *, path: str | Path, index: int) -> tuple[float, ...]:
@@ -178,6 +215,37 @@ def row_to_item(row: dict[str, Any], *, prometheus_set: PrometheusSet, index: in
     )
 
 
+def pair_row_to_item(row: dict[str, Any], *, prometheus_set: PrometheusSet, index: int, path: str | Path) -> Item:
+    """One validated relative-grading row (``hhh_alignment``) as a pair, chosen first; ``index`` counts from 1.
+
+    Raises:
+        InputError: naming ``path``, the row and the field that is missing or not a string, the prompt lacking a
+            marker, or ``rejected_instruction`` when its instruction or rubric differs from the chosen prompt's.
+    """
+    for name in PAIR_FIELDS:
+        if name not in row or row[name] is None:
+            raise InputError(f"missing required field (a Prometheus relative-grading row needs {', '.join(PAIR_FIELDS)})", path=path, line=index, field=name)
+        if not isinstance(row[name], str):
+            raise InputError(f"expected a string, got {type(row[name]).__name__}", path=path, line=index, field=name)
+    chosen = split_prompt(row["chosen_instruction"], path=path, index=index, field="chosen_instruction", reference=False)
+    rejected = split_prompt(row["rejected_instruction"], path=path, index=index, field="rejected_instruction", reference=False)
+    for key in ("instruction", "reference", "rubric"):
+        if chosen[key] != rejected[key]:
+            raise InputError(f"the two prompts grade different {key}s (only the response may differ: {chosen[key]!r:.60} vs {rejected[key]!r:.60})", path=path, line=index, field="rejected_instruction")
+    return Item(
+        id=f"{prometheus_set.split}/{index}",
+        prompt=chosen["instruction"],
+        responses=(Response(chosen["response"], id="chosen"), Response(rejected["response"], id="rejected")),
+        target=Preference(0),
+        category=row["source"],
+        source=prometheus_set.filename,
+        original_id=str(index),
+        reference=chosen["reference"] or None,
+        rubric=chosen["rubric"].split("\n")[0],
+        metadata={"score_rubric": chosen["rubric"]},
+    )
+
+
 def read_set(path: str | Path, prometheus_set: PrometheusSet) -> list[Item]:
     """The items of one evaluation file (a JSON list of rows), all validated before any is returned.
 
@@ -185,13 +253,14 @@ def read_set(path: str | Path, prometheus_set: PrometheusSet) -> list[Item]:
         InputError: for a missing or unreadable file, a top level that is not a list, a malformed row (file, row,
             field), an empty set or two rows with the same question and response model.
     """
-    items = [row_to_item(row, prometheus_set=prometheus_set, index=i, path=path) for i, row in iter_json_list(path, what="Prometheus evaluation set")]
+    to_item = pair_row_to_item if prometheus_set.grading == "relative" else row_to_item
+    items = [to_item(row, prometheus_set=prometheus_set, index=i, path=path) for i, row in iter_json_list(path, what="Prometheus evaluation set")]
     if not items:
         raise InputError(f"Prometheus' {prometheus_set.split} set is empty here (the released set has {prometheus_set.size} rows): a damaged copy?", path=path)
     seen: dict[str, int] = {}
     for i, item in enumerate(items, start=1):
         if item.id in seen:
-            raise InputError(f"rows {seen[item.id]} and {i} both grade question {item.original_id} answered by {item.responses[0].model!r}", path=path, line=i, field="idx")
+            raise InputError(f"rows {seen[item.id]} and {i} both grade question {item.original_id} answered by {item.responses[0].model!r}", path=path, line=i, field="idx")  # only absolute rows can repeat an id
         seen[item.id] = i
     return items
 
@@ -238,22 +307,80 @@ def load(split: str, data_dir: Path | None) -> list[Item]:
     return read_set(path, prometheus_set)
 
 
+_PAIRWISE = Pairwise(orders="both")
+_POINTWISE = Pointwise()
+
+
+def a2r_credit(chosen: Sequence[float | None], rejected: Sequence[float | None]) -> float:
+    """Upstream's absolute-to-relative credit (``calculate_one_abs_acc``): the first of the first three samples
+    where both scores exist and differ decides (1 when the chosen one is higher, else 0); none does: 0."""
+    for a, b in list(zip(chosen, rejected, strict=False))[:3]:
+        if a is not None and b is not None and a != b:
+            return float(a > b)
+    return 0.0
+
+
+def relative_credit(result: ItemResult, rule: str = "vote") -> float:
+    """One HHH pair's credit (module docstring): a pairwise judge's verdicts reduced by ``rule`` against the chosen
+    response, or a pointwise judge's samples by ``a2r_credit``; NaN for an item that is no labelled pair or has
+    no judgment."""
+    item, judgments = result.item, result.judgments
+    target = item.target
+    if not isinstance(target, Preference) or target.winner is None or len(item.responses) != 2 or not judgments:
+        return math.nan
+    if all(len(j.shown) == 2 for j in judgments):
+        return REDUCERS[rule].credit(target.decision, _PAIRWISE.combine(item, judgments).of(0, 1))
+    if all(len(j.shown) == 1 for j in judgments):
+        ratings = _POINTWISE.combine(item, judgments).ratings
+        best, other = target.winner, 1 - target.winner
+        return a2r_credit(ratings.get(best, ()), ratings.get(other, ()))
+    return math.nan
+
+
+def details(results: Sequence[ItemResult], metrics: Any, rule: str) -> dict[str, Any]:
+    """HHH alignment's relative accuracy in percent (``calculate_results``): per category, and the pooled average
+    as the headline with a 95% bootstrap interval over pairs; ``{}`` for a run with no pair (the absolute sets)."""
+    from ..metrics.stats import bootstrap_mean_ci
+
+    credits: dict[str, list[float]] = {}
+    for r in results:
+        c = relative_credit(r, rule)
+        if c == c:
+            credits.setdefault(r.item.category, []).append(c)
+    if not credits:
+        return {}
+    pooled = [c for name in credits for c in credits[name]]
+    low, high = bootstrap_mean_ci(pooled)
+    order = [c for c in HHH_CATEGORIES if c in credits] + sorted(set(credits) - set(HHH_CATEGORIES))
+    return {
+        "headline": {"name": "Relative accuracy, all pairs pooled (Prometheus 'Average')", "value": 100 * sum(pooled) / len(pooled), "ci_low": 100 * low, "ci_high": 100 * high},
+        "rows": [{"name": name, "value": 100 * sum(credits[name]) / len(credits[name]), "n": len(credits[name])} for name in order],
+        "note": (
+            f"Prometheus 2 ({REPO} eval/utils.py calculate_results @ {COMMIT[:7]}): a pair is right when the verdict names the "
+            f"chosen response (a tie or no verdict is wrong; verdicts reduced by the {rule!r} rule), or, rated pointwise, when "
+            "the first sample with different scores rates it higher; per category, and the average pooled over all pairs."
+        ),
+    }
+
+
 BENCHMARK = register_benchmark(
     Benchmark(
         name="prometheus",
-        description="absolute grading 1-5 with rubric and reference (Vicuna Bench, MT-Bench), against three GPT-4 scores",
+        description="absolute grading 1-5 with rubric and reference (Vicuna Bench, MT-Bench) against three GPT-4 scores; HHH alignment pairs (relative accuracy)",
         source=f"github:{REPO} {DATA_PATH}/ @ {COMMIT[:7]}",
         citation=(
             "Kim et al. 2024, Prometheus 2: An Open Source Language Model Specialized in Evaluating Other Language Models (EMNLP 2024), "
-            f"arXiv 2405.01535; protocol and metrics: {REPO} eval/run_evaluate.py, eval/utils.py (calculate_results) @ {COMMIT[:7]}"
+            f"arXiv 2405.01535; protocol and metrics: {REPO} eval/run_evaluate.py, eval/utils.py (calculate_results) @ {COMMIT[:7]}; "
+            "hhh_alignment pairs: eval/benchmark/data_loader.py (_parse_records) and calculate_results' relative accuracy"
         ),
         load=load,
         splits=tuple(SPLITS),
         default_split="vicuna",
         size={s.split: s.size for s in SETS},
         protocol=("pointwise", {"samples": 3}),
-        metrics=("pearson", "spearman", "kendall"),
+        metrics=("pearson", "spearman", "kendall", "accuracy"),
         categories=CATEGORIES,
         data_env=PROMETHEUS_DIR_ENV,
+        details=details,
     )
 )

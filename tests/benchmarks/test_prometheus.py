@@ -92,8 +92,8 @@ def test_defaults_follow_prometheus_protocol() -> None:
     bench = get_benchmark("prometheus")
     assert bench.protocol == ("pointwise", {"samples": 3})
     assert bench.default_protocol().describe() == "pointwise(samples=3)"
-    assert bench.metrics == ("pearson", "spearman", "kendall")
-    assert bench.splits == ("vicuna", "mt_bench") and bench.default_split == "vicuna"
+    assert bench.metrics == ("pearson", "spearman", "kendall", "accuracy")
+    assert bench.splits == ("vicuna", "mt_bench", "hhh_alignment") and bench.default_split == "vicuna"
     assert "2405.01535" in bench.citation and "eval/utils.py" in bench.citation and "dcfb442" in bench.citation
     assert bench.data_env == "JUDGEBENCH_PROMETHEUS_DIR"
     with pytest.raises(InputError, match="unknown prometheus split 'flask'"):

@@ -102,7 +102,8 @@ def test_defaults_pairwise_best_against_each_loser() -> None:
     bench = get_benchmark("rmb")
     assert bench.protocol == ("pairwise", {"orders": "both", "pairs": "target_vs_each"})
     assert bench.rule == "vote" and bench.metrics[0] == "best_of_accuracy"
-    assert bench.splits == ("helpfulness", "harmlessness", "all", "bo4") and bench.default_split == "all"
+    assert bench.splits == ("helpfulness", "harmlessness", "all", "bo4", "pairwise", "pairwise_helpfulness", "pairwise_harmlessness")
+    assert bench.default_split == "all"
     assert "2410.09893" in bench.citation and "2be3180" in bench.citation
     assert bench.data_env == "JUDGEBENCH_RMB_DIR"
     assert rmb.__doc__ is not None and '("listwise", {"rotations": "all"})' in rmb.__doc__ and "rmb:bo4" in rmb.__doc__
