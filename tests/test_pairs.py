@@ -97,3 +97,10 @@ def test_bench_cli_bad_input_exits_2_and_writes_nothing(tmp_path: Path, case: st
     if field:
         assert repr(field) in proc.stderr
     assert not results.exists() or not any(results.rglob("*"))
+
+
+def test_dataset_folder_names_strip_only_a_leading_hf_prefix() -> None:
+    # "hh_rlhf:test" once became "hh_rltest": the "hf:" inside the benchmark's name was removed too
+    assert dataset_name("hh_rlhf:test") == "hh_rlhf-test"
+    assert dataset_name("hf:allenai/reward-bench:filtered") == "allenai_reward-bench-filtered"
+    assert dataset_name("rmb:bo4") == "rmb-bo4"

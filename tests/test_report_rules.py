@@ -62,8 +62,9 @@ def _overall_cells(md: str) -> list[tuple[str, str]]:
             continue
         header = [c.strip() for c in lines[0].strip("|").split("|")]
         row = [c.strip() for c in lines[2].strip("|").split("|")]
-        at = next(i for i, h in enumerate(header) if h.startswith("Overall"))
-        out.append((header[at], row[at]))
+        at = next((i for i, h in enumerate(header) if h.startswith("Overall")), None)
+        if at is not None:  # the suite table (runs on several benchmarks) has a column per benchmark instead
+            out.append((header[at], row[at]))
     return out
 
 
@@ -144,6 +145,9 @@ def test_mixed_benchmarks_get_one_table_each_with_own_categories_rule_and_baseli
     plain = run_cli("leaderboard", str(tmp_path / "results"))
     assert [t[0] for t in _table_headers(plain.stdout)] == ["Benchmark judgebench", "Benchmark llmbar"]
     assert _overall_cells(plain.stdout) == [("Overall (vote)", "50.0"), ("Overall (average)", "83.3")]
+    # runs on two benchmarks: the suite table puts each run's headline side by side (one judge here, two data sets)
+    suite = plain.stdout.split("## Suite: each benchmark's headline score", 1)[1]
+    assert re.search(r"^\| Judge \| \S+ \| \S+ \|$", suite, flags=re.M) and "50.0 (" in suite and "83.3 (" in suite
     csv_text = run_cli("leaderboard", str(tmp_path / "results"), "--format", "csv").stdout
     header, *lines = csv_text.splitlines()
     assert header.split(",")[-1] == "benchmark" and [x.split(",")[-1] for x in lines] == ["judgebench", "llmbar"]

@@ -156,3 +156,22 @@ def test_paired_bootstrap_difference_identical_judges_p_one_and_planted_gap_sign
 def test_fisher_z_interval_smallest_valid_n_is_finite(kind: str, n: int) -> None:
     ci = fisher_z_interval(-1 / 3, n, kind=kind)  # type: ignore[arg-type]
     assert ci is not None and -1 < ci.low < -1 / 3 < ci.high < 1
+
+
+def test_stratified_mean_ci_is_the_weighted_mean_of_stratum_means_with_the_normal_width() -> None:
+    """The value is sum_s w_s mean_s / sum_s w_s (by hand below); the interval's width matches the normal
+    approximation of a stratified mean, 2 * 1.96 * sqrt(sum_s (w_s / W)^2 p_s (1 - p_s) / n_s), within 10%."""
+    from judgebench.metrics.stats import stratified_mean_ci
+
+    a = [1] * 300 + [0] * 100  # p = 0.75, n = 400
+    b = [1] * 100 + [0] * 400  # p = 0.2, n = 500
+    c: list[float] = []  # an empty stratum is left out
+    value, interval = stratified_mean_ci({"a": a, "b": b, "c": c}, {"a": 1.0, "b": 3.0, "c": 5.0}, n_resamples=20_000, seed=1)
+    assert value == pytest.approx((1 * 0.75 + 3 * 0.2) / 4)
+    assert interval is not None and interval.method.startswith("stratified bootstrap")
+    sd = math.sqrt((1 / 4) ** 2 * 0.75 * 0.25 / 400 + (3 / 4) ** 2 * 0.2 * 0.8 / 500)
+    assert interval.high - interval.low == pytest.approx(2 * 1.959964 * sd, rel=0.1)
+    assert interval.low < value < interval.high
+    # default weights: the unweighted mean of the strata (RewardBench 2's and RM-Bench's overall)
+    assert stratified_mean_ci({"a": a, "b": b}, n_resamples=100)[0] == pytest.approx((0.75 + 0.2) / 2)
+    assert math.isnan(stratified_mean_ci({"c": c})[0])

@@ -32,3 +32,18 @@ def test_suite_prints_each_benchmarks_headline_and_says_why_one_did_not_run(tmp_
 def test_suite_refuses_an_unknown_benchmark_before_running_anything(tmp_path: Path) -> None:
     proc = run_cli("suite", "--judge", "longer", "--benchmarks", "judgebench:gpt,nosuchbench", "--results-dir", str(tmp_path), "--no-progress")
     assert proc.returncode == 2 and "unknown benchmark 'nosuchbench'" in proc.stderr and not any(tmp_path.iterdir())
+
+
+def test_suite_markdown_is_one_row_per_judge_with_a_column_per_benchmark_then_each_benchmarks_sections(tmp_path: Path) -> None:
+    data = shared("judgebench").parent
+    jb = next(p for p in (data / "judgebench" / "pairs").glob("*.jsonl") if "gpt-4o" in p.name)
+    jb_pairs = [(r["response_A"], r["response_B"], 0 if r["label"] == "A>B" else 1) for r in map(json.loads, jb.read_text(encoding="utf-8").splitlines())]
+    proc = run_cli("suite", "--judge", "longer", "--benchmarks", "judgebench:gpt,llmbar", "--results-dir", str(tmp_path), "--no-progress", env={"JUDGEBENCH_DATA_DIR": str(data)})
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[0] == "| Judge | judgebench:gpt | llmbar |"
+    cell = lines[2].split("|")[2].strip()  # "46.0 (40.9–51.1)": the score and its 95% CI
+    assert cell.split(" ")[0] == f"{_longer_right(jb_pairs):.1f}" and "(" in cell
+    # each benchmark's sections follow: JudgeBench's macro average, LLMBar's subsets
+    assert "### judgebench:gpt" in proc.stdout and "macro average of the categories" in proc.stdout
+    assert "### llmbar" in proc.stdout and "| Natural | 100 |" in proc.stdout

@@ -168,6 +168,51 @@ class RunMetrics:
         known = {f for f in cls.__dataclass_fields__}
         return cls(**{k: v for k, v in d.items() if k in known})
 
+    def headline(self) -> Headline:
+        """The one number a suite table shows for this run: its benchmark's own headline when the benchmark has a
+        rule on top of the generic scores (``extra["benchmark"]["headline"]``: RewardBench's mean of sections,
+        RM-Bench's mean of domains, MT-Bench's agreement, ...), else the accuracy under the run's rule (percent),
+        else, for rated items, the Pearson correlation of the judge's ratings with the reference (on [-1, 1],
+        ``percent=False``); a run with none of these has ``value=None``."""
+        head = (self.extra or {}).get("benchmark", {}).get("headline")
+        if head:
+            name = str(head.get("name", "score"))
+            return Headline(name, _number(head.get("value")), _number(head.get("ci_low")), _number(head.get("ci_high")), percent=bool(head.get("percent", True)))
+        if self.accuracy == self.accuracy:  # not NaN
+            return Headline(f"accuracy ({self.rule})", self.accuracy, _number(self.ci_low), _number(self.ci_high))
+        pearson = (self.extra or {}).get("ratings_agreement", {}).get("item/pearson")
+        if pearson and pearson.get("defined"):
+            boot: dict[str, Any] = next((i for i in pearson.get("intervals") or () if str(i.get("method", "")).startswith("bootstrap")), {})
+            return Headline("Pearson r with the reference", _number(pearson.get("value")), _number(boot.get("low")), _number(boot.get("high")), percent=False)
+        return Headline("no headline", None, None, None)
+
+
+def _number(x: Any) -> float | None:
+    """``x`` as a float, ``None`` for anything else or NaN (a JSON ``null``)."""
+    return float(x) if isinstance(x, (int, float)) and not isinstance(x, bool) and x == x else None
+
+
+@dataclass(frozen=True)
+class Headline:
+    """A run's headline score (:meth:`RunMetrics.headline`): its name (``"overall (mean of the 4 sections)"``), value
+    and 95% CI, in percent unless ``percent`` is False (a correlation); ``None`` where undefined."""
+
+    name: str
+    value: float | None
+    ci_low: float | None
+    ci_high: float | None
+    percent: bool = True
+
+    def text(self, *, ci: bool = True) -> str:
+        """``"72.3 (68.1–76.0)"`` (percent: one decimal; otherwise three), ``"–"`` for no value."""
+        if self.value is None:
+            return "–"
+        fmt = ".1f" if self.percent else ".3f"
+        out = format(self.value, fmt)
+        if ci and self.ci_low is not None and self.ci_high is not None:
+            out += f" ({format(self.ci_low, fmt)}–{format(self.ci_high, fmt)})"
+        return out
+
 
 def _pairwise_preference(result: ItemResult, protocol: JudgingProtocol) -> bool:
     """Whether ``result`` is scored by the pairwise path (a preference judged pairwise: every published number, and

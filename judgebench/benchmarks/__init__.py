@@ -56,7 +56,9 @@ class Benchmark:
         category_of: the category of an item from its ``source`` (for results written before items carried one).
         details: the benchmark's own rule on top of the generic scores, ``details(results, metrics, rule)`` -> a
             JSON-able dict stored as ``RunMetrics.extra["benchmark"]`` and printed by ``bench`` and ``score``:
-            ``{"headline": {"name", "value", "ci_low", "ci_high"}, "rows": [{"name", "value", "n"}, ...], "note"}``
+            ``{"headline": {"name", "value", "ci_low", "ci_high"}, "rows": [{"name", "value", "n"[, "digits"]}, ...],
+            "note"}`` (values in percent unless a row gives its ``digits``: a kappa or a correlation, ``"digits": 3``;
+            a headline that is not a percentage says ``"percent": false``)
             (RewardBench's weighted sections, RM-Bench's 3x3 matrix, JudgeBench's macro average); ``None``: the
             generic scores are the benchmark's.
     """

@@ -65,6 +65,7 @@ def source_runs(args: argparse.Namespace, *, baseline: bool = False, group_by: s
 def run(args: argparse.Namespace) -> int:
     from ..errors import InputError
     from ..reports.leaderboard import render_rows, write_leaderboard
+    from ..reports.suite_table import render_suite_table, spans_benchmarks, suite_table
     from ..reports.tables import standalone_latex
 
     columns = [c.strip() for c in args.columns.split(",") if c.strip()] if args.columns else None
@@ -73,10 +74,13 @@ def run(args: argparse.Namespace) -> int:
     runs = source_runs(args, baseline=args.baseline, group_by=args.group_by, sort=args.sort)
     rows = [r.row for r in runs]
     text = render_rows(rows, args.format, rule=args.rule, columns=columns)
+    suite = suite_table(runs) if spans_benchmarks(runs) else None  # runs on several benchmarks: their headlines side by side
+    if suite is not None and args.format in ("md", "latex"):
+        text += ("\n## Suite: each benchmark's headline score\n\n" if args.format == "md" else "\n") + render_suite_table(suite, args.format)
     if args.standalone:
         text = standalone_latex(text)
     if args.write:
-        for p in write_leaderboard(rows, args.out_dir or args.results_dir, rule=args.rule, columns=columns):
+        for p in write_leaderboard(rows, args.out_dir or args.results_dir, rule=args.rule, columns=columns, suite=suite):
             print(f"wrote {p}", file=sys.stderr)
     sys.stdout.write(text)
     return 0

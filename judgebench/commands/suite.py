@@ -22,9 +22,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..files import finite_json
-    from ..reports.tables import Column, to_csv, to_latex, to_markdown
+    from ..reports.leaderboard import data_fields, render_category_table, render_run_extra, run_label
+    from ..reports.suite_table import render_suite_table, suite_table
+    from ..reports.tables import Column, to_markdown
     from ..run.spec import RunSpec
-    from ..run.suite import default_benchmarks, run_suite, suite_rows
+    from ..run.suite import SuiteRun, default_benchmarks, run_suite, suite_rows
     from ._flags import call_options
 
     names = [b.strip() for b in args.benchmarks.split(",") if b.strip()] if args.benchmarks else default_benchmarks()
@@ -36,20 +38,35 @@ def run(args: argparse.Namespace) -> int:
         judge_options=parse_options(args.option), progress=not args.no_progress, executor=args.executor, ray_address=args.address, workers=args.workers,
         **call_options(args),
     )
-    rows = suite_rows(run_suite(spec, names))
-    columns = [Column("benchmark", "Benchmark", None), Column("headline", "Headline", None), Column("score", "Score", None), Column("ci", "95% CI", None), Column("n", "n", None), Column("failed", "Failed", None), Column("note", "Not run because", None)]
-    columns = [c for c in columns if c.key not in ("failed", "note") or any(r[c.key] for r in rows)]
+    entries = run_suite(spec, names)
+    rows = suite_rows(entries)
+    ran = [e for e in entries if e.outcome is not None]
+    label = run_label(args.judge, args.model or "")
+    table = suite_table(
+        [SuiteRun({"label": label, "dataset": e.benchmark, "n": e.n, "failed": e.outcome.metrics.n_failed} | data_fields(e.outcome.run_info, e.outcome.results), e.outcome.metrics) for e in ran if e.outcome]
+    )
+    not_run = [r for r in rows if r["note"]]
     if args.format == "json":
+        for r, e in zip(rows, entries, strict=True):
+            r["ci_low"], r["ci_high"] = e.ci_low, e.ci_high
+            r["details"] = (e.outcome.metrics.extra or {}).get("benchmark") if e.outcome is not None else None
+            r["results"] = str(e.outcome.out_dir) if e.outcome is not None else None
         print(json.dumps(finite_json(rows), indent=2))
-    elif args.format == "csv":
-        print(to_csv(rows, columns), end="")
-    elif args.format == "latex":
-        print(to_latex(rows, columns), end="")
+    elif args.format in ("csv", "latex"):
+        print(render_suite_table(table, args.format), end="")
     else:
-        print(to_markdown(rows, columns), end="")
-    if all(r["note"] for r in rows):
+        print(render_suite_table(table, "md"), end="")
+        for e in ran:
+            assert e.outcome is not None
+            # the benchmark's own sections when it has a rule of its own, else its categories (LLMBar's subsets)
+            extra = render_run_extra(e.outcome.metrics) or (render_category_table(e.outcome.metrics) if len(e.outcome.metrics.categories) > 1 else "")
+            print(f"\n### {e.benchmark}: {e.headline_name}\n\n{extra or 'no sections beyond the headline'}{'' if (extra or '').endswith(chr(10)) else chr(10)}", end="")
+            print(f"results: {e.outcome.out_dir}/")
+        if not_run:
+            print("\n### Not run\n\n" + to_markdown(not_run, [Column("benchmark", "Benchmark", None), Column("note", "Why", None)]), end="")
+    if not ran:
         return 2
     if any(r["failed"] for r in rows):
-        print("judgebench suite: some judgments failed (column Failed); they score as no decision. Run the same command again to retry them", file=sys.stderr)
+        print("judgebench suite: some judgments failed (* in the table); they score as no decision. Run the same command again to retry them", file=sys.stderr)
         return 3
     return 0

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -330,6 +330,52 @@ def bootstrap_mean_ci(
     alpha = (1 - confidence) / 2
     low, high = np.quantile(means, [alpha, 1 - alpha])
     return float(low), float(high)
+
+
+def _mean_of_sums(n: int) -> Callable[[np.ndarray], np.ndarray]:
+    def mean(sums: np.ndarray) -> np.ndarray:
+        return sums[:, 0] / n
+
+    return mean
+
+
+def stratified_mean_ci(
+    strata: Mapping[str, Sequence[float] | np.ndarray],
+    weights: Mapping[str, float] | None = None,
+    *,
+    confidence: float = DEFAULT_CONFIDENCE,
+    n_resamples: int = DEFAULT_RESAMPLES,
+    seed: int = DEFAULT_SEED,
+) -> tuple[float, Interval | None]:
+    """A weighted mean of per-stratum means, ``sum_s w_s mean(x_s) / sum_s w_s``, with a stratified percentile
+    bootstrap CI (items resampled within each stratum, so each stratum keeps its size, as a benchmark's sections
+    keep theirs).
+
+    This is the shape of the headline of every benchmark that averages sections: RewardBench's sections (subset
+    means weighted by ``EXAMPLE_COUNTS``) and overall (the mean of the sections: the product of the two weights),
+    RM-Bench's mean of domains (each domain the mean over prompts of a prompt's 9 cells), RewardBench 2's and
+    RMB's unweighted means of subsets.
+
+    Args:
+        strata: per-item values (e.g. 0/1 credits) of each stratum; empty strata are left out.
+        weights: the weight of each stratum (default: 1 each, an unweighted mean of the strata); a stratum without
+            a weight has weight 0 (left out).
+
+    Returns:
+        ``(value, interval)`` in the units of the values; ``(nan, None)`` when no stratum with weight has items.
+    """
+    present = [(k, np.asarray(v, dtype=float).reshape(-1)) for k, v in strata.items() if len(v)]
+    w = {k: float(1.0 if weights is None else weights.get(k, 0.0)) for k, _ in present}
+    present = [(k, v) for k, v in present if w[k] > 0]
+    total = sum(w[k] for k, _ in present)
+    if not present or total <= 0:
+        return float("nan"), None
+    value = sum(w[k] * float(v.mean()) for k, v in present) / total
+    reps = np.zeros(n_resamples)
+    for (k, v), child in zip(present, np.random.SeedSequence(seed).spawn(len(present)), strict=True):
+        means = bootstrap_sums(v, _mean_of_sums(v.size), n_resamples=n_resamples, seed=int(child.generate_state(1)[0]))
+        reps += w[k] * means
+    return value, percentile_interval(reps / total, confidence=confidence, method=f"stratified {_method(n_resamples, seed)}")
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from ..protocols import Pairwise, get_reducer
 from ..schema import Decision, ItemResult, Judgment
 from ..secrets import redact, secret_values
 from .leaderboard import LoadedRun, common_benchmark
+from .suite_table import spans_benchmarks, suite_table
 from .tables import MIXED_RULES, benchmarks_of, best_cells, format_cell, pick_columns, row_benchmark, table_rule
 
 logger = logging.getLogger(__name__)
@@ -192,6 +193,15 @@ def leaderboard_tables(rows: Sequence[dict[str, Any]], rule: str | None) -> list
     return [dict(leaderboard_table(members, rule), title=_text(bench or "")) for bench, members in benches.items()]
 
 
+def suite_html_data(runs: Sequence[LoadedRun]) -> dict[str, Any] | None:
+    """The suite table (``reports.suite_table``: a judge per row, a benchmark's headline per column) as header,
+    rows of cell texts and notes; ``None`` when the runs cover one benchmark."""
+    if not spans_benchmarks(runs):
+        return None
+    table = suite_table(runs)
+    return {"header": ["Judge", *table.datasets], "rows": [[_text(r["judge"]), *(_text(r[d]) for d in table.datasets)] for r in table.rows()], "notes": [_text(n) for n in table.notes()]}
+
+
 def rule_text(runs: Sequence[LoadedRun], rule: str | None) -> str:
     """The report's rule, as its header says it: ``rule``, or the runs' common rule, or each benchmark's rules."""
     rows = [r.row for r in runs]
@@ -226,6 +236,7 @@ def render_report(runs: Sequence[LoadedRun], *, rule: str | None = None, title: 
         generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         rule=rule_text(runs, rule),
         tables=leaderboard_tables(rows, rule),
+        suite=suite_html_data(runs),
         tests=" / ".join(sorted({str(r["sig_test"]) for r in rows if r.get("sig_test")})),
         figures=figures_html_data(rows, runs) if figures else [],
         n_items=len(data["items"]),

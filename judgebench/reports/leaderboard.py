@@ -36,10 +36,12 @@ from ..files import atomic_write_text
 from ..protocols import REDUCERS
 from ..run.identity import item_set_sha256
 from ..schema import LABELS, Decision, ItemResult, is_model_name, response_models_label
+from .suite_table import SuiteTable, render_suite_table
 from .tables import (
     Column,
     category_key,
     default_columns,
+    format_cell,
     render_leaderboard,
     row_benchmark,
     row_categories,
@@ -205,6 +207,7 @@ class LoadedRun:
     results: tuple[ItemResult, ...] = ()
     credits: dict[str, float] = field(default_factory=dict)
     benchmark: Benchmark | None = None
+    metrics: RunMetrics | None = None  # the scores the row was made from (None for a baseline reference row)
 
 
 def data_fields(info: dict[str, Any] | None = None, results: Sequence[ItemResult] = (), *, n: int | None = None, dataset: str = "") -> dict[str, Any]:
@@ -241,7 +244,7 @@ def loaded_run(
     rule = rule or own_rule(info, benchmark)
     metrics = score_results(results, rule=rule, benchmark=benchmark, seed=seed)
     credits = {r.item_id: item_credit(r, rule) for r in results}
-    return LoadedRun(metrics_row(metrics, benchmark=benchmark, **identity) | data_fields(info, results), tuple(results), credits, benchmark)
+    return LoadedRun(metrics_row(metrics, benchmark=benchmark, **identity) | data_fields(info, results), tuple(results), credits, benchmark, metrics)
 
 
 def judgment_files(path: str | Path) -> list[Path]:
@@ -295,7 +298,7 @@ def load_runs(results_dir: str | Path | None, include: Iterable[str | Path] = ()
             if rule is not None and metrics.rule != rule:
                 raise InputError(f"scored under rule {metrics.rule!r} and has no judgments.jsonl to rescore under {rule!r}", path=metrics_path, field="rule")
             benchmark = run_benchmark(info)
-            runs.append(LoadedRun(metrics_row(metrics, benchmark=benchmark, **identity) | data_fields(info, n=metrics.n_pairs, dataset=identity["dataset"]), benchmark=benchmark))
+            runs.append(LoadedRun(metrics_row(metrics, benchmark=benchmark, **identity) | data_fields(info, n=metrics.n_pairs, dataset=identity["dataset"]), benchmark=benchmark, metrics=metrics))
     for item in include:
         for path in judgment_files(item):
             if path.resolve() in seen:
@@ -514,11 +517,16 @@ def leaderboard_columns(rule: str | None = "vote", categories: Sequence[str] | N
     return default_columns(rule, row_categories(rows) if categories is None else categories)
 
 
-def write_leaderboard(rows: Sequence[dict[str, Any]], out_dir: str | Path, *, rule: str | None = None, columns: Sequence[str] | None = None) -> list[Path]:
-    """Write ``leaderboard.md``, ``.tex`` (with ``columns``) and ``.csv`` (every field) into ``out_dir``,
-    atomically, after rendering all three; return their paths."""
+def write_leaderboard(
+    rows: Sequence[dict[str, Any]], out_dir: str | Path, *, rule: str | None = None, columns: Sequence[str] | None = None, suite: SuiteTable | None = None
+) -> list[Path]:
+    """Write ``leaderboard.md``, ``.tex`` (with ``columns``) and ``.csv`` (every field) into ``out_dir``, and with
+    ``suite`` (runs on several benchmarks) ``suite.md``, ``.tex`` and ``.csv`` (one record per cell), atomically,
+    after rendering them all; return their paths."""
     out = Path(out_dir)
     texts = {out / f"leaderboard.{ext}": render_rows(rows, fmt, rule=rule, columns=columns if fmt != "csv" else None) for fmt, ext in (("md", "md"), ("latex", "tex"), ("csv", "csv"))}
+    if suite is not None:
+        texts |= {out / f"suite.{ext}": render_suite_table(suite, fmt) for fmt, ext in (("md", "md"), ("latex", "tex"), ("csv", "csv"))}
     for path, text in texts.items():
         atomic_write_text(path, text)  # known secrets redacted
     return list(texts)
@@ -577,8 +585,9 @@ def render_run_extra(metrics: RunMetrics) -> str:
             ci = f" (95% CI {head['ci_low']:.1f}–{head['ci_high']:.1f})" if isinstance(head.get("ci_low"), (int, float)) and isinstance(head.get("ci_high"), (int, float)) else ""
             value = head.get("value")
             lines.append(f"{head.get('name', 'score')}: {value:.1f}{ci}" if isinstance(value, (int, float)) else f"{head.get('name', 'score')}: –")
-        rows = details.get("rows") or []
-        table = to_markdown(rows, [Column("name", "Section", None), Column("value", "Score"), Column("n", "n", None)]) if rows else ""
+        # a row may give its own digits (a kappa or a correlation is not a percentage: "digits": 3)
+        rows = [dict(r, value=format_cell(r.get("value"), r.get("digits", 1))) for r in details.get("rows") or []]
+        table = to_markdown(rows, [Column("name", "Section", None), Column("value", "Score", None), Column("n", "n", None)]) if rows else ""
         note = details.get("note")
         parts.append("\n".join(lines) + ("\n\n" + table if table else "\n") + (f"\n{note}\n" if note else ""))
     agreement = extra.get("ratings_agreement")

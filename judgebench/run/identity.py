@@ -17,7 +17,7 @@ def dataset_name(source: str | Path) -> str:
     ``llmbar-natural``, ``hf:a/b`` -> ``a_b``, ``a/b.jsonl`` -> ``b``."""
     s = str(source)
     if s.startswith("hf:") or (":" in s and not Path(s).exists()):
-        return s.replace("hf:", "").replace(":", "-").replace("/", "_")
+        return s.removeprefix("hf:").replace(":", "-").replace("/", "_")  # only the prefix: hh_rlhf:test is hh_rlhf-test
     p = Path(s)
     return p.name if p.is_dir() else p.stem
 

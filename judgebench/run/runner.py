@@ -42,6 +42,7 @@ from ..schema import SCHEMA_VERSION, BestOf, Item, ItemResult, Judgment, Prefere
 from ..secrets import redact
 from .executors import WorkItem, get_executor
 from .identity import DataIdentity, data_identity, item_set_sha256
+from .progress import Progress, RunBar
 from .spec import RunSpec
 
 logger = logging.getLogger(__name__)
@@ -424,16 +425,16 @@ def default_protocol(spec: RunSpec, benchmark: Benchmark | None, judge: Judge | 
     return choose_protocol(replace(spec, games=None, orders=None, pairs=None, rotations=None), benchmark, judge, items)
 
 
-def _execute(judge: AnyJudge, backend: Any, items: list[WorkItem], spec: RunSpec, labels: tuple[str, str], partial: Path, total: int) -> tuple[dict[str, ItemResult], dict[str, int], dict[str, Any] | None]:
+def _execute(
+    judge: AnyJudge, backend: Any, items: list[WorkItem], spec: RunSpec, labels: tuple[str, str], partial: Path, total: int, progress: Progress | None
+) -> tuple[dict[str, ItemResult], dict[str, int], dict[str, Any] | None]:
     """Run the executor, logging each finished item to the partial file and counting as we go (``total``: the
-    number of views planned)."""
+    number of views planned; ``progress``: the display to advance, ``None`` for none)."""
     counts = {"reused": 0, "new": 0, "failed": 0, "cached": 0}
     results: dict[str, ItemResult] = {}
-    bar = None
-    if spec.progress:
-        from tqdm import tqdm
-
-        bar = tqdm(total=total, desc=labels[0], unit="judgment", file=sys.stderr, dynamic_ncols=True)
+    bar = progress
+    if bar is not None:
+        bar.start(total, labels[0])
     with open_append_log(partial) as log:
 
         def on_result(result: ItemResult, fresh_games: tuple[int, ...]) -> None:
@@ -445,8 +446,7 @@ def _execute(judge: AnyJudge, backend: Any, items: list[WorkItem], spec: RunSpec
             results[result.pair_id] = result
             append_jsonl(log, result.to_dict())
             if bar is not None:
-                bar.update(len(result.judgments))
-                bar.set_postfix(new=counts["new"], cached=counts["cached"], reused=counts["reused"], failed=counts["failed"], refresh=False)
+                bar.advance(len(result.judgments), new=counts["new"], cached=counts["cached"], reused=counts["reused"], failed=counts["failed"])
 
         try:
             stats = get_executor(spec.executor, spec).execute(judge, backend, items, spec, labels, on_result)
@@ -455,14 +455,15 @@ def _execute(judge: AnyJudge, backend: Any, items: list[WorkItem], spec: RunSpec
             raise RunAborted(f"{e}; {done} of {total} judgments are done and kept in {partial} (no results written); fix the cause, then run the same command to resume") from None
         finally:
             if bar is not None:
-                bar.close()
+                bar.finish()
     return results, counts, stats
 
 
-def run(spec: RunSpec) -> RunOutcome:
+def run(spec: RunSpec, *, progress: Progress | None = None) -> RunOutcome:
     """Judge every item of ``spec.data`` with ``spec.judge`` under the run's protocol (``choose_protocol``), score it
     with the benchmark's rule (``spec.rule``, else the benchmark's default, else ``vote``) and write the results
-    folder.
+    folder. ``progress``: the display the judging advances (``suite`` passes one for all its runs); default a bar of
+    this run's own when ``spec.progress``.
 
     Raises:
         InputError: for bad input (data, options, a results folder that belongs to another run), exit 2.
@@ -503,7 +504,7 @@ def run(spec: RunSpec) -> RunOutcome:
         total = sum(len(w.kept) + len(w.todo) for w in work)
         t_judging = time.perf_counter()
         try:
-            by_id, counts, backend_stats = _execute(judge, backend, work, spec, (label, model_label), partial, total)
+            by_id, counts, backend_stats = _execute(judge, backend, work, spec, (label, model_label), partial, total, progress if progress is not None else (RunBar() if spec.progress else None))
         finally:
             if backend is not None and hasattr(backend, "close"):
                 backend.close()

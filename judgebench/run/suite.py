@@ -14,8 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from ..analysis.scoring import RunMetrics
 from ..benchmarks import get_benchmark, list_benchmarks
 from ..errors import InputError, JudgebenchError
+from .progress import SuiteBar
 from .runner import RunOutcome, run
 from .spec import RunSpec
 
@@ -36,6 +38,15 @@ class SuiteEntry:
     error: str | None = None
 
 
+@dataclass(frozen=True)
+class SuiteRun:
+    """A suite member as the suite table reads it (``reports.suite_table.ScoredRun``): a row (``label``,
+    ``dataset``, ``n``, ``failed``, ``partial``) and the run's scores."""
+
+    row: dict[str, Any]
+    metrics: RunMetrics | None
+
+
 def default_benchmarks() -> list[str]:
     """Every registered benchmark that has a local copy (``Benchmark.local_copy``): the ones a suite can run
     offline."""
@@ -43,19 +54,10 @@ def default_benchmarks() -> list[str]:
 
 
 def headline(outcome: RunOutcome) -> tuple[str, float | None, float | None, float | None]:
-    """A run's headline: (name, value, CI low, CI high) in the units its benchmark reports (percent, or a
-    correlation for rated items)."""
-    m = outcome.metrics
-    head = (m.extra or {}).get("benchmark", {}).get("headline")
-    if head:
-        return str(head.get("name", "score")), head.get("value"), head.get("ci_low"), head.get("ci_high")
-    if m.accuracy == m.accuracy:  # not NaN
-        return f"accuracy ({m.rule})", m.accuracy, m.ci_low, m.ci_high
-    pearson = (m.extra or {}).get("ratings_agreement", {}).get("item/pearson")
-    if pearson and pearson.get("defined"):
-        boot: dict[str, Any] = next((i for i in pearson.get("intervals") or () if str(i.get("method", "")).startswith("bootstrap")), {})
-        return "Pearson r with the reference", pearson.get("value"), boot.get("low"), boot.get("high")
-    return "no headline", None, None, None
+    """A run's headline (``RunMetrics.headline``): (name, value, CI low, CI high) in the units its benchmark reports
+    (percent, or a correlation for rated items)."""
+    h = outcome.metrics.headline()
+    return h.name, h.value, h.ci_low, h.ci_high
 
 
 def run_suite(spec: RunSpec, benchmarks: Sequence[str]) -> list[SuiteEntry]:
@@ -71,15 +73,22 @@ def run_suite(spec: RunSpec, benchmarks: Sequence[str]) -> list[SuiteEntry]:
         except JudgebenchError as e:
             raise InputError(str(e), field="--benchmarks") from None
     out: list[SuiteEntry] = []
-    for name in benchmarks:
-        try:
-            outcome = run(replace(spec, data=name))
-        except JudgebenchError as e:  # bad input for this benchmark (missing copy, unscorable items): say why
-            logger.warning("suite: %s not run: %s", name, e)
-            out.append(SuiteEntry(name, "not run", None, None, None, 0, error=str(e)))
-            continue
-        title, value, low, high = headline(outcome)
-        out.append(SuiteEntry(name, title, value, low, high, outcome.metrics.n_pairs, outcome))
+    bar = SuiteBar(len(benchmarks)) if spec.progress else None  # one display for the whole suite
+    try:
+        for name in benchmarks:
+            if bar is not None:
+                bar.next_benchmark(name)
+            try:
+                outcome = run(replace(spec, data=name), progress=bar)
+            except JudgebenchError as e:  # bad input for this benchmark (missing copy, unscorable items): say why
+                logger.warning("suite: %s not run: %s", name, e)
+                out.append(SuiteEntry(name, "not run", None, None, None, 0, error=str(e)))
+                continue
+            title, value, low, high = headline(outcome)
+            out.append(SuiteEntry(name, title, value, low, high, outcome.metrics.n_pairs, outcome))
+    finally:
+        if bar is not None:
+            bar.close()
     return out
 
 
