@@ -279,8 +279,18 @@ def details(results: Sequence[ItemResult], metrics: Any, rule: str) -> dict[str,
         if both:
             rows.append({"name": f"{group}: consistency", "value": g["consistency"], "n": g["total"]})
     headline_name = "Agreement, both orders give the label (Auto-J --type pairwise)" if both else "Agreement, original order only (Auto-J --type single; not every pair was judged in both orders)"
+    from ..metrics.stats import bootstrap_mean_ci
+
+    # 95% CI: percentile bootstrap over items of the headline's 0/1 agreement (only the count matters)
+    hits, total = (overall["correct_both"] if both else overall["correct"]), overall["total"]
+    low, high = bootstrap_mean_ci([1.0] * hits + [0.0] * (total - hits)) if total else (None, None)
     return {
-        "headline": {"name": headline_name, "value": overall["pairwise"] if both else overall["single"], "ci_low": None, "ci_high": None},
+        "headline": {
+            "name": headline_name,
+            "value": overall["pairwise"] if both else overall["single"],
+            "ci_low": None if low is None else 100 * low,
+            "ci_high": None if high is None else 100 * high,
+        },
         "rows": rows,
         "note": (
             "Auto-J's rule (GAIR-NLP/auto-j codes/leaderboard/pairwise_eval.py @ 2ae17a3): every row counts, ties "

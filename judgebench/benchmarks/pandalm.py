@@ -346,13 +346,22 @@ def details(results: Sequence[ItemResult], metrics: Any, rule: str) -> dict[str,
         ):
             value = got[key]
             n = got["n_kappa"] if key in ("kappa", "alpha") else got["n"]
-            rows.append({"name": f"vs {ref_name}: {label}", "value": None if value is None else (100 * value if pct else value), "n": n})
-    rows.append({"name": "judge: missing verdicts", "value": head.get("missing", 0), "n": len(results)})
+            rows.append({"name": f"vs {ref_name}: {label}", "value": None if value is None else (100 * value if pct else value), "n": n, "digits": 1 if pct else 3})
+    rows.append({"name": "judge: missing verdicts", "value": head.get("missing", 0), "n": len(results), "digits": 0})
     for (a, b), kappa in annotator_kappas([r.item for r in results]).items():
-        rows.append({"name": f"annotators: Cohen's kappa {a} vs {b} (PandaLM: {PUBLISHED_KAPPA[(a, b)]})", "value": kappa, "n": len(results)})
+        rows.append({"name": f"annotators: Cohen's kappa {a} vs {b} (PandaLM: {PUBLISHED_KAPPA[(a, b)]})", "value": kappa, "n": len(results), "digits": 3})
     accuracy = head.get("accuracy")
+    from ..metrics.stats import bootstrap_mean_ci
+
+    # 95% CI: percentile bootstrap over items of [the judge's label is the majority's] (a missing verdict: wrong)
+    low, high = bootstrap_mean_ci([float(p_ == t) for p_, t in zip(pred, references["majority"], strict=True)]) if results else (math.nan, math.nan)
     return {
-        "headline": {"name": "Accuracy vs the annotators' majority (PandaLM test set)", "value": None if accuracy is None else 100 * accuracy, "ci_low": None, "ci_high": None},
+        "headline": {
+            "name": "Accuracy vs the annotators' majority (PandaLM test set)",
+            "value": None if accuracy is None else 100 * accuracy,
+            "ci_low": None if low != low else 100 * low,
+            "ci_high": None if high != high else 100 * high,
+        },
         "rows": rows,
         "note": (
             f"PandaLM ({REPO} @ {COMMIT[:7]}; no evaluation script is published): labels 1 / 2 / 0 (tie); the judge's "

@@ -252,14 +252,28 @@ def rewardbench_credit(result: ItemResult) -> float:
     return math.nan
 
 
-def subset_accuracies(results: Sequence[ItemResult]) -> tuple[dict[str, float], dict[str, int]]:
-    """Per-subset accuracy (percent) under RewardBench's rule, and the number of items of each subset."""
+def subset_credits(results: Sequence[ItemResult]) -> dict[str, list[float]]:
+    """Each subset's item credits under RewardBench's rule (items without one left out)."""
     credits: dict[str, list[float]] = {}
     for r in results:
         c = rewardbench_credit(r)
         if c == c:
             credits.setdefault(r.item.category or category_of(r.item.source), []).append(c)
+    return credits
+
+
+def subset_accuracies(results: Sequence[ItemResult]) -> tuple[dict[str, float], dict[str, int]]:
+    """Per-subset accuracy (percent) under RewardBench's rule, and the number of items of each subset."""
+    credits = subset_credits(results)
     return {s: 100 * sum(v) / len(v) for s, v in credits.items()}, {s: len(v) for s, v in credits.items()}
+
+
+def overall_weights(subsets: Sequence[str]) -> dict[str, float]:
+    """Each present subset's weight in the overall: 1 / (number of sections present) times its ``EXAMPLE_COUNTS``
+    share of its section (the overall is then the weighted mean of subset accuracies); a subset of no section 0."""
+    present = {section: [s for s in names if s in subsets] for section, names in SECTIONS.items()}
+    present = {k: v for k, v in present.items() if v}
+    return {s: EXAMPLE_COUNTS[s] / sum(EXAMPLE_COUNTS[x] for x in names) / len(present) for names in present.values() for s in names}
 
 
 def section_scores(subsets: dict[str, float]) -> dict[str, float]:
@@ -293,8 +307,18 @@ def details(results: Sequence[ItemResult], metrics: Any, rule: str) -> dict[str,
     )
     if missing:
         note += f" Sections with no item here: {', '.join(missing)} (the overall averages the others)."
+    from ..metrics.stats import stratified_mean_ci
+
+    # 95% CI: items resampled within each subset (the subsets keep their sizes), the overall recomputed as above
+    credits = subset_credits(results)
+    _, interval = stratified_mean_ci(credits, overall_weights(list(credits))) if sections else (None, None)
     return {
-        "headline": {"name": f"Overall (mean of {len(sections)} sections, RewardBench rule)", "value": overall, "ci_low": None, "ci_high": None},
+        "headline": {
+            "name": f"Overall (mean of {len(sections)} sections, RewardBench rule)",
+            "value": overall,
+            "ci_low": 100 * interval.low if interval else None,
+            "ci_high": 100 * interval.high if interval else None,
+        },
         "rows": rows,
         "note": note,
     }

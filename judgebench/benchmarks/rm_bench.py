@@ -202,6 +202,12 @@ def accuracy_matrix(prompts: Iterable[tuple[Sequence[Score], Sequence[Score]]]) 
     return DomainScore(tuple(tuple(c / n for c in row) for row in counts), n)
 
 
+def prompt_credit(chosen: Sequence[Score], rejected: Sequence[Score]) -> float:
+    """One prompt's share of the 9 cells it wins (``chosen[i] > rejected[j]``, strict; a ``None`` score wins none):
+    a domain's score (the mean of its matrix's 9 cells) is the mean of its prompts' credits."""
+    return sum(c is not None and r is not None and c > r for c in chosen for r in rejected) / (len(chosen) * len(rejected))
+
+
 def rm_bench_rule(by_domain: Mapping[str, Sequence[tuple[Sequence[Score], Sequence[Score]]]]) -> RMBenchScore:
     """RM-Bench's rule over prompts grouped by domain (names grouped by ``domain_of``; report order ``DOMAINS``,
     then others alphabetically)."""
@@ -336,6 +342,14 @@ def details(results: Sequence[ItemResult], metrics: Any, rule: str) -> dict[str,
     domains = list(score.domains)
     if set(domains) != set(DOMAINS):
         note += f" Domains present: {', '.join(domains)}; the published overall averages all four ({', '.join(DOMAINS)})."
+    from ..metrics.stats import stratified_mean_ci
+
+    # 95% CI of the overall: prompts resampled within each domain (the overall is the unweighted mean of the domains,
+    # each the mean of its prompts' 9-cell credits)
+    credits: dict[str, list[float]] = {}
+    for name, prompts in by_domain.items():
+        credits.setdefault(domain_of(name), []).extend(prompt_credit(c, r) for c, r in prompts)
+    _, interval = stratified_mean_ci(credits)
     rows: list[dict[str, Any]] = [{"name": d, "value": 100 * s.score, "n": s.n} for d, s in score.domains.items()]
     rows += [
         {"name": "hard (chosen plainer than rejected; mean of the domains)", "value": 100 * score.hard, "n": len(domains)},
@@ -343,7 +357,12 @@ def details(results: Sequence[ItemResult], metrics: Any, rule: str) -> dict[str,
         {"name": "easy (chosen more styled than rejected; mean of the domains)", "value": 100 * score.easy, "n": len(domains)},
     ]
     return {
-        "headline": {"name": "Overall (RM-Bench, mean of the domains)", "value": 100 * score.overall, "ci_low": None, "ci_high": None},
+        "headline": {
+            "name": "Overall (RM-Bench, mean of the domains)",
+            "value": 100 * score.overall,
+            "ci_low": 100 * interval.low if interval else None,
+            "ci_high": 100 * interval.high if interval else None,
+        },
         "rows": rows,
         "note": note,
         "matrices": {d: [[100 * x for x in row] for row in s.matrix] for d, s in score.domains.items()},

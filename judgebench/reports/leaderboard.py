@@ -30,7 +30,7 @@ from ..analysis.scoring import (
     run_benchmark,
     score_results,
 )
-from ..benchmarks import Benchmark
+from ..benchmarks import Benchmark, get_benchmark
 from ..errors import InputError
 from ..files import atomic_write_text
 from ..protocols import REDUCERS
@@ -154,7 +154,12 @@ def score_file_row(jf: JudgmentFile, *, rule: str | None = None) -> dict[str, An
 
 
 def score_file_metrics(jf: JudgmentFile, *, rule: str | None = None) -> tuple[RunMetrics, Benchmark | None]:
-    """One judgment file scored under ``rule`` (``None``: its own), with the benchmark its run folder names."""
+    """One judgment file scored under ``rule`` (``None``: its own), with its benchmark: the one its upstream format
+    belongs to (``JudgmentFile.benchmark``: LLMBar's ``result.json``, RM-Bench's scores, ...; scored by that
+    benchmark's rule, so its ``details`` are the official numbers), else the one its run folder names."""
+    if jf.benchmark:
+        upstream = get_benchmark(jf.benchmark)
+        return score_results(jf.results, rule=rule or upstream.rule, benchmark=upstream), upstream
     info = file_info(jf.path)
     benchmark = run_benchmark(info)
     return score_results(jf.results, rule=rule or own_rule(info, benchmark), benchmark=benchmark), benchmark

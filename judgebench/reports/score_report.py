@@ -24,19 +24,11 @@ def category_fields(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def file_metrics(jf: JudgmentFile, *, rule: str | None = None) -> tuple[Any, Any]:
-    """One file scored: ``(RunMetrics, Benchmark | None)``. A file read in an upstream format names its benchmark
-    (``JudgmentFile.benchmark``) and is scored by that benchmark's rule (``rule`` overrides the reducer), so its
-    ``details`` (RM-Bench's matrix, RewardBench's sections, PandaLM's kappas) are the official numbers; other files
-    as ``leaderboard.score_file_metrics`` scores them (the ``run.json`` beside them)."""
+    """One file scored: ``(RunMetrics, Benchmark | None)`` (``leaderboard.score_file_metrics``: an upstream-format
+    file by its benchmark's rule, others by the ``run.json`` beside them)."""
     from .leaderboard import score_file_metrics
 
-    if not jf.benchmark:
-        return score_file_metrics(jf, rule=rule)
-    from ..analysis.scoring import score_results
-    from ..benchmarks import get_benchmark
-
-    benchmark = get_benchmark(jf.benchmark)
-    return score_results(jf.results, rule=rule or benchmark.rule, benchmark=benchmark), benchmark
+    return score_file_metrics(jf, rule=rule)
 
 
 def score_entries(

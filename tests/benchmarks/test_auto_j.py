@@ -106,7 +106,12 @@ def test_released_example_outputs_give_the_readme_numbers() -> None:
     assert round(rows["NLP Tasks: consistency"], 2) == 86.36
     assert round(rows["Functional Writing: agreement, original order only"], 2) == 68.33
     metrics = score_results(results, rule="strict", benchmark=get_benchmark("auto_j"), n_resamples=100)
-    assert round(metrics.extra["benchmark"]["headline"]["value"], 2) == 54.96
+    head = metrics.extra["benchmark"]["headline"]
+    assert round(head["value"], 2) == 54.96
+    # its 95% CI (bootstrap over items) has the normal approximation's width, 2 x 1.96 x sqrt(p (1 - p) / n), within 15%
+    p, n = head["value"] / 100, len(results)
+    assert head["ci_low"] < head["value"] < head["ci_high"]
+    assert head["ci_high"] - head["ci_low"] == pytest.approx(100 * 2 * 1.96 * (p * (1 - p) / n) ** 0.5, rel=0.15)
 
 
 GOOD = {"scenario": "code_generation", "label": 2, "prompt": "p", "response 1": "a", "response 2": "b"}

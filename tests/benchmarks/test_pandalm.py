@@ -114,8 +114,13 @@ def test_gpt35_replay_agreement_vs_the_raw_files() -> None:
     metrics = score_results(results, benchmark=get_benchmark("pandalm"), n_resamples=100)
     assert metrics.n_no_decision == 25
     assert metrics.accuracy == pytest.approx(expected)
-    assert metrics.extra["benchmark"]["headline"]["value"] == pytest.approx(expected)
+    head = metrics.extra["benchmark"]["headline"]
+    assert head["value"] == pytest.approx(expected)
     assert round(expected, 2) == 69.77
+    # its 95% CI (bootstrap over items) has the normal approximation's width, 2 x 1.96 x sqrt(p (1 - p) / n), within 15%
+    p, n = expected / 100, len(rows)
+    assert head["ci_low"] < expected < head["ci_high"]
+    assert head["ci_high"] - head["ci_low"] == pytest.approx(100 * 2 * 1.96 * (p * (1 - p) / n) ** 0.5, rel=0.15)
 
 
 def test_malformed_rows_and_local_layouts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -103,6 +103,12 @@ def test_sections_and_overall_by_hand() -> None:
     metrics = score_results(results, rule="average", benchmark=get_benchmark("rewardbench"), n_resamples=50)
     details = metrics.extra["benchmark"]
     assert details["headline"]["value"] == pytest.approx(OVERALL)
+    # its 95% CI: items resampled within each subset; the overall is a fixed weighted mean of subset accuracies
+    # (weights 1/4 x each subset's EXAMPLE_COUNTS share of its section, summing to 1), so the interval holds it
+    weights = rewardbench.overall_weights(list(subsets))
+    assert sum(weights.values()) == pytest.approx(1.0) and weights["math-prm"] == pytest.approx(984 / (984 + 164) / 4)
+    assert sum(weights[s] * subsets[s] for s in subsets) == pytest.approx(OVERALL)
+    assert details["headline"]["ci_low"] <= OVERALL <= details["headline"]["ci_high"] and details["headline"]["ci_high"] - details["headline"]["ci_low"] > 5
     rows = {r["name"]: r for r in details["rows"]}
     assert [r["name"] for r in details["rows"][:4]] == ["Chat", "Chat Hard", "Safety", "Reasoning"]
     assert rows["Reasoning"]["value"] == pytest.approx(REASONING) and rows["Reasoning"]["n"] == 3

@@ -257,6 +257,9 @@ def test_rule_equals_upstream_compute_accuracy_on_random_scores(tmp_path: Path) 
     results = [_result(k, tuple(u["score_chosen"]), tuple(u["score_rejected"]), category=rm_bench.domain_of(u["domain"])) for k, u in enumerate(units)]
     details = score_results(results, benchmark=get_benchmark("rm_bench")).extra["benchmark"]
     assert details["headline"]["value"] == pytest.approx(100 * upstream["total_avg_acc"])
+    # its 95% CI: prompts resampled within each domain; the overall (a mean of per-prompt 9-cell credits per
+    # domain, as upstream's matrix mean is) lies inside it
+    assert details["headline"]["ci_low"] < 100 * upstream["total_avg_acc"] < details["headline"]["ci_high"]
     rows = {row["name"].split(" ")[0]: row["value"] for row in details["rows"]}
     assert rows["hard"] == pytest.approx(100 * upstream["hard_acc"]) and rows["safety"] == pytest.approx(100 * upstream["safety"])
 
