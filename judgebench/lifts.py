@@ -13,6 +13,7 @@ Scoring rules on best-of-K targets (``best_of_credit``, ``beats_every_loser``) a
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from itertools import combinations
@@ -62,6 +63,16 @@ def beats_every_loser(prediction: PairwisePrediction, best: int, losers: Sequenc
     every answer of ``loser_list``)."""
     reducer = REDUCERS[rule]
     return all(reducer.verdict(prediction.of(best, j)) == 1.0 for j in losers)
+
+
+def correct_vs_incorrect_share(prediction: PairwisePrediction, correct: Sequence[int], incorrect: Sequence[int], *, rule: str = "vote") -> float:
+    """The share of (correct, incorrect) pairs whose verdicts, reduced by ``rule`` in the frame "the correct one is
+    A", prefer the correct response (a tie or no decision: not preferred): RM-Bench's rule on a best-of-K item with
+    several correct responses, the mean of its 3x3 matrix (THU-KEG/RM-Bench ``scripts/utils.py``
+    ``compute_accuracy``: ``chosen_i > rejected_j``, strict). ``nan`` for no pairs."""
+    reducer = REDUCERS[rule]
+    pairs = [(c, j) for c in correct for j in incorrect]
+    return sum(reducer.verdict(prediction.of(c, j)) == 1.0 for c, j in pairs) / len(pairs) if pairs else math.nan
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,9 @@ reports need nothing else):
 * ``Pairwise(orders, pairs)``: a pairwise judge sees two responses at a time.
   ``orders``: ``both`` (each pair in both orders: JudgeBench, LLMBar), ``first`` (the item's own order only) or
   ``random`` (one order per pair, chosen by a seeded hash of the item id, so a rerun shows the same order).
-  ``pairs``: ``all`` (every unordered pair of responses) or ``target_vs_each`` (the target's best response
-  against each other one, as RewardBench and RM-Bench compare chosen with each rejected).
+  ``pairs``: ``all`` (every unordered pair of responses) or ``target_vs_each`` (each response the target names
+  correct against each one it does not: RewardBench's chosen vs rejected, RMB's best vs each loser, RM-Bench's
+  3 chosen x 3 rejected).
 * ``Pointwise(samples)``: a pointwise judge rates one response at a time (one view per response).
 * ``Listwise(rotations)``: a listwise judge sees all K responses, in cyclic rotations so the position of each one
   is balanced and position bias can be measured.
@@ -201,13 +202,14 @@ Orders = Literal["both", "first", "random"]
 PairsMode = Literal["all", "target_vs_each"]
 
 
-def _target_index(item: Item) -> int | None:
+def _target_indices(item: Item) -> tuple[int, ...]:
+    """The responses the target names correct: a preference's winner (none for a tie), a best-of-K's correct ones."""
     target = item.target
     if isinstance(target, Preference):
-        return target.winner
-    if isinstance(target, BestOf) and len(target.correct) == 1:
-        return target.correct[0]
-    return None
+        return () if target.winner is None else (target.winner,)
+    if isinstance(target, BestOf):
+        return tuple(target.correct)
+    return ()
 
 
 @dataclass(frozen=True)
@@ -219,7 +221,7 @@ class Pairwise:
 
     Raises:
         InputError: (from ``views``) for an item with fewer than two responses, or ``target_vs_each`` on an item
-            whose target names no single best response.
+            whose target names no correct response (or every response correct).
     """
 
     orders: Orders = "both"
@@ -235,17 +237,19 @@ class Pairwise:
             raise InputError(f"unknown pairing {self.pairs!r}; expected all or target_vs_each", field="pairs")
 
     def response_pairs(self, item: Item) -> list[tuple[int, int]]:
-        """The unordered pairs ``(i, j)``, ``i < j`` in the item's order except that ``target_vs_each`` puts the
-        target's response first."""
+        """The unordered pairs ``(i, j)``: ``i < j`` in the item's order (``all``), or each correct response ``i``
+        against each other response ``j`` (``target_vs_each``; correct ones in the target's order, then ``j`` in the
+        item's order)."""
         n = len(item.responses)
         if n < 2:
             raise InputError(f"item {item.id!r} has {n} response(s); a pairwise judge needs at least two", field="responses")
         if self.pairs == "all":
             return list(combinations(range(n), 2))
-        best = _target_index(item)
-        if best is None:
-            raise InputError(f"item {item.id!r} has no single best response in its target; target_vs_each needs one (use pairs=all)", field="target")
-        return [(best, j) for j in range(n) if j != best]
+        correct = _target_indices(item)
+        others = [j for j in range(n) if j not in correct]
+        if not correct or not others:
+            raise InputError(f"item {item.id!r}: its target names {'no' if not correct else 'every'} response correct; target_vs_each needs correct and incorrect ones (use pairs=all)", field="target")
+        return [(c, j) for c in correct for j in others]
 
     def views(self, item: Item) -> tuple[View, ...]:
         out: list[View] = []

@@ -192,7 +192,7 @@ def test_preference_judged_pairwise_keeps_an_empty_extra() -> None:
     [
         (item(3, Preference(0)), Pairwise(), "exactly two responses"),
         (item(2, Preference(None)), Listwise(), "a tie label names none"),
-        (item(3, BestOf((0, 1))), Pairwise(pairs="target_vs_each"), "--pairs all"),
+        (item(3, BestOf((0, 1, 2))), Pairwise(pairs="target_vs_each"), "every response correct.*--pairs all"),
         (item(1, BestOf((0,))), Pointwise(), "at least two responses"),
         (item(2, Ratings({"overall": ((1.0,), (2.0,))}, (1.0, 5.0))), Pairwise(), "not a pairwise judge"),
         (item(2, Ratings({"overall": ((1.0,), (2.0,))}, (1.0, 5.0))), Listwise(), "not a listwise judge"),
@@ -211,3 +211,15 @@ def test_check_scorable_accepts_what_it_scores() -> None:
     check_scorable([item(1, Ratings({"overall": ((3.0,),)}, (1.0, 5.0))), item(2, Preference(None))], Pointwise(3), "pointwise")
     with pytest.raises(InputError, match="a pointwise judge cannot be shown the views of pairwise"):
         check_scorable([item(2, Preference(0))], Pairwise(), "pointwise")
+
+
+def test_several_correct_judged_against_each_incorrect_score_the_share_of_pairs_won() -> None:
+    """RM-Bench's shape (correct 0, 1 against incorrect 2, 3): the credit is the share of the 4 (correct, incorrect)
+    pairs whose vote prefers the correct response; by hand: (0,2) won in both orders, (0,3) won then lost (a tie
+    under vote: not won), (1,2) lost in both, (1,3) won in both -> 2 of 4 = 0.5."""
+    it = item(4, BestOf((0, 1)))
+    decisions = {(0, 2): A, (2, 0): B, (0, 3): A, (3, 0): A, (1, 2): B, (2, 1): A, (1, 3): A, (3, 1): B}
+    result = paired(it, Pairwise(pairs="target_vs_each"), decisions)
+    m = score_results([result], rule="vote", n_resamples=10)
+    assert m.accuracy == pytest.approx(50.0)
+    assert "RM-Bench" in m.extra["scoring"]["best_of+pairwise(target_vs_each)"]

@@ -28,8 +28,12 @@ def test_all_pairs_and_target_vs_each_for_k_responses() -> None:
     assert Pairwise(orders="first").views(four) == ((0, 1), (0, 2), (0, 3), (1, 2), (1, 3), (2, 3))
     assert Pairwise(orders="first", pairs="target_vs_each").views(four) == ((2, 0), (2, 1), (2, 3))
     assert len(Pairwise(pairs="target_vs_each").views(four)) == 6
-    with pytest.raises(InputError, match="no single best response"):
-        Pairwise(pairs="target_vs_each").views(item(3, BestOf((0, 1))))
+    # several correct (RM-Bench's 3 chosen x 3 rejected): each correct response against each incorrect one
+    six = item(6, BestOf((0, 1, 2)))
+    assert Pairwise(orders="first", pairs="target_vs_each").views(six) == ((0, 3), (0, 4), (0, 5), (1, 3), (1, 4), (1, 5), (2, 3), (2, 4), (2, 5))
+    assert Pairwise(orders="first", pairs="target_vs_each").views(item(3, BestOf((0, 1)))) == ((0, 2), (1, 2))
+    with pytest.raises(InputError, match="every response correct"):
+        Pairwise(pairs="target_vs_each").views(item(2, BestOf((0, 1))))
     with pytest.raises(InputError, match="at least two"):
         Pairwise().views(item(1))
 

@@ -47,3 +47,12 @@ def test_suite_markdown_is_one_row_per_judge_with_a_column_per_benchmark_then_ea
     # each benchmark's sections follow: JudgeBench's macro average, LLMBar's subsets
     assert "### judgebench:gpt" in proc.stdout and "macro average of the categories" in proc.stdout
     assert "### llmbar" in proc.stdout and "| Natural | 100 |" in proc.stdout
+
+
+def test_a_bare_benchmark_name_runs_the_splits_its_benchmark_names_for_the_judges_kind() -> None:
+    from judgebench.run.suite import suite_targets
+
+    # Prometheus' rated sets need a pointwise judge; its hhh_alignment pairs are what a pairwise judge can run
+    assert suite_targets(["prometheus", "llmbar", "rmb:bo4"], "pairwise") == ["prometheus:hhh_alignment", "llmbar", "rmb:bo4"]
+    assert suite_targets(["prometheus", "prometheus:vicuna"], "pointwise") == ["prometheus:vicuna", "prometheus:mt_bench"]
+    assert suite_targets(["prometheus:vicuna"], "pairwise") == ["prometheus:vicuna"]  # a named split is run as named

@@ -11,8 +11,9 @@ scored here, from its result's prediction under the protocol that judged it (:fu
   (:func:`position_bias`).
 * **BestOf + pointwise**: RewardBench 2's rule, ``best_of_credit(pointwise_best(...), correct)``: 1 / (number tied
   at the top) when a correct response is among them.
-* **BestOf + pairwise**: ``pairs=target_vs_each``: RMB's rule, 1 when the correct response beats every other one
-  under the run's rule (``lifts.beats_every_loser``); ``pairs=all``: the round robin's best
+* **BestOf + pairwise**: ``pairs=target_vs_each``: with one correct response RMB's rule, 1 when it beats every other
+  one under the run's rule (``lifts.beats_every_loser``); with several, the share of (correct, incorrect) pairs the
+  correct one wins (``lifts.correct_vs_incorrect_share``, RM-Bench's matrix mean); ``pairs=all``: the round robin's best
   (``lifts.round_robin``), credited by ``best_of_credit``, with intransitivity over the run
   (:func:`intransitivity`).
 * **Ratings + pointwise**: no accuracy (the credit is NaN and the item is left out of accuracy); the judge's mean
@@ -36,7 +37,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import InputError
-from ..lifts import RoundRobin, beats_every_loser, best_of_credit, pointwise_best, pointwise_preference, round_robin
+from ..lifts import (
+    RoundRobin,
+    beats_every_loser,
+    best_of_credit,
+    correct_vs_incorrect_share,
+    pointwise_best,
+    pointwise_preference,
+    round_robin,
+)
 from ..protocols import JudgingProtocol, Listwise, ListwisePrediction, Pairwise, Pointwise, get_protocol
 from ..schema import BestOf, ItemResult, Preference, Ratings
 
@@ -47,7 +56,8 @@ NOTES: dict[str, str] = {
     "(margin 0, whatever the judge's options); one verdict per pair, so position consistency is not defined",
     "best_of+listwise": "listwise: the mean over the item's views (rotations) of [the chosen response is correct]",
     "best_of+pointwise": "RewardBench 2's rule: 1 / (number of responses tied at the top rating) when a correct one is among them, else 0",
-    "best_of+pairwise(target_vs_each)": "RMB's rule: credited when the correct response beats every other one under the run's rule (a tie fails it)",
+    "best_of+pairwise(target_vs_each)": "one correct response: RMB's rule, credited when it beats every other one under the run's rule (a tie fails it); "
+    "several: the share of (correct, incorrect) pairs the correct one wins (RM-Bench's matrix mean)",
     "best_of+pairwise(all)": "round robin (a win 1, a tie 1/2): 1 / (number tied at the most wins) when a correct response is among them",
     "ratings+pointwise": "ratings targets have no accuracy (left out of it); see extra['ratings'] for the judge's and the target's mean ratings",
 }
@@ -83,9 +93,9 @@ def infer_protocol(result: ItemResult) -> JudgingProtocol:
         return Listwise()
     target = result.item.target
     k = len(result.item.responses)
-    if isinstance(target, BestOf) and len(target.correct) == 1 and k > 2:
-        best = target.correct[0]
-        if {frozenset(g.shown) for g in result.judgments} == {frozenset((best, j)) for j in range(k) if j != best}:
+    if isinstance(target, BestOf) and k > 2 and 0 < len(target.correct) < k:
+        others = [j for j in range(k) if j not in target.correct]
+        if {frozenset(g.shown) for g in result.judgments} == {frozenset((c, j)) for c in target.correct for j in others}:
             return Pairwise(pairs="target_vs_each")
     return Pairwise()
 
@@ -167,8 +177,10 @@ def score_item(result: ItemResult, protocol: JudgingProtocol, *, rule: str = "vo
     elif isinstance(protocol, Pairwise) and isinstance(target, BestOf):
         pred_p = protocol.combine(item, result.judgments)
         if protocol.pairs == "target_vs_each":
-            (best,) = target.correct
-            return ItemScore(float(beats_every_loser(pred_p, best, [j for j in range(k) if j != best], rule=rule)), key)
+            losers = [j for j in range(k) if j not in target.correct]
+            if len(target.correct) == 1:
+                return ItemScore(float(beats_every_loser(pred_p, target.correct[0], losers, rule=rule)), key)
+            return ItemScore(correct_vs_incorrect_share(pred_p, target.correct, losers, rule=rule), key)
         rr = round_robin(pred_p, k, rule=rule)
         return ItemScore(best_of_credit(rr.best, target.correct), key, round_robin=rr)
     raise InputError(f"item {item.id!r}: judgebench does not score a {key} item (its target against a {protocol.describe()} judge)", field="target")

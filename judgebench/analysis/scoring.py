@@ -326,8 +326,8 @@ def check_scorable(items: Sequence[Item], protocol: JudgingProtocol | None = Non
     both orders) by a ``judge_kind`` judge (default: the protocol's kind):
 
     * a preference needs exactly two responses; a listwise judge picks one best, so not a tie label;
-    * a best-of-K target needs at least two responses; a pairwise judge seeing the target against each other one
-      (``pairs=target_vs_each``) needs exactly one correct response (``--pairs all`` scores several);
+    * a best-of-K target needs at least two responses; a pairwise judge seeing each correct response against each
+      incorrect one (``pairs=target_vs_each``) needs at least one of each;
     * ratings are scored against a pointwise judge's ratings only;
     * votes, rankings and items without a target are not scored yet.
 
@@ -357,8 +357,8 @@ def _unscorable(item: Item, protocol: JudgingProtocol, kind: str) -> str:
     if isinstance(target, BestOf):
         if k < 2:
             return "a best-of-K item needs at least two responses"
-        if isinstance(protocol, Pairwise) and protocol.pairs == "target_vs_each" and len(target.correct) != 1:
-            return f"it names {len(target.correct)} correct responses; a pairwise judge shown the target against each other one needs exactly one (--pairs all plays a round robin)"
+        if isinstance(protocol, Pairwise) and protocol.pairs == "target_vs_each" and len(target.correct) == k:
+            return "it names every response correct; a pairwise judge shown each correct response against each incorrect one needs an incorrect one (--pairs all plays a round robin)"
         return ""
     if isinstance(target, Ratings):
         return "" if kind == "pointwise" else f"ratings are scored against a pointwise judge's ratings, not a {kind} judge's verdicts"

@@ -54,6 +54,9 @@ class Benchmark:
         categories: the categories (sections, subsets) in report order; others follow alphabetically.
         load: ``load(split, data_dir)`` -> items; ``data_dir`` is a local copy or ``None`` (then the public source).
         category_of: the category of an item from its ``source`` (for results written before items carried one).
+        suite_splits: the splits ``judgebench suite`` runs for a bare ``NAME``, by judge kind (``pairwise``,
+            ``pointwise``, ``listwise``), when they differ from ``default_split``: Prometheus' rated sets for a
+            pointwise judge, its ``hhh_alignment`` pairs for a pairwise one.
         details: the benchmark's own rule on top of the generic scores, ``details(results, metrics, rule)`` -> a
             JSON-able dict stored as ``RunMetrics.extra["benchmark"]`` and printed by ``bench`` and ``score``:
             ``{"headline": {"name", "value", "ci_low", "ci_high"}, "rows": [{"name", "value", "n"[, "digits"]}, ...],
@@ -78,6 +81,7 @@ class Benchmark:
     category_of: Callable[[str], str] | None = None
     data_env: str | None = None
     details: Callable[..., dict[str, Any]] | None = None
+    suite_splits: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def default_protocol(self) -> JudgingProtocol:
         """The protocol this benchmark is judged with unless the user chooses another."""

@@ -376,6 +376,7 @@ BENCHMARK = register_benchmark(
         load=load,
         splits=tuple(SPLITS),
         default_split="vicuna",
+        suite_splits={"pointwise": ("vicuna", "mt_bench"), "pairwise": ("hhh_alignment",)},
         size={s.split: s.size for s in SETS},
         protocol=("pointwise", {"samples": 3}),
         metrics=("pearson", "spearman", "kendall", "accuracy"),

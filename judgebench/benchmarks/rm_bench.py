@@ -49,8 +49,11 @@ that prompt, and the prompt stays in the denominator.
 
 Protocol: ``pointwise`` (a reward model scores each of the six responses once; with ``samples`` > 1 a response's
 score is the mean of its samples). ``details`` reads each response's score from the pointwise judgments
-(``Pointwise.combine``); results judged otherwise (pairwise, listwise) have no per-response score and are left out
-of the matrix (the note says how many). ``rm_bench_scores(path)`` replays the per-item scores that upstream's
+(``Pointwise.combine``). A pairwise judge (a generative judge; RM-Bench's code scores only reward and DPO models)
+is shown each chosen response against each rejected one (``pairwise(pairs=target_vs_each)``: 9 pairs, in both
+orders unless the judge is order-invariant), and cell ``M[i][j]`` counts a prompt when the pair's verdicts, reduced
+by the run's rule, prefer ``chosen_i`` (a tie or no decision does not: the strict ``>``); the triangles and means
+are then as above. Listwise results have no such cell and are left out of the matrix (the note says how many). ``rm_bench_scores(path)`` replays the per-item scores that upstream's
 ``scripts/run_rm.py`` writes (``score_chosen`` [3], ``score_rejected`` [3] per unit) through the same rule, so a
 published number can be checked without a model.
 
@@ -73,7 +76,7 @@ from typing import Any
 
 from ..errors import InputError
 from ..files import iter_json_list
-from ..protocols import Pointwise
+from ..protocols import Pairwise, Pointwise, get_reducer
 from ..schema import BestOf, Decision, Item, ItemResult, Judgment, Response
 from . import Benchmark, register_benchmark
 
@@ -302,6 +305,34 @@ def rm_bench_scores(path: str | Path, *, domain: str | None = None) -> RMBenchSc
     return rm_bench_rule(by_domain)
 
 
+def item_cells(result: ItemResult, rule: str) -> tuple[tuple[bool, ...], ...] | None:
+    """A result judged pairwise as its 3x3 cells: ``cells[i][j]`` is True when the verdicts on (chosen ``i``,
+    rejected ``j``), reduced by ``rule`` in the frame "chosen is A", prefer the chosen response; ``None`` when the
+    result has no pairwise judgment or is not an RM-Bench item (six responses)."""
+    if len(result.item.responses) != 2 * SIZE or not result.judgments or any(len(j.shown) != 2 for j in result.judgments):
+        return None
+    pred = Pairwise().combine(result.item, result.judgments)  # reads each shown pair, whatever the run's pairs option
+    reducer = get_reducer(rule)
+    pairs = {frozenset(j.shown) for j in result.judgments}
+    out = []
+    for i in range(SIZE):
+        row = []
+        for j in range(SIZE):
+            verdicts = pred.of(i, SIZE + j) if frozenset((i, SIZE + j)) in pairs else ()
+            row.append(bool(verdicts) and reducer.verdict(verdicts) == 1.0)
+        out.append(tuple(row))
+    return tuple(out)
+
+
+def cells_matrix(prompts: Sequence[tuple[tuple[bool, ...], ...]]) -> DomainScore:
+    """The 3x3 matrix over prompts given as cells (:func:`item_cells`): ``M[i][j]`` = the share of prompts whose
+    cell ``(i, j)`` is won."""
+    n = len(prompts)
+    if n == 0:
+        raise ValueError("no prompts to score")
+    return DomainScore(tuple(tuple(sum(p[i][j] for p in prompts) / n for j in range(SIZE)) for i in range(SIZE)), n)
+
+
 def item_scores(result: ItemResult) -> tuple[list[Score], list[Score]] | None:
     """The six responses' scores of a result judged pointwise, as ``(chosen, rejected)`` (``None`` for a response
     without a score), or ``None`` when it was judged otherwise or is not an RM-Bench item (six responses)."""
@@ -317,17 +348,67 @@ def item_scores(result: ItemResult) -> tuple[list[Score], list[Score]] | None:
     return scores[:SIZE], scores[SIZE:]
 
 
+def _pairwise_details(by_domain: dict[str, list[tuple[tuple[bool, ...], ...]]], skipped: int, rule: str) -> dict[str, Any]:
+    """RM-Bench's numbers from a pairwise judge's cells (module docstring)."""
+    from ..metrics.stats import stratified_mean_ci
+
+    order = [d for d in DOMAINS if d in by_domain] + sorted(set(by_domain) - set(DOMAINS))
+    score = RMBenchScore({d: cells_matrix(by_domain[d]) for d in order})
+    note = (
+        "RM-Bench (scripts/utils.py compute_accuracy @ 73c52d7) from a pairwise judge: M[i][j] = share of prompts whose "
+        f"verdicts on (chosen_i, rejected_j), reduced by the {rule!r} rule, prefer chosen_i (a tie or no decision is wrong, "
+        "as upstream's strict >); hard = i<j, normal = i=j, easy = i>j; a domain = the mean of its 9 cells; overall = the "
+        "mean of the domains."
+    )
+    if skipped:
+        note += f" {skipped} result(s) were not judged pairwise on six responses and are left out."
+    if set(score.domains) != set(DOMAINS):
+        note += f" Domains present: {', '.join(score.domains)}; the published overall averages all four ({', '.join(DOMAINS)})."
+    credits = {d: [sum(map(sum, cells)) / SIZE**2 for cells in by_domain[d]] for d in order}
+    _, interval = stratified_mean_ci(credits)
+    return _details_dict(score, note, interval)
+
+
+def _details_dict(score: RMBenchScore, note: str, interval: Any) -> dict[str, Any]:
+    domains = list(score.domains)
+    rows: list[dict[str, Any]] = [{"name": d, "value": 100 * s.score, "n": s.n} for d, s in score.domains.items()]
+    rows += [
+        {"name": "hard (chosen plainer than rejected; mean of the domains)", "value": 100 * score.hard, "n": len(domains)},
+        {"name": "normal (same style; mean of the domains)", "value": 100 * score.normal, "n": len(domains)},
+        {"name": "easy (chosen more styled than rejected; mean of the domains)", "value": 100 * score.easy, "n": len(domains)},
+    ]
+    return {
+        "headline": {
+            "name": "Overall (RM-Bench, mean of the domains)",
+            "value": 100 * score.overall,
+            "ci_low": 100 * interval.low if interval else None,
+            "ci_high": 100 * interval.high if interval else None,
+        },
+        "rows": rows,
+        "note": note,
+        "matrices": {d: [[100 * x for x in row] for row in s.matrix] for d, s in score.domains.items()},
+    }
+
+
 def details(results: Sequence[ItemResult], metrics: Any, rule: str) -> dict[str, Any]:
     """RM-Bench's own numbers (percent): overall (the mean of the domains), each domain (the mean of its 3x3 matrix)
     and hard / normal / easy (each the mean over the domains), with the matrices under ``matrices``."""
     by_domain: dict[str, list[tuple[list[Score], list[Score]]]] = {}
+    by_domain_cells: dict[str, list[tuple[tuple[bool, ...], ...]]] = {}
     skipped = 0
     for r in results:
         got = item_scores(r)
-        if got is None:
+        cells = item_cells(r, rule) if got is None else None
+        if got is None and cells is None:
             skipped += 1
             continue
-        by_domain.setdefault(domain_of(r.item.category or r.item.source), []).append(got)
+        domain = domain_of(r.item.category or r.item.source)
+        if got is not None:
+            by_domain.setdefault(domain, []).append(got)
+        elif cells is not None:
+            by_domain_cells.setdefault(domain, []).append(cells)
+    if by_domain_cells:
+        return _pairwise_details(by_domain_cells, skipped + sum(map(len, by_domain.values())), rule)
     note = (
         "RM-Bench (scripts/utils.py compute_accuracy @ 73c52d7): per domain, M[i][j] = share of prompts with "
         "score(chosen_i) > score(rejected_j), strict (a tie is wrong; a missing score is wrong in every cell it touches); "
@@ -350,23 +431,7 @@ def details(results: Sequence[ItemResult], metrics: Any, rule: str) -> dict[str,
     for name, prompts in by_domain.items():
         credits.setdefault(domain_of(name), []).extend(prompt_credit(c, r) for c, r in prompts)
     _, interval = stratified_mean_ci(credits)
-    rows: list[dict[str, Any]] = [{"name": d, "value": 100 * s.score, "n": s.n} for d, s in score.domains.items()]
-    rows += [
-        {"name": "hard (chosen plainer than rejected; mean of the domains)", "value": 100 * score.hard, "n": len(domains)},
-        {"name": "normal (same style; mean of the domains)", "value": 100 * score.normal, "n": len(domains)},
-        {"name": "easy (chosen more styled than rejected; mean of the domains)", "value": 100 * score.easy, "n": len(domains)},
-    ]
-    return {
-        "headline": {
-            "name": "Overall (RM-Bench, mean of the domains)",
-            "value": 100 * score.overall,
-            "ci_low": 100 * interval.low if interval else None,
-            "ci_high": 100 * interval.high if interval else None,
-        },
-        "rows": rows,
-        "note": note,
-        "matrices": {d: [[100 * x for x in row] for row in s.matrix] for d, s in score.domains.items()},
-    }
+    return _details_dict(score, note, interval)
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
     from ..reports.suite_table import render_suite_table, suite_table
     from ..reports.tables import Column, to_markdown
     from ..run.spec import RunSpec
-    from ..run.suite import SuiteRun, default_benchmarks, run_suite, suite_rows
+    from ..run.suite import SuiteRun, default_benchmarks, run_suite, suite_rows, suite_targets
     from ._flags import call_options
 
     names = [b.strip() for b in args.benchmarks.split(",") if b.strip()] if args.benchmarks else default_benchmarks()
@@ -38,7 +38,9 @@ def run(args: argparse.Namespace) -> int:
         judge_options=parse_options(args.option), progress=not args.no_progress, executor=args.executor, ray_address=args.address, workers=args.workers,
         **call_options(args),
     )
-    entries = run_suite(spec, names)
+    from ..judges import get_judge_info
+
+    entries = run_suite(spec, suite_targets(names, get_judge_info(args.judge).kind))
     rows = suite_rows(entries)
     ran = [e for e in entries if e.outcome is not None]
     label = run_label(args.judge, args.model or "")

@@ -53,6 +53,28 @@ def default_benchmarks() -> list[str]:
     return [b.name for b in list_benchmarks() if b.local_copy(None) is not None]
 
 
+def suite_targets(names: Sequence[str], judge_kind: str) -> list[str]:
+    """What a suite runs for ``names``: ``NAME:SPLIT`` as given; a bare ``NAME`` as the splits its benchmark runs
+    for a ``judge_kind`` judge (``Benchmark.splits_for``: ``prometheus`` is ``prometheus:hhh_alignment`` for a
+    pairwise judge, its two rated sets for a pointwise one; a benchmark without ``suite_splits`` for the kind runs
+    its default split under its bare name), each once.
+
+    Raises:
+        InputError: for an unknown benchmark name.
+    """
+    out: list[str] = []
+    for name in names:
+        bench_name, sep, _ = name.partition(":")
+        try:
+            bench = get_benchmark(bench_name)
+        except JudgebenchError as e:
+            raise InputError(str(e), field="--benchmarks") from None
+        splits = bench.suite_splits.get(judge_kind)
+        expanded = [name] if sep or not splits else [f"{bench_name}:{s}" for s in splits]
+        out += [x for x in expanded if x not in out]
+    return out
+
+
 def headline(outcome: RunOutcome) -> tuple[str, float | None, float | None, float | None]:
     """A run's headline (``RunMetrics.headline``): (name, value, CI low, CI high) in the units its benchmark reports
     (percent, or a correlation for rated items)."""

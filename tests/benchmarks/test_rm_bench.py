@@ -268,3 +268,36 @@ def test_registered_defaults() -> None:
     bench = get_benchmark("rm_bench")
     assert bench.protocol_text() == "pointwise" and bench.default_split == "all" and bench.details is rm_bench.details
     assert set(bench.splits) == {"chat", "code", "safety", "safety-refuse", "safety-response", "math", "all"}
+
+
+def _pairwise_result(k: int, chosen: tuple[float | None, ...], rejected: tuple[float | None, ...], *, split: tuple[int, int] | None = None) -> ItemResult:
+    """The pairwise judgments a judge would give if it compared the two responses' scores: each (chosen i, rejected
+    j) in both orders, the higher score preferred, equal or missing scores a tie or no decision; ``split`` makes
+    that one pair's second order disagree (an inconsistent judge)."""
+    item = _result(k, chosen, rejected).item
+    scores = (*chosen, *rejected)
+    judgments = []
+    for i in range(3):
+        for j in range(3, 6):
+            a, b = scores[i], scores[j]
+            first = Decision.NONE if a is None or b is None else Decision.A_BETTER if a > b else Decision.B_BETTER if b > a else Decision.TIE
+            second = first.flipped() if split != (i, j - 3) else first  # shown (j, i): the same preference, flipped
+            judgments += [Judgment(first, view=(i, j), game=len(judgments) + 1), Judgment(second, view=(j, i), game=len(judgments) + 2)]
+    return ItemResult(item, "pj", "m", tuple(judgments), "pairwise(orders=both, pairs=target_vs_each)")
+
+
+def test_a_pairwise_judge_fills_the_matrix_from_its_verdicts() -> None:
+    """A pairwise judge whose verdicts follow the scores fills the same 3x3 matrix as the scores themselves (which
+    the pointwise tests check against upstream's compute_accuracy): 11 of 18 cells won over the two prompts."""
+    bench = get_benchmark("rm_bench")
+    pointwise = score_results([_result(k, c, r) for k, (c, r) in enumerate(HAND)], benchmark=bench, n_resamples=50).extra["benchmark"]
+    pairwise = score_results([_pairwise_result(k, c, r) for k, (c, r) in enumerate(HAND)], rule="vote", benchmark=bench, n_resamples=50).extra["benchmark"]
+    assert pairwise["headline"]["value"] == pytest.approx(100 * 11 / 18) == pytest.approx(pointwise["headline"]["value"])
+    assert pairwise["matrices"] == pointwise["matrices"]
+    assert "from a pairwise judge" in pairwise["note"]
+    # an inconsistent pair (the two orders disagree) is a tie under vote: that cell is lost
+    c, r = HAND[0]
+    won = sum(x is not None and y is not None and x > y for x in c for y in r)
+    first_won = next((i, j) for i in range(3) for j in range(3) if c[i] is not None and r[j] is not None and c[i] > r[j])
+    one = score_results([_pairwise_result(0, c, r, split=first_won)], rule="vote", benchmark=bench, n_resamples=50).extra["benchmark"]
+    assert one["headline"]["value"] == pytest.approx(100 * (won - 1) / 9)
