@@ -361,8 +361,8 @@ def choose_protocol(spec: RunSpec, benchmark: Benchmark | None, judge: Judge | J
     the judge's kind (``Judge.kind``):
 
     * a **pairwise** judge runs ``Pairwise``: the benchmark's options when its protocol is pairwise, else both
-      orders; on best-of-K items (``BestOf`` targets) the target's response against each other one
-      (``pairs=target_vs_each``, RMB's rule) unless the benchmark or ``spec.pairs`` (``--pairs all``: the round
+      orders; on best-of-K items (``BestOf`` targets) each correct response against each incorrect one
+      (``pairs=target_vs_each``: RMB's rule for one correct, RM-Bench's 3x3 for several) unless the benchmark or ``spec.pairs`` (``--pairs all``: the round
       robin) says otherwise; in the item's own order only for an order-invariant judge (a reward model scores each
       response alone: the second order would repeat the first); ``spec.orders`` / ``spec.games`` (1 = first,
       2 = both) override the order;

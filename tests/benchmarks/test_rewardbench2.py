@@ -317,13 +317,15 @@ def test_bench_end_to_end_with_longer(tmp_path: Path) -> None:
 
 
 def test_bench_ties_with_a_pairwise_judge(tmp_path: Path) -> None:
-    # Ties rows name several correct responses: chosen-against-each needs one, so the run is refused before any
-    # call with a pointer to --pairs all; with it, the best-of subsets are scored and Ties is left out (no scores)
+    # Ties rows name several correct responses: by default each correct one is shown against each incorrect one;
+    # the best-of subsets score as in the run above (RMB's rule) and Ties is left out (no score per response).
+    # With --pairs all (a round robin), the generic best-of rule
     rows = [*E2E_ROWS, _row("ref:1", "Ties", ["a" * 9], ["b" * 3]), _row("tied:1", "Ties", ["a" * 9, "c" * 8], ["b" * 3])]
     copy = _write(tmp_path / "copy" / "test.jsonl", rows).parent
     args = ("bench", "--benchmark", "rewardbench2", "--data-dir", str(copy), "--judge", "longer", "--no-progress")
-    refused = run_cli(*args, "--results-dir", str(tmp_path / "r1"))
-    assert refused.returncode != 0 and "--pairs all" in refused.stderr
+    default = run_cli(*args, "--results-dir", str(tmp_path / "r1"))
+    assert default.returncode == 0, default.stderr
+    assert "Overall (mean of 3 subsets, RewardBench 2 rule): 50.0" in default.stdout and "Ties: no score per response" in default.stdout
     proc = run_cli(*args, "--pairs", "all", "--results-dir", str(tmp_path / "r2"))
     assert proc.returncode == 0, proc.stderr
     # round robin (a win 1, a tie 1/2; the generic best-of rule, 1/#tied at the most wins): f1 and o1 as above (1),
