@@ -70,3 +70,23 @@ def hub_rows(hf_id: str, split: str, *, offline_hint: str, **load_options: Any) 
         raise InputError(f"cannot load {hf_id} (split {split!r}) from the Hugging Face hub: {e}. {offline_hint}", path=f"hf:{hf_id}") from None
     where = f"hf:{hf_id}:{split}"
     return [(where, i, dict(row)) for i, row in enumerate(ds, start=1)]
+
+
+def row_files(data_dir: Path, *, what: str) -> list[Path]:
+    """The row files of a local copy of a hub split: ``data_dir`` itself when it is a file, else every row file
+    (``files.ROW_SUFFIXES``: JSON, JSONL, gzip, Parquet) under it, sorted; ``what`` names the copy in errors
+    ("RewardBench copy of the filtered split's rows").
+
+    Raises:
+        InputError: for a path that does not exist or a folder holding no row file.
+    """
+    from ..files import ROW_SUFFIXES
+
+    if data_dir.is_file():
+        return [data_dir]
+    if not data_dir.is_dir():
+        raise InputError(f"no {what} here (expected a folder or a file of its rows)", path=data_dir)
+    found = sorted(p for p in data_dir.rglob("*") if p.is_file() and p.name.lower().endswith(ROW_SUFFIXES))
+    if not found:
+        raise InputError(f"no row file ({', '.join(ROW_SUFFIXES)}) of the {what} in this folder", path=data_dir)
+    return found

@@ -50,11 +50,11 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
-from ..files import ROW_SUFFIXES, iter_rows
+from ..files import iter_rows
 from ..protocols import Pairwise, Pointwise
 from ..schema import Decision, Item, ItemResult, Judgment, Preference, Response
 from . import Benchmark, register_benchmark
-from ._download import hub_rows
+from ._download import hub_rows, row_files
 
 logger = logging.getLogger(__name__)
 
@@ -149,19 +149,12 @@ def row_to_item(row: dict[str, Any], *, path: str | Path, line: int) -> Item:
 
 
 def local_files(data_dir: Path) -> list[Path]:
-    """The row files of a local copy: ``data_dir`` itself when it is a file, else every row file under it (sorted).
+    """The row files of a local copy (``_download.row_files``).
 
     Raises:
         InputError: for a path that does not exist or a folder holding no row file.
     """
-    if data_dir.is_file():
-        return [data_dir]
-    if not data_dir.is_dir():
-        raise InputError("no RewardBench copy here (expected a folder or a file of the filtered split's rows)", path=data_dir)
-    found = sorted(p for p in data_dir.rglob("*") if p.is_file() and p.name.lower().endswith(ROW_SUFFIXES))
-    if not found:
-        raise InputError(f"no RewardBench row file ({', '.join(ROW_SUFFIXES)}) in this folder", path=data_dir)
-    return found
+    return row_files(data_dir, what="RewardBench copy (the filtered split)")
 
 
 def _check_ids(items: Sequence[Item], where: str | Path) -> None:

@@ -44,40 +44,32 @@ class RunBar:
             self._bar = None
 
 
-class SuiteBar:
+class SuiteBar(RunBar):
     """One tqdm bar for a suite of runs: ``next_benchmark`` names the benchmark about to run (``[i/n] name``), each
-    run's ``start`` resets the bar to its own total, and ``close`` ends the display after the last one."""
+    run's ``start`` resets the bar to its own total, ``finish`` keeps it, and ``close`` ends the display after the
+    last one."""
 
     def __init__(self, n_benchmarks: int) -> None:
+        super().__init__()
         self.n = n_benchmarks
         self.i = 0
         self.name = ""
-        self._bar: Any = None
 
     def next_benchmark(self, name: str) -> None:
         self.i += 1
         self.name = name
 
     def start(self, total: int, label: str) -> None:
-        from tqdm import tqdm
-
         desc = f"[{self.i}/{self.n}] {self.name}"
         if self._bar is None:
-            self._bar = tqdm(total=total, desc=desc, unit="judgment", file=sys.stderr, dynamic_ncols=True)
+            super().start(total, desc)
         else:
             self._bar.reset(total=total)
             self._bar.set_description(desc, refresh=False)
-
-    def advance(self, n: int, **postfix: int) -> None:
-        if self._bar is not None:
-            self._bar.update(n)
-            self._bar.set_postfix(refresh=False, **postfix)
 
     def finish(self) -> None:
         if self._bar is not None:
             self._bar.refresh()
 
     def close(self) -> None:
-        if self._bar is not None:
-            self._bar.close()
-            self._bar = None
+        super().finish()

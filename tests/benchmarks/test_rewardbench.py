@@ -161,7 +161,7 @@ def test_loader_reads_local_files_in_the_upstream_row_format(tmp_path: Path, mon
     with pytest.raises(InputError, match="duplicate"):
         (tmp_path / "dup.jsonl").write_text(json.dumps(rows[0]) + "\n" + json.dumps(rows[0]) + "\n", encoding="utf-8")
         rewardbench.load("filtered", tmp_path / "dup.jsonl")
-    with pytest.raises(InputError, match="no RewardBench row file"):
+    with pytest.raises(InputError, match="no row file .* of the RewardBench copy"):
         (tmp_path / "empty").mkdir()
         rewardbench.load("filtered", tmp_path / "empty")
 

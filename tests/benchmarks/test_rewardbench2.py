@@ -266,7 +266,7 @@ def test_loader_errors_name_file_row_and_field(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="duplicate RewardBench 2 id '1'"):
         rewardbench2.load("test", dup)
     (tmp_path / "empty").mkdir()
-    with pytest.raises(InputError, match="no RewardBench 2 row file"):
+    with pytest.raises(InputError, match="no row file .* of the RewardBench 2 copy"):
         rewardbench2.load("test", tmp_path / "empty")
     with pytest.raises(InputError, match="unknown rewardbench2 split"):
         rewardbench2.load("train", dup)
