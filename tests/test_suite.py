@@ -56,3 +56,17 @@ def test_a_bare_benchmark_name_runs_the_splits_its_benchmark_names_for_the_judge
     assert suite_targets(["prometheus", "llmbar", "rmb:bo4"], "pairwise") == ["prometheus:hhh_alignment", "llmbar", "rmb:bo4"]
     assert suite_targets(["prometheus", "prometheus:vicuna"], "pointwise") == ["prometheus:vicuna", "prometheus:mt_bench"]
     assert suite_targets(["prometheus:vicuna"], "pairwise") == ["prometheus:vicuna"]  # a named split is run as named
+
+
+def test_the_default_suite_runs_every_benchmark_with_a_local_copy(tmp_path: Path) -> None:
+    """`judgebench suite --judge random` with no --benchmarks: every registered benchmark with a local copy runs
+    (Prometheus as its pairs, hhh_alignment, for this pairwise judge) and has a headline with a 95% CI."""
+    data = shared("judgebench").parent
+    proc = run_cli("suite", "--judge", "random", "--results-dir", str(tmp_path), "--no-progress", "--format", "json", env={"JUDGEBENCH_DATA_DIR": str(data)})
+    assert proc.returncode == 0, proc.stderr
+    rows = {r["benchmark"]: r for r in json.loads(proc.stdout)}
+    expected = {"auto_j", "hh_rlhf", "judgebench", "llmbar", "pandalm", "prometheus:hhh_alignment", "rm_bench", "rmb"}
+    assert expected <= set(rows), sorted(rows)
+    for name in expected:
+        r = rows[name]
+        assert r["note"] is None and r["n"] > 0 and r["ci_low"] is not None and r["ci_low"] <= r["value"] <= r["ci_high"], (name, r)
