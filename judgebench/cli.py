@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
 
 from .errors import JudgebenchError
@@ -49,6 +50,10 @@ def main(argv: list[str] | None = None) -> int:
         except KeyboardInterrupt:
             print("judgebench: interrupted; run the same command again to resume", file=sys.stderr)
             return 130
+        except BrokenPipeError:  # the reader went away (`judgebench suite | head`): stop quietly, as SIGPIPE would
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())  # so the interpreter's final flush does not raise again
+            return 128 + 13
 
 
 if __name__ == "__main__":

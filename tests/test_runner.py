@@ -146,3 +146,16 @@ def test_unknown_judge_option_names_the_accepted_ones(pairs_file: Path, tmp_path
     proc = run_cli("bench", "--judge", "random", "--option", "sead=3", "--data", str(pairs_file), "--results-dir", str(tmp_path / "r"))
     assert proc.returncode == 2
     assert "has no option 'sead'; its options: seed" in proc.stderr
+
+
+def test_a_reader_that_goes_away_ends_the_command_quietly() -> None:
+    """`judgebench ... | head -1`: when the reader closes the pipe, the command stops with 141 (128 + SIGPIPE), as
+    a command killed by SIGPIPE would, and prints no traceback."""
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-m", "judgebench", "benchmarks"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # before the command has written anything: its first write finds no reader
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 141 and "Traceback" not in err, err

@@ -144,11 +144,13 @@ def test_listwise_judge_accuracy_and_position_bias(tmp_path: Path, kinds: None) 
 def test_what_cannot_be_scored_is_refused_before_any_call(tmp_path: Path, kinds: None) -> None:
     with pytest.raises(InputError, match="item 'r0' has 2 responses and ratings: .*not a pairwise judge.*nothing was judged"):
         run(_spec("kindbench:rated", tmp_path, "longer"))
-    with pytest.raises(InputError, match="item 'b0' has 3 responses and best_of: it names 2 correct responses.*--pairs all"):
-        run(_spec("kindbench:two", tmp_path, "longer"))
     with pytest.raises(InputError, match="--rotations does not apply"):
         run(_spec("kindbench:best", tmp_path, "longer", rotations=2))
     assert not any(tmp_path.rglob("judgments.jsonl*"))
+    # two correct responses (bb, ccc) against the incorrect one (a): each correct one is judged against it, and the
+    # credit is the share of those pairs won: both longer than "a", 2 of 2 = 100%
+    two = run(_spec("kindbench:two", tmp_path / "two", "longer"))
+    assert two.metrics.accuracy == 100.0 and sorted(tuple(sorted(v)) for v in _views(two.out_dir)[0]) == [(0, 1), (0, 1), (0, 2), (0, 2)]
     # with --pairs all, two correct responses are scored: b0's round robin best is ccc (2), which is correct: 100%
     assert run(_spec("kindbench:two", tmp_path, "longer", pairs="all")).metrics.accuracy == 100.0
 

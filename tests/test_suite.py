@@ -70,3 +70,21 @@ def test_the_default_suite_runs_every_benchmark_with_a_local_copy(tmp_path: Path
     for name in expected:
         r = rows[name]
         assert r["note"] is None and r["n"] > 0 and r["ci_low"] is not None and r["ci_low"] <= r["value"] <= r["ci_high"], (name, r)
+
+
+def test_a_cell_whose_headline_is_another_measure_than_its_columns_is_marked() -> None:
+    """Auto-J's headline needs both orders; a run judged in one order gets the one-order agreement instead. In one
+    column the two must not pass for the same measure: the odd cell is marked § and the note names its measure."""
+    from judgebench.analysis.scoring import RunMetrics
+    from judgebench.reports.suite_table import render_suite_table, suite_table
+    from judgebench.run.suite import SuiteRun
+
+    def run(label: str, name: str, value: float) -> SuiteRun:
+        head = {"name": name, "value": value, "ci_low": value - 2, "ci_high": value + 2}
+        metrics = RunMetrics("strict", 10, 20, 0, 0, value, value - 2, value + 2, extra={"benchmark": {"headline": head}})
+        return SuiteRun({"label": label, "dataset": "auto_j-test", "benchmark": "auto_j", "n": 10}, metrics)
+
+    table = suite_table([run("longer", "Agreement, both orders", 52.9), run("reward_model: rm", "Agreement, original order only", 45.0)])
+    md = render_suite_table(table, "md")
+    assert "| longer | 52.9 (50.9–54.9) |" in md and "| reward_model: rm | 45.0 (43.0–47.0)§ |" in md
+    assert "- auto_j:test: Agreement, both orders" in md and "- § reward_model: rm on auto_j:test: Agreement, original order only" in md

@@ -309,6 +309,12 @@ def test_reward_bench_generative_results(tmp_path: Path) -> None:
     with pytest.raises(InputError) as e:
         read_upstream_file(path)
     assert e.value.line == 4 and e.value.field == "results"
+    # a subset upstream does not have: its sections could not weigh it, so the file is refused (row 2, field subset)
+    data["results"][3] = 1
+    data["subset"][1] = "nonexistent"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    proc = run_cli("score", str(path))
+    assert proc.returncode == 2 and "nonexistent" in proc.stderr and "subset" in proc.stderr and "Traceback" not in proc.stderr
 
 
 # --- detection --------------------------------------------------------------------------------------------------

@@ -179,7 +179,7 @@ class RunMetrics:
             name = str(head.get("name", "score"))
             return Headline(name, _number(head.get("value")), _number(head.get("ci_low")), _number(head.get("ci_high")), percent=bool(head.get("percent", True)))
         if self.accuracy == self.accuracy:  # not NaN
-            return Headline(f"accuracy ({self.rule})", self.accuracy, _number(self.ci_low), _number(self.ci_high))
+            return Headline(f"accuracy over all items ({self.rule} rule)", self.accuracy, _number(self.ci_low), _number(self.ci_high))
         pearson = (self.extra or {}).get("ratings_agreement", {}).get("item/pearson")
         if pearson and pearson.get("defined"):
             boot: dict[str, Any] = next((i for i in pearson.get("intervals") or () if str(i.get("method", "")).startswith("bootstrap")), {})

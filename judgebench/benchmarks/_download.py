@@ -59,15 +59,9 @@ def hub_rows(hf_id: str, split: str, *, offline_hint: str, **load_options: Any) 
         InputError: when ``datasets`` cannot load it (offline, no access, not installed): ``cannot load <id> (split
             <split>) from the Hugging Face hub: <reason>. <offline_hint>``.
     """
-    try:
-        import datasets
-    except ImportError:
-        raise InputError(f"loading {hf_id} from the Hugging Face hub needs the 'datasets' package. {offline_hint}", path=f"hf:{hf_id}") from None
-    logger.info("loading %s split %s from the Hugging Face hub", hf_id, split)
-    try:
-        ds = datasets.load_dataset(hf_id, split=split, **load_options)
-    except Exception as e:
-        raise InputError(f"cannot load {hf_id} (split {split!r}) from the Hugging Face hub: {e}. {offline_hint}", path=f"hf:{hf_id}") from None
+    from ..hub import load_hub_dataset
+
+    ds = load_hub_dataset(hf_id, hint=offline_hint, split=split, **load_options)  # fails fast when the hub is unreachable
     where = f"hf:{hf_id}:{split}"
     return [(where, i, dict(row)) for i, row in enumerate(ds, start=1)]
 

@@ -160,16 +160,10 @@ def load(split: str, data_dir: Path | None) -> list[Item]:
         if found is None:
             raise InputError(f"no HH-RLHF {split} file ({HF_DATA_DIR}/{split}.jsonl.gz) in this folder (expected a copy of {REPO} or its {HF_DATA_DIR}/ folder)", path=data_dir)
         return _items(iter_jsonl(found), path=found, split=split)
-    import datasets
+    from ..hub import load_hub_dataset
 
-    logger.info("loading %s (data_dir=%s) split %s from the Hugging Face hub", HF_ID, HF_DATA_DIR, split)
-    try:
-        ds = datasets.load_dataset(HF_ID, data_dir=HF_DATA_DIR, split=split)
-    except Exception as e:
-        raise InputError(
-            f"cannot load {HF_ID} ({HF_DATA_DIR}) split {split!r}: {e}. Offline? Put {REPO}'s {HF_DATA_DIR}/{split}.jsonl.gz in ${HH_RLHF_DIR_ENV}, $JUDGEBENCH_DATA_DIR/hh_rlhf or --data-dir",
-            path=f"hf:{HF_ID}",
-        ) from None
+    hint = f"Offline? Put {REPO}'s {HF_DATA_DIR}/{split}.jsonl.gz in ${HH_RLHF_DIR_ENV}, $JUDGEBENCH_DATA_DIR/hh_rlhf or --data-dir"
+    ds = load_hub_dataset(HF_ID, hint=hint, data_dir=HF_DATA_DIR, split=split)
     where = f"hf:{HF_ID}/{HF_DATA_DIR}:{split}"
     return _items(((i, dict(row)) for i, row in enumerate(ds, start=1)), path=where, split=split)
 

@@ -328,13 +328,9 @@ def load_hf_pairs(name: str, split: str, *, hint: str = "", fields: FieldMap | N
     Raises:
         InputError: when the dataset cannot be loaded (offline, unknown id), saying ``hint`` (what to do instead).
     """
-    import datasets
+    from ..hub import load_hub_dataset
 
-    logger.info("loading %s split %s from the Hugging Face hub", name, split)
-    try:
-        ds = datasets.load_dataset(name, split=split)
-    except Exception as e:
-        raise InputError(f"cannot load Hugging Face dataset split {split!r}: {e}. Offline? {hint or 'Pass a local copy of the data instead.'}", path=f"hf:{name}") from None
+    ds = load_hub_dataset(name, hint=f"Offline? {hint or 'Pass a local copy of the data instead.'}", split=split)
     where = f"hf:{name}:{split}"
     return _validated_mapped(((where, i, dict(row)) for i, row in enumerate(ds, start=1)), fields)
 

@@ -10,7 +10,11 @@ instruction, input, response1, response2, annotator1, annotator2, annotator3}`` 
     Item(id=str(idx), prompt=instruction + "\\n\\n" + input (the instruction alone when input is empty),
          responses=(Response(response1, id="1"), Response(response2, id="2")),
          target=Preference(the annotators' majority: 0 | 1 | None for a tie),
-         source=motivation_app, metadata={"annotators": [a1, a2, a3], "cmp_key": ..., "motivation_app": ...})
+         category="test", source=motivation_app,
+         metadata={"annotators": [a1, a2, a3], "cmp_key": ..., "motivation_app": ...})
+
+(One category: the ``motivation_app`` of a row, the app that inspired its instruction, has about 50 values of a
+few items each, too thin to report apart; it stays the item's ``source`` and in ``metadata``.)
 
 The annotators' labels are kept in PandaLM's coding (1, 2, 0 = tie) in ``metadata["annotators"]``. The target is
 their majority (two or three of the three agree); a three-way split (1, 2, 0) would count as a tie, but none occurs
@@ -94,6 +98,10 @@ def majority_label(labels: Sequence[int]) -> int:
     return top if not rest or count > rest[0][1] else 0
 
 
+CATEGORY = "test"
+"""Every item's category: the whole test set (module docstring)."""
+
+
 def row_to_item(row: dict[str, Any], *, index: int, path: str | Path) -> Item:
     """One validated row as an item; ``index`` is the 1-based position in the list (the row errors name).
 
@@ -119,6 +127,7 @@ def row_to_item(row: dict[str, Any], *, index: int, path: str | Path) -> Item:
         prompt=prompt,
         responses=(Response(text["response1"], id="1"), Response(text["response2"], id="2")),
         target=Preference(_WINNER[majority_label(labels)]),
+        category=CATEGORY,
         source=str(row.get("motivation_app") or ""),
         original_id=str(row["idx"]),
         metadata={**extra, "annotators": labels},

@@ -401,6 +401,8 @@ def scores_file_results(path: str | Path, data_dir: Path | None = None) -> list[
             raise InputError(f"expected an integer or string id, got {rid!r:.40}", path=path, line=line, field="id")
         if not isinstance(subset, str):
             raise InputError(f"expected a subset name, got {subset!r:.40}", path=path, line=line, field="subset")
+        if subset not in EXAMPLE_COUNTS:  # upstream writes only its own subsets: another name is another file's row
+            raise InputError(f"unknown RewardBench subset {subset!r} (not in upstream's SUBSET_MAPPING; its sections could not weigh it)", path=path, line=line, field="subset")
         if str(rid) in seen:
             raise InputError(f"duplicate id {rid!r}", path=path, line=line, field="id")
         seen.add(str(rid))

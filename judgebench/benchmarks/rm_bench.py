@@ -377,9 +377,11 @@ def _details_dict(score: RMBenchScore, note: str, interval: Any) -> dict[str, An
         {"name": "normal (same style; mean of the domains)", "value": 100 * score.normal, "n": len(domains)},
         {"name": "easy (chosen more styled than rejected; mean of the domains)", "value": 100 * score.easy, "n": len(domains)},
     ]
+    missing = [d for d in DOMAINS if d not in score.domains]
+    name = "Overall (RM-Bench, mean of the domains)" if not missing else f"Overall (RM-Bench, mean of {len(domains)} of {len(DOMAINS)} domains: no {', '.join(missing)})"
     return {
         "headline": {
-            "name": "Overall (RM-Bench, mean of the domains)",
+            "name": name,
             "value": 100 * score.overall,
             "ci_low": 100 * interval.low if interval else None,
             "ci_high": 100 * interval.high if interval else None,
@@ -491,13 +493,9 @@ def load_hub(file_domains: Sequence[str]) -> list[Item]:
     Raises:
         InputError: when it cannot be loaded (offline), saying where to put a local copy.
     """
-    import datasets
+    from ..hub import load_hub_dataset
 
-    logger.info("loading %s (split %s) from the Hugging Face hub", HF_ID, HF_SPLIT)
-    try:
-        ds = datasets.load_dataset(HF_ID, split=HF_SPLIT)
-    except Exception as e:
-        raise InputError(f"cannot load Hugging Face dataset {HF_ID}: {e}. Offline? Put a copy of {REPO}'s data/ folder in ${RM_BENCH_DIR_ENV}, $JUDGEBENCH_DATA_DIR/rm_bench or --data-dir", path=f"hf:{HF_ID}") from None
+    ds = load_hub_dataset(HF_ID, hint=f"Offline? Put a copy of {REPO}'s data/ folder in ${RM_BENCH_DIR_ENV}, $JUDGEBENCH_DATA_DIR/rm_bench or --data-dir", split=HF_SPLIT)
     by_domain: dict[str, list[Item]] = {d: [] for d in file_domains}
     where = f"hf:{HF_ID}:{HF_SPLIT}"
     for i, row in enumerate(ds, start=1):

@@ -131,11 +131,13 @@ def run(args: argparse.Namespace) -> int:
     ``--max-failure-rate``), 3 (``EXIT_FAILED_JUDGMENTS``) with failed judgments, 4 (``RunAborted``) when a fatal
     error stopped the run; the last two print how many failed, the top causes and the command that resumes."""
     from ..reports.leaderboard import (
+        data_fields,
         metrics_row,
         render_category_table,
         render_rows,
         render_run_extra,
         render_run_summary,
+        run_benchmark,
     )
     from ..run.runner import run as run_judge
 
@@ -149,7 +151,9 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(outcome.metrics.to_dict(), indent=2))
         return _failure_verdict(failures, args.max_failure_rate, resume_command(argv))
     info = outcome.run_info
-    row = metrics_row(outcome.metrics, judge=info["judge"], model=info["model"], response_model=info["response_model"], dataset=info["dataset"], path=str(outcome.out_dir))
+    row = metrics_row(
+        outcome.metrics, judge=info["judge"], model=info["model"], response_model=info["response_model"], dataset=info["dataset"], path=str(outcome.out_dir), benchmark=run_benchmark(info)
+    ) | data_fields(info, outcome.results)  # data_fields: a --limit run is marked partial
     extra = render_run_extra(outcome.metrics)
     if outcome.metrics.categories or not extra:  # a run of ratings only has no accuracy to tabulate
         print(render_rows([row], "md", rule=outcome.metrics.rule), end="")

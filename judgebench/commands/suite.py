@@ -21,6 +21,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..analysis.failures import summarize_failures
     from ..files import finite_json
     from ..reports.leaderboard import data_fields, render_category_table, render_run_extra, run_label
     from ..reports.suite_table import render_suite_table, suite_table
@@ -50,6 +51,7 @@ def run(args: argparse.Namespace) -> int:
     not_run = [r for r in rows if r["note"]]
     if args.format == "json":
         for r, e in zip(rows, entries, strict=True):
+            r["judge"], r["model"] = args.judge, args.model
             r["ci_low"], r["ci_high"] = e.ci_low, e.ci_high
             r["details"] = (e.outcome.metrics.extra or {}).get("benchmark") if e.outcome is not None else None
             r["results"] = str(e.outcome.out_dir) if e.outcome is not None else None
@@ -61,14 +63,17 @@ def run(args: argparse.Namespace) -> int:
         for e in ran:
             assert e.outcome is not None
             # the benchmark's own sections when it has a rule of its own, else its categories (LLMBar's subsets)
-            extra = render_run_extra(e.outcome.metrics) or (render_category_table(e.outcome.metrics) if len(e.outcome.metrics.categories) > 1 else "")
+            extra = render_run_extra(e.outcome.metrics) or (render_category_table(e.outcome.metrics) if e.outcome.metrics.categories else "")
             print(f"\n### {e.benchmark}: {e.headline_name}\n\n{extra or 'no sections beyond the headline'}{'' if (extra or '').endswith(chr(10)) else chr(10)}", end="")
             print(f"results: {e.outcome.out_dir}/")
         if not_run:
             print("\n### Not run\n\n" + to_markdown(not_run, [Column("benchmark", "Benchmark", None), Column("note", "Why", None)]), end="")
     if not ran:
         return 2
-    if any(r["failed"] for r in rows):
-        print("judgebench suite: some judgments failed (* in the table); they score as no decision. Run the same command again to retry them", file=sys.stderr)
+    failed = [(e.benchmark, summarize_failures(e.outcome.results)) for e in ran if e.outcome is not None and e.outcome.metrics.n_failed]
+    if failed:
+        for name, summary in failed:
+            print(f"judgebench suite: {name}: {summary.describe()}", file=sys.stderr)
+        print("judgebench suite: the failed judgments (* in the table) score as no decision. Run the same command again to retry them", file=sys.stderr)
         return 3
     return 0

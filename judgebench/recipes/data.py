@@ -49,13 +49,12 @@ def problem_rows(recipe: Recipe, *, file: str | Path | None = None) -> tuple[str
     if file is not None or src.file:
         path = Path(file) if file is not None else resolve_path(str(src.file))
         return str(path), iter_rows(path, what="problem file")
-    import datasets
+    from ..hub import load_hub_dataset
 
     where = f"hf:{src.hf}" + (f":{src.config}" if src.config else "") + f":{src.split}"
-    try:
-        ds = datasets.load_dataset(src.hf, src.config, split=src.split)
-    except Exception as e:
-        raise InputError(f"cannot load the dataset: {e}. Offline? Pass --problems FILE with a local copy.", path=where) from None
+    if not src.hf:
+        raise InputError("the recipe names no problem source (problems.hf or problems.file); pass --problems FILE", path=where)
+    ds = load_hub_dataset(src.hf, hint="Offline? Pass --problems FILE with a local copy.", where=where, name=src.config, split=src.split)
     return where, enumerate((dict(r) for r in ds), start=1)
 
 

@@ -102,6 +102,15 @@ def metrics_row(
     row["ci_low"] = metrics.ci_low
     row["ci_high"] = metrics.ci_high
     row["ci"] = f"{metrics.ci_low:.1f}–{metrics.ci_high:.1f}" if metrics.n_pairs and metrics.ci_low == metrics.ci_low else None
+    own = (metrics.extra or {}).get("benchmark", {}).get("headline")
+    head = metrics.headline()
+    if own and head.value is not None and head.percent and (head.value, head.ci_low, head.ci_high) != (metrics.accuracy, metrics.ci_low, metrics.ci_high):
+        # the benchmark's own score (RM-Bench's mean of domains, RewardBench's mean of sections, ...) is the Overall;
+        # the generic accuracy over items stays in the row as items_accuracy
+        row["items_accuracy"] = metrics.accuracy
+        row["overall"], row["ci_low"], row["ci_high"] = head.value, head.ci_low, head.ci_high
+        row["ci"] = f"{head.ci_low:.1f}–{head.ci_high:.1f}" if head.ci_low is not None and head.ci_high is not None else None
+        row["headline"] = head.name
     agreement = (metrics.extra or {}).get("ratings_agreement") or {}
     for measure in RATING_MEASURES:  # a pointwise run on rated items: its headline correlations with the reference
         e = agreement.get(f"item/{measure}")

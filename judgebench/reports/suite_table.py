@@ -56,20 +56,29 @@ class SuiteTable:
 
     def rows(self) -> list[dict[str, Any]]:
         """One dict per judge: ``judge`` (the label) and one text cell per data set (``–`` where not run)."""
-        return [{"judge": label, **{d: (c.text() if (c := self.cells.get((label, d))) else "–") for d in self.datasets}} for label in self.labels]
+        return [{"judge": label, **{d: self._text(label, d) for d in self.datasets}} for label in self.labels]
+
+    def _text(self, label: str, dataset: str) -> str:
+        c = self.cells.get((label, dataset))
+        if c is None:
+            return "–"
+        return c.text() + ("§" if c.headline.name != self.headline_names[dataset] else "")
 
     def records(self) -> list[dict[str, Any]]:
-        """Every cell as a flat record (for CSV and JSON): judge, data set, headline name, value, CI, n, failed,
-        partial."""
+        """Every cell as a flat record (for CSV and JSON): judge, benchmark (the data set, ``NAME:SPLIT``), headline
+        name, value, CI, n, failed, partial."""
         out = []
         for (label, dataset), c in self.cells.items():
             h = c.headline
-            out.append({"judge": label, "dataset": dataset, "headline": h.name, "value": h.value, "ci_low": h.ci_low, "ci_high": h.ci_high, "n": c.n, "failed": c.failed, "partial": c.partial})
+            out.append({"judge": label, "benchmark": dataset, "headline": h.name, "value": h.value, "ci_low": h.ci_low, "ci_high": h.ci_high, "n": c.n, "failed": c.failed, "partial": c.partial})
         return out
 
     def notes(self) -> list[str]:
         """What each column's number is, and the marks."""
         out = [f"{d}: {self.headline_names[d]}" for d in self.datasets]
+        # a run whose headline is another measure than its column's (Auto-J's one-order agreement for a run judged in
+        # one order only) says so
+        out += [f"§ {label} on {d}: {c.headline.name}" for (label, d), c in self.cells.items() if c.headline.name != self.headline_names[d]]
         if any(c.partial for c in self.cells.values()):
             out.append("‡ partial run (fewer items than the set)")
         if any(c.failed for c in self.cells.values()):
@@ -87,7 +96,7 @@ def suite_table(runs: Sequence[ScoredRun]) -> SuiteTable:
         row = run.row
         if row.get("origin") == "baseline" or run.metrics is None:
             continue
-        dataset = str(row.get("dataset") or row.get("benchmark") or "?")
+        dataset = _column_name(row)
         label = str(row.get("label") or row.get("judge"))
         cell = SuiteCell(dataset, run.metrics.headline(), int(row.get("n") or 0), int(row.get("failed") or 0), bool(row.get("partial")))
         key = (label, dataset)
@@ -98,6 +107,15 @@ def suite_table(runs: Sequence[ScoredRun]) -> SuiteTable:
             labels.append(label)
     datasets = tuple(names)  # in the order the runs come (the suite's order; the leaderboard's benchmark order)
     return SuiteTable(tuple(labels), datasets, cells, names)
+
+
+def _column_name(row: dict[str, Any]) -> str:
+    """A run's column: its data set as ``benchmark:split`` (the results folder's ``llmbar-natural`` is
+    ``llmbar:natural``), else the data set's name."""
+    dataset, bench = str(row.get("dataset") or ""), str(row.get("benchmark") or "")
+    if bench and dataset.startswith(bench + "-"):
+        return f"{bench}:{dataset[len(bench) + 1 :]}"
+    return dataset or bench or "?"
 
 
 def spans_benchmarks(runs: Sequence[ScoredRun]) -> bool:
@@ -119,6 +137,6 @@ def render_suite_table(table: SuiteTable, fmt: str) -> str:
         caption = "Headline score of each benchmark with its 95% CI. " + "; ".join(table.notes()) + "."
         return to_latex(table.rows(), columns, caption=caption, label="tab:judgebench-suite")
     if fmt == "csv":
-        keys = ("judge", "dataset", "headline", "value", "ci_low", "ci_high", "n", "failed", "partial")
+        keys = ("judge", "benchmark", "headline", "value", "ci_low", "ci_high", "n", "failed", "partial")
         return to_csv(table.records(), [Column(k, k, None) for k in keys])
     raise ValueError(f"unknown suite table format {fmt!r}; use md, latex or csv")

@@ -392,6 +392,8 @@ def available_columns(rows: Sequence[dict[str, Any]], rule: str | None = "vote")
         Column("n_paired", "Pairs tested", 0),
         Column("sig_test", "Test", None),
         Column("benchmark", "Benchmark", None),
+        Column("items_accuracy", "Accuracy over items"),
+        Column("headline", "Overall is", None),
         *RATING_COLUMNS,
     ]
     return {c.key: c for c in cols}
@@ -480,6 +482,9 @@ def _data_notes(rows: Sequence[dict[str, Any]]) -> list[str]:
             else "not marked best, not bold, not tested against the best (--include-partial compares it)"
         )
         notes.append(f"‡ {PARTIAL_NOTE[0].upper() + PARTIAL_NOTE[1:]}; {how}.")
+    own = dict.fromkeys(f"{row_benchmark(r)}: {r['headline']}" for r in rows if r.get("headline"))
+    if own:
+        notes.append("Overall is the benchmark's own score (" + "; ".join(own) + "); the accuracy over items is the column items_accuracy.")
     k = len(pair_sets(rows))
     if k > 1:
         notes.append(f"These runs are on {k} different pair sets (column Pair set): bold and † compare runs on the same pair set only.")
