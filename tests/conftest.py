@@ -24,10 +24,12 @@ def _offline_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempP
     monkeypatch.setenv("MPLCONFIGDIR", str(hf / "mpl"))
     monkeypatch.setenv("JUDGEBENCH_CACHE_DIR", str(hf / "cache"))
     monkeypatch.setenv("OPENAI_API_KEY", CANARY_KEY)
-    # where benchmarks' offline copies are: set by make (JUDGEBENCH_DATA_DIR) or the user; each test says its own
+    # where benchmarks' offline copies are: set by make (JUDGEBENCH_DATA_DIR) or the user; each test says its own.
+    # Set but empty: no default either (the package would otherwise find ../shared/data beside the checkout)
     from judgebench.benchmarks import DATA_DIR_ENV, list_benchmarks
 
-    for name in {DATA_DIR_ENV, *(b.data_env for b in list_benchmarks() if b.data_env)}:
+    monkeypatch.setenv(DATA_DIR_ENV, "")
+    for name in {b.data_env for b in list_benchmarks() if b.data_env}:
         monkeypatch.delenv(name, raising=False)
 
 

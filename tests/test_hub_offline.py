@@ -39,3 +39,26 @@ def test_the_probe_reads_hf_endpoint_and_honours_hf_hub_offline(monkeypatch: pyt
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setattr(hub, "_reachable", True)  # even a hub seen before counts as unreachable under HF_HUB_OFFLINE
     assert hub.hub_reachable() is False
+
+
+def test_the_cli_without_make_finds_the_local_copies_make_uses(tmp_path: Path) -> None:
+    """Outside the Makefile (no JUDGEBENCH_DATA_DIR in the environment), `judgebench bench --data judgebench:gpt`
+    reads ../shared/data beside the checkout, as `make bench` does, instead of going to the network."""
+    import os
+
+    from .conftest import ROOT, shared
+
+    shared("judgebench")  # skips, saying why, without ../shared/data
+    env = {k: v for k, v in os.environ.items() if k not in ("JUDGEBENCH_DATA_DIR", "JUDGEBENCH_PAIRS_DIR")}
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "judgebench", "bench", "--data", "judgebench:gpt", "--judge", "longer", "--results-dir", str(tmp_path), "--no-progress"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    # the longer baseline on the 350 GPT-4o pairs: the labelled response is strictly longer in 161 (counted from
+    # the pair file in tests/test_suite.py's _longer_right)
+    assert "350 pairs" in proc.stdout and f"| {100 * 161 / 350:.1f} |" in proc.stdout, proc.stdout
+    assert (ROOT.parent / "shared" / "data").is_dir()

@@ -37,6 +37,19 @@ DATA_DIR_ENV = "JUDGEBENCH_DATA_DIR"
 """A folder holding offline copies of benchmarks, one sub-folder per benchmark name (``$JUDGEBENCH_DATA_DIR/llmbar``)."""
 
 
+def data_root() -> Path | None:
+    """Where offline copies of benchmarks are looked for, the same from ``make`` and from the command line:
+    ``$JUDGEBENCH_DATA_DIR`` when set (set but empty: nowhere, every benchmark loads from its source), else
+    ``../shared/data`` beside the checkout the package runs from (the folder the Makefile points at) when it
+    exists, else nowhere."""
+    value = os.environ.get(DATA_DIR_ENV)
+    if value is not None:
+        return Path(value) if value.strip() else None
+    checkout = Path(__file__).resolve().parents[2]
+    beside = checkout.parent / "shared" / "data"
+    return beside if (checkout / "pyproject.toml").is_file() and beside.is_dir() else None
+
+
 @dataclass(frozen=True)
 class Benchmark:
     """A registered benchmark.
@@ -133,15 +146,15 @@ class Benchmark:
         return [c for c in self.categories if c in present] + sorted(present - set(self.categories))
 
     def local_copy(self, data_dir: str | Path | None) -> Path | None:
-        """The folder of this benchmark's offline copy: ``data_dir``, else ``$<data_env>``, else
-        ``$JUDGEBENCH_DATA_DIR/<name>`` (or the name with ``-`` for ``_``: ``rm-bench``) when it exists; ``None``:
-        load from the public source."""
+        """The folder of this benchmark's offline copy: ``data_dir``, else ``$<data_env>``, else ``<data root>/<name>``
+        (:func:`data_root`: ``$JUDGEBENCH_DATA_DIR``, else ``../shared/data`` beside the checkout; the name with
+        ``-`` for ``_`` too: ``rm-bench``) when it exists; ``None``: load from the public source."""
         if data_dir:
             return Path(data_dir)
         if self.data_env and os.environ.get(self.data_env):
             return Path(os.environ[self.data_env])
-        root = os.environ.get(DATA_DIR_ENV)
-        if root:
+        root = data_root()
+        if root is not None:
             for folder in dict.fromkeys((self.name, self.name.replace("_", "-"))):  # rm_bench's copy may be rm-bench/
                 if (Path(root) / folder).exists():
                     return Path(root) / folder

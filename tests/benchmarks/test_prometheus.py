@@ -179,7 +179,7 @@ def test_without_a_local_copy_it_downloads_from_github_once(tmp_path: Path, monk
     root = shared("prometheus")
     monkeypatch.setenv("JUDGEBENCH_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.delenv("JUDGEBENCH_PROMETHEUS_DIR", raising=False)
-    monkeypatch.delenv("JUDGEBENCH_DATA_DIR", raising=False)
+    monkeypatch.setenv("JUDGEBENCH_DATA_DIR", "")
     urls: list[str] = []
     prefix = f"https://raw.githubusercontent.com/prometheus-eval/prometheus-eval/{prometheus.COMMIT}/eval/benchmark/data/"
 
@@ -200,7 +200,7 @@ def test_without_a_local_copy_it_downloads_from_github_once(tmp_path: Path, monk
 def test_offline_download_error_says_where_to_put_a_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("JUDGEBENCH_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.delenv("JUDGEBENCH_PROMETHEUS_DIR", raising=False)
-    monkeypatch.delenv("JUDGEBENCH_DATA_DIR", raising=False)
+    monkeypatch.setenv("JUDGEBENCH_DATA_DIR", "")
 
     def offline(url: str, timeout: float = 0) -> io.BytesIO:
         raise urllib.error.URLError("[Errno -3] Temporary failure in name resolution")
