@@ -1,9 +1,13 @@
 # judgebench: every target bootstraps .venv on first use (python3 -m venv + pinned install), then runs.
+# bench, reproduce, leaderboard, serve-fake and pairs-demo install the core only; test, check and perf (and
+# `make venv-full`) add the extras the tests need: dev, hf (torch), anthropic, ray, browser.
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+CORE_STAMP := $(VENV)/.installed-core
+FULL_STAMP := $(VENV)/.installed-full
+EXTRAS ?= dev,hf,anthropic,ray,browser
 SHARED ?= ../shared/data
 PAIRS_DIR ?= $(wildcard $(SHARED)/judgebench/pairs)
 OUTPUTS ?= $(SHARED)/judgebench/outputs
@@ -23,44 +27,57 @@ ifneq ($(wildcard $(SHARED)),)
 export JUDGEBENCH_DATA_DIR := $(abspath $(SHARED))
 endif
 
-.PHONY: venv test bench reproduce leaderboard check perf serve-fake pairs-demo clean-venv
+.PHONY: venv venv-full test bench reproduce leaderboard readme-assets check perf serve-fake pairs-demo clean-venv
 
-$(STAMP): pyproject.toml requirements.lock
+$(CORE_STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[dev,hf,anthropic,ray]'
-	touch $(STAMP)
+	$(BIN)/pip install --quiet --disable-pip-version-check -c requirements.lock -e .
+	touch $(CORE_STAMP)
 
-venv: $(STAMP)
+$(FULL_STAMP): $(CORE_STAMP)
+	$(BIN)/pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[$(EXTRAS)]'
+	touch $(FULL_STAMP)
 
-test: $(STAMP)
+venv: $(CORE_STAMP)
+
+venv-full: $(FULL_STAMP)
+
+test: $(FULL_STAMP)
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
-bench: $(STAMP)
+bench: $(CORE_STAMP)
 	$(BIN)/judgebench bench --judge $(JUDGE) --data $(DATA) $(if $(MODEL),--model $(MODEL)) $(if $(BASE_URL),--base-url $(BASE_URL)) $(ARGS)
 
-reproduce: $(STAMP)
+reproduce: $(CORE_STAMP)
 	$(BIN)/judgebench score $(OUTPUTS)/*.jsonl --out results/reproduction.md
 
-# every run under results/ plus JudgeBench's released judgments (when $(OUTPUTS) has them): tables and figures
+# every run under results/ plus JudgeBench's released judgments (when $(OUTPUTS) has them): tables and figures,
+# written to $(LEADERBOARD_OUT) (not tracked). The tables and figures the README shows are tracked in results/ and
+# regenerated on purpose only, with `make readme-assets`.
 LEADERBOARD_INCLUDE = $(if $(wildcard $(OUTPUTS)/*.jsonl),--include $(OUTPUTS))
-leaderboard: $(STAMP)
+LEADERBOARD_OUT ?= leaderboard
+leaderboard: $(CORE_STAMP)
+	$(BIN)/judgebench leaderboard results --write --out-dir $(LEADERBOARD_OUT) --group-by response_model --baseline $(LEADERBOARD_INCLUDE)
+	$(BIN)/judgebench plot all results --baseline $(LEADERBOARD_INCLUDE) -o $(LEADERBOARD_OUT)/figures
+
+readme-assets: $(CORE_STAMP)
 	$(BIN)/judgebench leaderboard results --write --group-by response_model --baseline $(LEADERBOARD_INCLUDE)
 	$(BIN)/judgebench plot all results --baseline $(LEADERBOARD_INCLUDE) -o results/figures
 
-check: $(STAMP)
+check: $(FULL_STAMP)
 	$(BIN)/ruff check judgebench tests
 	$(BIN)/mypy judgebench
 
-perf: $(STAMP)
+perf: $(FULL_STAMP)
 	$(BIN)/python -m tests.perf.run_all
 
 FAKE_PORT ?= 8000
 FAKE_ARGS ?=
-serve-fake: $(STAMP)
+serve-fake: $(CORE_STAMP)
 	$(BIN)/judgebench fake-server --port $(FAKE_PORT) --pairs judgebench:gpt $(FAKE_ARGS)
 
 # offline demo of the data recipes: GSM8K pairs from OpenAI's released solutions in $(SHARED)
-pairs-demo: $(STAMP)
+pairs-demo: $(CORE_STAMP)
 	JUDGEBENCH_SHARED_DATA=$(abspath $(SHARED)) $(BIN)/judgebench recipe run gsm8k_solutions --out results/pairs-demo
 
 clean-venv:

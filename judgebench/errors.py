@@ -38,11 +38,23 @@ class InputError(JudgebenchError):
         super().__init__(f"{where}: {message}")
 
 
+def install_command(extra: str) -> str:
+    """The command that adds an optional extra to this installation. judgebench is not on a package index: from a
+    checkout (the usual install, ``pip install -e .``) it is ``pip install -e '<checkout>[extra]'``; from a built
+    wheel, the wheel's path with ``[extra]``."""
+    from pathlib import Path
+
+    checkout = Path(__file__).resolve().parent.parent
+    if (checkout / "pyproject.toml").is_file():
+        return f"pip install -e '{checkout}[{extra}]'"
+    return f"pip install '/path/to/judgebench-<version>-py3-none-any.whl[{extra}]' (the wheel you installed judgebench from)"
+
+
 class MissingDependencyError(JudgebenchError):
-    """An optional extra is needed; the message names the install command."""
+    """An optional extra is needed; the message names the install command (:func:`install_command`)."""
 
     def __init__(self, package: str, extra: str, feature: str):
-        super().__init__(f"{feature} needs the {package!r} package: pip install 'judgebench[{extra}]'")
+        super().__init__(f"{feature} needs the {package!r} package, in judgebench's optional extra [{extra}]: {install_command(extra)}")
 
 
 EXIT_FAILED_JUDGMENTS = 3

@@ -18,11 +18,12 @@ from __future__ import annotations
 import logging
 import math
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from ..backends import Backend
-from ..errors import MissingDependencyError, RunAborted
+from ..errors import JudgebenchError, MissingDependencyError, RunAborted
 from ..judges import AnyJudge
 from .local import OnResult, WorkItem, judge_items
 from .spec import RunSpec
@@ -41,16 +42,58 @@ def _ray() -> Any:
     return ray
 
 
+RAY_AUTH_TOKEN_FILE = Path("~/.ray/auth_token")
+"""Where Ray (2.5x and later) keeps the token of a cluster started with token authentication."""
+
+
+def cluster_init_options(address: str, *, environ: Mapping[str, str] | None = None, home_token: Path | None = None) -> tuple[dict[str, Any], dict[str, str]]:
+    """``ray.init`` options and environment variables for connecting to the cluster at ``address``:
+
+    * the judgebench package travels to the workers (``runtime_env={"py_modules": [<package folder>]}``), so the
+      nodes need only its dependencies (``pip install -e .`` of the same checkout, or the wheel's requirements),
+      not this checkout; ``JUDGEBENCH_RAY_SHIP_PACKAGE=0`` turns it off (nodes that have judgebench installed);
+    * token authentication: with a token in ``~/.ray/auth_token`` and ``RAY_AUTH_MODE`` unset, Ray's client fails
+      with a bare ``ConnectionError`` (seen with Ray 2.60); ``RAY_AUTH_MODE=token`` is then set for the driver.
+    """
+    env = os.environ if environ is None else environ
+    options: dict[str, Any] = {"address": address}
+    if env.get("JUDGEBENCH_RAY_SHIP_PACKAGE", "1") != "0":
+        options["runtime_env"] = {"py_modules": [str(Path(__file__).resolve().parent.parent)]}
+    extra_env: dict[str, str] = {}
+    token = (home_token or RAY_AUTH_TOKEN_FILE).expanduser()
+    if not env.get("RAY_AUTH_MODE") and token.is_file():
+        extra_env["RAY_AUTH_MODE"] = "token"
+    return options, extra_env
+
+
 def ensure_ray(address: str | None, workers: int | None) -> Any:
-    """Connect to ``address`` (an existing cluster) or start a local Ray instance sized for ``workers``."""
+    """Connect to ``address`` (an existing cluster: :func:`cluster_init_options`) or start a local Ray instance
+    sized for ``workers``.
+
+    Raises:
+        JudgebenchError: when the cluster cannot be reached, naming the address and what to check.
+    """
     ray = _ray()
     if not ray.is_initialized():
         kwargs: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False, "ignore_reinit_error": True, "logging_level": logging.WARNING}
         if address:
-            kwargs["address"] = address
+            options, extra_env = cluster_init_options(address)
+            kwargs.update(options)
+            for key, value in extra_env.items():
+                logger.info("Ray: %s=%s (a token is in %s)", key, value, RAY_AUTH_TOKEN_FILE)
+                os.environ[key] = value
         else:
             kwargs["num_cpus"] = max(2, os.cpu_count() or 2)
-        ray.init(**kwargs)
+        try:
+            ray.init(**kwargs)
+        except (ConnectionError, TimeoutError, RuntimeError) as e:
+            if not address:
+                raise
+            raise JudgebenchError(
+                f"cannot connect to the Ray cluster at {address}: {type(e).__name__}: {e}. Check that the address is the head "
+                "node's client port (ray://HOST:10001) or GCS address (HOST:6379), that it is reachable from here, and, for a "
+                "cluster with token authentication, that the token is in ~/.ray/auth_token (RAY_AUTH_MODE=token is then set)"
+            ) from None
     return ray
 
 
