@@ -58,3 +58,33 @@ def call_options(args: argparse.Namespace) -> dict[str, Any]:
         "refresh": args.refresh,
         "cache_dir": args.cache_dir,
     }
+
+
+def add_judge_arguments(p: argparse.ArgumentParser) -> None:
+    """``--judge NAME`` or ``--judge-file FILE`` (one of them, required)."""
+    judge = p.add_mutually_exclusive_group(required=True)
+    judge.add_argument("--judge", default=None, help="judge name (see `judgebench judges`)")
+    judge.add_argument(
+        "--judge-file",
+        default=None,
+        metavar="FILE",
+        help="a judge (or jury) defined in a .yaml/.toml file: prompt templates, parser, generation parameters (see docs/judge-files.md); results go to <judge>=file:<name>@<hash of the file>",
+    )
+
+
+def judge_fields(args: argparse.Namespace, options: dict[str, Any]) -> dict[str, Any]:
+    """The ``RunSpec`` fields of the judge: ``judge`` and ``judge_options`` (``options``, from ``--option``), or for
+    ``--judge-file`` the file's registered judge, its resolved definition and ``judge_file`` (path, name, hash).
+
+    Raises:
+        InputError: (exit 2) for a bad judge file, or ``--option`` with ``--judge-file``.
+    """
+    if not getattr(args, "judge_file", None):
+        return {"judge": args.judge, "judge_options": options}
+    from ..errors import InputError
+    from ..judges.from_file import load_judge_file
+
+    if options:
+        raise InputError("does not apply to --judge-file: a judge file holds its own settings", field="--option")
+    loaded = load_judge_file(args.judge_file)
+    return {"judge": loaded.judge, "judge_options": loaded.options, "judge_file": loaded.record}

@@ -10,7 +10,7 @@ from typing import Any
 from ..analysis.failures import FailureSummary, resume_command, summarize_failures
 from ..errors import EXIT_FAILED_JUDGMENTS, InputError, RunAborted
 from ..protocols import REDUCERS
-from ._flags import add_call_arguments, call_options, non_negative_int, positive_int
+from ._flags import add_call_arguments, add_judge_arguments, call_options, judge_fields, non_negative_int, positive_int
 
 HELP = "judge a benchmark (or a pair file) under its protocol, score it with its rule, and write results/<dataset>/<judge>/<model>/"
 
@@ -60,7 +60,7 @@ def add_run_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--judge", required=True, help="judge name (see `judgebench judges`)")
+    add_judge_arguments(p)
     data = p.add_mutually_exclusive_group()
     data.add_argument("--benchmark", default=None, metavar="NAME[:SPLIT]", help="a registered benchmark (see `judgebench benchmarks`), e.g. judgebench:gpt, llmbar, llmbar:natural")
     data.add_argument("--data", default=None, help="a benchmark as --benchmark, or pairs: FILE, FOLDER or hf:NAME[:SPLIT] (default judgebench:gpt)")
@@ -104,7 +104,7 @@ def spec_from_args(args: argparse.Namespace) -> Any:
         raise InputError("pass --orders or --games, not both", field="--games")
     return RunSpec(
         data=args.benchmark or args.data or "judgebench:gpt",
-        judge=args.judge,
+        **judge_fields(args, parse_options(args.option)),
         model=args.model,
         games=args.games,
         orders=args.orders,
@@ -117,7 +117,6 @@ def spec_from_args(args: argparse.Namespace) -> Any:
         data_dir=args.data_dir,
         fields=args.fields,
         labels=args.labels,
-        judge_options=parse_options(args.option),
         progress=not args.no_progress,
         executor=args.executor,
         ray_address=args.address,

@@ -6,13 +6,14 @@ import argparse
 import json
 import sys
 
+from ._flags import add_judge_arguments
 from .bench import add_run_arguments, parse_options
 
 HELP = "run one judge on several benchmarks (default: every benchmark with a local copy) and print each one's headline score with its 95% CI"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--judge", required=True, help="judge name (see `judgebench judges`)")
+    add_judge_arguments(p)
     p.add_argument("--benchmarks", default=None, help="comma-separated NAME[:SPLIT] (default: every registered benchmark with a local copy)")
     p.add_argument("--limit", type=int, default=None, help="judge only the first N items of each benchmark")
     p.add_argument("--option", action="append", default=[], metavar="KEY=VALUE", help="judge option, repeatable")
@@ -28,30 +29,35 @@ def run(args: argparse.Namespace) -> int:
     from ..reports.tables import Column, to_markdown
     from ..run.spec import RunSpec
     from ..run.suite import SuiteRun, default_benchmarks, run_suite, suite_rows, suite_targets
-    from ._flags import call_options
+    from ._flags import call_options, judge_fields
 
     names = [b.strip() for b in args.benchmarks.split(",") if b.strip()] if args.benchmarks else default_benchmarks()
     if not names:
         print("judgebench suite: no benchmark has a local copy; pass --benchmarks NAME,... (they download) or set JUDGEBENCH_DATA_DIR", file=sys.stderr)
         return 2
     spec = RunSpec(
-        data=names[0], judge=args.judge, model=args.model, limit=args.limit, seed=args.seed, results_dir=args.results_dir,
-        judge_options=parse_options(args.option), progress=not args.no_progress, executor=args.executor, ray_address=args.address, workers=args.workers,
+        data=names[0], **judge_fields(args, parse_options(args.option)), model=args.model, limit=args.limit, seed=args.seed, results_dir=args.results_dir,
+        progress=not args.no_progress, executor=args.executor, ray_address=args.address, workers=args.workers,
         **call_options(args),
     )
     from ..judges import get_judge_info
 
-    entries = run_suite(spec, suite_targets(names, get_judge_info(args.judge).kind))
+    judge_name = args.judge
+    if spec.judge_file:
+        from ..judges.from_file import file_label
+
+        judge_name = file_label(spec.judge_file)
+    entries = run_suite(spec, suite_targets(names, get_judge_info(spec.judge).kind))
     rows = suite_rows(entries)
     ran = [e for e in entries if e.outcome is not None]
-    label = run_label(args.judge, args.model or "")
+    label = run_label(judge_name, args.model or "")
     table = suite_table(
         [SuiteRun({"label": label, "dataset": e.benchmark, "n": e.n, "failed": e.outcome.metrics.n_failed} | data_fields(e.outcome.run_info, e.outcome.results), e.outcome.metrics) for e in ran if e.outcome]
     )
     not_run = [r for r in rows if r["note"]]
     if args.format == "json":
         for r, e in zip(rows, entries, strict=True):
-            r["judge"], r["model"] = args.judge, args.model
+            r["judge"], r["model"] = judge_name, args.model
             r["ci_low"], r["ci_high"] = e.ci_low, e.ci_high
             r["details"] = (e.outcome.metrics.extra or {}).get("benchmark") if e.outcome is not None else None
             r["results"] = str(e.outcome.out_dir) if e.outcome is not None else None

@@ -65,7 +65,13 @@ def safe_name(text: str) -> str:
 
 def judge_label(spec: RunSpec) -> str:
     """The judge's folder name: its registry name, plus its options when given (``judgelm@bpc=true,mec_k=3``),
-    so runs of one judge with different options never share (or resume from) one results folder."""
+    so runs of one judge with different options never share (or resume from) one results folder. A judge from a
+    file (``spec.judge_file``) is ``file:<name>@<hash of its resolved definition>``: editing its prompt, parser or
+    generation parameters gives a new folder."""
+    if spec.judge_file:
+        from ..judges.from_file import file_label
+
+        return file_label(spec.judge_file)
     if not spec.judge_options:
         return spec.judge
     opts = ",".join(f"{k}={json.dumps(v, sort_keys=True, separators=(',', ':')) if not isinstance(v, str) else v}" for k, v in sorted(spec.judge_options.items()))

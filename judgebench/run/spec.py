@@ -16,7 +16,8 @@ class RunSpec:
     ``max_retries``, ``cache``, ``refresh``, ``cache_dir``), which pairs a pairwise judge sees of a best-of-K item
     (``pairs``: ``all`` or ``target_vs_each``; ``None``: the run's default), how many rotations a listwise judge
     sees (``rotations``: ``"all"`` or a whole number; ``None``: the benchmark's), ``limit``, ``seed``, ``rule`` (``None``: the
-    benchmark's), where results go (``results_dir``), the local copy of the data (``data_dir``), the column mapping of a file or ``hf:`` source (``fields``,
+    benchmark's), a judge from a file (``judge_file``: ``{"path", "name", "sha256"}`` of the file given to
+    ``--judge-file``, whose resolved definition, templates inlined, is ``judge_options``; ``judges.from_file``), where results go (``results_dir``), the local copy of the data (``data_dir``), the column mapping of a file or ``hf:`` source (``fields``,
     ``labels``: ``benchmarks.local.FieldMap.parse``) and the executor
     (``executor``, ``ray_address``, ``workers``).
     """
@@ -45,6 +46,7 @@ class RunSpec:
     fields: str | None = None
     labels: str | None = None
     judge_options: dict[str, Any] = field(default_factory=dict)
+    judge_file: dict[str, str] | None = None
     progress: bool = True
     executor: str = "local"
     ray_address: str | None = None
