@@ -150,3 +150,105 @@ def test_report_data_reads_views_back_in_python_and_orders_categories_by_benchma
     assert data["items"][0]["outcome"] == "correct"
     assert [x["swapped"] for x in data["items"][1]["games"]] == [False, True]
     assert data["categories"] == ["Knowledge", "Coding"]  # JudgeBench's order, not the order first seen
+
+
+# --- permalinks and the judges' prompts (issue 16) ---------------------------------------------------------------
+
+
+def _blob(html: str) -> dict:
+    return json.loads(html.split('<script type="application/json" id="jb-data">', 1)[1].split("</script>", 1)[0])
+
+
+def _join(parts: list, pair: dict) -> str:
+    """The prompt parts joined back the way the page does it (0, 1, 2: the pair's question, response A, response B)."""
+    shared = [pair["question"], pair["A"], pair["B"]]
+    return "".join(shared[x] if isinstance(x, int) else x for x in parts)
+
+
+def test_pair_link_escapes_the_id_in_data_and_markup() -> None:
+    from judgebench.reports.html import pair_link, render_report
+
+    from .report_fixtures import ODD_ID, ODD_ID_LINK, report_runs
+
+    assert pair_link(ODD_ID) == ODD_ID_LINK
+    assert pair_link("p/1#x?y=z") == "#pair=p%2F1%23x%3Fy%3Dz"  # nothing that ends or splits the fragment stays
+    runs = report_runs(2, n_pairs=3)
+    html = render_report(runs, figures=False)
+    data = _blob(html)
+    odd = [p for p in data["pairs"] if p["id"] == ODD_ID]
+    assert len(odd) == 1 and odd[0]["link"] == ODD_ID_LINK
+    assert {p["link"] for p in data["pairs"] if p["id"] != ODD_ID} == {"#pair=p0", "#pair=p1", "#pair=p2"}
+    assert f'"link":"{ODD_ID_LINK}"' in html  # as written in the page
+    assert "<id>" not in html and '"quoted"' not in html  # the raw id only as JSON escapes (\u003c, \")
+    assert 'id="focus"' in html and "#pair=ID" in html  # the banner the permalink fills, and the note explaining it
+
+
+def test_prompts_stored_once_as_templates_and_rebuilt_exactly() -> None:
+    from .report_fixtures import chat_prompt, report_runs
+
+    runs = report_runs(3, n_pairs=5)  # 3 runs x 6 pairs x 2 orders = 36 prompts, all one judge's template
+    data = report_data([r for r in runs if r.row.get("origin") != "baseline"])
+    assert len(data["items"]) == 18
+    # every prompt is the template with the pair's texts in two orders: game 1 (A, B) and game 2 (B, A); 2 entries
+    assert len(data["prompts"]) == 2
+    for it in data["items"]:
+        pair = data["pairs"][it["pair"]]
+        for g in it["games"]:
+            entry = data["prompts"][g["prompt"]]
+            assert [m["role"] for m in entry["messages"]] == ["system", "user"]
+            first, second = (pair["A"], pair["B"]) if g["game"] == 1 else (pair["B"], pair["A"])
+            expected = chat_prompt(pair["question"], first, second)
+            rebuilt = "\n\n".join(f"[{m['role']}]\n{_join(m['content'], pair)}" for m in entry["messages"])
+            assert rebuilt == expected
+    assert report_data(runs[:1], prompts=False)["prompts"] == []
+    assert all(g["prompt"] is None for it in report_data(runs[:1], prompts=False)["items"] for g in it["games"])
+
+
+def test_prompt_parts_and_messages() -> None:
+    from judgebench.reports.html import SHARED_MIN_CHARS, prompt_messages, prompt_parts
+
+    q, a = "q" * SHARED_MIN_CHARS, "a" * (SHARED_MIN_CHARS + 5)
+    assert prompt_parts(f"Q: {q}\nA: {a}{a}!", (q, a, "short")) == ["Q: ", 0, "\nA: ", 1, 1, "!"]
+    assert prompt_parts("short is too short to share", (q, a, "short")) == ["short is too short to share"]
+    assert prompt_parts("", (q, a, "b")) == []
+    assert prompt_messages("[system]\nS\n\n[user]\nU\n\nmore") == [{"role": "system", "content": "S"}, {"role": "user", "content": "U\n\nmore"}]
+    assert prompt_messages("plain text prompt\n\n[user]\nx") is None  # not the chat record: shown as text
+    assert prompt_messages("") is None
+
+
+def test_prompt_text_and_secrets_are_escaped_and_redacted() -> None:
+    from judgebench.reports.html import render_report
+    from judgebench.reports.leaderboard import loaded_run
+
+    pair = Pair("p", "q", "a", "b", A)
+    prompt = f"Judge this. {XSS} key={CANARY_KEY}"  # a text prompt (no [role] lines)
+    res = ItemResult.of_pair(pair, "j", "m", (Judgment(A, game=1, prompt=prompt), Judgment(B, game=2, prompt="")))
+    run = loaded_run([res], rule="vote", seed=0, judge="j", model="m", response_model="", dataset="", path="", origin="run")
+    html = render_report([run], figures=False)
+    assert CANARY_KEY not in html
+    assert "<script>window.__pwned" not in html and "<img src=x" not in html
+    data = _blob(html)
+    assert data["prompts"] == [{"text": [f"Judge this. {XSS} key=[REDACTED]"]}]
+    assert [g["prompt"] for g in data["items"][0]["games"]] == [0, None]  # an empty prompt is none
+
+
+def test_report_cli_no_prompts_flag(hostile_results: Path, tmp_path: Path) -> None:
+    out = tmp_path / "np.html"
+    proc = run_cli("report", str(hostile_results), "--no-figures", "--no-prompts", "-o", str(out))
+    assert proc.returncode == 0, proc.stderr
+    data = _blob(out.read_text(encoding="utf-8"))
+    assert data["prompts"] == [] and all(g["prompt"] is None for it in data["items"] for g in it["games"])
+
+
+def test_leaderboard_tables_are_in_scroll_boxes_with_group_label_span() -> None:
+    from judgebench.reports.html import render_report
+
+    from .report_fixtures import report_runs
+
+    html = render_report(report_runs(2, n_pairs=3), figures=False)
+    parser = _Collect()
+    parser.feed(html)
+    # every table.lb directly inside a div.scroll (the box that scrolls sideways instead of the page)
+    tags = parser.tags
+    lb = [i for i, (t, a) in enumerate(tags) if t == "table" and "lb" in (a.get("class") or "").split()]
+    assert lb and all(tags[i - 1][0] == "div" and tags[i - 1][1].get("class") == "scroll" for i in lb)

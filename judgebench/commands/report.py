@@ -19,6 +19,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--baseline", action="store_true", help="add the random-choice reference row to the leaderboard")
     p.add_argument("--response-model", action="append", default=[], metavar="NAME", help="only runs on pairs from this response model (repeatable)")
     p.add_argument("--no-figures", action="store_true", help="leave the figures out (faster, smaller)")
+    p.add_argument("--no-prompts", action="store_true", help="leave the judges' prompts out of the pair browser (smaller)")
     p.add_argument("--title", default="judgebench report", help="page title (default 'judgebench report')")
 
 
@@ -29,7 +30,7 @@ def run(args: argparse.Namespace) -> int:
     from .leaderboard import source_runs
 
     runs = select_response_models(source_runs(args, baseline=args.baseline, group_by=args.group_by), args.response_model)
-    html = render_report(runs, rule=args.rule, title=args.title, figures=not args.no_figures)
+    html = render_report(runs, rule=args.rule, title=args.title, figures=not args.no_figures, prompts=not args.no_prompts)
     out = Path(args.out) if args.out else default_report_path(args.results_dir)
     atomic_write_text(out, html)  # known secrets redacted (render_report already refuses a page holding one)
     print(f"wrote {out} ({len(html.encode()) / 1e6:.1f} MB, {len(runs)} rows)", file=sys.stderr)

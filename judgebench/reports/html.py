@@ -5,18 +5,25 @@ pairs and judgments are embedded once as a JSON blob in a ``<script type="applic
 ``<``, ``>`` and ``&`` written as ``\\u003c``/``\\u003e``/``\\u0026`` so that no text can close the element; the
 browser code renders only the rows of the current page and puts all text in the page with ``textContent``, never
 as markup. Every string taken from results passes through :func:`judgebench.secrets.redact` before it is embedded.
+
+Each pair has a permalink (``#pair=<id>``, the id percent-encoded): a page opened with it shows that pair's judgments
+from every run and opens the first. Each judgment carries the prompt its judge was shown, stored once per distinct
+text in the blob's ``prompts`` list (judgments refer to it by index), since prompts repeat across runs of one judge.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import logging
 import math
+import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from importlib import resources
 from typing import Any, Literal
+from urllib.parse import quote
 
 from ..analysis.scoring import (
     is_consistent,
@@ -62,10 +69,87 @@ def _text(value: Any) -> str:
     return redact(str(value)) if value is not None else ""
 
 
-def _game(result: ItemResult, j: Judgment) -> dict[str, Any]:
+_ROLE_HEADER = re.compile(r"(?:^|\n\n)\[(system|developer|user|assistant|tool)\]\n")
+
+
+SHARED_MIN_CHARS = 40
+"""A pair text (question, response) this long or longer is stored in a prompt as a reference to the pair's own copy."""
+
+
+def prompt_parts(text: str, shared: Sequence[str]) -> list[str | int]:
+    """``text`` as literal strings and indices into ``shared`` (the pair's question, response A, response B) for the
+    places where that text appears verbatim (texts of at least :data:`SHARED_MIN_CHARS`, longest first). Joining the
+    parts, an index replaced by ``shared[index]``, gives ``text`` back exactly; judges' prompts hold the pair's texts,
+    which the report already stores once, so a judge's prompts reduce to a few distinct templates."""
+    subs = sorted({t for t in shared if len(t) >= SHARED_MIN_CHARS}, key=len, reverse=True)
+    if not subs:
+        return [text] if text else []
+    parts: list[str | int] = []
+    pos = 0
+    for m in re.finditer("|".join(map(re.escape, subs)), text):
+        if m.start() > pos:
+            parts.append(text[pos : m.start()])
+        parts.append(shared.index(m.group()))
+        pos = m.end()
+    if pos < len(text):
+        parts.append(text[pos:])
+    return parts
+
+
+def prompt_messages(text: str) -> list[dict[str, str]] | None:
+    """The chat messages ``{"role", "content"}`` in a judgment's prompt when ``text`` is the record chat judges keep
+    (``[role]`` on a line, the content, a blank line between messages: ``judges._prompted.prompt_text``), else
+    ``None``. A message whose content holds a blank line followed by ``[user]`` on its own line is split there."""
+    parts = _ROLE_HEADER.split(text)
+    if len(parts) < 3 or parts[0] != "":
+        return None
+    return [{"role": role, "content": content} for role, content in zip(parts[1::2], parts[2::2], strict=True)]
+
+
+def pair_link(pair_id: str) -> str:
+    """The pair's permalink within the report: ``#pair=`` and the id percent-encoded (every character but
+    ``A-Z a-z 0-9 _ . - ~``), which the page reads back with ``decodeURIComponent``."""
+    return "#pair=" + quote(pair_id, safe="")
+
+
+class PromptTable:
+    """The distinct prompts of a report, each stored once and referred to by index.
+
+    An entry is ``{"messages": [{"role", "content": parts}, ...]}`` for a chat prompt (:func:`prompt_messages`) or
+    ``{"text": parts}``, where ``parts`` are :func:`prompt_parts` against the pair's question, response A and
+    response B (the page joins them back). Entries are keyed by the SHA-256 of their JSON, so one judge's prompts on
+    different pairs, and the same prompt judged by several runs, share one entry.
+    """
+
+    def __init__(self) -> None:
+        self.entries: list[dict[str, Any]] = []
+        self._index: dict[str, int] = {}
+
+    def add(self, prompt: str, shared: Sequence[str]) -> int | None:
+        """The index of ``prompt`` (redacted; ``shared``: the pair's redacted question, response A, response B) in
+        :attr:`entries`, adding it when new; ``None`` for an empty prompt."""
+        if not prompt:
+            return None
+        text = _text(prompt)
+        messages = prompt_messages(text)
+        entry: dict[str, Any] = (
+            {"messages": [{"role": m["role"], "content": prompt_parts(m["content"], shared)} for m in messages]}
+            if messages is not None
+            else {"text": prompt_parts(text, shared)}
+        )
+        key = hashlib.sha256(json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8")).hexdigest()
+        if key not in self._index:
+            self._index[key] = len(self.entries)
+            self.entries.append(entry)
+        return self._index[key]
+
+
+def _game(result: ItemResult, j: Judgment, prompts: PromptTable | None = None) -> dict[str, Any]:
     """One judgment for the browser: its decision as shown and read back into the item's frame by the protocol
-    (``original``); ``swapped`` when the view showed the pair's responses in the other order."""
+    (``original``); ``swapped`` when the view showed the pair's responses in the other order; ``prompt``, the index
+    of the judge's prompt in ``prompts`` (``None`` when it has none or ``prompts`` is ``None``)."""
     frame = Pairwise().combine(result.item, (j,)).of(0, 1)
+    p = result.pair
     swapped = tuple(j.shown) == (1, 0)
     return {
         "game": j.game,
@@ -76,11 +160,13 @@ def _game(result: ItemResult, j: Judgment) -> dict[str, Any]:
         "output": _text(j.output),
         "error": _text(j.error) if j.error else None,
         "scores": [s if math.isfinite(s) else None for s in j.scores] if j.scores is not None else None,  # JSON has no NaN
+        "prompt": prompts.add(j.prompt, (_text(p.question), _text(p.response_A), _text(p.response_B))) if prompts is not None else None,
     }
 
 
-def report_data(runs: Sequence[LoadedRun]) -> dict[str, Any]:
-    """The JSON blob of the pair browser: distinct pairs, runs, and one item per (run, pair).
+def report_data(runs: Sequence[LoadedRun], *, prompts: bool = True) -> dict[str, Any]:
+    """The JSON blob of the pair browser: distinct pairs (each with its permalink, :func:`pair_link`), runs, one item
+    per (run, pair), and the distinct judge prompts (:class:`PromptTable`; empty when ``prompts`` is false).
 
     Pairs judged by several runs are stored once (same id and content); each pair's category is its item's (else
     from its source under the benchmark its run names), and categories are listed in the benchmark's order. Each
@@ -93,6 +179,7 @@ def report_data(runs: Sequence[LoadedRun]) -> dict[str, Any]:
     run_list: list[dict[str, Any]] = []
     items: list[dict[str, Any]] = []
     categories: list[str] = []
+    prompt_table = PromptTable() if prompts else None
     groups = {str(r.row.get("response_model") or "") for r in runs}
     for k, run in enumerate(runs):
         row = run.row
@@ -114,6 +201,7 @@ def report_data(runs: Sequence[LoadedRun]) -> dict[str, Any]:
                 pairs.append(
                     {
                         "id": _text(p.pair_id),
+                        "link": pair_link(_text(p.pair_id)),
                         "question": _text(p.question),
                         "A": _text(p.response_A),
                         "B": _text(p.response_B),
@@ -132,10 +220,16 @@ def report_data(runs: Sequence[LoadedRun]) -> dict[str, Any]:
                     "consistent": is_consistent(decisions) if len(decisions) == 2 else None,
                     "no_decision": any(g.decision == Decision.NONE for g in r.judgments),
                     "credit": run.credits.get(r.pair_id),
-                    "games": [_game(r, g) for g in r.judgments],
+                    "games": [_game(r, g, prompt_table) for g in r.judgments],
                 }
             )
-    return {"runs": run_list, "pairs": pairs, "items": items, "categories": ordered_categories(categories, common_benchmark(runs))}
+    return {
+        "runs": run_list,
+        "pairs": pairs,
+        "items": items,
+        "categories": ordered_categories(categories, common_benchmark(runs)),
+        "prompts": prompt_table.entries if prompt_table is not None else [],
+    }
 
 
 def script_json(obj: Any) -> str:
@@ -218,9 +312,10 @@ def _asset(name: str) -> str:
     return resources.files("judgebench.reports").joinpath("assets", name).read_text(encoding="utf-8")
 
 
-def render_report(runs: Sequence[LoadedRun], *, rule: str | None = None, title: str = "judgebench report", figures: bool = True) -> str:
+def render_report(runs: Sequence[LoadedRun], *, rule: str | None = None, title: str = "judgebench report", figures: bool = True, prompts: bool = True) -> str:
     """The whole HTML document for ``runs`` (leaderboard rows as made by :func:`judgebench.reports.leaderboard.leaderboard`);
-    ``rule`` is the rule every run was rescored under, ``None`` when each has its own (the header says which).
+    ``rule`` is the rule every run was rescored under, ``None`` when each has its own (the header says which);
+    ``prompts=False`` leaves the judges' prompts out of the pair browser (a smaller page).
 
     Raises:
         JudgebenchError: if a known secret (``secrets.secret_values``) would still be in the page (a bug guard).
@@ -228,7 +323,7 @@ def render_report(runs: Sequence[LoadedRun], *, rule: str | None = None, title: 
     import jinja2
 
     rows = [r.row for r in runs]
-    data = report_data([r for r in runs if r.row.get("origin") != "baseline"])
+    data = report_data([r for r in runs if r.row.get("origin") != "baseline"], prompts=prompts)
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
     template = env.from_string(_asset("report.html.j2"))
     html = template.render(

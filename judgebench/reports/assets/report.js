@@ -4,7 +4,7 @@
   var PAGE = 50;
   var D = JSON.parse(document.getElementById("jb-data").textContent);
   var $ = function (id) { return document.getElementById(id); };
-  var state = { run: "", cat: "", outcome: "", cons: "", nd: "", q: "", page: 0, open: -1 };
+  var state = { run: "", cat: "", outcome: "", cons: "", nd: "", q: "", pairId: null, page: 0, open: -1 };
   var lowerQuestions = null; // built on the first text search only
   var matches = [];
 
@@ -23,12 +23,42 @@
     });
   }
 
+  /* Leaderboard and suite tables: a "Columns" chooser above each (every column but the first can be hidden). */
+  function setColumn(table, c, show) {
+    var n = table.tHead.rows[0].cells.length;
+    for (var r = 0; r < table.rows.length; r++) {
+      var cells = table.rows[r].cells;
+      if (cells.length === n) cells[c].hidden = !show;  // group rows (one cell spanning all) stay
+    }
+  }
+
+  function columnChooser(table, t) {
+    var heads = table.tHead ? table.tHead.rows[0].cells : [];
+    if (heads.length < 3) return;
+    var box = el("details", null, "colchooser");
+    box.appendChild(el("summary", "Columns"));
+    for (var c = 1; c < heads.length; c++) {
+      var label = el("label");
+      var box2 = document.createElement("input");
+      box2.type = "checkbox"; box2.checked = true; box2.dataset.col = String(c);
+      box2.id = "col-" + t + "-" + c;
+      box2.addEventListener("change", function (ev) { setColumn(table, +ev.target.dataset.col, ev.target.checked); });
+      label.appendChild(box2);
+      label.appendChild(document.createTextNode(" " + heads[c].textContent));
+      box.appendChild(label);
+    }
+    var wrap = table.parentNode;
+    wrap.parentNode.insertBefore(box, wrap);
+  }
+  Array.prototype.forEach.call(document.querySelectorAll("table.lb"), columnChooser);
+
   fillSelect($("f-run"), D.runs.map(function (r, i) { return { value: String(i), text: r.name + " (" + r.n + ")" }; }));
   fillSelect($("f-cat"), D.categories.map(function (c) { return { value: c, text: c }; }));
 
   function matchesFilter(it) {
     if (state.run !== "" && it.run !== +state.run) return false;
     var p = D.pairs[it.pair];
+    if (state.pairId !== null && p.id !== state.pairId) return false;
     if (state.cat && p.category !== state.cat) return false;
     if (state.outcome && it.outcome !== state.outcome) return false;
     if (state.cons === "inconsistent" && it.consistent !== false) return false;
@@ -71,7 +101,12 @@
       if (idx === state.open) tr.className = "open";
       tr.appendChild(el("td", k + 1));
       tr.appendChild(el("td", D.runs[it.run].name));
-      tr.appendChild(el("td", p.id));
+      var idCell = el("td");
+      var a = el("a", p.id);
+      a.href = p.link;  // "#pair=" + the id percent-encoded, made in Python (report_data)
+      a.title = "permalink to this pair";
+      idCell.appendChild(a);
+      tr.appendChild(idCell);
       tr.appendChild(el("td", p.category));
       tr.appendChild(el("td", p.label));
       tr.appendChild(el("td", decisionText(it.games[0])));
@@ -88,7 +123,8 @@
     body.replaceChildren(frag);
   }
 
-  function gameBlock(g, label) {
+  function gameBlock(g, pair) {
+    var label = pair.label;
     var box = el("div");
     box.appendChild(el("h3", "Game " + g.game + ": shown (" + g.shown + ")"));
     var dl = el("dl");
@@ -98,7 +134,28 @@
     if (g.error) { dl.appendChild(el("dt", "error")); dl.appendChild(el("dd", g.error, "o-incorrect")); }
     box.appendChild(dl);
     box.appendChild(el("pre", g.output || "(no raw output recorded)"));
+    if (g.prompt !== null && g.prompt !== undefined) box.appendChild(promptBlock(D.prompts[g.prompt], pair));
     return box;
+  }
+
+  /* The judge's prompt, collapsed; filled when first opened (prompts are long and most are never read). Its parts are
+     text, or 0/1/2 for the pair's question, response A, response B, which the data store once (report_data). */
+  function promptBlock(prompt, p) {
+    var shared = [p.question, p.A, p.B];
+    var join = function (parts) { return parts.map(function (x) { return typeof x === "number" ? shared[x] : x; }).join(""); };
+    var det = el("details", null, "prompt");
+    var n = prompt.messages ? prompt.messages.length : 0;
+    det.appendChild(el("summary", "Judge's prompt" + (n ? " (" + n + " message" + (n === 1 ? "" : "s") + ")" : "")));
+    det.addEventListener("toggle", function () {
+      if (!det.open || det.dataset.filled) return;
+      det.dataset.filled = "1";
+      if (prompt.messages) {
+        prompt.messages.forEach(function (m) { det.appendChild(el("h4", m.role)); det.appendChild(el("pre", join(m.content))); });
+      } else {
+        det.appendChild(el("pre", join(prompt.text)));
+      }
+    });
+    return det;
   }
 
   function openItem(idx) {
@@ -107,6 +164,9 @@
     var d = $("detail");
     d.replaceChildren();
     d.appendChild(el("h2", "Pair " + p.id + " judged by " + run.name));
+    var link = el("a", "permalink to this pair (#pair=…)", "permalink");
+    link.href = p.link;
+    d.appendChild(link);
     var meta = el("dl");
     [["source", p.source], ["category", p.category], ["responses from", p.response_model], ["label", p.label],
      ["rule", run.rule || "vote"],
@@ -126,7 +186,7 @@
     });
     d.appendChild(cols);
     var games = el("div", null, "cols");
-    it.games.forEach(function (g) { games.appendChild(gameBlock(g, p.label)); });
+    it.games.forEach(function (g) { games.appendChild(gameBlock(g, p)); });
     d.appendChild(games);
     var others = D.items.filter(function (x) { return x.pair === it.pair && x !== it; });
     if (others.length) {
@@ -141,8 +201,39 @@
     d.hidden = false;
     render();
     d.scrollIntoView({ block: "start" });
+    d.focus({ preventScroll: true });
   }
 
+  /* The permalink: "#pair=ID" shows that pair's judgments from every run (the other filters still apply) and opens
+     one, the one already open when it is of this pair. Only the link changes the address; filters do not. */
+  function hashPair() {
+    var m = /^#pair=(.*)$/.exec(location.hash);
+    if (!m) return null;
+    try { return decodeURIComponent(m[1]); } catch (e) { return m[1]; }
+  }
+
+  function applyHash() {
+    state.pairId = hashPair();
+    var focus = $("focus");
+    applyFilters();
+    if (state.pairId === null) { focus.hidden = true; return; }
+    var runs = {}, all = 0;
+    for (var i = 0; i < D.items.length; i++) if (D.pairs[D.items[i].pair].id === state.pairId) { runs[D.items[i].run] = 1; all++; }
+    var nRuns = Object.keys(runs).length;
+    $("focus-text").textContent = all
+      ? "Showing only pair " + state.pairId + ", judged by " + nRuns + " run" + (nRuns === 1 ? "" : "s") + "."
+      : "No pair with id " + state.pairId + " in this report.";
+    focus.hidden = false;
+    if (!matches.length) return;
+    var cur = state.open >= 0 && matches.indexOf(state.open) >= 0 ? state.open : matches[0];
+    openItem(cur);
+  }
+
+  $("focus-clear").addEventListener("click", function (ev) {
+    ev.preventDefault();
+    location.hash = "";  // hashchange -> applyHash shows every pair again
+  });
+  window.addEventListener("hashchange", applyHash);
   $("rows").addEventListener("click", function (ev) {
     var tr = ev.target.closest("tr");
     if (tr && tr.dataset.item !== undefined) openItem(+tr.dataset.item);
@@ -158,6 +249,6 @@
     timer = setTimeout(function () { state.q = ev.target.value.trim().toLowerCase(); applyFilters(); }, 150);
   });
 
-  applyFilters();
+  applyHash();  // applies the filters, and the permalink when the page was opened with one
   window.__jbReady = performance.now();
 })();
