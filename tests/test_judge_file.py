@@ -277,3 +277,9 @@ def test_bad_jury_file(tmp_path: Path) -> None:
     jury.write_text("members:\n  - judge: mt_bench_single\n")
     with pytest.raises(InputError, match="pairwise"):
         load_judge_file(jury)
+
+
+def test_judge_file_kinds_are_not_judges_by_name(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = write_jsonl(tmp_path / "pairs.jsonl", _pairs(2))
+    rc = _bench("--data", str(data), "--judge", "file:pairwise", "--model", "vllm:fake", "--results-dir", str(tmp_path / "res"))
+    assert rc == 2 and "--judge-file" in capsys.readouterr().err

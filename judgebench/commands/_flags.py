@@ -79,9 +79,12 @@ def judge_fields(args: argparse.Namespace, options: dict[str, Any]) -> dict[str,
     Raises:
         InputError: (exit 2) for a bad judge file, or ``--option`` with ``--judge-file``.
     """
-    if not getattr(args, "judge_file", None):
-        return {"judge": args.judge, "judge_options": options}
     from ..errors import InputError
+
+    if not getattr(args, "judge_file", None):
+        if str(args.judge).startswith("file:"):
+            raise InputError(f"{args.judge} is built from a judge file: pass --judge-file FILE", field="--judge")
+        return {"judge": args.judge, "judge_options": options}
     from ..judges.from_file import load_judge_file
 
     if options:

@@ -529,11 +529,23 @@ def build(definition: JudgeDefinition, backend: Any) -> Any:
     return FileListwiseJudge(name=name, backend=backend, prompts=definition.prompts, parser=definition.parser, params=definition.params)
 
 
+_EXAMPLE_USER = {
+    "pairwise": "Question: {{ question }}\n[A] {{ response_a }}\n[B] {{ response_b }}\nWhich answer is better? End with [[A]] or [[B]].",
+    "pointwise": 'Question: {{ question }}\nResponse: {{ response }}\nRate the response from 1 to 10, for example: "Rating: [[5]]".',
+    "listwise": "Question: {{ question }}\n{% for r in responses %}[{{ labels[loop.index0] }}] {{ r }}\n{% endfor %}Which is best? End with Best: [[X]], X its letter.",
+}
+EXAMPLES: dict[str, dict[str, Any]] = {
+    "pairwise": {"name": "example", "kind": "pairwise", "user": _EXAMPLE_USER["pairwise"], "parse": {"pattern": r"\[\[(A|B)\]\]", "verdicts": {"A": "A>B", "B": "B>A"}}},
+    "pointwise": {"name": "example", "kind": "pointwise", "user": _EXAMPLE_USER["pointwise"], "parse": {"pattern": r"Rating: \[\[(\d+)\]\]", "scale": [1, 10]}},
+    "listwise": {"name": "example", "kind": "listwise", "user": _EXAMPLE_USER["listwise"], "parse": {"pattern": r"Best: \[\[([A-Z])\]\]"}},
+}
+"""What a ``file:<kind>`` judge built without a definition is (a registry listing or a test building every judge);
+the command line refuses ``--judge file:<kind>`` and asks for ``--judge-file``."""
+
+
 def _factory(kind: JudgeKind) -> Callable[..., Any]:
     def factory(backend: Any, *, definition: Mapping[str, Any] | None = None) -> Any:
-        if definition is None:
-            raise InputError("this judge is built from a file: pass --judge-file FILE instead of --judge", field="--judge")
-        checked = check_definition(definition, "the judge file's definition")
+        checked = check_definition(EXAMPLES[kind] if definition is None else definition, "the judge file's definition")
         if checked.kind != kind:
             raise InputError(f"a {checked.kind} definition given to the {kind} file judge", field="kind")
         return build(checked, backend)
