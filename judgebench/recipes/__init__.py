@@ -6,7 +6,13 @@ imported from a file) -> grades (``judgebench.grading``) -> pairs (``judgebench.
 ``<output>`` (pairs JSONL in the format of ``judgebench.benchmarks.local``), ``graded.jsonl`` (every response with its
 grade), ``dataset/`` (``datasets.Dataset.save_to_disk``) and ``summary.json``.
 
-The recipe file format and its loader are in :mod:`judgebench.recipes.config` (re-exported here).
+Responses may also come with their correctness already known (``graded_file``: labeled responses, chosen/rejected
+rows, or a list of labeled responses per problem; see :func:`judgebench.recipes.data.import_labels`): they are
+paired without grading. Every run reports the pairs' length hint (:mod:`judgebench.recipes.length`) and, when it
+makes no pair, why (``RecipeSummary.no_pairs_reason``).
+
+The recipe file format and its loader are in :mod:`judgebench.recipes.config` (re-exported here); the user guide
+is ``docs/recipes.md``.
 """
 
 from __future__ import annotations
@@ -81,6 +87,11 @@ class RecipeSummary:
     dataset_dir: str | None
     grading_seconds: float
     sandbox: str | None = None
+    length_hint: dict[str, Any] | None = None
+    """:class:`judgebench.recipes.length.LengthHint` of the pairs, as a dict."""
+    no_pairs_reason: str = ""
+    sampling: dict[str, Any] | None = None
+    """k, temperature and top_p of a sampling run (``None`` when responses were imported)."""
 
     def to_dict(self) -> dict[str, Any]:
         from dataclasses import asdict
@@ -100,6 +111,12 @@ class RecipeSummary:
         lines.append(f"  {self.pairs} pairs ({self.correct_at_a} with the correct response at A) -> {self.pairs_file}")
         for cat, n in sorted(self.pairs_by_category.items()):
             lines.append(f"    {cat}: {n}")
+        if self.length_hint is not None and self.pairs:
+            from .length import LengthHint
+
+            lines.append("  " + LengthHint(**self.length_hint).render())
+        if self.no_pairs_reason:
+            lines.append(f"  {self.no_pairs_reason}")
         return "\n".join(lines)
 
 
@@ -145,6 +162,11 @@ def run_recipe(
     backend: Any = None,
     executor: str = "local",
     ray_address: str | None = None,
+    graded_file: str | Path | None = None,
+    id_field: str | None = None,
+    temperature: float | None = None,
+    top_p: float | None = None,
+    length_balanced: bool | None = None,
 ) -> RecipeSummary:
     """Run the whole pipeline and write the output folder (see the module docstring).
 
@@ -164,6 +186,14 @@ def run_recipe(
         save_dataset: also write ``dataset/`` with ``datasets.Dataset.save_to_disk``.
         push_to_hub: a Hugging Face repo id to push the pairs to (only when given).
         backend: a ready backend to sample from (tests); default ``get_backend(generator)``.
+        graded_file: responses with their correctness already known (and preference pairs), paired without grading.
+        id_field: the problems' id column (default: the recipe's, else ``id`` when present).
+        temperature, top_p: sampling parameters overriding the recipe's ``generation`` section.
+        length_balanced: choose pairs so that the longer response is correct in about half of them (default: the
+            recipe's ``pairing.length_balanced``).
+
+    A run that makes no pair still writes ``graded.jsonl``, ``summary.json`` (with ``no_pairs_reason``) and an
+    empty pairs file (removing an older ``dataset/``), and warns; the command exits 1 on it.
 
     Raises:
         InputError: bad recipe data, no responses, or no generator and nothing to import.
@@ -174,53 +204,91 @@ def run_recipe(
     from ..analysis.scoring import source_category
     from ..files import atomic_write_json, atomic_write_jsonl
     from ..secrets import redact_data
-    from .data import import_responses, load_problems
+    from .data import import_labels, import_responses, load_problem_set
+    from .length import length_hint
     from .pairing import make_pairs
 
     out = Path(out_dir)
-    problems = load_problems(recipe, file=problems_file, limit=limit)
+    sources = sum(x is not None for x in (generator, responses_file, graded_file))
+    if sources > 1:
+        raise InputError("give one of a generator, a responses file or a graded file", field="--graded")
+    pset = load_problem_set(recipe, file=problems_file, limit=limit, id_field=id_field, need_reference=graded_file is None)
+    problems = list(pset.problems)
     failures: tuple[Any, ...] = ()
-    run_info: dict[str, Any] = {"recipe": recipe.name, "recipe_file": str(recipe.path)}
-    if generator is not None and responses_file is None:
+    run_info: dict[str, Any] = {"recipe": recipe.name, "recipe_file": str(recipe.path), "id_field": pset.id_column}
+    sampling: dict[str, Any] | None = None
+    fixed: list[tuple[Any, Any]] = []
+    if (temperature is not None or top_p is not None) and generator is None:
+        raise InputError("--temperature and --top-p apply to sampling (--generator), not to imported responses", field="--temperature")
+    if generator is not None:
         from .generate import sample_responses
 
+        generation = dict(recipe.generation)
+        generation |= {key: v for key, v in (("temperature", temperature), ("top_p", top_p)) if v is not None}
+        effective_t = generation.get("temperature", _default_temperature())
+        sampling = {"k": k, "temperature": effective_t, "top_p": generation.get("top_p")}
+        if k > 1 and effective_t == 0:
+            logger.warning(
+                "sampling k=%d responses per problem at temperature 0: a greedy server answers the same text each time, "
+                "which makes no pairs (duplicates are dropped); pass --temperature 0.7 (or set generation.temperature in %s)",
+                k, recipe.path,
+            )
         try:
-            outcome = sample_responses(problems, generator, k, recipe.generation, backend=backend)
+            outcome = sample_responses(problems, generator, k, generation, backend=backend)
         except ValueError as e:
             raise InputError(str(e), path=recipe.path, field="generation") from None
         raw, failures = list(outcome.responses), outcome.failures
-        run_info |= {"generator": generator.to_dict(), "k": k, "generation": recipe.generation, "backend": outcome.stats}
+        run_info |= {"generator": generator.to_dict(), "k": k, "generation": generation, "sampling": sampling, "backend": outcome.stats}
+    elif graded_file is not None:
+        labels = import_labels(recipe, pset, graded_file)
+        run_info |= {"graded_file": str(graded_file), "labels_skipped": labels.skipped}
     elif responses_file is not None or recipe.responses is not None:
-        raw = import_responses(recipe, problems, responses_file)
+        raw = import_responses(recipe, pset, responses_file)
         run_info |= {"responses_file": str(responses_file or (recipe.responses.file if recipe.responses else ""))}
     else:
-        raise InputError("nothing to grade: give --generator MODEL to sample responses, or --responses FILE to import them", path=recipe.path)
+        raise InputError("nothing to grade: give --generator MODEL to sample responses, --responses FILE to import them, or --graded FILE with their labels", path=recipe.path)
     start = time.monotonic()
-    graded = grade_responses(recipe, problems, raw, workers=workers, executor=executor, ray_address=ray_address)
+    if graded_file is not None:
+        by_id = {p.id: p for p in problems}
+        graded = [_labeled(r, by_id) for r in labels.responses]
+        fixed = [(_labeled(c, by_id), _labeled(w, by_id)) for c, w in labels.pairs]
+    else:
+        graded = grade_responses(recipe, problems, raw, workers=workers, executor=executor, ray_address=ray_address)
     grading_s = time.monotonic() - start
     options = recipe.pairing if seed is None else replace(recipe.pairing, seed=seed)
-    pairs, stats = make_pairs(graded, options, extra_metadata={"recipe": recipe.name})
+    if length_balanced is not None:
+        options = replace(options, length_balanced=length_balanced)
+    pairs, stats = make_pairs(graded, options, extra_metadata={"recipe": recipe.name}, fixed=fixed)
+    hint = length_hint(pairs)
     # known secrets redacted here, not only by the file writers, because the dataset folder is written by `datasets`
     pair_rows = redact_data([p.to_dict() for p in pairs])
     pairs_path = out / recipe.output_name
-    atomic_write_jsonl(out / "graded.jsonl", (g.to_dict() for g in graded))
+    atomic_write_jsonl(out / "graded.jsonl", (g.to_dict() for g in [*graded, *(r for pair in fixed for r in pair)]))
     atomic_write_jsonl(pairs_path, pair_rows)
     dataset_dir = _write_dataset(pair_rows, out / "dataset", push_to_hub) if (save_dataset or push_to_hub) and pair_rows else None
+    if not pair_rows:
+        import shutil
+
+        shutil.rmtree(out / "dataset", ignore_errors=True)  # an older run's dataset must not pass for this run's
+        logger.warning("%s", stats.no_pairs_reason())
+    elif hint.share is not None:
+        logger.info("%s", hint.render())
     by_gen: dict[str, list[bool]] = {}
-    for g in graded:
+    for g in [*graded, *(r for pair in fixed for r in pair)]:
         by_gen.setdefault(g.generator, []).append(g.grade.correct is True)  # None: no single answer
     categories: dict[str, int] = {}
     for p in pairs:
         categories[source_category(p.source)] = categories.get(source_category(p.source), 0) + 1
-    correct = sum(g.grade.correct is True for g in graded)
+    all_graded = [*graded, *(r for pair in fixed for r in pair)]
+    correct = sum(g.grade.correct is True for g in all_graded)
     summary = RecipeSummary(
         recipe=recipe.name,
         problems=len(problems),
-        responses=len(graded),
+        responses=len(all_graded),
         generation_failures=len(failures),
-        answered=sum(g.grade.has_answer for g in graded),
+        answered=sum(g.grade.has_answer for g in all_graded),
         correct=correct,
-        share_correct=correct / len(graded) if graded else 0.0,
+        share_correct=correct / len(all_graded) if all_graded else 0.0,
         share_correct_by_generator={gen: sum(v) / len(v) for gen, v in by_gen.items()},
         mixed_problems=stats.mixed_groups,
         dropped_unanswered=stats.dropped_unanswered,
@@ -231,10 +299,30 @@ def run_recipe(
         pairs_file=str(pairs_path),
         dataset_dir=str(dataset_dir) if dataset_dir else None,
         grading_seconds=round(grading_s, 3),
-        sandbox=_sandbox_mode() if recipe.grader == "code" else None,
+        sandbox=_sandbox_mode() if recipe.grader == "code" and graded_file is None else None,
+        length_hint=hint.to_dict(),
+        no_pairs_reason=stats.no_pairs_reason(),
+        sampling=sampling,
     )
     atomic_write_json(out / "summary.json", {**summary.to_dict(), "run": run_info, "pairing": options.__dict__, "failures": [list(f) for f in failures]})
     return summary
+
+
+def _default_temperature() -> float | None:
+    """The temperature a generation section without one samples at (``ChatParams``' default)."""
+    from ..backends import ChatParams
+
+    return ChatParams().temperature
+
+
+def _labeled(r: Any, by_id: dict[str, Any]) -> Any:
+    """A ``GradedResponse`` for an imported label (``Grade`` kind ``label``: the label is the grade)."""
+    from ..grading import Grade
+    from .pairing import GradedResponse
+
+    problem = by_id[r.problem_id]
+    grade = Grade("label", r.correct, "correct" if r.correct else "incorrect", "", f"label from {r.where}")
+    return GradedResponse(r.problem_id, problem.source, problem.prompt, r.text, r.generator, grade, r.sample_index, {})
 
 
 def _sandbox_mode() -> str:

@@ -7,13 +7,19 @@ A recipe file (every key but ``name``, ``problems``, ``fields``/``answer`` and `
     description: one line for `judgebench recipe list`
     source: gsm8k                 # each pair's `source`; "{column}" placeholders read the problem row
     problems: {hf: openai/gsm8k, config: main, split: test}   # or {file: "{shared}/gsm8k/test.jsonl"}
-    fields: {id: null, question: question, answer: answer}  # recipe field -> problem column (id null: row number)
+    id_field: id                  # the problems' id column (also `fields: {id: ...}`); see "Problem ids" below
+    fields: {question: question, answer: answer}          # recipe field -> problem column
     prompt: "{{ question }}"       # Jinja2 (strict); variables: the mapped fields, `letters`, and `row`
     grader: {kind: numeric, options: {}}                  # mcq | numeric | math | code
     generation: {temperature: 0.7, max_tokens: 2048, system: null}
     pairing: {max_pairs_per_problem: 1, drop_unanswered: true, dedupe: true, across_generators: false}
     responses: {file: ..., layout: wide, generators: [...], text: solution}   # import instead of generating
     output: gsm8k_pairs.jsonl
+
+Problem ids: a problem's id is the value of its ``id_field`` column (``--id-field`` on the command line wins, then
+``id_field``, then ``fields.id``); with none of these, the column ``id`` when the first row has one, and only for a
+source with no id column at all (``openai/gsm8k``) the row number from 0. Imported responses are matched by that id.
+The user guide with a complete example is ``docs/recipes.md``.
 
 ``{shared}`` in a path is ``$JUDGEBENCH_SHARED_DATA`` or ``../shared/data`` next to the project root. Fields per
 grader: ``mcq`` needs ``answer`` (a letter) or ``answer_index``, and usually ``options`` (a list, shown by the
@@ -40,7 +46,7 @@ ROOT = Path(__file__).resolve().parents[2]
 RECIPES_ENV = "JUDGEBENCH_RECIPES_DIR"
 SHARED_ENV = "JUDGEBENCH_SHARED_DATA"
 GRADER_KINDS = ("mcq", "numeric", "math", "code")
-TOP_KEYS = {"name", "description", "source", "problems", "fields", "prompt", "grader", "generation", "pairing", "responses", "output"}
+TOP_KEYS = {"name", "description", "source", "problems", "id_field", "fields", "prompt", "grader", "generation", "pairing", "responses", "output"}
 
 
 @dataclass(frozen=True)
@@ -64,7 +70,8 @@ class ResponseSource:
     ``layout="long"``: one response per row with ``problem_id``, ``response`` and ``generator`` columns
     (``generator`` may be absent: then ``default_generator``). ``layout="wide"``: one row per problem (matched by
     ``problem_id`` column, or by row number when it is ``None``) with one column per name in ``generators``,
-    holding the text or an object whose ``text`` field is the text.
+    holding the text or an object whose ``text`` field is the text. ``correct`` names the label column of a file
+    of already graded responses (``--graded``).
     """
 
     file: str | None = None
@@ -75,6 +82,7 @@ class ResponseSource:
     response: str = "response"
     generator: str = "generator"
     default_generator: str = "imported"
+    correct: str = "correct"
 
 
 @dataclass(frozen=True)
@@ -86,6 +94,7 @@ class Recipe:
     description: str = ""
     source: str = ""
     problems: ProblemSource = field(default_factory=ProblemSource)
+    id_field: str | None = None
     fields: dict[str, str | None] = field(default_factory=dict)
     prompt: str = "{{ question }}"
     grader: str = "mcq"
@@ -98,6 +107,11 @@ class Recipe:
     @property
     def output_name(self) -> str:
         return self.output or f"{self.name}_pairs.jsonl"
+
+    @property
+    def id_column(self) -> str | None:
+        """The problems' id column the recipe names (``id_field``, else ``fields.id``); ``None``: see the module docstring."""
+        return self.id_field or self.fields.get("id") or None
 
 
 def recipes_dir() -> Path:
@@ -194,6 +208,7 @@ def load_recipe(name_or_path: str | Path) -> Recipe:
         description=str(data.get("description") or "").strip(),
         source=str(data.get("source") or data["name"]),
         problems=problems,
+        id_field=str(data["id_field"]) if data.get("id_field") else None,
         fields=field_map,
         prompt=str(data.get("prompt") or "{{ question }}"),
         grader=kind,
@@ -212,5 +227,3 @@ def _required_fields(kind: str, options: dict[str, Any]) -> list[str]:
         return ["question", "answer_index" if "answer_index" in options.get("_fields", ()) else "answer"]
     return ["question", "answer"]
 
-
-# --------------------------------------------------------------------------- pipeline

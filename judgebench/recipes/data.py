@@ -119,15 +119,46 @@ def reference_for(recipe: Recipe, values: dict[str, Any], where: str, line: int)
     return str(value)
 
 
-def load_problems(recipe: Recipe, *, file: str | Path | None = None, limit: int | None = None) -> list[Problem]:
+@dataclass(frozen=True)
+class ProblemSet:
+    """The problems a run uses, and every id the source holds (also rows cut by ``--limit`` or ``where``), so that
+    a response to a problem that exists but was not loaded is skipped while an unknown id is an error.
+
+    ``id_column`` is the column the ids come from; ``None`` when the source has no id column and ids are row
+    numbers from 0.
+    """
+
+    problems: tuple[Problem, ...]
+    known_ids: frozenset[str]
+    where: str
+    id_column: str | None
+
+
+def _id_column(recipe: Recipe, id_field: str | None, first_row: dict[str, Any]) -> str | None:
+    """``id_field`` (the command line), else the recipe's, else ``id`` when the first row has it, else ``None``."""
+    if id_field:
+        return id_field
+    if recipe.id_column:
+        return recipe.id_column
+    return "id" if "id" in first_row else None
+
+
+def load_problems(recipe: Recipe, *, file: str | Path | None = None, limit: int | None = None, id_field: str | None = None, need_reference: bool = True) -> list[Problem]:
+    """The problems of :func:`load_problem_set` as a list."""
+    return list(load_problem_set(recipe, file=file, limit=limit, id_field=id_field, need_reference=need_reference).problems)
+
+
+def load_problem_set(recipe: Recipe, *, file: str | Path | None = None, limit: int | None = None, id_field: str | None = None, need_reference: bool = True) -> ProblemSet:
     """Read, map and validate the recipe's problems (all rows are checked before any is returned).
 
-    Code problems whose tests cannot grade any program (they do not compile, or hold no test) are skipped with a
-    warning, so that no pair is built on them.
+    A problem's id is its own (the id column, see :mod:`judgebench.recipes.config`), never a row number unless the
+    source has no id column at all. Code problems whose tests cannot grade any program (they do not compile, or
+    hold no test) are skipped with a warning, so that no pair is built on them. ``need_reference=False`` (labels
+    imported with ``--graded``) builds no reference, so the answer columns may be empty.
 
     Raises:
-        InputError: a missing column, a bad reference, a prompt that does not render, a duplicate id, HumanEval-style
-            tests with no entry_point.
+        InputError: a missing column (the id column included), a bad reference, a prompt that does not render, a
+            duplicate id, HumanEval-style tests with no entry_point.
     """
     import jinja2
     from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -142,24 +173,31 @@ def load_problems(recipe: Recipe, *, file: str | Path | None = None, limit: int 
     letters = choice_letters(int(recipe.grader_options.get("n_options", 10)))
     where, rows = problem_rows(recipe, file=file)
     problems: list[Problem] = []
-    seen: set[str] = set()
+    known: set[str] = set()
+    id_column: str | None = None
+    first = True
     skipped = 0
     for number, row in rows:
-        if limit is not None and len(problems) >= limit:
-            break
-        if any(row.get(col) not in allowed for col, allowed in recipe.problems.where.items()):
+        if first:
+            id_column, first = _id_column(recipe, id_field, row), False
+        if id_column is not None and id_column not in row:
+            raise InputError(f"no id column {id_column!r}; columns: {sorted(row)[:20]}", path=where, line=number, field=id_column)
+        pid = str(row[id_column]) if id_column is not None else str(number - 1)
+        if (limit is not None and len(problems) >= limit) or any(row.get(col) not in allowed for col, allowed in recipe.problems.where.items()):
+            known.add(pid)  # exists, not used: a response to it is skipped, not an error
             continue
+        if pid in known:
+            raise InputError(f"duplicate problem id {pid!r}", path=where, line=number, field=id_column or "id")
+        known.add(pid)
         values: dict[str, Any] = {}
         for name, column in recipe.fields.items():
-            if column is None:
+            if column is None or name == "id":
                 continue
             if column not in row:
+                if not need_reference and name not in ("question", "options"):
+                    continue  # labels imported: no reference is built, so answer columns may be absent
                 raise InputError(f"no column {column!r} (mapped to {name!r} by the recipe); columns: {sorted(row)[:20]}", path=where, line=number, field=column)
             values[name] = row[column]
-        pid = str(values.pop("id")) if "id" in values else str(number - 1)
-        if pid in seen:
-            raise InputError(f"duplicate problem id {pid!r}", path=where, line=number, field=recipe.fields.get("id") or "id")
-        seen.add(pid)
         try:
             prompt = template.render(**values, letters=letters, row=row)
         except jinja2.TemplateError as e:
@@ -168,6 +206,9 @@ def load_problems(recipe: Recipe, *, file: str | Path | None = None, limit: int 
             source = recipe.source.format_map({k: str(v) for k, v in row.items()})
         except (KeyError, ValueError) as e:
             raise InputError(f"recipe source {recipe.source!r} names a missing column {e}", path=where, line=number, field="source") from None
+        if not need_reference:
+            problems.append(Problem(pid, source, prompt, None))
+            continue
         try:
             reference = reference_for(recipe, values, where, number)
         except UngradableProblem as e:  # no program could be graded against it, so none is paired
@@ -179,29 +220,49 @@ def load_problems(recipe: Recipe, *, file: str | Path | None = None, limit: int 
         logger.warning("%s: %d problem(s) skipped because their tests cannot grade a program", where, skipped)
     if not problems:
         raise InputError("no problems read", path=where)
-    return problems
+    return ProblemSet(tuple(problems), frozenset(known), where, id_column)
 
 
-def import_responses(recipe: Recipe, problems: list[Problem], file: str | Path | None = None) -> list[RawResponse]:
-    """Responses from a file laid out as the recipe's ``responses`` section says (default: long layout).
+def _unknown_id(pid: str, problems: ProblemSet, path: Path, number: int, column: str) -> InputError:
+    hint = (
+        f"the problems ({problems.where}) have no id column, so their ids are row numbers 0..{len(problems.known_ids) - 1}; "
+        "name their id column with --id-field COLUMN or `id_field:` in the recipe"
+        if problems.id_column is None
+        else f"no problem in {problems.where} has this {problems.id_column!r}"
+    )
+    return InputError(f"unknown problem id {pid!r}: {hint}", path=path, line=number, field=column)
 
-    Responses to problems that were not loaded (e.g. cut by ``--limit``) are skipped.
+
+def _as_problem_set(problems: ProblemSet | list[Problem]) -> ProblemSet:
+    if isinstance(problems, ProblemSet):
+        return problems
+    return ProblemSet(tuple(problems), frozenset(p.id for p in problems), "the loaded problems", "id")
+
+
+def import_responses(recipe: Recipe, problems: ProblemSet | list[Problem], file: str | Path | None = None) -> list[RawResponse]:
+    """Responses from a file laid out as the recipe's ``responses`` section says (default: long layout), matched
+    to problems by id.
+
+    Responses to problems that exist but were not loaded (cut by ``--limit`` or the recipe's ``where``) are skipped.
 
     Raises:
-        InputError: no file, a missing column, or no response that matches a loaded problem.
+        InputError: no file, a missing column, a problem id no problem has (file, line and the id column named).
     """
     spec = recipe.responses or ResponseSource()
     path_text = str(file) if file is not None else spec.file
     if not path_text:
         raise InputError("no responses file: pass --responses FILE or set responses.file in the recipe", path=recipe.path, field="responses.file")
     path = resolve_path(path_text)
-    wanted = {p.id for p in problems}
+    pset = _as_problem_set(problems)
+    wanted = {p.id for p in pset.problems}
     out: list[RawResponse] = []
     counter: Counter[tuple[str, str]] = Counter()
     skipped = 0
     for number, row in iter_rows(path, what="response file"):
         for pid, generator, text in _cells(spec, row, path, number):
             if pid not in wanted:
+                if pid not in pset.known_ids:
+                    raise _unknown_id(pid, pset, path, number, spec.problem_id or "row number")
                 skipped += 1
                 continue
             if not isinstance(text, str):
@@ -212,6 +273,101 @@ def import_responses(recipe: Recipe, problems: list[Problem], file: str | Path |
         raise InputError(f"no response matches a loaded problem ({skipped} skipped); check responses.problem_id", path=path)
     logger.info("imported %d responses from %s (%d for problems not loaded)", len(out), path, skipped)
     return out
+
+
+@dataclass(frozen=True)
+class LabeledResponse:
+    """A response whose correctness comes with it (``--graded``): not graded again."""
+
+    problem_id: str
+    text: str
+    generator: str
+    correct: bool
+    sample_index: int
+    where: str  # file:line, kept as the grade's reason
+
+
+@dataclass(frozen=True)
+class ImportedLabels:
+    """What a ``--graded`` file holds: labeled responses (paired as usual) and ready pairs (chosen, rejected)."""
+
+    responses: tuple[LabeledResponse, ...]
+    pairs: tuple[tuple[LabeledResponse, LabeledResponse], ...]
+    skipped: int
+
+
+def _label(value: Any, path: Path, number: int, field_name: str) -> bool:
+    if not isinstance(value, bool):
+        raise InputError(f"expected true or false, got {value!r}", path=path, line=number, field=field_name)
+    return value
+
+
+def _text(value: Any, path: Path, number: int, field_name: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise InputError(f"expected a non-empty string, got {type(value).__name__}", path=path, line=number, field=field_name)
+    return value
+
+
+def import_labels(recipe: Recipe, problems: ProblemSet, file: str | Path) -> ImportedLabels:
+    """Responses that already carry a correctness label, and preference pairs, from ``file`` (``--graded``).
+
+    Each row is one of (column names from the recipe's ``responses`` section, defaults shown):
+
+    * a labeled response: ``problem_id``, ``response``, ``correct`` (true/false), optional ``generator``;
+    * a preference pair: ``problem_id``, ``chosen``, ``rejected``, optional ``generator``: one pair as given;
+    * a list per problem: ``problem_id``, ``responses``: a list of ``{response, correct[, generator]}`` objects,
+      paired like sampled responses.
+
+    Raises:
+        InputError: a row of none of these shapes, a label that is not true/false, an empty text, or an unknown
+            problem id, naming the file, line and field.
+    """
+    spec = recipe.responses or ResponseSource()
+    path = resolve_path(str(file))
+    id_col = spec.problem_id or "problem_id"
+    wanted = {p.id for p in problems.problems}
+    responses: list[LabeledResponse] = []
+    pairs: list[tuple[LabeledResponse, LabeledResponse]] = []
+    counter: Counter[tuple[str, str]] = Counter()
+    skipped = 0
+
+    def labeled(pid: str, text: str, generator: str, correct: bool, number: int) -> LabeledResponse:
+        r = LabeledResponse(pid, text, generator, correct, counter[(pid, generator)], f"{path}:{number}")
+        counter[(pid, generator)] += 1
+        return r
+
+    for number, row in iter_rows(path, what="graded file"):
+        if id_col not in row:
+            raise InputError("missing column", path=path, line=number, field=id_col)
+        pid = str(row[id_col])
+        if pid not in wanted:
+            if pid not in problems.known_ids:
+                raise _unknown_id(pid, problems, path, number, id_col)
+            skipped += 1
+            continue
+        generator = str(row.get(spec.generator) or spec.default_generator)
+        if "chosen" in row or "rejected" in row:
+            chosen, rejected = _text(row.get("chosen"), path, number, "chosen"), _text(row.get("rejected"), path, number, "rejected")
+            pairs.append((labeled(pid, chosen, generator, True, number), labeled(pid, rejected, generator, False, number)))
+        elif "responses" in row:
+            items = row["responses"]
+            if not isinstance(items, list) or not items:
+                raise InputError("expected a non-empty list of {response, correct} objects", path=path, line=number, field="responses")
+            for j, item in enumerate(items):
+                name = f"responses[{j}]"
+                if not isinstance(item, dict):
+                    raise InputError("expected an object with response and correct", path=path, line=number, field=name)
+                text = _text(item.get(spec.response, item.get("text")), path, number, f"{name}.{spec.response}")
+                correct = _label(item.get(spec.correct), path, number, f"{name}.{spec.correct}")
+                responses.append(labeled(pid, text, str(item.get(spec.generator) or generator), correct, number))
+        elif spec.correct in row:
+            text = _text(row.get(spec.response), path, number, spec.response)
+            responses.append(labeled(pid, text, generator, _label(row[spec.correct], path, number, spec.correct), number))
+        else:
+            raise InputError(f"a graded row needs {spec.correct!r} (with {spec.response!r}), or chosen and rejected, or responses", path=path, line=number, field=spec.correct)
+    if not responses and not pairs:
+        raise InputError(f"no labeled response matches a loaded problem ({skipped} skipped)", path=path)
+    return ImportedLabels(tuple(responses), tuple(pairs), skipped)
 
 
 def _cells(spec: ResponseSource, row: dict[str, Any], path: Path, number: int) -> Iterator[tuple[str, str, Any]]:

@@ -12,6 +12,12 @@ Order of operations per group (one problem, and one generator unless ``across_ge
 2. drop near-duplicates (``dedupe``): responses whose normalized text (``normalize_text``) equals an earlier one's;
 3. pair correct x incorrect in a fixed, seeded order that spreads pairs over distinct responses, up to
    ``max_pairs_per_problem``.
+A group with no pair is counted by why (``PairingStats``): all correct, all incorrect, left with a single distinct
+response after dropping duplicates (k samples at temperature 0), or nothing answered.
+
+``length_balanced``: every group keeps its number of pairs, but which of its candidate pairs are taken is chosen so
+that, over the whole set, the correct response is the longer one in as close to half of the pairs as the data
+allows (see ``_balance``). Ready-made pairs (``fixed``, from a preference file) are kept as given.
 Finally the correct response's position is assigned over *all* pairs: a seeded shuffle puts it at A in exactly
 half of them (``floor(n/2)``) and at B in the rest, so the labels are balanced overall.
 
@@ -34,6 +40,7 @@ from typing import Any
 
 from ..grading import Grade
 from ..schema import Decision, Pair
+from .length import length_sign
 
 PAIR_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "judgebench/pairs")
 
@@ -73,6 +80,7 @@ class PairingOptions:
     dedupe: bool = True
     across_generators: bool = False
     seed: int = 0
+    length_balanced: bool = False
 
     def __post_init__(self) -> None:
         if self.max_pairs_per_problem < 1:
@@ -89,6 +97,28 @@ class PairingStats:
     dropped_duplicates: int = 0
     pairs: int = 0
     correct_at_a: int = 0
+    all_correct_groups: int = 0
+    all_incorrect_groups: int = 0
+    duplicate_groups: int = 0
+    """Groups left with one distinct response after near-duplicates were dropped (identical samples)."""
+    unanswered_groups: int = 0
+    """Groups with no correct or incorrect response left (nothing answered, or no single answer)."""
+    fixed_pairs: int = 0
+
+    def no_pairs_reason(self) -> str:
+        """Why no pair was made, by group counts (empty when there are pairs)."""
+        if self.pairs:
+            return ""
+        if not self.groups:
+            return "no responses to pair"
+        causes = [
+            (self.duplicate_groups, f"{self.duplicate_groups} left with one distinct response after dropping {self.dropped_duplicates} duplicates (identical samples: k > 1 at temperature 0?)"),
+            (self.all_correct_groups, f"{self.all_correct_groups} all correct"),
+            (self.all_incorrect_groups, f"{self.all_incorrect_groups} all wrong"),
+            (self.unanswered_groups, f"{self.unanswered_groups} with no answer left (dropped {self.dropped_unanswered} unanswered)"),
+        ]
+        listed = "; ".join(text for n, text in sorted(causes, key=lambda c: -c[0]) if n)
+        return f"no pairs: of {self.groups} groups (problem x generator), {listed}"
 
 
 _MARKUP = re.compile(r"[*_`#>|~\\]+")
@@ -137,13 +167,21 @@ def pair_id(source: str, problem_id: str, correct: GradedResponse, incorrect: Gr
     return str(uuid.uuid5(PAIR_NAMESPACE, key))
 
 
-def make_pairs(responses: Iterable[GradedResponse], options: PairingOptions | None = None, *, extra_metadata: dict[str, Any] | None = None) -> tuple[list[Pair], PairingStats]:
+def make_pairs(
+    responses: Iterable[GradedResponse],
+    options: PairingOptions | None = None,
+    *,
+    extra_metadata: dict[str, Any] | None = None,
+    fixed: Sequence[tuple[GradedResponse, GradedResponse]] = (),
+) -> tuple[list[Pair], PairingStats]:
     """Pairs from graded responses, in a stable order (by problem as first seen, then generator).
 
     Args:
         responses: graded responses of any number of problems and generators.
         options: pairing options.
         extra_metadata: added to every pair's ``metadata`` (e.g. the recipe name).
+        fixed: ready pairs as (correct, incorrect), e.g. chosen/rejected rows: each kept as one pair after the
+            grouped ones (not limited by ``max_pairs_per_problem``), unless its two texts are near-duplicates.
 
     Returns:
         The pairs and the counts of what was kept and dropped.
@@ -152,29 +190,100 @@ def make_pairs(responses: Iterable[GradedResponse], options: PairingOptions | No
     groups: dict[tuple[str, str], list[GradedResponse]] = defaultdict(list)
     for r in responses:
         groups[(r.problem_id, "*" if opts.across_generators else r.generator)].append(r)
-    counts = {"dropped_unanswered": 0, "dropped_duplicates": 0}
-    chosen: list[tuple[GradedResponse, GradedResponse]] = []
+    counts = {"dropped_unanswered": 0, "dropped_duplicates": 0, "all_correct": 0, "all_incorrect": 0, "duplicates": 0, "unanswered": 0}
+    candidates: list[list[tuple[GradedResponse, GradedResponse]]] = []
     mixed = 0
     for (problem, _), group in groups.items():
+        duplicates_before = counts["dropped_duplicates"]
         kept = _filtered(group, opts, counts)
         rng = random.Random(f"{opts.seed}:{problem}")
         correct = [r for r in kept if r.grade.correct is True]
         incorrect = [r for r in kept if r.grade.correct is False]  # "no single answer" (None) is neither
         if not correct or not incorrect:
+            if not correct and not incorrect:
+                counts["unanswered"] += 1
+            elif len(correct) + len(incorrect) == 1 and counts["dropped_duplicates"] > duplicates_before:
+                counts["duplicates"] += 1
+            else:
+                counts["all_correct" if correct else "all_incorrect"] += 1
             continue
         mixed += 1
         rng.shuffle(correct)
         rng.shuffle(incorrect)
-        candidates = _spread(correct, incorrect)
+        spread = _spread(correct, incorrect)
         if opts.across_generators:
-            candidates = [(c, w) for c, w in candidates if c.generator != w.generator] or candidates
-        chosen.extend(candidates[: opts.max_pairs_per_problem])
-    order = list(range(len(chosen)))
+            spread = [(c, w) for c, w in spread if c.generator != w.generator] or spread
+        candidates.append(spread)
+    chosen = [list(range(min(opts.max_pairs_per_problem, len(c)))) for c in candidates]
+    kept_fixed = 0
+    for c, w in fixed:
+        if opts.dedupe and normalize_text(c.text) == normalize_text(w.text):
+            counts["dropped_duplicates"] += 1
+            continue
+        candidates.append([(c, w)])
+        chosen.append([0])
+        kept_fixed += 1
+    if opts.length_balanced:
+        _balance(candidates, chosen)
+    picked = [cands[i] for cands, idx in zip(candidates, chosen, strict=True) for i in idx]
+    order = list(range(len(picked)))
     random.Random(opts.seed).shuffle(order)
-    at_a = set(order[: len(chosen) // 2])
-    pairs = [_to_pair(c, w, i in at_a, extra_metadata or {}) for i, (c, w) in enumerate(chosen)]
-    stats = PairingStats(len(groups), mixed, counts["dropped_unanswered"], counts["dropped_duplicates"], len(pairs), len(at_a))
+    at_a = set(order[: len(picked) // 2])
+    pairs = [_to_pair(c, w, i in at_a, extra_metadata or {}) for i, (c, w) in enumerate(picked)]
+    stats = PairingStats(
+        groups=len(groups),
+        mixed_groups=mixed,
+        dropped_unanswered=counts["dropped_unanswered"],
+        dropped_duplicates=counts["dropped_duplicates"],
+        pairs=len(pairs),
+        correct_at_a=len(at_a),
+        all_correct_groups=counts["all_correct"],
+        all_incorrect_groups=counts["all_incorrect"],
+        duplicate_groups=counts["duplicates"],
+        unanswered_groups=counts["unanswered"],
+        fixed_pairs=kept_fixed,
+    )
     return pairs, stats
+
+
+def _sign(pair: tuple[GradedResponse, GradedResponse]) -> int:
+    return length_sign(pair[0].text, pair[1].text)
+
+
+def _balance(candidates: list[list[tuple[GradedResponse, GradedResponse]]], chosen: list[list[int]]) -> None:
+    """Swap chosen pairs for other candidates of the same group so that the number of pairs whose correct response
+    is longer (+1) and whose incorrect response is longer (-1) come as close as possible (equal lengths: 0).
+
+    Let the balance ``B`` be the sum of the chosen pairs' signs; it is ``(share - 1/2) * 2 * non-tied pairs``.
+    One pass over the groups in order: in each group, while ``B`` is not 0, replace the chosen pair that adds most
+    to ``B`` by the group's first unused candidate (in the usual spread order) that adds least, if that shrinks
+    ``|B|`` (a swap worth 2 is taken only when ``|B| >= 2``, so ``B`` never changes sign). Groups keep their number
+    of pairs; ready pairs have no alternative. When the pass ends with ``|B| >= 2``, every group holds its most
+    ``B``-reducing pairs, so no choice of pairs does better; with ``|B| = 1`` a better choice could at most reach 0.
+    """
+    balance = sum(_sign(candidates[g][i]) for g, idx in enumerate(chosen) for i in idx)
+    if balance == 0:
+        return
+    d = 1 if balance > 0 else -1  # work on v = d * sign, bringing V = d * balance down to 0
+    for g, cands in enumerate(candidates):
+        while d * balance > 0:
+            idx = chosen[g]
+            unused = [i for i in range(len(cands)) if i not in idx]
+            if not unused:
+                break
+            # the chosen pair adding most to V (the last such, so the earliest-spread pairs stay)
+            slot = max(range(len(idx)), key=lambda s: (d * _sign(cands[idx[s]]), s))
+            a = d * _sign(cands[idx[slot]])
+            allowed = 2 if d * balance >= 2 else 1
+            best = None
+            for want in range(a - allowed, a):  # the largest allowed reduction first
+                best = next((i for i in unused if d * _sign(cands[i]) == want), None)
+                if best is not None:
+                    break
+            if best is None:
+                break
+            balance -= d * (a - d * _sign(cands[best]))
+            idx[slot] = best
 
 
 def _to_pair(correct: GradedResponse, incorrect: GradedResponse, correct_at_a: bool, extra: dict[str, Any]) -> Pair:

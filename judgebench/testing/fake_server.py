@@ -71,6 +71,9 @@ class FakeConfig:
     rating_noise: float = 1.0
     """Standard deviation of the Gaussian noise added to a known response's mean rating (before rounding and
     clipping to the prompt's scale)."""
+    greedy_at_zero: bool = False
+    """Play a greedy server: a chat request at ``temperature`` 0 is answered as if it had no ``seed``, so k samples of
+    one prompt come back identical; at a higher temperature (or none) answers vary with the seed, as they always do."""
 
 
 # How each judge format writes a verdict, found by a marker in the prompt. First match wins; the fallback is
@@ -256,6 +259,8 @@ class FakeJudgeServer:
             # call's cache key, so processes with different keys share one cache)
             self.answers: list[tuple[str, str, str]] = []
             self.authorizations: Counter[str] = Counter()  # Authorization header values received
+            # each JSON request's parameters (the body without messages, input or system), in arrival order
+            self.params: list[dict[str, Any]] = []
 
     def stats(self) -> dict[str, Any]:
         with self._lock:
@@ -426,6 +431,9 @@ class FakeJudgeServer:
             except json.JSONDecodeError:
                 self._record(key, "bad_request", arrived, client)
                 return web.json_response({"error": {"message": "request body is not JSON"}}, status=400)
+            if isinstance(body, dict):
+                with self._lock:
+                    self.params.append({k: v for k, v in body.items() if k not in ("messages", "input", "system")})
             failure = self._failure()
             if failure is not None:
                 return await self._fail(request, failure, key, arrived, client)
@@ -448,9 +456,17 @@ class FakeJudgeServer:
             with self._lock:
                 self.in_flight -= 1
 
+    def _sampling_key(self, body: dict[str, Any], key: str) -> str:
+        """The key answers are drawn from: the request's, or with ``greedy_at_zero`` at temperature 0 that of the
+        request without its seed."""
+        if self.config.greedy_at_zero and body.get("temperature") == 0:
+            return hashlib.sha256(json.dumps({k: v for k, v in body.items() if k != "seed"}, sort_keys=True).encode()).hexdigest()
+        return key
+
     def _chat_body(self, body: dict[str, Any], key: str, failure: str | None) -> dict[str, Any]:
         n = int(body.get("n") or 1)
-        made = [self.completion(body, key, i) for i in range(n)]
+        sample_key = self._sampling_key(body, key)
+        made = [self.completion(body, sample_key, i) for i in range(n)]
         texts = [t for t, _ in made]
         want_lp = bool(body.get("logprobs")) and self.config.logprobs
         prompt_chars = sum(len(str(m.get("content", ""))) for m in body.get("messages", []))
