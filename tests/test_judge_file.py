@@ -283,3 +283,21 @@ def test_judge_file_kinds_are_not_judges_by_name(tmp_path: Path, capsys: pytest.
     data = write_jsonl(tmp_path / "pairs.jsonl", _pairs(2))
     rc = _bench("--data", str(data), "--judge", "file:pairwise", "--model", "vllm:fake", "--results-dir", str(tmp_path / "res"))
     assert rc == 2 and "--judge-file" in capsys.readouterr().err
+
+
+def test_a_judge_file_run_is_reparsed_with_its_recorded_definition(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`score --reparse` rebuilds a judge file's parser from the definition its run.json recorded (the file itself
+    may have changed or gone): every stored answer is parsed again, none changes."""
+    rows = _pairs(6)
+    data = write_jsonl(tmp_path / "pairs.jsonl", rows)
+    judge = tmp_path / "judge.yaml"
+    judge.write_text(PAIRWISE)
+    with FakeJudgeServer(FakeConfig(accuracy=0.5, seed=3), [Pair.from_dict(r) for r in rows]) as server:
+        assert _bench("--data", str(data), "--judge-file", str(judge), "--model", "vllm:fake-judge", "--base-url", server.base_url, "--results-dir", str(tmp_path / "res"), "--json") == 0
+    judge.unlink()  # the run, not the file, says how it parsed
+    capsys.readouterr()
+    run_dir = _run_dir(tmp_path / "res", "file_bracket-judge@")
+    assert main(["score", str(run_dir / "judgments.jsonl"), "--reparse", "--json"]) == 0
+    [entry] = json.loads(capsys.readouterr().out)
+    report = entry["reparse"]
+    assert report["reparsed"] == 2 * len(rows) and report["changed"] == [], report

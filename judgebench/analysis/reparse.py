@@ -154,6 +154,23 @@ def _label_options(label: str, path: Path) -> dict[str, Any] | None:
     return options
 
 
+def _recorded_judge(label: str, path: Path) -> tuple[str, dict[str, Any]] | None:
+    """The registered judge (``file:pairwise``, ``jury``) and options a judge file's run recorded in the
+    ``run.json`` beside ``path`` (its ``spec.judge`` and ``spec.judge_options``: the definition with its templates
+    inlined), when that run.json is the run labelled ``label``."""
+    run_json = path.with_name("run.json")
+    try:
+        info = json.loads(run_json.read_text(encoding="utf-8")) if run_json.exists() else None
+    except (OSError, ValueError):
+        return None
+    if not isinstance(info, dict):
+        return None
+    spec = info.get("spec")
+    if not isinstance(spec, dict) or info.get("judge") != label or not isinstance(spec.get("judge"), str) or not isinstance(spec.get("judge_options"), dict):
+        return None
+    return spec["judge"], dict(spec["judge_options"])
+
+
 def reparser_for(label: str, *, released: bool, path: str | Path = "") -> tuple[Reparser | None, str | None, str | None]:
     """The judge that re-parses judgments of the judge named ``label`` in a file.
 
@@ -172,7 +189,12 @@ def reparser_for(label: str, *, released: bool, path: str | Path = "") -> tuple[
             return None, None, RELEASED_NOT_REPARSED[label]
         if label not in RELEASED_JUDGES:
             return None, None, f"no judgebench parser for JudgeBench's judge {label!r} (known: {', '.join(sorted(RELEASED_JUDGES))})"
-        name, options = RELEASED_JUDGES[label], {}
+        name, options = RELEASED_JUDGES[label], dict[str, Any]()
+    elif label.startswith("file:"):  # a judge file's run: run.json records the registered judge and the definition
+        recorded = _recorded_judge(label, Path(path))
+        if recorded is None:
+            return None, None, f"the definition of judge file {label!r} is not recorded (no run.json of that run beside the file)"
+        name, options = recorded
     else:
         name = label.partition("@")[0]
         found = _label_options(label, Path(path))
