@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from judgebench.errors import InputError
-from judgebench.metrics.stats import Estimate, Interval
 from judgebench.reports.plots import (
     FIG_WIDTH_IN,
     MIN_FONT_PT,
@@ -21,9 +20,11 @@ from judgebench.reports.plots import (
 )
 from judgebench.reports.plots_judgments import agreement_points, length_bias
 from judgebench.reports.tables import render_leaderboard
-from judgebench.schema import Decision, ItemResult, Judgment, Pair
+from judgebench.schema import Decision
 
 from .conftest import make_pair, run_cli, write_jsonl
+from .test_plots_data import RESULTS
+from .test_plots_data import estimate as _estimate
 
 A, B, T, N = Decision.A_BETTER, Decision.B_BETTER, Decision.TIE, Decision.NONE
 
@@ -42,21 +43,6 @@ ROWS = [
     _row("longer", "none", 43.7, 100.0, rm="claude-3-5-sonnet-20240620"),
     _row("reward_model", "rm", 55.0, None, games=1),
     {"judge": "random choice (expected)", "origin": "baseline", "overall": 50.0, "categories": ["Knowledge"], "knowledge": 50.0, "response_model": "gpt-4o-2024-05-13"},
-]
-
-
-def result(pid: str, la: int, lb: int, label: Decision, shown: list[Decision]) -> ItemResult:
-    pair = Pair(pid, "q", "a" * la, "b" * lb, label)
-    return ItemResult.of_pair(pair, "j", "m", tuple(Judgment(d, game=i) for i, d in enumerate(shown, start=1)))  # type: ignore[arg-type]
-
-
-RESULTS = [
-    # relative differences (longer/shorter - 1): 10%, 10%, 100%, 100%, and one equal-length pair (left out)
-    result("p1", 110, 100, A, [A, B]),  # A longer; both games choose A (original frame) -> 2 longer-choices
-    result("p2", 100, 110, A, [A, A]),  # B longer; game 1 A (shorter), game 2 shown A = original B (longer)
-    result("p3", 200, 100, B, [T, N]),  # tie and no-decision: left out of the judge's share
-    result("p4", 100, 200, B, [B, A]),  # B longer; game 1 B, game 2 shown A -> original B: 2 longer-choices
-    result("p5", 100, 100, A, [A, B]),  # equal lengths: left out
 ]
 
 
@@ -80,6 +66,17 @@ def test_figure_one_column_min_7pt_nothing_clipped(kind: str) -> None:
     _check_readable(make_figure(kind, ROWS, [("judge one", RESULTS), ("judge two", RESULTS[:2])]))
 
 
+def test_accuracy_figure_two_pair_sets_two_panels() -> None:
+    # ROWS: three runs on the gpt-4o pairs, one on the claude pairs (the 1-game reward_model run is also gpt-4o)
+    fig = make_figure("accuracy", ROWS)
+    axes = [ax for ax in fig.axes if ax.get_title()]
+    assert [ax.get_title().replace("\n", " ") for ax in axes] == ["judgebench, pairs: gpt-4o", "judgebench, pairs: claude-3-5-sonnet"]  # wrapped, not cut
+    # top to bottom (by the ticks' y): the rows' order; names from reports.names, unwrapped here, no pair tag
+    ticks = [[t.get_text().replace("\n", " ").replace("- ", "-") for _, t in sorted(zip(ax.get_yticks(), ax.get_yticklabels(), strict=True), key=lambda x: -x[0])] for ax in axes]
+    assert ticks[1] == ["longer"]
+    assert ticks[0] == ["arena_hard (o1-mini)", "reward_model (Skywork-Reward-Llama-3.1-8B-v0.2-extra-long-name)", "longer", "reward_model (rm)"]
+
+
 def test_length_bias_shares_by_hand() -> None:
     lb = length_bias([("j", RESULTS)], bins=2)
     # distinct unequal pairs have differences 10, 10, 100, 100 -> quantile edges 10, 55, 100
@@ -98,9 +95,9 @@ def test_length_bias_no_unequal_pairs_is_an_error() -> None:
 
 def test_unique_labels_disambiguate_by_pair_source() -> None:
     labels = unique_labels(ROWS[:4])
-    assert labels[0] == "arena_hard: o1-mini"
-    assert labels[2] == "longer [gpt-4o]" and labels[3] == "longer [claude-3-5-so…]"  # source shortened to 14 characters
-    assert all(len(x) <= 26 for x in labels)
+    assert labels[0] == "arena_hard (o1-mini)"  # the date suffix dropped (reports.names defaults)
+    assert labels[1] == "reward_model (Skywork-Reward-Llama-3.1-8B-v0.2-extra-long-name)"  # never cut
+    assert labels[2] == "longer [gpt-4o]" and labels[3] == "longer [claude-3-5-sonnet]"
 
 
 def test_heatmap_without_runs_is_an_error() -> None:
@@ -128,11 +125,6 @@ def test_read_leaderboard_csv_wrong_file_exit_message(tmp_path: Path) -> None:
     bad.write_text("a,b\n1,2\n")
     with pytest.raises(InputError, match="not a leaderboard CSV"):
         read_leaderboard_csv(bad)
-
-
-def _estimate(name: str, value: float | None, low: float = 0.1, high: float = 0.9, section: str = "s") -> dict:
-    e = Estimate(name, value, 20, intervals=(Interval(low, high, "bootstrap"),) if value is not None else (), reason=None if value is not None else "one class only")
-    return {"section": section, **e.to_dict()}
 
 
 def test_agreement_points_prefers_human_baseline() -> None:

@@ -1,21 +1,34 @@
 """The inputs of the figures (``judgebench plot``): leaderboard rows and each run's judgments, from a results
 folder or a ``leaderboard.csv``; the ``agree --json`` outputs of the agreement figure; and every figure the inputs
-allow at once (``plot all``). matplotlib is imported only when a figure is built."""
+allow at once (``plot all``: one file per kind, each with one panel per benchmark and pair set, see
+``reports.plots.facets``). matplotlib is imported only when a figure is built."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError
 from ..schema import ItemResult
+from .names import Names
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 RunJudgments = tuple[str, tuple[ItemResult, ...]]
 """A run's label (unique among the runs shown) and its per-pair results."""
+
+
+@dataclass(frozen=True)
+class FigureInputs:
+    """What the figures read: leaderboard rows, each judged run's ``(label, results)``, and the title of the panel
+    (benchmark and pair set, ``""`` with one panel) each of those runs is drawn in."""
+
+    rows: list[dict[str, Any]]
+    runs: list[RunJudgments] = field(default_factory=list)
+    run_facets: list[str] = field(default_factory=list)
 
 
 def figure_inputs(
@@ -27,32 +40,35 @@ def figure_inputs(
     include_partial: bool = False,
     baseline: bool = False,
     response_models: Sequence[str] = (),
-) -> tuple[list[dict[str, Any]], list[RunJudgments]]:
+    names: Names | None = None,
+) -> FigureInputs:
     """Leaderboard rows and ``(label, results)`` per run, from a results folder or a leaderboard CSV.
 
     Args:
         source: a ``.csv`` file (rows only: no judgments) or a results folder (read with ``leaderboard_runs``).
         include, rule, seed, include_partial, baseline: as ``reports.sources.leaderboard_runs``.
         response_models: only rows and runs on pairs from these response models (all when empty).
+        names: the display names of runs, benchmarks and models (``reports.names``; defaults when ``None``).
 
     Raises:
         InputError: as ``leaderboard_runs``, or for an unreadable CSV.
     """
-    from .plots import read_leaderboard_csv, unique_labels
+    from .plots import facet_key, facets, read_leaderboard_csv, unique_labels
     from .sources import leaderboard_runs
 
     source = Path(source)
     if source.is_file() and source.suffix == ".csv":
         rows = read_leaderboard_csv(source)
-        runs_results: list[RunJudgments] = []
-    else:
-        runs = leaderboard_runs(str(source), include, rule=rule, seed=seed, include_partial=include_partial, baseline=baseline)
-        rows = [r.row for r in runs]
-        judged = [r for r in runs if r.results and (not response_models or r.row.get("response_model") in response_models)]
-        runs_results = list(zip(unique_labels([r.row for r in judged]), [r.results for r in judged], strict=True))
-    if response_models:
-        rows = [r for r in rows if r.get("response_model") in response_models]
-    return rows, runs_results
+        if response_models:
+            rows = [r for r in rows if r.get("response_model") in response_models]
+        return FigureInputs(rows)
+    runs = leaderboard_runs(str(source), include, rule=rule, seed=seed, include_partial=include_partial, baseline=baseline)
+    rows = [r.row for r in runs if not response_models or r.row.get("response_model") in response_models]
+    judged = [r.row for r in runs if r.results and (not response_models or r.row.get("response_model") in response_models)]
+    titles = {f.key: f.title for f in facets(rows, names)}
+    labels = unique_labels(judged, names)
+    results = [r.results for r in runs if r.results and (not response_models or r.row.get("response_model") in response_models)]
+    return FigureInputs(rows, list(zip(labels, results, strict=True)), [titles.get(facet_key(r), "") for r in judged])
 
 
 def load_agreement_entries(paths: Iterable[str | Path]) -> list[Any]:
@@ -76,6 +92,9 @@ def build_figure(
     measure: str | None = None,
     source: str | Path | None = None,
     bins: int = 5,
+    names: Names | None = None,
+    size: str = "column",
+    run_facets: Sequence[str] = (),
 ) -> Figure:
     """The figure ``kind`` (``reports.plots.PLOT_KINDS``) from rows, runs' judgments and agreement entries.
 
@@ -87,7 +106,7 @@ def build_figure(
 
     if kind == "length" and not runs:
         raise InputError("the length-bias curve needs judgments: give a results folder (or --include judgment files), not a CSV", path=source)
-    return make_figure(kind, rows, runs, agreement=agreement, measure=measure, bins=bins)
+    return make_figure(kind, rows, runs, agreement=agreement, measure=measure, bins=bins, names=names, size=size, run_facets=run_facets)
 
 
 def all_figures(
@@ -97,9 +116,13 @@ def all_figures(
     agreement: Sequence[Any] | None = None,
     measure: str | None = None,
     bins: int = 5,
+    names: Names | None = None,
+    size: str = "column",
+    run_facets: Sequence[str] = (),
 ) -> tuple[dict[str, Figure], dict[str, str]]:
     """Every figure of ``PLOT_KINDS`` the inputs allow (``plot all``): the length curve only with judgments, the
-    agreement figure only with ``agreement`` entries.
+    agreement figure only with ``agreement`` entries. Runs of several benchmarks or pair sets are drawn in one
+    panel each (``reports.plots.facets``; ``run_facets`` for the length curve), never in one sorted chart.
 
     Returns:
         The figures by kind, and the kinds skipped because their inputs could not make them (e.g. no two-game run
@@ -113,7 +136,7 @@ def all_figures(
         if (kind == "length" and not runs) or (kind == "agreement" and agreement is None):
             continue
         try:
-            figures[kind] = make_figure(kind, rows, runs, agreement=agreement, measure=measure, bins=bins)
+            figures[kind] = make_figure(kind, rows, runs, agreement=agreement, measure=measure, bins=bins, names=names, size=size, run_facets=run_facets)
         except InputError as e:
             skipped[kind] = e.reason
     return figures, skipped

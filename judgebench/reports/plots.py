@@ -1,13 +1,19 @@
 """Figures for papers, from leaderboard rows (or ``leaderboard.csv``) and, for the length-bias curve, judgments.
 
-Every figure is sized for one column of a two-column paper (3.3 in wide) with no text smaller than 7 pt, and is
-saved as PNG (200 dpi) and/or PDF (TrueType fonts embedded). matplotlib is imported inside the functions, and only
-its object-oriented API is used (no pyplot, no global state, no display needed).
+Every figure is one column (3.3 in) or one page (7 in) wide (``size``, :data:`plot_style.SIZES`), its height
+following the content; no text is smaller than 7 pt or outside the canvas; it is saved as PNG (200 dpi), PDF
+(TrueType fonts embedded) or SVG. Runs are named by :mod:`judgebench.reports.names` (``--names FILE``; distinct runs
+get distinct names, long names are wrapped, never cut). Colours are the Okabe-Ito palette (:func:`group_style`).
+
+**One pair set per panel.** Runs on different benchmarks or pair sets are never drawn in one bar chart: each figure
+has one panel (facet) per (benchmark, pair set), titled with the benchmark and the pair source, in the order the
+rows give (:func:`facets`). A single pair set gives a single untitled panel.
 
 Kinds (``judgebench plot KIND``): ``accuracy`` (Overall per run with its 95% CI), ``heatmap`` (accuracy per
 category), ``consistency`` (position consistency vs accuracy), here; ``length`` (how often the longer response wins,
 by length difference) and ``agreement`` (agreement with human labels next to the human-human baseline), which read
-judgments and ``agree --json`` output, in :mod:`judgebench.reports.plots_judgments`.
+judgments and ``agree --json`` output, in :mod:`judgebench.reports.plots_judgments`. matplotlib is imported inside
+the functions, and only its object-oriented API is used (no pyplot, no global state, no display needed).
 """
 
 from __future__ import annotations
@@ -15,15 +21,32 @@ from __future__ import annotations
 import csv
 import io
 import logging
-import re
+import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError
 from ..schema import ItemResult
-from .plot_style import _MAX_LABEL, MARKERS, as_number, new_figure, paper_style, shorten
+from .names import Names, default_model_name, unique_run_names
 from .plot_style import FIG_WIDTH_IN as FIG_WIDTH_IN  # public: the figure sizes, as before
+from .plot_style import (
+    LINE_IN,
+    SIZES,
+    as_number,
+    check_size,
+    facet_grid,
+    group_style,
+    label_chars,
+    legend_chars,
+    legend_columns,
+    lines,
+    new_figure,
+    paper_style,
+    text_chars,
+    wrap,
+)
 from .plot_style import MIN_FONT_PT as MIN_FONT_PT
 
 if TYPE_CHECKING:
@@ -33,74 +56,74 @@ logger = logging.getLogger(__name__)
 
 PLOT_KINDS = ("accuracy", "heatmap", "consistency", "length", "agreement")
 FORMATS = ("png", "pdf", "svg")
+DPI = 200
 _NUMERIC_CSV = {"n", "overall", "ci_low", "ci_high", "consistency", "no_decision", "p_vs_best", "n_paired", "failed"}
 
 
-def _label(row: dict[str, Any]) -> str:
-    """``judge: model`` with the model's organisation prefix and date suffix dropped; ``judge`` without a model."""
-    model = _DATE_SUFFIX.sub("", str(row.get("model") or "").rsplit("/", 1)[-1])
-    if "judge" not in row:
-        return str(row.get("label") or "?")
-    return str(row["judge"]) + (f": {model}" if model and model not in ("none", "?") else "")
-
-
-_DATE_SUFFIX = re.compile(r"-(?:\d{4}-\d{2}-\d{2}|\d{8})$")
-
-
-def short_model(name: str, limit: int = 14) -> str:
-    """A response model name without its date suffix (``gpt-4o-2024-05-13`` -> ``gpt-4o``), shortened."""
-    return shorten(_DATE_SUFFIX.sub("", name), limit)
-
-
-def unique_labels(rows: Sequence[dict[str, Any]], limit: int = _MAX_LABEL) -> list[str]:
-    """Display names of runs, shortened; runs whose names would repeat get their pair source appended, and their
-    benchmark when the runs of that name are on several benchmarks."""
-    from .tables import row_benchmark
-
-    base = [_label(r) for r in rows]
-    out = []
-    for name, r in zip(base, rows, strict=True):
-        same = [x for b, x in zip(base, rows, strict=True) if b == name]
-        tags = [row_benchmark(r)] if len({row_benchmark(x) for x in same}) > 1 else []
-        if len(same) > 1 and r.get("response_model"):
-            tags.append(short_model(str(r["response_model"])))
-        if tags:
-            suffix = f" [{', '.join(tags)}]"
-            out.append(shorten(name, limit - len(suffix)) + suffix)
-        else:
-            out.append(shorten(name, limit))
-    return out
+def unique_labels(rows: Sequence[dict[str, Any]], names: Names | None = None) -> list[str]:
+    """Display names of runs (:func:`judgebench.reports.names.unique_run_names`): distinct for distinct runs, never
+    cut; a figure wraps them over lines where they are long."""
+    return unique_run_names(rows, names)
 
 
 def _runs(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     return [r for r in rows if r.get("origin") != "baseline" and as_number(r.get("overall")) is not None]
 
 
-def _benchmarks(rows: Sequence[dict[str, Any]]) -> list[str]:
-    """The benchmarks of ``rows`` (``tables.row_benchmark``), in order of first appearance."""
-    from .tables import benchmarks_of
+@dataclass(frozen=True)
+class Facet:
+    """The runs of one (benchmark, pair set) in a figure: its title (``""`` when the figure has one facet), its
+    runs in the rows' order, and the expected accuracy of its baseline row (``None`` without one)."""
 
-    return benchmarks_of(rows)
+    key: tuple[str, str]
+    title: str
+    runs: tuple[dict[str, Any], ...]
+    baseline: float | None = None
 
 
-def _group_key(row: dict[str, Any], multi: bool) -> tuple[str, str]:
+def facet_key(row: dict[str, Any]) -> tuple[str, str]:
+    """(benchmark, pair set) of a row: its recorded pair set (``pair_set``), else its pair source
+    (``response_model``, as in a leaderboard CSV)."""
     from .tables import row_benchmark
 
-    return (row_benchmark(row) if multi else "", str(row.get("response_model") or ""))
+    return (row_benchmark(row), str(row.get("pair_set") or row.get("response_model") or ""))
 
 
-def _groups(rows: Sequence[dict[str, Any]]) -> list[tuple[str, str]]:
-    """The colour groups of the accuracy figure: (benchmark, pair source) when the rows hold several benchmarks,
-    else ("", pair source); in order of first appearance."""
-    multi = len(_benchmarks(rows)) > 1
-    return list(dict.fromkeys(_group_key(r, multi) for r in rows))
+def _facet_title(bench: str, row: dict[str, Any], names: Names) -> str:
+    source = str(row.get("response_model") or "")
+    return names.benchmark(bench) + (f", pairs: {names.model(source) or default_model_name(source)}" if source else "")
 
 
-def _group_label(group: tuple[str, str]) -> str:
-    bench, source = group
-    if not bench:
-        return "pairs: " + short_model(source or "?", 16)
-    return bench + (", pairs: " + short_model(source, 16) if source else "")
+def _same_pairs(run: dict[str, Any], base: dict[str, Any]) -> bool:
+    if facet_key(run)[0] != facet_key(base)[0]:
+        return False
+    if run.get("pair_set") and base.get("pair_set"):
+        return bool(run["pair_set"] == base["pair_set"])
+    return str(run.get("response_model") or "") == str(base.get("response_model") or "")
+
+
+def facets(rows: Sequence[dict[str, Any]], names: Names | None = None) -> list[Facet]:
+    """The panels of a figure of ``rows``: one per (benchmark, pair set) of the runs (:func:`facet_key`), in order of
+    first appearance, titled ``benchmark, pairs: source`` (display names from ``names``; the pair set's id added
+    when two panels would share a title; no title when there is one panel). A baseline row is drawn in the panel of
+    its benchmark and pair set; a single baseline value with no panel of its own, in every panel."""
+    names = names or Names()
+    runs = _runs(rows)
+    grouped: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for r in runs:
+        grouped.setdefault(facet_key(r), []).append(r)
+    titles = {key: _facet_title(key[0], members[0], names) for key, members in grouped.items()}
+    repeated = {t for t in titles.values() if list(titles.values()).count(t) > 1}
+    for key, t in titles.items():
+        if t in repeated:
+            titles[key] = f"{t} [{key[1]}]"
+    bases = [r for r in rows if r.get("origin") == "baseline" and as_number(r.get("overall")) is not None]
+    single = float(bases[0]["overall"]) if len({float(b["overall"]) for b in bases}) == 1 else None
+    out = []
+    for key, members in grouped.items():
+        own = next((float(b["overall"]) for b in bases if _same_pairs(members[0], b)), single)
+        out.append(Facet(key, titles[key] if len(grouped) > 1 else "", tuple(members), own))
+    return out
 
 
 def rules_text(rows: Sequence[dict[str, Any]]) -> str:
@@ -149,35 +172,6 @@ def read_leaderboard_csv(path: str | Path) -> list[dict[str, Any]]:
     return rows
 
 
-def _baseline_spans(rows: Sequence[dict[str, Any]], runs: Sequence[dict[str, Any]]) -> list[tuple[float, list[int] | None]]:
-    """Each baseline row's expected accuracy with the indices (into ``runs``) of the runs it is the reference for:
-    ``None`` (all runs) when there is one baseline value; else the runs of its benchmark and pair set (its pair
-    source when a row has no pair set, as in a CSV that does not list them)."""
-    from .tables import row_benchmark
-
-    bases = [r for r in rows if r.get("origin") == "baseline" and as_number(r.get("overall")) is not None]
-    if len({float(r["overall"]) for r in bases}) <= 1:
-        return [(float(bases[0]["overall"]), None)] if bases else []
-    out: list[tuple[float, list[int] | None]] = []
-    for b in bases:
-
-        def same(r: dict[str, Any], b: dict[str, Any] = b) -> bool:
-            if row_benchmark(r) != row_benchmark(b):
-                return False
-            if b.get("pair_set") and r.get("pair_set"):
-                return bool(r["pair_set"] == b["pair_set"])
-            return str(r.get("group") or r.get("response_model") or "") == str(b.get("group") or b.get("response_model") or "")
-
-        members = [i for i, r in enumerate(runs) if same(r)]
-        if members:
-            out.append((float(b["overall"]), members))
-    return out
-
-
-def _baseline_value(rows: Sequence[dict[str, Any]]) -> float | None:
-    return next((float(r["overall"]) for r in rows if r.get("origin") == "baseline" and as_number(r.get("overall")) is not None), None)
-
-
 def _ci_err(runs: Sequence[dict[str, Any]], key: str = "overall") -> list[list[float]]:
     lo, hi = [], []
     for r in runs:
@@ -188,103 +182,171 @@ def _ci_err(runs: Sequence[dict[str, Any]], key: str = "overall") -> list[list[f
     return [lo, hi]
 
 
-def accuracy_figure(rows: Sequence[dict[str, Any]]) -> Figure:
-    """Horizontal bars: Overall accuracy of each run with its 95% CI (colour = pair source when there are several);
-    a dashed line marks a baseline row's expected accuracy. The legend sits below the axes."""
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import Patch
+def _title_height(panels: Sequence[Facet], size: str) -> tuple[list[str], float]:
+    """The panels' titles wrapped to the panel width, and the height one title row needs (0 without titles)."""
+    titles = [wrap(f.title, text_chars(0.6 * SIZES[size], 8)) if f.title else "" for f in panels]
+    most = max((lines(t) for t in titles if t), default=0)
+    return titles, (most * 8 / 72 * 1.3 + 0.08) if most else 0.0
 
-    runs = _runs(rows)
-    if not runs:
+
+def _bars_height(labels: Sequence[str]) -> float:
+    """The height of a bar panel whose rows are named ``labels`` (wrapped): every row as high as the tallest name."""
+    return len(labels) * max(0.17, max(lines(x) for x in labels) * LINE_IN + 0.06) + 0.08
+
+
+def _axis_label(text: str, size: str) -> str:
+    """An x-axis label wrapped to about the width of the axes (the names take the rest)."""
+    return wrap(text, text_chars(0.5 * SIZES[size]))
+
+
+def accuracy_figure(rows: Sequence[dict[str, Any]], *, names: Names | None = None, size: str = "column") -> Figure:
+    """Horizontal bars: Overall accuracy of each run with its 95% CI, one panel per (benchmark, pair set)
+    (:func:`facets`), each in its own colour (:func:`group_style`); a dashed line marks the panel's baseline row
+    (expected accuracy of a random choice). Runs keep the rows' order within their panel."""
+    from matplotlib.lines import Line2D
+
+    check_size(size)
+    panels = facets(rows, names)
+    if not panels:
         raise InputError("no run with an Overall accuracy to plot")
-    groups = _groups(runs)
-    base = _baseline_value(rows)
-    multi = len(_benchmarks(runs)) > 1
-    handles: list[Any] = [Patch(color=f"C{i % 10}", label=_group_label(g)) for i, g in enumerate(groups)] if len(groups) > 1 else []
-    if base is not None:
-        handles.append(Line2D([], [], color="0.3", linestyle="--", linewidth=0.8, label="random choice (expected)"))
+    labels = [[wrap(n, label_chars(size)) for n in unique_labels(list(f.runs), names)] for f in panels]
+    heights = [_bars_height(ls) for ls in labels]
+    titles, title_h = _title_height(panels, size)
+    xlabel = _axis_label(f"Overall accuracy, % ({rules_text([r for f in panels for r in f.runs])}; 95% CI)", size)
+    has_base = any(f.baseline is not None for f in panels)
+    total = sum(heights) + len(panels) * (title_h + 0.08) + 0.3 + lines(xlabel) * LINE_IN + (LINE_IN + 0.12 if has_base else 0.0)
     with paper_style():
-        fig = new_figure(0.7 + 0.17 * len(runs) + 0.13 * ((len(handles) + 1) // 2))
-        ax = fig.add_subplot()
-        ys = list(range(len(runs)))[::-1]
-        colors = [f"C{groups.index(_group_key(r, multi)) % 10}" for r in runs]
-        ax.barh(ys, [float(r["overall"]) for r in runs], color=colors, height=0.65, xerr=_ci_err(runs), error_kw={"elinewidth": 0.8, "capsize": 1.5})
-        ax.set_yticks(ys, unique_labels(runs))
-        if base is not None:
-            for value, members in _baseline_spans(rows, runs):
-                if members is None:
-                    ax.axvline(value, color="0.3", linestyle="--", linewidth=0.8)
-                else:  # one benchmark's or pair set's runs: the line spans their bars only
-                    at = [ys[i] for i in members]
-                    ax.vlines(value, min(at) - 0.45, max(at) + 0.45, color="0.3", linestyle="--", linewidth=0.8)
-        ax.set_xlim(0, 100)
-        ax.set_xlabel(f"Overall accuracy, %\n({rules_text(runs)}; 95% CI)")
-        if handles:
-            fig.legend(handles=handles, loc="outside lower center", ncols=2, frameon=False, handlelength=1.5, columnspacing=1.0)
+        fig = new_figure(total, size)
+        axes = facet_grid(fig, len(panels), sharex=True, height_ratios=heights)
+        for k, (f, ax, names_k, title) in enumerate(zip(panels, axes, labels, titles, strict=True)):
+            style = group_style(k)
+            ys = list(range(len(f.runs)))[::-1]
+            ax.barh(
+                ys, [float(r["overall"]) for r in f.runs], height=0.65, xerr=_ci_err(f.runs), error_kw={"elinewidth": 0.8, "capsize": 1.5},
+                color=style.color, hatch=style.hatch or None, edgecolor="black" if style.hatch else style.color, linewidth=0.4 if style.hatch else 0.0,
+            )  # fmt: skip
+            ax.set_yticks(ys, names_k)
+            ax.set_ylim(-0.6, len(f.runs) - 0.4)
+            if f.baseline is not None:
+                ax.axvline(f.baseline, color="0.3", linestyle="--", linewidth=0.8)
+            if title:
+                ax.set_title(title)
+        axes[0].set_xlim(0, 100)
+        axes[-1].set_xlabel(xlabel)
+        if has_base:
+            fig.legend(handles=[Line2D([], [], color="0.3", linestyle="--", linewidth=0.8, label="random choice (expected)")], loc="outside lower center", frameon=False, handlelength=1.5)
     return fig
 
 
-def heatmap_figure(rows: Sequence[dict[str, Any]]) -> Figure:
-    """Accuracy per category (and Overall) per run, annotated with the values; missing cells are blank."""
+def _heat_tick_height(cats: Sequence[str]) -> float:
+    """The height of category names written at 45 degrees."""
+    return max(len(c) for c in cats) * 7 * 0.56 / 72 * math.sin(math.pi / 4) + LINE_IN
+
+
+def heatmap_figure(rows: Sequence[dict[str, Any]], *, names: Names | None = None, size: str = "column") -> Figure:
+    """Accuracy per category (and Overall) per run, one panel per (benchmark, pair set) with its own categories,
+    annotated with the values where the cells are wide enough for them; missing cells are blank."""
     from .tables import category_key, row_categories
 
-    runs = _runs(rows)
-    if not runs:
+    check_size(size)
+    panels = facets(rows, names)
+    if not panels:
         raise InputError("no run with accuracies to plot")
-    cats = row_categories(runs)
-    keys = [category_key(c) for c in cats] + ["overall"]
-    names = [*cats, "Overall"]
-    data = [[as_number(r.get(k)) for k in keys] for r in runs]
     import numpy as np
 
-    grid = np.array([[np.nan if v is None else v for v in row] for row in data], dtype=float)
+    cats = [[*row_categories(list(f.runs)), "Overall"] for f in panels]
+    same = all(c == cats[0] for c in cats)
+    labels = [[wrap(n, label_chars(size)) for n in unique_labels(list(f.runs), names)] for f in panels]
+    heights = [max(0.45, len(ls) * max(0.2, max(lines(x) for x in ls) * LINE_IN + 0.06)) for ls in labels]
+    titles, title_h = _title_height(panels, size)
+    ticks_h = _heat_tick_height(cats[0]) if same else 0.0
+    total = sum(heights) + len(panels) * (title_h + 0.1) + (ticks_h if same else sum(_heat_tick_height(c) + 0.05 for c in cats)) + 0.15
+    grid_width = 0.5 * SIZES[size]  # about what the grid gets beside the names and the colour bar
     with paper_style():
-        fig = new_figure(0.95 + 0.2 * len(runs))
-        ax = fig.add_subplot()
-        im = ax.imshow(np.ma.masked_invalid(grid), cmap="viridis", vmin=0, vmax=100, aspect="auto")
-        ax.set_xticks(range(len(names)), [shorten(n, 12) for n in names], rotation=45, ha="right", rotation_mode="anchor")
-        ax.set_yticks(range(len(runs)), unique_labels(runs, 24))
-        for i in range(grid.shape[0]):
-            for j in range(grid.shape[1]):
-                if not np.isnan(grid[i, j]):
-                    ax.text(j, i, f"{grid[i, j]:.0f}", ha="center", va="center", fontsize=7, color="white" if grid[i, j] < 60 else "black")
-        cb = fig.colorbar(im, ax=ax, shrink=0.9, pad=0.02)
+        fig = new_figure(total, size)
+        axes = facet_grid(fig, len(panels), sharex=same, height_ratios=heights)
+        images = []
+        for f, ax, names_k, cs, title in zip(panels, axes, labels, cats, titles, strict=True):
+            keys = [category_key(c) for c in cs[:-1]] + ["overall"]
+            grid = np.array([[np.nan if (v := as_number(r.get(k))) is None else v for k in keys] for r in f.runs], dtype=float)
+            images.append(ax.imshow(np.ma.masked_invalid(grid), cmap="viridis", vmin=0, vmax=100, aspect="auto"))
+            ax.set_xticks(range(len(cs)), cs, rotation=45, ha="right", rotation_mode="anchor")
+            ax.set_yticks(range(len(f.runs)), names_k)
+            if title:
+                ax.set_title(title)
+            if grid_width / len(cs) >= 0.2:  # room for a two-digit number in each cell
+                for i in range(grid.shape[0]):
+                    for j in range(grid.shape[1]):
+                        if not np.isnan(grid[i, j]):
+                            ax.text(j, i, f"{grid[i, j]:.0f}", ha="center", va="center", fontsize=7, color="white" if grid[i, j] < 60 else "black")
+        cb = fig.colorbar(images[0], ax=axes, shrink=1.0, pad=0.02, aspect=25)
         cb.set_label("accuracy (%)")
+        cb.set_ticks([0, 25, 50, 75, 100] if sum(heights) >= 0.9 else [0, 50, 100])
         cb.ax.tick_params(labelsize=7)
     return fig
 
 
-def consistency_figure(rows: Sequence[dict[str, Any]]) -> Figure:
-    """Position consistency (x) against Overall accuracy (y, with 95% CI), one marker per two-game run, named in a
-    legend below the axes (runs at the same spot stay visible as open markers of different shapes)."""
-    runs = [r for r in _runs(rows) if as_number(r.get("consistency")) is not None]
-    if not runs:
+def _panel_columns(size: str, n: int) -> int:
+    """Columns of a grid of ``n`` scatter or line panels: one on a column, up to three on a page."""
+    return 1 if size == "column" else max(1, min(n, 3))
+
+
+def _legend_height(labels: Sequence[str], size: str) -> float:
+    if not labels:
+        return 0.0
+    cols = legend_columns(size, len(labels))
+    return math.ceil(len(labels) / cols) * max(lines(x) for x in labels) * LINE_IN * 1.1 + 0.12
+
+
+def consistency_figure(rows: Sequence[dict[str, Any]], *, names: Names | None = None, size: str = "column") -> Figure:
+    """Position consistency (x) against Overall accuracy (y, with 95% CI), one marker per two-game run (open
+    markers of distinct colour and shape, named in a legend below), one panel per (benchmark, pair set)."""
+    from matplotlib.lines import Line2D
+
+    check_size(size)
+    keep = [r for r in rows if r.get("origin") == "baseline" or as_number(r.get("consistency")) is not None]
+    panels = facets(keep, names)
+    if not panels:
         raise InputError("no two-game run with a position consistency to plot")
-    labels = unique_labels(runs, 22)
+    runs = [r for f in panels for r in f.runs]
+    labels = [wrap(n, legend_chars(size, len(runs))) for n in unique_labels(runs, names)]
+    cols = _panel_columns(size, len(panels))
+    titles, title_h = _title_height(panels, size)
+    panel_h = 1.6 if size == "column" else 1.9
+    total = math.ceil(len(panels) / cols) * (panel_h + title_h) + 0.35 + _legend_height(labels, size)
+    low = min(40.0, min(float(r["consistency"]) for r in runs) - 5)
     with paper_style():
-        fig = new_figure(2.3 + 0.12 * ((len(runs) + 1) // 2))
-        ax = fig.add_subplot()
-        for k, (r, name) in enumerate(zip(runs, labels, strict=True)):
-            x, y = float(r["consistency"]), float(r["overall"])
-            err = _ci_err([r])
-            ax.errorbar(x, y, yerr=[err[0], err[1]], fmt=MARKERS[k % len(MARKERS)], color=f"C{k % 10}", mfc="none", mew=1.0, elinewidth=0.7, capsize=1.5, label=name)
-        base = _baseline_value(rows)
-        if base is not None:
-            ax.axhline(base, color="0.3", linestyle="--", linewidth=0.8)
-        ax.set_xlabel("position consistency (%)")
-        ax.set_ylabel("Overall accuracy (%)")
-        ax.set_xlim(min(40.0, min(float(r["consistency"]) for r in runs) - 5), 103)
-        ax.set_ylim(0, 100)
-        fig.legend(loc="outside lower center", ncols=2, frameon=False, handletextpad=0.3, columnspacing=0.8)
+        fig = new_figure(total, size)
+        axes = facet_grid(fig, len(panels), cols=cols, sharex=True, sharey=True)
+        handles = []
+        k = 0
+        for i, (f, ax, title) in enumerate(zip(panels, axes, titles, strict=True)):
+            for r in f.runs:
+                style = group_style(k)
+                ax.errorbar(float(r["consistency"]), float(r["overall"]), yerr=_ci_err([r]), fmt=style.marker, color=style.color, mfc="none", mew=1.0, elinewidth=0.7, capsize=1.5)
+                handles.append(Line2D([], [], marker=style.marker, color=style.color, mfc="none", mew=1.0, linestyle="none", label=labels[k]))
+                k += 1
+            if f.baseline is not None:
+                ax.axhline(f.baseline, color="0.3", linestyle="--", linewidth=0.8)
+            if title:
+                ax.set_title(title)
+            if i + cols >= len(panels):
+                ax.set_xlabel("position consistency (%)")
+            if i % cols == 0:
+                ax.set_ylabel("Overall accuracy (%)")
+        axes[0].set_xlim(low, 103)
+        axes[0].set_ylim(0, 100)
+        fig.legend(handles=handles, loc="outside lower center", ncols=legend_columns(size, len(handles)), frameon=False, handletextpad=0.3, columnspacing=0.8)
     return fig
 
 
 def figure_bytes(fig: Figure, fmt: str) -> bytes:
-    """The figure encoded as ``png`` (200 dpi), ``pdf`` or ``svg``."""
+    """The figure encoded as ``png`` (:data:`DPI`), ``pdf`` or ``svg``, at its own size (no ``bbox_inches="tight"``:
+    the constrained layout keeps every text inside the canvas, and the width stays the one asked for)."""
     if fmt not in FORMATS:
         raise InputError(f"unknown figure format {fmt!r}; use {', '.join(FORMATS)}", field="-o")
     buf = io.BytesIO()
-    fig.savefig(buf, format=fmt, dpi=200, metadata={"Software": "judgebench"} if fmt == "png" else None)
+    fig.savefig(buf, format=fmt, dpi=DPI, metadata={"Software": "judgebench"} if fmt == "png" else None)
     return buf.getvalue()
 
 
@@ -296,22 +358,35 @@ def save_figure(fig: Figure, path: str | Path) -> Path:
     return atomic_write_bytes(p, figure_bytes(fig, p.suffix.lstrip(".").lower()))
 
 
-def make_figure(kind: str, rows: Sequence[dict[str, Any]], runs: Sequence[tuple[str, Sequence[ItemResult]]] = (), *, agreement: Any = None, measure: str | None = None, bins: int = 5) -> Figure:
-    """Build one figure of ``kind`` (see :data:`PLOT_KINDS`)."""
+def make_figure(
+    kind: str,
+    rows: Sequence[dict[str, Any]],
+    runs: Sequence[tuple[str, Sequence[ItemResult]]] = (),
+    *,
+    agreement: Any = None,
+    measure: str | None = None,
+    bins: int = 5,
+    names: Names | None = None,
+    size: str = "column",
+    run_facets: Sequence[str] = (),
+) -> Figure:
+    """Build one figure of ``kind`` (see :data:`PLOT_KINDS`), ``size`` wide (``column`` or ``page``), runs named by
+    ``names``; ``run_facets``: the panel title of each of ``runs`` (length curve; one panel when empty)."""
+    check_size(size)
     if kind == "accuracy":
-        return accuracy_figure(rows)
+        return accuracy_figure(rows, names=names, size=size)
     if kind == "heatmap":
-        return heatmap_figure(rows)
+        return heatmap_figure(rows, names=names, size=size)
     if kind == "consistency":
-        return consistency_figure(rows)
+        return consistency_figure(rows, names=names, size=size)
     if kind == "length":
         from .plots_judgments import length_bias_figure
 
-        return length_bias_figure(runs, bins=bins)
+        return length_bias_figure(runs, bins=bins, size=size, facets=run_facets)
     if kind == "agreement":
         from .plots_judgments import agreement_figure
 
         if agreement is None:
             raise InputError("the agreement plot needs the JSON of `judgebench agree --json`", field="--agreement")
-        return agreement_figure(agreement, measure=measure)
+        return agreement_figure(agreement, measure=measure, names=names, size=size)
     raise InputError(f"unknown plot kind {kind!r}; choose one of {', '.join(PLOT_KINDS)}", field="KIND")

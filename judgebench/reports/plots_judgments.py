@@ -14,7 +14,24 @@ from typing import TYPE_CHECKING, Any
 from ..analysis.scoring import original_frame, pairwise_pairs
 from ..errors import InputError
 from ..schema import Decision, ItemResult
-from .plot_style import MARKERS, as_number, new_figure, paper_style, shorten
+from .names import Names
+from .plot_style import (
+    LINE_IN,
+    PALETTE,
+    SIZES,
+    as_number,
+    check_size,
+    facet_grid,
+    group_style,
+    label_chars,
+    legend_chars,
+    legend_columns,
+    lines,
+    new_figure,
+    paper_style,
+    text_chars,
+    wrap,
+)
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -91,26 +108,58 @@ def length_bias(runs: Sequence[tuple[str, Sequence[ItemResult]]], *, bins: int =
     return LengthBias(tuple(float(e) for e in edges), out, curve(truth))
 
 
-def length_bias_figure(runs: Sequence[tuple[str, Sequence[ItemResult]]], *, bins: int = 5) -> Figure:
-    """Lines: % of decisions choosing the longer response per length-difference bin, one per run; dashed black:
-    the % of pairs whose longer response is the correct one (a judge without length bias follows it)."""
+def length_bias_figure(runs: Sequence[tuple[str, Sequence[ItemResult]]], *, bins: int = 5, size: str = "column", facets: Sequence[str] = ()) -> Figure:
+    """Lines: % of decisions choosing the longer response per length-difference bin, one per run (distinct colour
+    and marker); dashed black: the % of pairs whose longer response is the correct one (a judge without length bias
+    follows it). ``facets``: the panel title of each run (its benchmark and pair set); each panel has its own bins."""
+    import math
+
+    check_size(size)
     names = [n for n, _ in runs]
     unique = [n if names.count(n) == 1 else f"{n} #{names[:i + 1].count(n)}" for i, n in enumerate(names)]
-    lb = length_bias([(u, res) for u, (_, res) in zip(unique, runs, strict=True)], bins=bins)
-    ticks = [f"{lb.edges[i]:.0f}–{lb.edges[i + 1]:.0f}" for i in range(len(lb.edges) - 1)]
-    xs = list(range(len(ticks)))
+    titles = list(facets) if facets else [""] * len(runs)
+    if len(titles) != len(runs):
+        raise ValueError("facets must give one title per run")
+    panels: dict[str, list[tuple[str, Sequence[ItemResult]]]] = {}
+    for u, (_, res), t in zip(unique, runs, titles, strict=True):
+        panels.setdefault(t, []).append((u, res))
+    curves = [(t, length_bias(members, bins=bins)) for t, members in panels.items()]
+    labels = [wrap(u, legend_chars(size, len(unique) + 1)) for u in unique]
+    label_of = dict(zip(unique, labels, strict=True))
+    cols = 1 if size == "column" else max(1, min(len(curves), 3))
+    shown_titles = [wrap(t, text_chars(0.6 * SIZES[size], 8)) if len(curves) > 1 else "" for t, _ in curves]
+    title_h = max((lines(t) * 8 / 72 * 1.3 + 0.08 for t in shown_titles if t), default=0.0)
+    n_legend = len(unique) + 1
+    legend_h = math.ceil(n_legend / legend_columns(size, n_legend)) * max(lines(x) for x in labels) * LINE_IN * 1.1 + 0.12
+    xlabel = wrap("longer response is longer by (% of the shorter)", text_chars(0.8 * SIZES[size] / cols))
+    panel_h = 1.6 if size == "column" else 1.9
+    total = math.ceil(len(curves) / cols) * (panel_h + title_h + (lines(xlabel) - 1) * LINE_IN) + 0.35 + legend_h
+    from matplotlib.lines import Line2D
+
     with paper_style():
-        fig = new_figure(2.3 + 0.12 * ((len(runs) + 2) // 2))
-        ax = fig.add_subplot()
-        for k, (name, (share, _)) in enumerate(lb.runs.items()):
-            ax.plot(xs, share, marker=MARKERS[k % len(MARKERS)], mfc="none", color=f"C{k % 10}", label=shorten(name, 22))
-        ax.plot(xs, lb.label[0], linestyle="--", color="black", marker="s", markersize=3, label="label (truth)")
-        ax.axhline(50, color="0.6", linewidth=0.6, linestyle=":")
-        ax.set_xticks(xs, ticks)
-        ax.set_xlabel("longer response is longer by (% of the shorter)")
-        ax.set_ylabel("longer response chosen (%)")
-        ax.set_ylim(0, 102)
-        fig.legend(loc="outside lower center", ncols=2, frameon=False, handletextpad=0.3, columnspacing=0.8)
+        fig = new_figure(total, size)
+        axes = facet_grid(fig, len(curves), cols=cols, sharey=True)
+        handles = []
+        k = 0
+        for i, ((_, lb), ax, title) in enumerate(zip(curves, axes, shown_titles, strict=True)):
+            ticks = [f"{lb.edges[j]:.0f}–{lb.edges[j + 1]:.0f}" for j in range(len(lb.edges) - 1)]
+            xs = list(range(len(ticks)))
+            for name, (share, _) in lb.runs.items():
+                style = group_style(k)
+                ax.plot(xs, share, marker=style.marker, mfc="none", color=style.color)
+                handles.append(Line2D([], [], marker=style.marker, mfc="none", color=style.color, label=label_of[name]))
+                k += 1
+            ax.plot(xs, lb.label[0], linestyle="--", color="black", marker="s", markersize=3)
+            ax.axhline(50, color="0.6", linewidth=0.6, linestyle=":")
+            ax.set_xticks(xs, ticks, rotation=30 if size == "column" and len(ticks) > 4 else 0, ha="right" if size == "column" and len(ticks) > 4 else "center")
+            ax.set_xlabel(xlabel)
+            if i % cols == 0:
+                ax.set_ylabel("longer response chosen (%)")
+            if title:
+                ax.set_title(title)
+        axes[0].set_ylim(0, 102)
+        handles.append(Line2D([], [], linestyle="--", color="black", marker="s", markersize=3, label="label (truth)"))
+        fig.legend(handles=handles, loc="outside lower center", ncols=legend_columns(size, len(handles)), frameon=False, handletextpad=0.3, columnspacing=0.8)
     return fig
 
 
@@ -193,16 +242,35 @@ def agreement_points(data: Any, measure: str | None = None) -> list[tuple[str, P
     return out
 
 
-def agreement_figure(data: Any, *, measure: str | None = None) -> Figure:
+def _display_name(name: str, names: Names | None) -> str:
+    """A judge's name from ``agree --json`` (``judge:model`` as ``rater``, or ``judge/model`` from a run folder) as
+    ``names`` shows runs; other names as they are."""
+    if names is None:
+        names = Names()
+    for sep in (":", "/"):
+        judge, found, model = name.partition(sep)
+        if found and judge and model:
+            return names.run(judge, model)
+    return names.run(name, "")
+
+
+def agreement_figure(data: Any, *, measure: str | None = None, names: Names | None = None, size: str = "column") -> Figure:
     """Bars: each judge's agreement with human labels, next to the human-human baseline on the same items (grey)."""
+    check_size(size)
     points = agreement_points(data, measure)
     import numpy as np
 
+    shown = [_display_name(n, names) for n, _, _ in points]
+    shown = [n if shown.count(n) == 1 else f"{n} #{shown[:i + 1].count(n)}" for i, n in enumerate(shown)]
+    labels = [wrap(n, label_chars(size)) for n in shown]
+    has_human = any(h is not None for _, _, h in points)
+    row_h = max(0.3 if has_human else 0.17, max(lines(x) for x in labels) * LINE_IN + 0.06)
+    xlabel = wrap(measure or ("agreement with the majority of the other humans" if has_human else "agreement with human labels"), text_chars(0.5 * SIZES[size]))
+    total = len(points) * row_h + 0.12 + 0.3 + lines(xlabel) * LINE_IN + (LINE_IN + 0.12 if has_human else 0.0)
     with paper_style():
-        fig = new_figure(0.9 + 0.3 * len(points))
+        fig = new_figure(total, size)
         ax = fig.add_subplot()
         ys = np.arange(len(points))[::-1].astype(float)
-        has_human = any(h is not None for _, _, h in points)
         height = 0.38 if has_human else 0.65
 
         def bars(y: np.ndarray, ests: list[tuple[float, float | None, float | None]], **kw: Any) -> None:
@@ -211,16 +279,17 @@ def agreement_figure(data: Any, *, measure: str | None = None) -> Figure:
             ax.barh(y, vals, height=height, xerr=err, error_kw={"elinewidth": 0.8, "capsize": 1.5}, **kw)
 
         off = height / 2 if has_human else 0.0
-        bars(ys + off, [j for _, j, _ in points], color="C0", label="judge vs humans")
+        bars(ys + off, [j for _, j, _ in points], color=PALETTE[0], label="judge vs humans")
         human = [(y, h) for y, (_, _, h) in zip(ys, points, strict=True) if h is not None]
         if human:
-            bars(np.array([y for y, _ in human]) - off, [h for _, h in human], color="0.65", label="human vs humans")
+            bars(np.array([y for y, _ in human]) - off, [h for _, h in human], color="0.65", hatch="////", edgecolor="0.35", linewidth=0.4, label="human vs humans")
             fig.legend(loc="outside lower center", ncols=2, frameon=False)
-        ax.set_yticks(ys, [shorten(n) for n, _, _ in points])
+        ax.set_yticks(ys, labels)
+        ax.set_ylim(-0.6, len(points) - 0.4)
         values = [v for _, j, h in points for e in (j, h) if e is not None for v in e if v is not None]
         if values and min(values) >= 0 and max(values) <= 1:
             ax.set_xlim(0, 1)
-        ax.set_xlabel(measure or ("agreement with the majority of the other humans" if has_human else "agreement with human labels"))
+        ax.set_xlabel(xlabel)
     return fig
 
 
