@@ -110,8 +110,10 @@ def test_rpm_limit_holds_at_the_server(fake_server, tmp_path: Path) -> None:
     times = sorted(t for _, _, t in server.log)
     assert len(times) == 20
     # token bucket of 10/s with a burst of 10: any 1-second window holds at most 10 + 10 arrivals, and the 20 calls
-    # cannot finish in under (20 - 10) / 10 = 1 s
-    assert times[-1] - times[0] >= 0.9
+    # cannot be granted in under (20 - 10) / 10 = 1 s. Arrival times lag the grants: on a loaded machine the first
+    # burst reached the server 0.12 s after its grant (0.88 s spread seen), so the bound keeps a 0.25 s margin; with
+    # no limiter all 20 arrive within a few tens of milliseconds
+    assert times[-1] - times[0] >= 0.75
     assert max(sum(1 for u in times if t <= u < t + 1.0) for t in times) <= 20
 
 
