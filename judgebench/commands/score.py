@@ -36,6 +36,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data-dir", default=None, help="the benchmark's local copy, for formats whose items are not in the file (PandaLM's judgments)")
     p.add_argument("--json", action="store_true", help="machine-readable list, one object per file (with the benchmark's own numbers as 'benchmark')")
     p.add_argument("--format", choices=("md", "latex", "csv"), default="md", help="table format")
+    from .leaderboard import add_table_arguments
+
+    add_table_arguments(p)
     p.add_argument("--out", default=None, help="also write the table (Markdown) to this file, atomically")
     p.add_argument("--bias", action="store_true", help="also report bias probes per file (position, length, ties, no-decisions, self-preference) with 95%% bootstrap CIs")
     p.add_argument(
@@ -50,8 +53,10 @@ def run(args: argparse.Namespace) -> int:
     from ..analysis.score_files import read_judgment_files
     from ..files import atomic_write_text, finite_json
     from ..reports.leaderboard import metrics_row, render_rows, render_run_extra
+    from ..reports.names import Names
     from ..reports.score_report import file_metrics, render_probes, render_reparse, reproduction_note, score_entries
 
+    names = Names.load(args.names) if args.names else None
     files, reports = read_judgment_files(args.files, reparse=args.reparse, upstream=args.upstream, data_dir=args.data_dir)  # read all before writing
     scored = [file_metrics(jf, rule=args.rule) for jf in files]
     rows = [
@@ -60,9 +65,9 @@ def run(args: argparse.Namespace) -> int:
     ]
     if args.json:
         details = [m.extra.get("benchmark") for m, _ in scored]
-        print(json.dumps(finite_json(score_entries(rows, files, reports, bias=args.bias, details=details)), indent=2))
+        print(json.dumps(finite_json(score_entries(rows, files, reports, bias=args.bias, details=details, names=names)), indent=2))
     else:
-        print(render_rows(rows, args.format, rule=args.rule), end="")
+        print(render_rows(rows, args.format, rule=args.rule, names=names, latex_width=args.latex_width), end="")
         if reports:
             print(render_reparse(reports), end="")
         for jf, (metrics, _) in zip(files, scored, strict=True):  # what a score holds besides accuracy (a benchmark's own table, ...)
@@ -73,5 +78,5 @@ def run(args: argparse.Namespace) -> int:
             for jf in files:
                 print(render_probes(jf), end="")
     if args.out:
-        atomic_write_text(args.out, reproduction_note(rows, reports, rule=args.rule) + render_rows(rows, "md", rule=args.rule))
+        atomic_write_text(args.out, reproduction_note(rows, reports, rule=args.rule) + render_rows(rows, "md", rule=args.rule, names=names))
     return 0

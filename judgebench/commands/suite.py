@@ -18,6 +18,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--limit", type=int, default=None, help="judge only the first N items of each benchmark")
     p.add_argument("--option", action="append", default=[], metavar="KEY=VALUE", help="judge option, repeatable")
     p.add_argument("--format", choices=("md", "latex", "csv", "json"), default="md", help="output format (default md)")
+    from .leaderboard import add_table_arguments
+
+    add_table_arguments(p)
     add_run_arguments(p)
 
 
@@ -25,12 +28,14 @@ def run(args: argparse.Namespace) -> int:
     from ..analysis.failures import summarize_failures
     from ..files import finite_json
     from ..reports.leaderboard import data_fields, render_category_table, render_run_extra, run_label
+    from ..reports.names import Names
     from ..reports.suite_table import render_suite_table, suite_table
     from ..reports.tables import Column, to_markdown
     from ..run.spec import RunSpec
     from ..run.suite import SuiteRun, default_benchmarks, run_suite, suite_rows, suite_targets
     from ._flags import call_options, judge_fields
 
+    display = Names.load(args.names) if args.names else None
     names = [b.strip() for b in args.benchmarks.split(",") if b.strip()] if args.benchmarks else default_benchmarks()
     if not names:
         print("judgebench suite: no benchmark has a local copy; pass --benchmarks NAME,... (they download) or set JUDGEBENCH_DATA_DIR", file=sys.stderr)
@@ -52,20 +57,22 @@ def run(args: argparse.Namespace) -> int:
     ran = [e for e in entries if e.outcome is not None]
     label = run_label(judge_name, args.model or "")
     table = suite_table(
-        [SuiteRun({"label": label, "dataset": e.benchmark, "n": e.n, "failed": e.outcome.metrics.n_failed} | data_fields(e.outcome.run_info, e.outcome.results), e.outcome.metrics) for e in ran if e.outcome]
+        [SuiteRun({"label": label, "judge": judge_name, "model": args.model or "", "dataset": e.benchmark, "n": e.n, "failed": e.outcome.metrics.n_failed} | data_fields(e.outcome.run_info, e.outcome.results), e.outcome.metrics) for e in ran if e.outcome]
     )
     not_run = [r for r in rows if r["note"]]
     if args.format == "json":
         for r, e in zip(rows, entries, strict=True):
             r["judge"], r["model"] = judge_name, args.model
+            if display is not None:
+                r["name"] = display.run(judge_name, args.model or "")
             r["ci_low"], r["ci_high"] = e.ci_low, e.ci_high
             r["details"] = (e.outcome.metrics.extra or {}).get("benchmark") if e.outcome is not None else None
             r["results"] = str(e.outcome.out_dir) if e.outcome is not None else None
         print(json.dumps(finite_json(rows), indent=2))
     elif args.format in ("csv", "latex"):
-        print(render_suite_table(table, args.format), end="")
+        print(render_suite_table(table, args.format, names=display, width=args.latex_width), end="")
     else:
-        print(render_suite_table(table, "md"), end="")
+        print(render_suite_table(table, "md", names=display), end="")
         for e in ran:
             assert e.outcome is not None
             # the benchmark's own sections when it has a rule of its own, else its categories (LLMBar's subsets)

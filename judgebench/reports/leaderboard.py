@@ -36,6 +36,8 @@ from ..files import atomic_write_text
 from ..protocols import REDUCERS
 from ..run.identity import item_set_sha256
 from ..schema import LABELS, Decision, ItemResult, is_model_name, response_models_label
+from .latex import Width
+from .names import Names
 from .suite_table import SuiteTable, render_suite_table
 from .tables import (
     Column,
@@ -512,17 +514,28 @@ def leaderboard(
     return out
 
 
-def render_rows(rows: Sequence[dict[str, Any]], fmt: str, *, rule: str | None = None, caption: str | None = None, columns: Sequence[str] | None = None) -> str:
+def render_rows(
+    rows: Sequence[dict[str, Any]],
+    fmt: str,
+    *,
+    rule: str | None = None,
+    caption: str | None = None,
+    columns: Sequence[str] | None = None,
+    names: Names | None = None,
+    latex_width: Width = "column",
+) -> str:
     """Render rows as ``md``, ``latex``, ``csv`` or ``json`` (see :func:`judgebench.reports.tables.render_leaderboard`;
-    ``rule=None``: each table is headed with its rows' rule, or says each run has its own).
+    ``rule=None``: each table is headed with its rows' rule, or says each run has its own; ``names``: display names;
+    ``latex_width``: ``column`` or ``text``).
 
     Raises:
-        InputError: for an unknown format or column name.
+        InputError: for an unknown format, column name or width.
     """
     try:
-        return render_leaderboard(rows, fmt, rule=rule, caption=caption, columns=columns)
+        return render_leaderboard(rows, fmt, rule=rule, caption=caption, columns=columns, names=names, width=latex_width)
     except ValueError as e:
-        raise InputError(str(e), field="--columns" if "column" in str(e) else "--format") from None
+        field = "--latex-width" if "width" in str(e) else "--columns" if "column" in str(e) else "--format"
+        raise InputError(str(e), field=field) from None
 
 
 def leaderboard_columns(rule: str | None = "vote", categories: Sequence[str] | None = None, rows: Sequence[dict[str, Any]] = ()) -> list[Column]:
@@ -532,15 +545,23 @@ def leaderboard_columns(rule: str | None = "vote", categories: Sequence[str] | N
 
 
 def write_leaderboard(
-    rows: Sequence[dict[str, Any]], out_dir: str | Path, *, rule: str | None = None, columns: Sequence[str] | None = None, suite: SuiteTable | None = None
+    rows: Sequence[dict[str, Any]],
+    out_dir: str | Path,
+    *,
+    rule: str | None = None,
+    columns: Sequence[str] | None = None,
+    suite: SuiteTable | None = None,
+    names: Names | None = None,
+    latex_width: Width = "column",
 ) -> list[Path]:
-    """Write ``leaderboard.md``, ``.tex`` (with ``columns``) and ``.csv`` (every field) into ``out_dir``, and with
-    ``suite`` (runs on several benchmarks) ``suite.md``, ``.tex`` and ``.csv`` (one record per cell), atomically,
-    after rendering them all; return their paths."""
+    """Write ``leaderboard.md``, ``.tex`` (with ``columns``, set for ``latex_width``) and ``.csv`` (every field)
+    into ``out_dir``, and with ``suite`` (runs on several benchmarks) ``suite.md``, ``.tex`` and ``.csv`` (one
+    record per cell), with ``names`` (display names), atomically, after rendering them all; return their paths."""
     out = Path(out_dir)
-    texts = {out / f"leaderboard.{ext}": render_rows(rows, fmt, rule=rule, columns=columns if fmt != "csv" else None) for fmt, ext in (("md", "md"), ("latex", "tex"), ("csv", "csv"))}
+    formats = (("md", "md"), ("latex", "tex"), ("csv", "csv"))
+    texts = {out / f"leaderboard.{ext}": render_rows(rows, fmt, rule=rule, columns=columns if fmt != "csv" else None, names=names, latex_width=latex_width) for fmt, ext in formats}
     if suite is not None:
-        texts |= {out / f"suite.{ext}": render_suite_table(suite, fmt) for fmt, ext in (("md", "md"), ("latex", "tex"), ("csv", "csv"))}
+        texts |= {out / f"suite.{ext}": render_suite_table(suite, fmt, names=names, width=latex_width) for fmt, ext in formats}
     for path, text in texts.items():
         atomic_write_text(path, text)  # known secrets redacted
     return list(texts)

@@ -10,6 +10,7 @@ from typing import Any
 
 from ..analysis.reparse import ReparseReport
 from ..analysis.replay import JudgmentFile
+from .names import Names
 
 
 def category_fields(row: dict[str, Any]) -> dict[str, Any]:
@@ -38,6 +39,7 @@ def score_entries(
     *,
     bias: bool = False,
     details: Sequence[dict[str, Any] | None] = (),
+    names: Names | None = None,
 ) -> list[dict[str, Any]]:
     """``score --json``: one object per file, from its ``score_file_row`` row.
 
@@ -48,12 +50,18 @@ def score_entries(
         bias: add each file's probes (``judgment_probes``), one list of ``Estimate.to_dict()`` per section.
         details: each file's benchmark numbers (``RunMetrics.extra["benchmark"]``), added as ``benchmark`` with the
             file's ``upstream`` format when it is not ``None``; ``()`` for none.
+        names: display names (``reports.names``): each entry gets its run's display ``name`` (distinct within
+            the files); ``None``: no ``name``.
     """
+    from .tables import run_names
+
+    shown = [n.name for n in run_names(rows, names)] if names is not None else []
     out = [
         {
             "path": r["path"],
             "judge_name": r["judge"],
             "judge_model": r["model"],
+            **({"name": shown[k]} if names is not None else {}),
             "response_model": r["response_model"],
             "rule": r["rule"],
             "n_pairs": r["n"],
@@ -64,7 +72,7 @@ def score_entries(
             "position_consistency": r["consistency"],
             "failed": r["failed"],
         }
-        for r in rows
+        for k, r in enumerate(rows)
     ]
     if bias:
         from ..analysis.score_files import judgment_probes
