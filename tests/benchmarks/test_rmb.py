@@ -206,7 +206,7 @@ def test_without_a_local_copy_it_downloads_every_file_from_github_once(tmp_path:
     root = shared("rmb", "BoN_set")
     monkeypatch.setenv("JUDGEBENCH_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.delenv("JUDGEBENCH_RMB_DIR", raising=False)
-    monkeypatch.delenv("JUDGEBENCH_DATA_DIR", raising=False)
+    monkeypatch.setenv("JUDGEBENCH_DATA_DIR", "")  # set but empty: no default copy either
     urls: list[str] = []
     prefix = f"https://raw.githubusercontent.com/Zhou-Zoey/RMB-Reward-Model-Benchmark/{rmb.COMMIT}/RMB_dataset/BoN_set/"
 
@@ -228,7 +228,7 @@ def test_without_a_local_copy_it_downloads_every_file_from_github_once(tmp_path:
 def test_offline_download_error_says_where_to_put_a_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("JUDGEBENCH_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.delenv("JUDGEBENCH_RMB_DIR", raising=False)
-    monkeypatch.delenv("JUDGEBENCH_DATA_DIR", raising=False)
+    monkeypatch.setenv("JUDGEBENCH_DATA_DIR", "")  # set but empty: no default copy either
 
     def offline(url: str, timeout: float = 0) -> io.BytesIO:
         raise urllib.error.URLError("[Errno -3] Temporary failure in name resolution")

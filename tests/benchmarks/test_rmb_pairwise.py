@@ -143,7 +143,7 @@ def test_without_a_local_copy_pairwise_files_are_downloaded_at_the_pinned_commit
     root = shared("rmb", "Pairwise_set")
     monkeypatch.setenv("JUDGEBENCH_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.delenv("JUDGEBENCH_RMB_DIR", raising=False)
-    monkeypatch.delenv("JUDGEBENCH_DATA_DIR", raising=False)
+    monkeypatch.setenv("JUDGEBENCH_DATA_DIR", "")  # set but empty: no default copy either
     prefix = f"https://raw.githubusercontent.com/Zhou-Zoey/RMB-Reward-Model-Benchmark/{rmb.COMMIT}/RMB_dataset/Pairwise_set/"
     urls: list[str] = []
 
