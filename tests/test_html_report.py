@@ -252,3 +252,24 @@ def test_leaderboard_tables_are_in_scroll_boxes_with_group_label_span() -> None:
     tags = parser.tags
     lb = [i for i, (t, a) in enumerate(tags) if t == "table" and "lb" in (a.get("class") or "").split()]
     assert lb and all(tags[i - 1][0] == "div" and tags[i - 1][1].get("class") == "scroll" for i in lb)
+
+
+def test_report_names_runs_in_its_tables_and_figures_from_a_names_file(tmp_path: Path) -> None:
+    """`report --names`: the leaderboard's judge and model cells and the figures use the display names; the pair
+    browser keeps the ids (they are what a results folder says)."""
+    from judgebench.reports.html import leaderboard_tables, render_report
+    from judgebench.reports.names import Names
+
+    from .report_fixtures import report_runs
+
+    path = tmp_path / "names.yaml"
+    path.write_text('judges:\n  vanilla: Vanilla\nmodels:\n  "openai:a-rather-long-model-name-00": Model Zero\n', encoding="utf-8")
+    names = Names.load(path)
+    runs = report_runs(2)
+    tables = leaderboard_tables([r.row for r in runs], None, names)
+    cells = [[c["text"] for c in row["cells"]] for row in tables[0]["rows"]]
+    assert any("Vanilla" in c for row in cells for c in row) and any("Model Zero" in c for row in cells for c in row)
+    assert not any("openai:a-rather-long-model-name-00" in c for row in cells for c in row)
+    html = render_report(runs, names=names, figures=False)
+    table_part = html.split('<section id="leaderboard">', 1)[1].split("</section>", 1)[0]
+    assert "Model Zero" in table_part and "a-rather-long-model-name-01" in table_part  # the other model keeps its default name

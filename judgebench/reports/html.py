@@ -38,7 +38,9 @@ from ..protocols import Pairwise, get_reducer
 from ..schema import Decision, ItemResult, Judgment
 from ..secrets import redact, secret_values
 from .leaderboard import LoadedRun, common_benchmark
+from .names import Names
 from .suite_table import spans_benchmarks, suite_table
+from .table_content import named_rows, run_names
 from .tables import MIXED_RULES, benchmarks_of, best_cells, format_cell, pick_columns, row_benchmark, table_rule
 
 logger = logging.getLogger(__name__)
@@ -238,8 +240,9 @@ def script_json(obj: Any) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def figures_html_data(rows: Sequence[dict[str, Any]], runs: Sequence[LoadedRun]) -> list[dict[str, str]]:
-    """The figures that the data allow, as ``{"kind", "title", "src"}`` with a base64 PNG ``data:`` URI."""
+def figures_html_data(rows: Sequence[dict[str, Any]], runs: Sequence[LoadedRun], names: Names | None = None) -> list[dict[str, str]]:
+    """The figures that the data allow, as ``{"kind", "title", "src"}`` with a base64 PNG ``data:`` URI; runs are
+    named by ``names`` (``reports.names``; default names without it)."""
     from ..errors import InputError
     from .plots import figure_bytes, make_figure, unique_labels
 
@@ -250,11 +253,11 @@ def figures_html_data(rows: Sequence[dict[str, Any]], runs: Sequence[LoadedRun])
         "length": "Length bias: how often the longer response is chosen",
     }
     judged = [r for r in runs if r.results]
-    results = list(zip(unique_labels([r.row for r in judged]), [r.results for r in judged], strict=True))
+    results = list(zip(unique_labels([r.row for r in judged], names=names), [r.results for r in judged], strict=True))
     out = []
     for kind in FIGURE_KINDS:
         try:
-            fig = make_figure(kind, rows, [(name, pairwise_pairs(res)) for name, res in results])
+            fig = make_figure(kind, rows, [(name, pairwise_pairs(res)) for name, res in results], names=names)
         except InputError as e:
             logger.info("figure %s left out: %s", kind, e.reason)
             continue
@@ -277,23 +280,27 @@ def leaderboard_table(rows: Sequence[dict[str, Any]], rule: str | None) -> dict[
     return {"title": "", "header": [c.header for c in cols], "rows": body, "tests": " / ".join(tests)}
 
 
-def leaderboard_tables(rows: Sequence[dict[str, Any]], rule: str | None) -> list[dict[str, Any]]:
+def leaderboard_tables(rows: Sequence[dict[str, Any]], rule: str | None, names: Names | None = None) -> list[dict[str, Any]]:
     """The leaderboard as tables (:func:`leaderboard_table`): one, or one per benchmark when the rows hold several
-    (titled with the benchmark's name; each has its own category columns and rule)."""
+    (titled with the benchmark's name; each has its own category columns and rule). With ``names``, the judge and
+    model cells show display names (``table_content.named_rows``), distinct within each table."""
     benches: dict[str | None, list[dict[str, Any]]] = {}
     multi = len(benchmarks_of(rows)) > 1
     for r in rows:
         benches.setdefault(row_benchmark(r) if multi else None, []).append(r)
-    return [dict(leaderboard_table(members, rule), title=_text(bench or "")) for bench, members in benches.items()]
+    if names is not None:
+        benches = {b: named_rows(members, run_names(members, names), names) for b, members in benches.items()}
+    return [dict(leaderboard_table(members, rule), title=_text(names.benchmark(bench) if names and bench else bench or "")) for bench, members in benches.items()]
 
 
-def suite_html_data(runs: Sequence[LoadedRun]) -> dict[str, Any] | None:
+def suite_html_data(runs: Sequence[LoadedRun], names: Names | None = None) -> dict[str, Any] | None:
     """The suite table (``reports.suite_table``: a judge per row, a benchmark's headline per column) as header,
     rows of cell texts and notes; ``None`` when the runs cover one benchmark."""
     if not spans_benchmarks(runs):
         return None
     table = suite_table(runs)
-    return {"header": ["Judge", *table.datasets], "rows": [[_text(r["judge"]), *(_text(r[d]) for d in table.datasets)] for r in table.rows()], "notes": [_text(n) for n in table.notes()]}
+    shown = table.rows(names) if names is not None else table.rows()
+    return {"header": ["Judge", *table.datasets], "rows": [[_text(r["judge"]), *(_text(r[d]) for d in table.datasets)] for r in shown], "notes": [_text(n) for n in table.notes()]}
 
 
 def rule_text(runs: Sequence[LoadedRun], rule: str | None) -> str:
@@ -312,10 +319,13 @@ def _asset(name: str) -> str:
     return resources.files("judgebench.reports").joinpath("assets", name).read_text(encoding="utf-8")
 
 
-def render_report(runs: Sequence[LoadedRun], *, rule: str | None = None, title: str = "judgebench report", figures: bool = True, prompts: bool = True) -> str:
+def render_report(
+    runs: Sequence[LoadedRun], *, rule: str | None = None, title: str = "judgebench report", figures: bool = True, prompts: bool = True, names: Names | None = None
+) -> str:
     """The whole HTML document for ``runs`` (leaderboard rows as made by :func:`judgebench.reports.leaderboard.leaderboard`);
     ``rule`` is the rule every run was rescored under, ``None`` when each has its own (the header says which);
-    ``prompts=False`` leaves the judges' prompts out of the pair browser (a smaller page).
+    ``prompts=False`` leaves the judges' prompts out of the pair browser (a smaller page); ``names`` gives the
+    tables and figures display names (``reports.names``; the pair browser keeps the ids).
 
     Raises:
         JudgebenchError: if a known secret (``secrets.secret_values``) would still be in the page (a bug guard).
@@ -330,10 +340,10 @@ def render_report(runs: Sequence[LoadedRun], *, rule: str | None = None, title: 
         title=_text(title),
         generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         rule=rule_text(runs, rule),
-        tables=leaderboard_tables(rows, rule),
-        suite=suite_html_data(runs),
+        tables=leaderboard_tables(rows, rule, names),
+        suite=suite_html_data(runs, names),
         tests=" / ".join(sorted({str(r["sig_test"]) for r in rows if r.get("sig_test")})),
-        figures=figures_html_data(rows, runs) if figures else [],
+        figures=figures_html_data(rows, runs, names) if figures else [],
         n_items=len(data["items"]),
         n_pairs=len(data["pairs"]),
         n_runs=len(data["runs"]),
