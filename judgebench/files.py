@@ -71,9 +71,32 @@ def atomic_write_json(path: str | Path, obj: Any) -> None:
 
 
 def atomic_write_jsonl(path: str | Path, rows: Iterable[dict[str, Any]]) -> None:
+    """One JSON line per row, known secrets redacted, written atomically; rows are serialised and written one at a
+    time (``atomic_write_lines``), so a million rows never make one string."""
     from .secrets import dumps_redacted
 
-    atomic_write_bytes(path, "".join(dumps_redacted(r, ensure_ascii=False) + "\n" for r in rows).encode("utf-8"))
+    atomic_write_lines(path, (dumps_redacted(r, ensure_ascii=False) + "\n" for r in rows))
+
+
+def atomic_write_lines(path: str | Path, lines: Iterable[str]) -> Path:
+    """``atomic_write_bytes`` for text produced piece by piece (UTF-8; ``lines`` are written as given, with their
+    newlines): the pieces stream into the temporary file, which replaces ``path`` only when ``lines`` is exhausted,
+    so an exception while producing them (a run stopped half way) leaves ``path`` as it was and no temporary file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", buffering=1 << 20) as f:
+            for piece in lines:
+                f.write(piece)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
 
 
 def append_jsonl(f: Any, row: dict[str, Any]) -> None:
@@ -250,30 +273,9 @@ def iter_jsonl(
             one that ``parse_json_text`` rejects (nesting, integer length, lone surrogates).
     """
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError("file not found", path=path) from None
-    except IsADirectoryError:
-        raise InputError("a folder, not a file", path=path) from None
-    except OSError as e:
-        raise InputError(f"cannot read: {e.strerror}", path=path) from None
-    if path.name.lower().endswith(".gz"):
-        import gzip
-
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError) as e:
-            raise InputError(f"not a readable gzip file: {e}", path=path) from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as e:
-        bad_line = raw[: e.start].count(b"\n") + 1
-        raise InputError(f"not valid UTF-8 text (byte {e.start}); is this a binary file or another encoding?", path=path, line=bad_line) from None
-    lines = text.split("\n")
     limit = max_line_bytes(judgments=judgments)
     depth = MAX_DEPTH + RESULT_EXTRA_DEPTH if judgments else MAX_DEPTH
-    for i, line in enumerate(lines, start=1):
+    for i, line, last in _text_lines(path):
         if not line.strip():
             continue
         try:
@@ -282,7 +284,7 @@ def iter_jsonl(
             try:
                 obj = parse_json_text(line, path=path, line=i, max_depth=depth)
             except InputError:
-                if tolerate_torn_tail and i == len(lines):
+                if tolerate_torn_tail and last:
                     return
                 raise
             if not isinstance(obj, dict):
@@ -293,6 +295,53 @@ def iter_jsonl(
             on_bad_line(e)
             continue
         yield i, obj
+
+
+def _text_lines(path: Path) -> Iterator[tuple[int, str, bool]]:
+    """``(line number from 1, text without its newline, whether it is the final line and has no newline)`` of a
+    UTF-8 file, read line by line (a ``.gz`` file is decompressed whole first), so a large file is never held whole.
+
+    Raises:
+        InputError: for a missing or unreadable file, a folder, a bad gzip file, or bytes that are not UTF-8 (naming
+            the line and the byte's offset in the file).
+    """
+    try:
+        f = path.open("rb")
+    except FileNotFoundError:
+        raise InputError("file not found", path=path) from None
+    except IsADirectoryError:
+        raise InputError("a folder, not a file", path=path) from None
+    except OSError as e:
+        raise InputError(f"cannot read: {e.strerror}", path=path) from None
+    with f:
+        source: Iterable[bytes] = f
+        if path.name.lower().endswith(".gz"):
+            import gzip
+            import io
+
+            try:
+                source = io.BytesIO(gzip.decompress(f.read()))
+            except (OSError, EOFError) as e:
+                raise InputError(f"not a readable gzip file: {e}", path=path) from None
+            except IsADirectoryError:
+                raise InputError("a folder, not a file", path=path) from None
+        offset = 0
+        i = 0
+        try:
+            for i, raw in enumerate(source, start=1):
+                try:
+                    text = raw.decode("utf-8")
+                except UnicodeDecodeError as e:
+                    raise InputError(f"not valid UTF-8 text (byte {offset + e.start}); is this a binary file or another encoding?", path=path, line=i) from None
+                offset += len(raw)
+                if text.endswith("\n"):
+                    yield i, text[:-1], False
+                else:
+                    yield i, text, True
+        except IsADirectoryError:
+            raise InputError("a folder, not a file", path=path) from None
+        except OSError as e:
+            raise InputError(f"cannot read: {e.strerror}", path=path) from None
 
 
 def iter_json_list(path: str | Path, *, what: str = "file") -> Iterator[tuple[int, dict[str, Any]]]:

@@ -244,62 +244,114 @@ def score_results(
     Raises:
         InputError: for an unknown rule, or an item whose target and protocol are not scored (naming it).
     """
-    reducer = get_reducer(rule)
-    credit_list: list[float] = []
-    frames: dict[int, tuple[Decision, ...]] = {}
-    others: list[tuple[ItemResult, ItemScore]] = []
-    protocols: dict[str, JudgingProtocol] = {}
-    pairwise_path: list[bool] = []
-    for idx, r in enumerate(results):
-        protocol = protocols.get(r.protocol) if r.protocol else None
+    scorer = RunScorer(rule=rule, benchmark=benchmark, seed=seed, n_resamples=n_resamples, keep_results=False)
+    for r in results:
+        scorer.add(r)
+    return scorer.finish(results)
+
+
+class RunScorer:
+    """``score_results`` as a streaming pass: ``add`` each result as it comes, then ``finish``. What is kept per item
+    is its credit (a float), its category (an index) and whether its two views agree (a byte), not the result, so a
+    run of a million pairs is scored in a few tens of MB; the results themselves are kept only for what needs them
+    whole (items scored by ``best_of``, whose ``extra`` reads them, and a benchmark with its own ``details`` rule).
+    ``score_results`` is this class over a sequence, so both give the same numbers bit for bit.
+
+    Raises:
+        InputError: (from ``add``) as ``score_results`` does.
+    """
+
+    def __init__(self, *, rule: str = "vote", benchmark: Benchmark | None = None, seed: int = 0, n_resamples: int = 10_000, keep_results: bool = True) -> None:
+        from array import array
+
+        self.rule, self.benchmark, self.seed, self.n_resamples = rule, benchmark, seed, n_resamples
+        self._reducer = get_reducer(rule)
+        self._credits = array("d")
+        self._cats = array("i")
+        self._consistent = array("b")  # -1: not a scored pair judged in two views; else 0 / 1
+        self._cat_ids: dict[str, int] = {}
+        self._scored_order: dict[str, None] = {}  # categories with a scored item, in order of first appearance
+        self._category_of: dict[str, str] = {}
+        self._protocols: dict[str, JudgingProtocol] = {}
+        self._others: list[tuple[ItemResult, ItemScore]] = []
+        self._kept: list[ItemResult] | None = [] if keep_results and benchmark is not None and benchmark.details is not None else None
+        self.n = self.n_judgments = self.n_failed = self.n_no_decision = self.games = 0
+
+    def add(self, r: ItemResult) -> None:
+        """Score one result (in run order)."""
+        protocol = self._protocols.get(r.protocol) if r.protocol else None
         if protocol is None:
             protocol = result_protocol(r)
             if r.protocol and parse_protocol(r.protocol) is not None:
-                protocols[r.protocol] = protocol
+                self._protocols[r.protocol] = protocol
+        frame: tuple[Decision, ...] | None = None
         if _pairwise_preference(r, protocol):
-            frames[idx] = original_frame(r)
-            credit_list.append(reducer.credit(pair_label(r), frames[idx]))
-            pairwise_path.append(True)
+            frame = original_frame(r)
+            credit = self._reducer.credit(pair_label(r), frame)
+            self.n_no_decision += sum(g.decision == Decision.NONE for g in r.judgments)
         else:
-            scored = score_item(r, protocol, rule=rule)
-            others.append((r, scored))
-            credit_list.append(scored.credit)
-            pairwise_path.append(False)
-    credits = np.array(credit_list, dtype=float)
-    cats = [result_category(r, benchmark) for r in results]
-    by_cat: dict[str, list[float]] = {}
-    consistent_by_cat: dict[str, list[bool]] = {}
-    for idx, (r, c, v) in enumerate(zip(results, cats, credits, strict=True)):
-        if v != v:  # nan: no accuracy (ratings)
-            continue
-        by_cat.setdefault(c, []).append(v)
-        if idx in frames and len(r.judgments) == 2:
-            consistent_by_cat.setdefault(c, []).append(is_consistent(frames[idx]))
-    two_view = [x for xs in consistent_by_cat.values() for x in xs]
-    order = ordered_categories(list(by_cat), benchmark)
-    scored_credits = credits[~np.isnan(credits)] if others else credits
-    n = len(results)
-    low, high = bootstrap_mean_ci(scored_credits, n_resamples=n_resamples, seed=seed)
-    metrics = RunMetrics(
-        rule=rule,
-        n_pairs=n,
-        n_judgments=sum(len(r.judgments) for r in results),
-        n_failed=sum(g.is_failed for r in results for g in r.judgments),
-        n_no_decision=sum((g.decision == Decision.NONE) if on_pairs else not g.has_verdict for r, on_pairs in zip(results, pairwise_path, strict=True) for g in r.judgments),
-        accuracy=100 * float(scored_credits.mean()) if scored_credits.size else float("nan"),
-        ci_low=100 * low,
-        ci_high=100 * high,
-        categories={c: 100 * float(np.mean(by_cat[c])) for c in order},
-        category_counts={c: len(by_cat[c]) for c in order},
-        position_consistency=100 * float(np.mean(two_view)) if two_view else None,
-        games=max((len(r.judgments) for r in results), default=0),
-        extra=_extra(others, n_resamples=n_resamples, seed=seed) if others else {},
-        category_consistency={c: 100 * float(np.mean(consistent_by_cat[c])) for c in order if c in consistent_by_cat},
-    )
-    if benchmark is not None and benchmark.details is not None and results:
-        # the benchmark's own rule on top of the generic scores (sections, weights, matrices): extra["benchmark"]
-        metrics = replace(metrics, extra={**metrics.extra, "benchmark": benchmark.details(results, metrics, rule)})
-    return metrics
+            scored = score_item(r, protocol, rule=self.rule)
+            self._others.append((r, scored))
+            credit = scored.credit
+            self.n_no_decision += sum(not g.has_verdict for g in r.judgments)
+        category = r.item.category or self._source_category(r.item.source)
+        cat_id = self._cat_ids.setdefault(category, len(self._cat_ids))
+        self._credits.append(credit)
+        self._cats.append(cat_id)
+        if credit != credit:  # nan: no accuracy (ratings)
+            self._consistent.append(-1)
+        else:
+            self._scored_order.setdefault(category, None)
+            self._consistent.append(int(is_consistent(frame)) if frame is not None and len(r.judgments) == 2 else -1)
+        self.n += 1
+        self.n_judgments += len(r.judgments)
+        self.n_failed += sum(g.is_failed for g in r.judgments)
+        self.games = max(self.games, len(r.judgments))
+        if self._kept is not None:
+            self._kept.append(r)
+
+    def _source_category(self, source: str) -> str:
+        found = self._category_of.get(source)
+        if found is None:
+            found = source_category(source, self.benchmark)
+            if len(self._category_of) < 100_000:  # sources are few; a set with one per item is not cached past this
+                self._category_of[source] = found
+        return found
+
+    def finish(self, results: Sequence[ItemResult] | None = None) -> RunMetrics:
+        """The run's ``RunMetrics`` (``results``: every result added, for a benchmark's ``details`` rule when this
+        scorer did not keep them)."""
+        credits = np.frombuffer(self._credits, dtype=float) if self.n else np.array([], dtype=float)
+        cats = np.frombuffer(self._cats, dtype=np.int32) if self.n else np.array([], dtype=np.int32)
+        consistent = np.frombuffer(self._consistent, dtype=np.int8) if self.n else np.array([], dtype=np.int8)
+        scored = ~np.isnan(credits)
+        order = ordered_categories(list(self._scored_order), self.benchmark)
+        masks = {c: (cats == self._cat_ids[c]) & scored for c in order}
+        two = consistent >= 0
+        two_view = consistent[two].astype(bool)
+        scored_credits = credits[scored] if self._others else credits
+        low, high = bootstrap_mean_ci(scored_credits, n_resamples=self.n_resamples, seed=self.seed)
+        metrics = RunMetrics(
+            rule=self.rule,
+            n_pairs=self.n,
+            n_judgments=self.n_judgments,
+            n_failed=self.n_failed,
+            n_no_decision=self.n_no_decision,
+            accuracy=100 * float(scored_credits.mean()) if scored_credits.size else float("nan"),
+            ci_low=100 * low,
+            ci_high=100 * high,
+            categories={c: 100 * float(np.mean(credits[masks[c]])) for c in order},
+            category_counts={c: int(masks[c].sum()) for c in order},
+            position_consistency=100 * float(np.mean(two_view)) if two_view.size else None,
+            games=self.games,
+            extra=_extra(self._others, n_resamples=self.n_resamples, seed=self.seed) if self._others else {},
+            category_consistency={c: 100 * float(np.mean(consistent[masks[c] & two].astype(bool))) for c in order if (masks[c] & two).any()},
+        )
+        kept = results if results is not None else self._kept
+        if self.benchmark is not None and self.benchmark.details is not None and kept:
+            # the benchmark's own rule on top of the generic scores (sections, weights, matrices): extra["benchmark"]
+            metrics = replace(metrics, extra={**metrics.extra, "benchmark": self.benchmark.details(kept, metrics, self.rule)})
+        return metrics
 
 
 def _extra(others: Sequence[tuple[ItemResult, ItemScore]], *, n_resamples: int, seed: int) -> dict[str, Any]:

@@ -19,7 +19,7 @@ import importlib
 import logging
 import os
 import pkgutil
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -295,6 +295,27 @@ def load_items(source: str | Path, *, data_dir: str | Path | None = None, limit:
     if limit:
         return LoadedData(loaded.source, loaded.items[:limit], loaded.benchmark, loaded.split)
     return loaded
+
+
+def stream_items(source: str | Path, *, fields: FieldMap | None = None) -> Callable[[], Iterator[Item]] | None:
+    """For a local pair file or folder (not a registered benchmark, not ``hf:``): a function that reads its items
+    afresh as a stream each time it is called (validated row by row, a JSONL file line by line), so a run over a
+    million pairs never holds them all; ``None`` for any other source (``load_items`` loads those whole).
+
+    Iterating raises ``InputError`` as ``load_items`` would, at the row where the problem is found.
+    """
+    from .local import iter_pair_files, local_pair_paths
+
+    if find_benchmark(source) is not None:
+        return None
+    paths = local_pair_paths(source)
+    if paths is None:
+        return None
+
+    def items() -> Iterator[Item]:
+        return (Item.from_pair(p) for p in iter_pair_files(paths, fields=fields))
+
+    return items
 
 
 def load_pairs(source: str | Path, *, local_dir: str | Path | None = None, limit: int | None = None) -> list[Pair]:

@@ -19,7 +19,7 @@ Every error names the file, the line (row) and the field, and nothing is returne
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -187,11 +187,16 @@ def _mapped(rows: Iterable[tuple[str | Path, int, dict[str, Any]]], fields: Fiel
 
 
 def _validated_mapped(rows: Iterable[tuple[str | Path, int, dict[str, Any]]], fields: FieldMap | None, *, prefix_files: bool = False) -> list[Pair]:
+    return list(_iter_validated_mapped(rows, fields, prefix_files=prefix_files))
+
+
+def _iter_validated_mapped(rows: Iterable[tuple[str | Path, int, dict[str, Any]]], fields: FieldMap | None, *, prefix_files: bool = False) -> Iterator[Pair]:
     if fields is None or fields.is_identity:
-        return _validated(rows)
+        yield from _iter_validated(rows)
+        return
     columns = {k: v for k, v in fields.columns().items() if v is not None}
     try:
-        return _validated(_mapped(rows, fields, prefix_files=prefix_files))
+        yield from _iter_validated(_mapped(rows, fields, prefix_files=prefix_files))
     except ColumnError:
         raise
     except InputError as e:
@@ -236,16 +241,26 @@ def validate_pair_dict(d: dict[str, Any], *, path: str | Path, line: int) -> Pai
 
 
 def _validated(rows: Iterable[tuple[str | Path, int, dict[str, Any]]]) -> list[Pair]:
-    pairs: list[Pair] = []
-    seen: dict[str, tuple[str, int]] = {}
+    return list(_iter_validated(rows))
+
+
+def _iter_validated(rows: Iterable[tuple[str | Path, int, dict[str, Any]]]) -> Iterator[Pair]:
+    """Validated pairs of ``rows`` as they are read; a duplicate ``pair_id`` is an error naming where it was first
+    seen (what is kept per id is its line and an index into the files seen, not the pair)."""
+    seen: dict[str, int] = {}
+    files: list[str] = []
+    file_index: dict[str, int] = {}
     for path, line, row in rows:
         pair = validate_pair_dict(row, path=path, line=line)
-        if pair.pair_id in seen:
-            first = seen[pair.pair_id]
-            raise InputError(f"duplicate pair_id {pair.pair_id!r} (first seen at {first[0]}:{first[1]})", path=path, line=line, field="pair_id")
-        seen[pair.pair_id] = (str(path), line)
-        pairs.append(pair)
-    return pairs
+        where = seen.get(pair.pair_id)
+        if where is not None:
+            raise InputError(f"duplicate pair_id {pair.pair_id!r} (first seen at {files[where >> 40]}:{where & (2**40 - 1)})", path=path, line=line, field="pair_id")
+        key = str(path)
+        if key not in file_index:
+            file_index[key] = len(files)
+            files.append(key)
+        seen[pair.pair_id] = (file_index[key] << 40) | line
+        yield pair
 
 
 def load_pair_files(paths: Iterable[Path], *, fields: FieldMap | None = None) -> list[Pair]:
@@ -254,6 +269,12 @@ def load_pair_files(paths: Iterable[Path], *, fields: FieldMap | None = None) ->
     ``fields`` reads other column names (see ``FieldMap``); with ``pair_id=None`` and several files, the row
     numbers are prefixed with the file name.
     """
+    return list(iter_pair_files(paths, fields=fields))
+
+
+def iter_pair_files(paths: Iterable[Path], *, fields: FieldMap | None = None) -> Iterator[Pair]:
+    """``load_pair_files`` as a stream: each pair is yielded once its row validates, so a large file is never held
+    whole (a JSONL file is read line by line); an error stops the stream where it is found."""
     paths = list(paths)
 
     def rows() -> Iterable[tuple[str | Path, int, dict[str, Any]]]:
@@ -261,7 +282,19 @@ def load_pair_files(paths: Iterable[Path], *, fields: FieldMap | None = None) ->
             for line, row in iter_rows(p, what="pair file"):
                 yield p, line, row
 
-    return _validated_mapped(rows(), fields, prefix_files=len(paths) > 1)
+    return _iter_validated_mapped(rows(), fields, prefix_files=len(paths) > 1)
+
+
+def local_pair_paths(source: str | Path) -> list[Path] | None:
+    """The pair files a local file or folder source reads (``read_pairs``'s order), or ``None`` for an ``hf:``
+    source or a path that does not exist (``read_pairs`` says why)."""
+    source = str(source)
+    if source.startswith("hf:"):
+        return None
+    path = Path(source)
+    if path.is_dir():
+        return pair_files_in(path)
+    return [path] if path.exists() else None
 
 
 def pair_files_in(folder: Path) -> list[Path]:

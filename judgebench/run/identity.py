@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -47,14 +47,19 @@ def item_set_sha256(items: Iterable[Item]) -> str:
     """
     digest = hashlib.sha256()
     for item in sorted(items, key=lambda i: i.id):
-        if len(item.responses) == 2 and isinstance(item.prompt, str) and isinstance(item.target, Preference):
-            a, b = item.responses
-            row: list[Any] = [item.id, item.prompt, a.text, b.text, str(item.target.decision)]
-        else:
-            prompt = item.prompt if isinstance(item.prompt, str) else [t.to_dict() for t in item.prompt]
-            row = [item.id, prompt, [r.text for r in item.responses], item.target.to_dict() if item.target is not None else None]
-        digest.update(json.dumps(row, ensure_ascii=False).encode("utf-8") + b"\n")
+        digest.update(_item_line(item))
     return digest.hexdigest()
+
+
+def _item_line(item: Item) -> bytes:
+    """One item's line of :func:`item_set_sha256`."""
+    if len(item.responses) == 2 and isinstance(item.prompt, str) and isinstance(item.target, Preference):
+        a, b = item.responses
+        row: list[Any] = [item.id, item.prompt, a.text, b.text, str(item.target.decision)]
+    else:
+        prompt = item.prompt if isinstance(item.prompt, str) else [t.to_dict() for t in item.prompt]
+        row = [item.id, prompt, [r.text for r in item.responses], item.target.to_dict() if item.target is not None else None]
+    return json.dumps(row, ensure_ascii=False).encode("utf-8") + b"\n"
 
 
 @dataclass(frozen=True)
@@ -105,3 +110,49 @@ def data_identity(source: str | Path, all_items: Sequence[Item], judged: Sequenc
     name = dataset_name(s) if named else f"{dataset_name(s)}-{set_hash[:8]}"
     judged_hash = set_hash if len(judged) == len(all_items) else item_set_sha256(judged)
     return DataIdentity(source=s, name=name, set_sha256=set_hash, set_size=len(all_items), limit=limit, judged=len(judged), judged_sha256=judged_hash)
+
+
+def stream_identity(
+    source: str | Path, items: Callable[[], Iterable[Item]], limit: int | None = None, *, named: bool = False, on_item: Callable[[int, Item], None] | None = None
+) -> DataIdentity:
+    """:func:`data_identity` of a source read as a stream (``items()`` iterates it afresh each call), without
+    holding its items: one pass hashes each item's line as it comes while the ids arrive in sorted order (a
+    generated or exported file usually is), for the whole set and for the first ``limit`` items (the judged ones).
+    At the first id out of order a second pass keeps every line (as much memory as the set's text) and sorts it, so
+    the hashes always equal ``item_set_sha256``'s. ``on_item(index, item)`` is called once per item of the first
+    pass (index from 0), for whatever else the caller gathers in the same read.
+    """
+    s = str(source)
+    whole, judged = hashlib.sha256(), hashlib.sha256()
+    last: str | None = None
+    in_order = True
+    size = 0
+    for item in items():
+        if on_item is not None:
+            on_item(size, item)
+        if in_order:
+            if last is not None and item.id < last:
+                in_order = False
+            else:
+                line = _item_line(item)
+                whole.update(line)
+                if not limit or size < limit:
+                    judged.update(line)
+                last = item.id
+        size += 1
+    if in_order:
+        set_hash, judged_hash = whole.hexdigest(), judged.hexdigest()
+    else:
+        lines = [(item.id, _item_line(item)) for item in items()]
+        set_hash = _sorted_digest(lines)
+        judged_hash = set_hash if not limit or limit >= len(lines) else _sorted_digest(lines[:limit])
+    n_judged = min(limit, size) if limit else size
+    name = dataset_name(s) if named else f"{dataset_name(s)}-{set_hash[:8]}"
+    return DataIdentity(source=s, name=name, set_sha256=set_hash, set_size=size, limit=limit, judged=n_judged, judged_sha256=judged_hash if n_judged < size else set_hash)
+
+
+def _sorted_digest(lines: list[tuple[str, bytes]]) -> str:
+    digest = hashlib.sha256()
+    for _, line in sorted(lines, key=lambda x: x[0]):
+        digest.update(line)
+    return digest.hexdigest()

@@ -23,25 +23,36 @@ import re
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from importlib import metadata
+from itertools import islice
 from pathlib import Path
 from typing import Any, Protocol
 
-from ..analysis.scoring import RunMetrics, check_scorable, score_results
-from ..benchmarks import Benchmark, load_items
+from ..analysis.scoring import RunMetrics, RunScorer, check_scorable
+from ..benchmarks import Benchmark, load_items, stream_items
 from ..benchmarks.local import FieldMap
 from ..errors import InputError, JudgebenchError, RunAborted
-from ..files import append_jsonl, atomic_write_json, atomic_write_jsonl, iter_jsonl, open_append_log
+from ..files import atomic_write_json, atomic_write_lines, iter_jsonl, open_append_log
 from ..judges import AnyJudge, Judge, build_judge, get_judge_info
 from ..protocols import JudgingProtocol, get_protocol, get_reducer
-from ..schema import SCHEMA_VERSION, BestOf, Item, ItemResult, Judgment, Preference, Usage, response_models_label
-from ..secrets import redact
+from ..schema import (
+    SCHEMA_VERSION,
+    BestOf,
+    Item,
+    ItemResult,
+    Judgment,
+    Preference,
+    Ratings,
+    Usage,
+    response_models_label,
+)
+from ..secrets import redact, redact_data, secret_values
 from .executors import WorkItem, get_executor
-from .identity import DataIdentity, data_identity, item_set_sha256
+from .identity import DataIdentity, item_set_sha256, stream_identity
 from .progress import Progress, RunBar
 from .spec import RunSpec
 
@@ -50,12 +61,46 @@ logger = logging.getLogger(__name__)
 PARTIAL_SUFFIX = ".partial"
 
 
+KEEP_RESULTS_MAX = 100_000
+"""A run of at most this many items returns its results in memory (``RunOutcome.results`` is a tuple); a larger one
+returns ``StoredResults``, which reads them back from ``judgments.jsonl`` each time it is iterated, so a million-pair
+run never holds them all."""
+
+WINDOW = 10_000
+"""Items planned and judged at a time by a judge that needs no model or server (``JudgeInfo.backend == "none"``):
+what a run holds at once besides its scores. Other judges get every item in one window, as before."""
+
+
 @dataclass(frozen=True)
 class RunOutcome:
+    """What ``run`` returns: the results folder, the results in item order (a tuple for a run of at most
+    ``KEEP_RESULTS_MAX`` items, else ``StoredResults`` read lazily from ``judgments.jsonl``), the scores and
+    ``run.json``'s content."""
+
     out_dir: Path
-    results: tuple[ItemResult, ...]
+    results: Sequence[ItemResult]
     metrics: RunMetrics
     run_info: dict[str, Any]
+
+
+class StoredResults(Sequence[ItemResult]):
+    """The results of a finished run read back from its ``judgments.jsonl`` on each iteration (one line at a time),
+    for runs too large to hold: ``len`` is known, iteration streams, indexing reads up to the index."""
+
+    def __init__(self, path: Path, n: int) -> None:
+        self.path, self._n = path, n
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __iter__(self) -> Iterator[ItemResult]:
+        return (ItemResult.from_dict(row) for _, row in iter_jsonl(self.path, judgments=True))
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [r for i, r in enumerate(self) if i in range(*index.indices(self._n))]
+        i = range(self._n)[index]
+        return next(r for k, r in enumerate(self) if k == i)
 
 
 def safe_name(text: str) -> str:
@@ -431,17 +476,31 @@ def default_protocol(spec: RunSpec, benchmark: Benchmark | None, judge: Judge | 
     return choose_protocol(replace(spec, games=None, orders=None, pairs=None, rotations=None), benchmark, judge, items)
 
 
-def _execute(
-    judge: AnyJudge, backend: Any, items: list[WorkItem], spec: RunSpec, labels: tuple[str, str], partial: Path, total: int, progress: Progress | None
-) -> tuple[dict[str, ItemResult], dict[str, int], dict[str, Any] | None]:
-    """Run the executor, logging each finished item to the partial file and counting as we go (``total``: the
-    number of views planned; ``progress``: the display to advance, ``None`` for none)."""
-    counts = {"reused": 0, "new": 0, "failed": 0, "cached": 0}
-    results: dict[str, ItemResult] = {}
+@dataclass
+class _Tally:
+    """What the judging counts as it goes (``_judged``)."""
+
+    counts: dict[str, int]
+    done: int = 0
+    games: int = 0
+    stats: dict[str, Any] | None = None
+
+
+def _judged(
+    judge: AnyJudge, backend: Any, windows: Iterable[list[WorkItem]], spec: RunSpec, labels: tuple[str, str], partial: Path, total: int, progress: Progress | None, tally: _Tally
+) -> Iterator[tuple[ItemResult, str]]:
+    """Run the executor over each window of planned items in turn, logging each finished item to the partial file as
+    it finishes, and yield every window's results in item order with their JSON line (serialised once, for the log
+    and the complete file) (``total``: the number of views planned; ``progress``: the display to advance, ``None``
+    for none)."""
+    counts = tally.counts
     bar = progress
     if bar is not None:
         bar.start(total, labels[0])
+    executor = get_executor(spec.executor, spec)
     with open_append_log(partial) as log:
+        finished: dict[str, tuple[ItemResult, str]] = {}
+        secrets: list[str] = []
 
         def on_result(result: ItemResult, fresh_games: tuple[int, ...]) -> None:
             fresh = [g for g in result.judgments if g.game in fresh_games]
@@ -449,20 +508,87 @@ def _execute(
             counts["new"] += len(fresh)
             counts["failed"] += sum(g.is_failed for g in fresh)
             counts["cached"] += sum(bool(g.usage.cached_calls) or bool(g.extra.get("cached")) for g in fresh)
-            results[result.pair_id] = result
-            append_jsonl(log, result.to_dict())
+            tally.done += sum(not g.is_failed for g in result.judgments)
+            row = result.to_dict()
+            text = json.dumps(row, ensure_ascii=False)
+            if any(secret in text for secret in secrets):  # as secrets.dumps_redacted, with the secrets read per window
+                text = json.dumps(redact_data(row), ensure_ascii=False)
+            line = text + "\n"
+            finished[result.pair_id] = (result, line)
+            log.write(line)  # one write per line, flushed: a crash keeps every finished item
+            log.flush()
             if bar is not None:
                 bar.advance(len(result.judgments), new=counts["new"], cached=counts["cached"], reused=counts["reused"], failed=counts["failed"])
 
         try:
-            stats = get_executor(spec.executor, spec).execute(judge, backend, items, spec, labels, on_result)
-        except RunAborted as e:  # what finished is in the partial file; say how much, and where
-            done = sum(not g.is_failed for r in results.values() for g in r.judgments)
-            raise RunAborted(f"{e}; {done} of {total} judgments are done and kept in {partial} (no results written); fix the cause, then run the same command to resume") from None
+            for work in windows:
+                # every known secret as JSON writes it, read once a window (dumps_redacted reads them once a line)
+                secrets = [json.dumps(v, ensure_ascii=False)[1:-1] for v in secret_values()]
+                tally.games = max(tally.games, max((len(w.kept) + len(w.todo) for w in work), default=0))
+                try:
+                    stats = executor.execute(judge, backend, work, spec, labels, on_result)
+                except RunAborted as e:  # what finished is in the partial file; say how much, and where
+                    raise RunAborted(f"{e}; {tally.done} of {total} judgments are done and kept in {partial} (no results written); fix the cause, then run the same command to resume") from None
+                tally.stats = stats if stats is not None else tally.stats
+                for w in work:
+                    yield finished.pop(w.item.id)
         finally:
             if bar is not None:
                 bar.finish()
-    return results, counts, stats
+
+
+def _windows(items: Iterable[Item], protocol: JudgingProtocol, prev: dict[str, ItemResult], size: int | None) -> Iterator[list[WorkItem]]:
+    """``plan_work`` over ``items`` in windows of ``size`` items (``None``: one window of all)."""
+    if size is None:
+        yield plan_work(list(items), protocol, prev)
+        return
+    it = iter(items)
+    while chunk := list(islice(it, size)):
+        yield plan_work(chunk, protocol, prev)
+
+
+def _shape(item: Item) -> tuple[Any, ...]:
+    """What decides whether an item can be scored (``check_scorable``) and how many views a protocol gives it: its
+    number of responses and its target's kind (with a preference's tie and a best-of-K item's correct set)."""
+    t = item.target
+    detail: Any = None
+    if isinstance(t, Preference):
+        detail = t.winner is None
+    elif isinstance(t, BestOf):
+        detail = tuple(t.correct)
+    elif isinstance(t, Ratings):
+        detail = None
+    return (len(item.responses), type(t).__name__ if t is not None else None, detail)
+
+
+@dataclass
+class _Scan:
+    """What one read of the judged items gathers before anything is judged (``run``)."""
+
+    shapes: dict[tuple[Any, ...], list[Any]]  # shape -> [first item of that shape, count], in order of first appearance
+    models: set[str]
+    all_pairs: bool = True
+    n: int = 0
+
+    def add(self, item: Item) -> None:
+        self.n += 1
+        entry = self.shapes.get(shape := _shape(item))
+        if entry is None:
+            self.shapes[shape] = [item, 1]
+        else:
+            entry[1] += 1
+        self.models.update(r.model for r in item.responses if r.model)
+        if self.all_pairs and not (len(item.responses) == 2 and isinstance(item.target, Preference)):
+            self.all_pairs = False
+
+    @property
+    def examples(self) -> list[Item]:
+        """One item of each shape, in order of first appearance (so ``check_scorable`` names the first bad item)."""
+        return [entry[0] for entry in self.shapes.values()]
+
+    def views(self, protocol: JudgingProtocol) -> int:
+        """The number of views ``protocol`` plans over every item scanned."""
+        return sum(count * len(protocol.views(item)) for item, count in self.shapes.values())
 
 
 def run(spec: RunSpec, *, progress: Progress | None = None) -> RunOutcome:
@@ -480,24 +606,46 @@ def run(spec: RunSpec, *, progress: Progress | None = None) -> RunOutcome:
     if spec.limit is not None and spec.limit < 0:
         raise InputError(f"--limit must be a number of items >= 0 (0: all), got {spec.limit}", field="--limit")
     fields = FieldMap.parse(spec.fields or "", spec.labels) if (spec.fields or spec.labels) else None
-    loaded = load_items(spec.data, data_dir=spec.data_dir, fields=fields)
-    items = loaded.items[: spec.limit] if spec.limit else loaded.items
+    # a local pair file or folder is read as a stream, twice (once for its identity and shape, once to judge), so a
+    # million pairs are never held at once; a registered benchmark or hf: set is loaded whole (they are small)
+    streamed = stream_items(spec.data, fields=fields)
+    benchmark: Benchmark | None = None
+    split = ""
+    if streamed is None:
+        loaded = load_items(spec.data, data_dir=spec.data_dir, fields=fields)
+        benchmark, split, all_items = loaded.benchmark, loaded.split, loaded.items
+        read_all: Callable[[], Iterable[Item]] = lambda: all_items  # noqa: E731
+    else:
+        read_all = streamed
+    limit = spec.limit or None
+
+    def read_judged() -> Iterable[Item]:
+        return islice(read_all(), limit)
+
     # a registered benchmark is named NAME:SPLIT whatever the user typed (judgebench = judgebench:gpt), so one set
     # always lands in one results folder
-    source = f"{loaded.benchmark.name}:{loaded.split}" if loaded.benchmark is not None and loaded.split else spec.data
-    data = data_identity(source, loaded.items, items, spec.limit, named=loaded.benchmark is not None)
-    rule = spec.rule or (loaded.benchmark.rule if loaded.benchmark is not None else "vote")
+    source = f"{benchmark.name}:{split}" if benchmark is not None and split else spec.data
+    scan = _Scan({}, set())
+    data = stream_identity(source, read_all, spec.limit, named=benchmark is not None, on_item=lambda i, item: scan.add(item) if limit is None or i < limit else None)
+    if streamed is not None and data.set_size == 0:
+        raise InputError("no pairs found (the file or folder is empty)", path=spec.data)
+    examples = scan.examples
+    rule = spec.rule or (benchmark.rule if benchmark is not None else "vote")
     get_reducer(rule)  # an unknown rule fails before any call is made
     # what cannot be scored is refused before the judge is built (a local model loaded) or any call made; the judge's
     # registered kind is what chooses the protocol (its order invariance only sets the orders)
-    kind = get_judge_info(spec.judge).kind
-    check_scorable(items, choose_protocol(spec, loaded.benchmark, JudgeKindOnly(kind), items), kind)
+    info = get_judge_info(spec.judge)
+    kind = info.kind
+    check_scorable(examples, choose_protocol(spec, benchmark, JudgeKindOnly(kind), examples), kind)
     judge, backend = build_judge(spec)
-    protocol = choose_protocol(spec, loaded.benchmark, judge, items)
-    tag = protocol_tag(protocol, default_protocol(spec, loaded.benchmark, judge, items))
+    protocol = choose_protocol(spec, benchmark, judge, examples)
+    tag = protocol_tag(protocol, default_protocol(spec, benchmark, judge, examples))
     label = run_label(spec, tag)
     out_dir = run_dir(spec, data, tag)
     model_label = spec.model or "none"
+    # a judge without a model or server (a baseline) is judged a window at a time; any other in one window, as before
+    # (its backend and event loop live for one executor call)
+    window = WINDOW if info.backend == "none" and spec.executor == "local" and backend is None else None
     with writing_results(out_dir), locked(out_dir):
         check_same_data(out_dir, data)
         server = str(getattr(backend, "endpoint", "") or "") if backend is not None else ""
@@ -506,18 +654,39 @@ def run(spec: RunSpec, *, progress: Progress | None = None) -> RunOutcome:
         if spec.refresh:  # re-judge every item: no earlier judgment is reused (the finished files stay until replaced)
             partial.unlink(missing_ok=True)
         prev = {} if spec.refresh else previous_results(out_dir)
-        work = plan_work(items, protocol, prev)
-        total = sum(len(w.kept) + len(w.todo) for w in work)
+        total = scan.views(protocol)
+        scorer = RunScorer(rule=rule, seed=spec.seed, benchmark=benchmark)
+        keep = scan.n <= KEEP_RESULTS_MAX
+        kept: list[ItemResult] = []
+        usage = Usage()
+        with_confidence = 0
+        tally = _Tally({"reused": 0, "new": 0, "failed": 0, "cached": 0})
+
+        def lines() -> Iterator[str]:
+            nonlocal usage, with_confidence
+            judged = _judged(judge, backend, _windows(read_judged(), protocol, prev, window), spec, (label, model_label), partial, total, progress if progress is not None else (RunBar() if spec.progress else None), tally)
+            for result, line in judged:
+                scorer.add(result)
+                for g in result.judgments:
+                    usage = usage + g.usage if g.usage != Usage() else usage
+                    with_confidence += g.confidence is not None
+                if keep:
+                    kept.append(result)
+                yield line
+
         t_judging = time.perf_counter()
         try:
-            by_id, counts, backend_stats = _execute(judge, backend, work, spec, (label, model_label), partial, total, progress if progress is not None else (RunBar() if spec.progress else None))
+            # the complete file is written as the items finish, in item order, into a temporary file that replaces
+            # judgments.jsonl only when every item is done (a stopped run leaves neither it nor a part of it)
+            atomic_write_lines(out_dir / "judgments.jsonl", lines())
         finally:
             if backend is not None and hasattr(backend, "close"):
                 backend.close()
         judging_seconds = time.perf_counter() - t_judging
-        results = [by_id[i.id] for i in items]
-        metrics = score_results(results, rule=rule, seed=spec.seed, benchmark=loaded.benchmark)
-        usage = sum((g.usage for r in results for g in r.judgments), Usage())
+        counts = tally.counts
+        backend_stats = tally.stats
+        metrics = scorer.finish()
+        results: Sequence[ItemResult] = tuple(kept) if keep else StoredResults(out_dir / "judgments.jsonl", scan.n)
         run_info = {
             "schema_version": SCHEMA_VERSION,
             "command": [redact(a) for a in sys.argv],
@@ -525,14 +694,14 @@ def run(spec: RunSpec, *, progress: Progress | None = None) -> RunOutcome:
             "judge": label,
             "model": model_label,
             "dataset": data.name,
-            "benchmark": loaded.benchmark.name if loaded.benchmark is not None else None,
+            "benchmark": benchmark.name if benchmark is not None else None,
             "protocol": protocol.describe(),
             "rule": rule,
             "server": server,
             # which items: the source set's size and content hash, and the judged subset ("partial" when smaller)
             "pairs": data.to_dict(),
-            "response_model": response_models_label(r.model for i in items for r in i.responses),
-            "games": max((len(w.kept) + len(w.todo) for w in work), default=0),
+            "response_model": response_models_label(scan.models),
+            "games": tally.games,
             "versions": _versions(),
             "git_revision": _git_revision(),
             "host": platform.node(),
@@ -541,16 +710,15 @@ def run(spec: RunSpec, *, progress: Progress | None = None) -> RunOutcome:
             "wall_seconds": round(time.perf_counter() - t0, 3),
             "judging_seconds": round(judging_seconds, 3),
             # "pairs" counts the items (its name kept for older readers); "unit" says what they are
-            "counts": {"pairs": len(results), "unit": "pairs" if all(len(i.responses) == 2 and isinstance(i.target, Preference) for i in items) else "items", "judgments": total, **counts},
+            "counts": {"pairs": scan.n, "unit": "pairs" if scan.all_pairs else "items", "judgments": total, **counts},
             # how many judgments carry a confidence (verdict-token probability or stated): an option such as
             # logprobs=true that the server ignores shows here as 0 instead of silently empty calibration
-            "confidence": {"judgments_with_confidence": sum(g.confidence is not None for r in results for g in r.judgments)},
+            "confidence": {"judgments_with_confidence": with_confidence},
             "usage": asdict(usage),
         }
         if backend_stats is not None:
             run_info["backend"] = backend_stats
-        atomic_write_jsonl(out_dir / "judgments.jsonl", (r.to_dict() for r in results))
         atomic_write_json(out_dir / "metrics.json", metrics.to_dict())
         atomic_write_json(out_dir / "run.json", json.loads(redact(json.dumps(run_info))))
         partial.unlink(missing_ok=True)
-    return RunOutcome(out_dir=out_dir, results=tuple(results), metrics=metrics, run_info=run_info)
+    return RunOutcome(out_dir=out_dir, results=results, metrics=metrics, run_info=run_info)

@@ -1,0 +1,95 @@
+"""Scale: N pairs (1,000,000 by default) x 2 games with the zero-latency baseline judge ``longer``, in bounded memory.
+
+Generates N pairs to a JSONL file under a temporary folder (never in the repository), then measures, each as a child
+process (wall time, and peak RSS as ``ru_maxrss`` of a wrapper process's ``RUSAGE_CHILDREN``, one wrapper per child):
+
+* the **naive loop** (the floor for I/O): read the pair file line by line with plain ``json`` and write one output
+  line per pair (its id and a verdict) -- the least any runner must do;
+* ``judgebench bench --data FILE --judge longer`` (the run: load, judge both orders, log, score, write the folder);
+* ``judgebench score`` and ``judgebench leaderboard`` over the result.
+
+Each figure is printed as a ratio against the naive loop measured in the same run; absolute times only as context.
+``JUDGEBENCH_SCALE_N`` (or the first argument) sets N, ``JUDGEBENCH_SCALE_REPEAT`` the repeats (the best is shown).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+NAIVE = r"""
+import json, sys
+with open(sys.argv[1], encoding="utf-8") as src, open(sys.argv[2], "w", encoding="utf-8") as out:
+    for line in src:
+        d = json.loads(line)
+        verdict = "A>B" if len(d["response_A"]) >= len(d["response_B"]) else "B>A"
+        out.write(json.dumps({"pair_id": d["pair_id"], "decision": verdict}) + "\n")
+"""
+
+
+def generate(path: Path, n: int, seed: int = 0) -> None:
+    """``n`` pairs with short texts of random lengths, ids in file order (``p0000001``...), mixed labels and sources."""
+    rng = random.Random(seed)
+    sources = ("mmlu-pro-math", "livebench-reasoning", "livecodebench", "mmlu-pro-law")
+    with path.open("w", encoding="utf-8") as f:
+        for i in range(1, n + 1):
+            a, b = "a" * rng.randint(5, 60), "b" * rng.randint(5, 60)
+            row = {"pair_id": f"p{i:07d}", "question": f"question {i}?", "response_A": a, "response_B": b, "label": rng.choice(("A>B", "B>A")), "source": sources[i % 4]}
+            f.write(json.dumps(row) + "\n")
+
+
+WRAP = "import resource, subprocess, sys; rc = subprocess.run(sys.argv[2:]).returncode; open(sys.argv[1], 'w').write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)); sys.exit(rc)"
+
+
+def measure(cmd: list[str], env: dict[str, str] | None = None, *, tmp: Path) -> tuple[float, float]:
+    """(wall seconds, peak RSS in MiB) of one child process, read by a wrapper process of its own (so each figure is
+    that child's peak, not the largest so far); raises when it fails."""
+    rss_file = tmp / "rss"
+    t0 = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-c", WRAP, str(rss_file), *cmd], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    wall = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise SystemExit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stderr[-3000:]}")
+    return wall, int(rss_file.read_text()) / 1024
+
+
+def main() -> int:
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else int(os.environ.get("JUDGEBENCH_SCALE_N", "1000000"))
+    repeat = int(os.environ.get("JUDGEBENCH_SCALE_REPEAT", "1"))
+    load = os.getloadavg()
+    tmp = Path(tempfile.mkdtemp(prefix="judgebench-scale-"))
+    try:
+        data = tmp / "pairs.jsonl"
+        generate(data, n)
+        env = {**os.environ, "JUDGEBENCH_CACHE_DIR": str(tmp / "cache"), "NO_COLOR": "1"}
+        cli = [sys.executable, "-m", "judgebench"]
+        rows: dict[str, list[tuple[float, float]]] = {k: [] for k in ("naive loop", "bench", "score", "leaderboard")}
+        for _ in range(repeat):
+            rows["naive loop"].append(measure([sys.executable, "-c", NAIVE, str(data), str(tmp / "naive.jsonl")], tmp=tmp))
+            results = tmp / "results"
+            shutil.rmtree(results, ignore_errors=True)
+            rows["bench"].append(measure([*cli, "bench", "--data", str(data), "--judge", "longer", "--results-dir", str(results), "--no-progress"], env, tmp=tmp))
+            found = sorted(results.rglob("judgments.jsonl"))
+            rows["score"].append(measure([*cli, "score", str(found[0])], env, tmp=tmp))
+            rows["leaderboard"].append(measure([*cli, "leaderboard", str(results)], env, tmp=tmp))
+        floor = min(t for t, _ in rows["naive loop"])
+        print(f"{n:,} pairs x 2 games, judge longer (no model, zero latency); load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} before; best of {repeat}")
+        print(f"{'step':<14}{'wall s':>9}{'x naive':>9}{'peak RSS MiB':>14}")
+        for name, got in rows.items():
+            wall = min(t for t, _ in got)
+            rss = max(r for _, r in got)
+            print(f"{name:<14}{wall:>9.2f}{wall / floor:>9.2f}{rss:>14.0f}")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
