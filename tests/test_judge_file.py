@@ -301,3 +301,31 @@ def test_a_judge_file_run_is_reparsed_with_its_recorded_definition(tmp_path: Pat
     [entry] = json.loads(capsys.readouterr().out)
     report = entry["reparse"]
     assert report["reparsed"] == 2 * len(rows) and report["changed"] == [], report
+
+
+@pytest.mark.parametrize("where", ["../outside.jinja", "/etc/hostname"])
+def test_a_template_outside_the_judge_files_folder_is_refused(tmp_path: Path, where: str) -> None:
+    from judgebench.errors import InputError
+
+    """A judge file must not read (and send to a model, and store in run.json) a file from anywhere on the machine:
+    `user_file` is a template beside the judge file or below its folder."""
+    from judgebench.judges.from_file import load_judge_file
+
+    (tmp_path / "outside.jinja").write_text("secret {{ question }} {{ response_a }} {{ response_b }}")
+    folder = tmp_path / "judges"
+    folder.mkdir()
+    judge = folder / "judge.yaml"
+    judge.write_text(PAIRWISE.split("user: |")[0] + f"user_file: {where}\n" + "parse:" + PAIRWISE.split("parse:")[1])
+    with pytest.raises(InputError, match="must be in the judge file's folder") as e:
+        load_judge_file(judge)
+    assert e.value.field == "user_file"
+
+
+def test_a_huge_judge_file_is_refused_at_once(tmp_path: Path) -> None:
+    from judgebench.errors import InputError
+    from judgebench.judges.from_file import MAX_FILE_BYTES, load_judge_file
+
+    judge = tmp_path / "judge.yaml"
+    judge.write_text(PAIRWISE + "\n# " + "x" * (MAX_FILE_BYTES + 1) + "\n")
+    with pytest.raises(InputError, match="at most"):
+        load_judge_file(judge)

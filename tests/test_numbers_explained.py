@@ -214,6 +214,21 @@ def test_every_cli_option_has_help_text() -> None:
     assert _options_without_help(build_parser()) == []
 
 
+def test_every_help_page_renders() -> None:
+    """`judgebench --help` and every command's `--help` print (a bare % in a help text once crashed them all)."""
+    import contextlib
+    import io
+
+    from judgebench.cli import COMMANDS, build_parser
+
+    parser = build_parser()
+    for argv in ([], *([c] for c in COMMANDS)):
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out), pytest.raises(SystemExit) as done:
+            parser.parse_args([*argv, "--help"])
+        assert done.value.code == 0 and "usage: judgebench" in out.getvalue(), argv
+
+
 def test_leaderboard_help_lists_column_names() -> None:
     out = run_cli("leaderboard", "--help").stdout
     for name in ("consistency", "no_decision", "ci_low", "p_vs_best", "knowledge"):

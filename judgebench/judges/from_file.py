@@ -481,7 +481,11 @@ def check_definition(data: Any, path: str, lines: Mapping[str, int] | None = Non
             if base is None:
                 raise check.error("is not allowed here: templates are inlined", f"{role}_file")
             file = (base / str(text)).resolve()
+            if not file.is_relative_to(base.resolve()):  # a template is the judge's, beside it: never /etc/passwd
+                raise check.error(f"the template must be in the judge file's folder ({base.resolve()}) or below it, not {file}", f"{role}_file")
             try:
+                if file.stat().st_size > MAX_FILE_BYTES:
+                    raise check.error(f"the template is {file.stat().st_size:,} bytes; a template is at most {MAX_FILE_BYTES:,}", f"{role}_file")
                 sources[role] = file.read_text(encoding="utf-8")
             except OSError as e:
                 raise check.error(f"cannot read the template {file}: {e.strerror or e}", f"{role}_file") from None
@@ -561,9 +565,21 @@ for _kind in KINDS:
 # --------------------------------------------------------------------------- reading files
 
 
+MAX_FILE_BYTES = 1_000_000
+"""The largest judge file or template read (a prompt of a million characters is a mistake, and YAML parsing of a
+huge file can take minutes)."""
+
+
 def _read(path: Path) -> tuple[Any, dict[str, int]]:
-    """The file's table and the line of each field (dotted; list entries by index)."""
+    """The file's table and the line of each field (dotted; list entries by index).
+
+    Raises:
+        InputError: for an unreadable file, one larger than ``MAX_FILE_BYTES``, or broken YAML/TOML.
+    """
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise InputError(f"the judge file is {size:,} bytes; a judge file is at most {MAX_FILE_BYTES:,} (templates and rules, not data)", path=path)
         text = path.read_text(encoding="utf-8")
     except OSError as e:
         raise InputError(f"cannot read the judge file: {e.strerror or e}", path=path) from None
