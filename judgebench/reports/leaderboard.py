@@ -35,7 +35,7 @@ from ..errors import InputError
 from ..files import atomic_write_text
 from ..protocols import REDUCERS
 from ..run.identity import item_set_sha256
-from ..schema import LABELS, Decision, ItemResult, is_model_name, response_models_label
+from ..schema import BestOf, Item, ItemResult, Preference, is_model_name, response_models_label
 from .latex import Width
 from .names import Names
 from .suite_table import SuiteTable, render_suite_table
@@ -446,6 +446,24 @@ def common_benchmark(runs: Sequence[LoadedRun]) -> Benchmark | None:
     return next(iter(named.values())) if len(named) == 1 else None
 
 
+def _random_choice_credit(item: Item) -> float | None:
+    """The expected credit of one uniform random choice on ``item`` (see :func:`baseline_run`)."""
+    target = item.target
+    if isinstance(target, Preference):
+        return 0.5 if len(item.responses) == 2 and target.winner is not None else 0.0
+    if isinstance(target, BestOf):
+        return len(target.correct) / len(item.responses)
+    return None
+
+
+def _response_model(item: Item) -> str:
+    """The model whose responses a pair holds (its ``response_model``), as a pair would say it; ``""`` else."""
+    try:
+        return item.to_pair().response_model
+    except ValueError:
+        return ""
+
+
 def baseline_run(runs: Sequence[LoadedRun], *, rule: str | None = None) -> LoadedRun:
     """A reference row: the expected accuracy of choosing A or B uniformly at random once per pair (not a run).
 
@@ -457,24 +475,30 @@ def baseline_run(runs: Sequence[LoadedRun], *, rule: str | None = None) -> Loade
     a tie label, so the expected accuracy is 50% times the share of strict labels, computed over the distinct
     pairs of ``runs`` (per category too); 50% when no per-pair results are available. A judge that draws
     independently in each of the two games expects 25% under the ``vote`` rule instead (both games must be right).
+
+    An item that is not a pair (a best-of-K item: RewardBench 2, RMB, RM-Bench) counts as one uniform choice among
+    its K responses: c/K with c of them correct (RewardBench 2's 25% for best-of-4); an item without an accuracy
+    (ratings) is left out.
     """
-    pairs = {r.pair_id: r.pair for run in runs for r in run.results}
+    items = {r.pair_id: r.item for run in runs for r in run.results}
     category = {r.pair_id: result_category(r, run.benchmark) for run in runs for r in run.results}
     benchmark = common_benchmark(runs)
     by_cat: dict[str, list[float]] = {}
-    for pid, p in pairs.items():
-        by_cat.setdefault(category[pid], []).append(0.5 if p.label in LABELS and p.label != Decision.TIE else 0.0)
+    for pid, item in items.items():
+        credit = _random_choice_credit(item)
+        if credit is not None:
+            by_cat.setdefault(category[pid], []).append(credit)
     cats = ordered_categories(list(by_cat), benchmark) or ordered_categories([c for run in runs for c in run.row.get("categories", [])], benchmark)
     row: dict[str, Any] = {
         "judge": "random choice (expected)",
         "model": "not a run",
         "label": "random (expected)",
-        "response_model": response_models_label(p.response_model for p in pairs.values()),
+        "response_model": response_models_label(_response_model(item) for item in items.values()),
         "dataset": runs[0].row.get("dataset", "") if runs else "",
         "origin": "baseline",
         "is_baseline": True,
         "rule": rule or runs_rule(r.row for r in runs),
-        "n": len(pairs) or None,
+        "n": len(items) or None,
         "path": "",
         "categories": cats,
         "benchmark": benchmark.name if benchmark is not None else None,

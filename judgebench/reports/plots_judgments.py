@@ -123,7 +123,15 @@ def length_bias_figure(runs: Sequence[tuple[str, Sequence[ItemResult]]], *, bins
     panels: dict[str, list[tuple[str, Sequence[ItemResult]]]] = {}
     for u, (_, res), t in zip(unique, runs, titles, strict=True):
         panels.setdefault(t, []).append((u, res))
-    curves = [(t, length_bias(members, bins=bins)) for t, members in panels.items()]
+    curves = []
+    for t, members in panels.items():  # a panel of best-of-K items (RM-Bench, RMB) has no pair: it is left out
+        try:
+            curves.append((t, length_bias(members, bins=bins)))
+        except InputError:
+            continue
+    if not curves:
+        raise InputError("no judged pair with responses of different lengths; the length-bias curve needs judgments")
+    unique = [u for t, members in panels.items() if any(t == c for c, _ in curves) for u, _ in members]
     labels = [wrap(u, legend_chars(size, len(unique) + 1)) for u in unique]
     label_of = dict(zip(unique, labels, strict=True))
     cols = 1 if size == "column" else max(1, min(len(curves), 3))
