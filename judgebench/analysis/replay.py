@@ -9,7 +9,8 @@ is in ``judgment.judge_model`` or, failing that, in the file name (``judge_model
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -101,11 +102,25 @@ def read_judgment_file(path: str | Path) -> JudgmentFile:
     Raises:
         InputError: for a malformed line (file, line and field named), duplicate pair_ids, or an empty file.
     """
-    path = Path(path)
     results: list[ItemResult] = []
+    return replace(stream_judgment_file(path, results.append), results=tuple(results))
+
+
+def stream_judgment_file(path: str | Path, on_result: Callable[[ItemResult], None]) -> JudgmentFile:
+    """``read_judgment_file`` as one streaming pass: each result is checked as ``read_judgment_file`` checks it and
+    handed to ``on_result`` in file order, and none is kept (the ``JudgmentFile`` returned has no ``results``), so a
+    file of a million results is read in the memory of its ids (for the duplicate check) and whatever ``on_result``
+    keeps.
+
+    Raises:
+        InputError: as ``read_judgment_file``.
+    """
+    path = Path(path)
     seen: set[str] = set()
+    models: set[str] = set()
     judge = model = None
     released = False
+    games = 0
     for line, row in iter_jsonl(path, judgments=True):  # lines hold a pair with its prompts: see files.RESULT_LINE_FACTOR
         if ("games" in row and "pair" in row) or "schema_version" in row:  # judgebench's own lines: version 1 (pair) or 2 (item)
             try:
@@ -125,19 +140,21 @@ def read_judgment_file(path: str | Path) -> JudgmentFile:
         if result.pair_id in seen:
             raise InputError(f"duplicate pair_id {result.pair_id!r}", path=path, line=line, field="pair_id")
         seen.add(result.pair_id)
-        results.append(result)
+        models.update(resp.model for resp in result.item.responses if resp.model)
+        games = max(games, len(result.games))
+        on_result(result)
         judge = judge or result.judge
         model = model or result.model
-    if not results:
+    if not seen:
         raise InputError("no judgments in file (empty)", path=path)
     model = model or _name_field(path, "judge_model") or ""
-    response_model = response_models_label(resp.model for r in results for resp in r.item.responses) or _name_field(path, "response_model") or ""
+    response_model = response_models_label(models) or _name_field(path, "response_model") or ""
     return JudgmentFile(
         path=str(path),
         judge=judge or "unknown",
         model=model,
         response_model=response_model,
-        results=tuple(results),
-        games=max(len(r.games) for r in results),
+        results=(),
+        games=games,
         released=released,
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import Any
 
 from ..protocols import REDUCERS
 
@@ -57,8 +58,16 @@ def run(args: argparse.Namespace) -> int:
     from ..reports.score_report import file_metrics, render_probes, render_reparse, reproduction_note, score_entries
 
     names = Names.load(args.names) if args.names else None
-    files, reports = read_judgment_files(args.files, reparse=args.reparse, upstream=args.upstream, data_dir=args.data_dir)  # read all before writing
-    scored = [file_metrics(jf, rule=args.rule) for jf in files]
+    if not (args.reparse or args.upstream or args.bias or args.json):
+        streamed = _streamed(args)
+        if streamed is not None:  # a run too large to hold: scored in one pass each, nothing kept
+            files, scored, reports = [jf for jf, _ in streamed], [s for _, s in streamed], list[Any]()
+        else:
+            files, reports = read_judgment_files(args.files, reparse=args.reparse, upstream=args.upstream, data_dir=args.data_dir)  # read all before writing
+            scored = [file_metrics(jf, rule=args.rule) for jf in files]
+    else:
+        files, reports = read_judgment_files(args.files, reparse=args.reparse, upstream=args.upstream, data_dir=args.data_dir)  # read all before writing
+        scored = [file_metrics(jf, rule=args.rule) for jf in files]
     rows = [
         metrics_row(m, judge=jf.judge, model=jf.model, response_model=jf.response_model, dataset="", path=jf.path, benchmark=b)
         for jf, (m, b) in zip(files, scored, strict=True)
@@ -80,3 +89,26 @@ def run(args: argparse.Namespace) -> int:
     if args.out:
         atomic_write_text(args.out, reproduction_note(rows, reports, rule=args.rule) + render_rows(rows, "md", rule=args.rule, names=names))
     return 0
+
+
+def _streamed(args: argparse.Namespace) -> list[tuple[Any, tuple[Any, Any]]] | None:
+    """When every file named is a run folder's ``judgments.jsonl`` and some run is too large to hold
+    (``leaderboard.is_large_run`` of the run.json beside it): every file scored in one streaming pass (``RunScorer`` over ``replay.stream_judgment_file``), as
+    ``(file, (metrics, benchmark))``; ``None`` otherwise (the usual path reads each file whole)."""
+    from ..analysis.replay import stream_judgment_file
+    from ..analysis.score_files import find_judgment_files
+    from ..analysis.scoring import RunScorer, run_benchmark
+    from ..reports.leaderboard import file_info, is_large_run, own_rule
+
+    paths = find_judgment_files(args.files)
+    infos = [file_info(p) for p in paths]
+    own = all(p.name == "judgments.jsonl" and info is not None for p, info in zip(paths, infos, strict=True))  # run folders only
+    if not own or not any(is_large_run(info or {}) for info in infos):
+        return None
+    out = []
+    for path, info in zip(paths, infos, strict=True):
+        benchmark = run_benchmark(info)
+        scorer = RunScorer(rule=args.rule or own_rule(info, benchmark), benchmark=benchmark)
+        jf = stream_judgment_file(path, scorer.add)
+        out.append((jf, (scorer.finish(), benchmark)))
+    return out

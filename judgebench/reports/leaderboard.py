@@ -304,6 +304,12 @@ def load_runs(results_dir: str | Path | None, include: Iterable[str | Path] = ()
                 "origin": "run",
             }
             judgments = folder / "judgments.jsonl"
+            if judgments.exists() and is_large_run(info):
+                # a run too large to hold (a million pairs): rescored in one streaming pass, shown like a run with
+                # only metrics.json (no per-pair credits for the paired test, no pair browser)
+                seen.add(judgments.resolve())
+                runs.append(_streamed_run(judgments, rule=rule, seed=seed, info=info, identity=identity))
+                continue
             if judgments.exists():
                 seen.add(judgments.resolve())
                 jf = read_judgment_file(judgments)
@@ -332,6 +338,31 @@ def load_runs(results_dir: str | Path | None, include: Iterable[str | Path] = ()
                 )
             )
     return runs
+
+
+LARGE_RUN_ITEMS = 100_000
+"""A run folder whose ``run.json`` counts more items than this is rescored by ``load_runs`` in one streaming pass
+without holding its results (``runner.KEEP_RESULTS_MAX`` is the same bound for the run itself)."""
+
+
+def is_large_run(info: dict[str, Any]) -> bool:
+    """Whether a run's ``run.json`` counts more than ``LARGE_RUN_ITEMS`` items."""
+    counts = info.get("counts")
+    n = counts.get("pairs") if isinstance(counts, dict) else None
+    return isinstance(n, int) and not isinstance(n, bool) and n > LARGE_RUN_ITEMS
+
+
+def _streamed_run(path: Path, *, rule: str | None, seed: int, info: dict[str, Any], identity: dict[str, str]) -> LoadedRun:
+    """A large run folder's row: its ``judgments.jsonl`` scored in one pass (``RunScorer``), no result kept."""
+    from ..analysis.replay import stream_judgment_file
+    from ..analysis.scoring import RunScorer
+
+    benchmark = run_benchmark(info)
+    scorer = RunScorer(rule=rule or own_rule(info, benchmark), benchmark=benchmark, seed=seed)
+    jf = stream_judgment_file(path, scorer.add)
+    metrics = scorer.finish()
+    identity = {**identity, "response_model": jf.response_model}
+    return LoadedRun(metrics_row(metrics, benchmark=benchmark, **identity) | data_fields(info, n=metrics.n_pairs, dataset=identity["dataset"]), benchmark=benchmark, metrics=metrics)
 
 
 def benchmark_groups(runs: Sequence[LoadedRun]) -> list[tuple[str, list[LoadedRun]]]:
