@@ -54,7 +54,7 @@ class MissingDependencyError(JudgebenchError):
     """An optional extra is needed; the message names the install command (:func:`install_command`)."""
 
     def __init__(self, package: str, extra: str, feature: str):
-        super().__init__(f"{feature} needs the {package!r} package, in judgebench's optional extra [{extra}]: {install_command(extra)}")
+        super().__init__(f"{feature} needs {package} (not installed), from judgebench's optional extra [{extra}]: {install_command(extra)}")
 
 
 EXIT_FAILED_JUDGMENTS = 3

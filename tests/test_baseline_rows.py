@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from judgebench.reports.leaderboard import LoadedRun, baseline_run, metrics_row
 from judgebench.analysis.scoring import score_results
+from judgebench.reports.leaderboard import LoadedRun, baseline_run, metrics_row
 from judgebench.schema import BestOf, Decision, Item, ItemResult, Judgment, Preference, Response
 
 

@@ -45,12 +45,14 @@ def test_a_baseline_bench_runs_without_any_extra(tmp_path: Path, pairs_file: Pat
 @pytest.mark.parametrize(("extra", "argv"), [
     ("hf", ["bench", "--judge", "reward_model_pointwise", "--model", "hf:some/reward-model"]),
     ("ray", ["bench", "--judge", "longer", "--executor", "ray"]),
+    ("anthropic", ["bench", "--judge", "vanilla", "--model", "anthropic:claude-x"]),
 ])
 def test_a_missing_extra_names_the_command_that_installs_it(tmp_path: Path, pairs_file: Path, extra: str, argv: list[str]) -> None:
-    env = _without(EXTRA_MODULES[extra], tmp_path / "blocked")
+    env = {**_without(EXTRA_MODULES[extra], tmp_path / "blocked"), "ANTHROPIC_API_KEY": "sk-test-not-used"}
     proc = subprocess.run([sys.executable, "-m", "judgebench", *argv, "--data", str(pairs_file), "--results-dir", str(tmp_path / "r"), "--no-progress"], env=env, capture_output=True, text=True, timeout=300)
     assert proc.returncode != 0 and "Traceback" not in proc.stderr, proc.stderr
     assert f"pip install -e '{ROOT}[{extra}]'" in proc.stderr, proc.stderr
+    assert not (tmp_path / "r").exists() or not any((tmp_path / "r").rglob("judgments.jsonl")), "stopped before any item was judged"
 
 
 def test_make_leaderboard_writes_no_tracked_file() -> None:

@@ -16,7 +16,16 @@ from ._sdk_errors import backend_error
 class AnthropicProvider:
     def __init__(self, model: str, *, api_key: str, base_url: str | None, timeout: float, authorization: str | None = None):
         """``base_url`` holds no ``user:password@``; ``authorization`` (HTTP Basic auth from the URL) is sent as the
-        ``Authorization`` header when given."""
+        ``Authorization`` header when given.
+
+        Raises:
+            MissingDependencyError: when the ``anthropic`` package (extra ``[anthropic]``) is not installed: at
+                construction, before any item is judged, not as a failure of every call.
+        """
+        try:
+            import anthropic  # noqa: F401  (imported here so that a missing extra stops the run before it starts)
+        except ImportError:
+            raise MissingDependencyError("anthropic", "anthropic", "the Anthropic backend (anthropic:MODEL)") from None
         self.provider = "anthropic"
         self.model = model
         self._api_key = api_key

@@ -65,7 +65,7 @@ def load(split: str, data_dir: Path | None) -> list[Item]:
             raise InputError(f"no JudgeBench {split!r} file (name containing {SPLITS[split]!r}) in this folder", path=data_dir)
         pairs = load_pair_files([found])
     else:
-        pairs = load_hf_pairs(HF_ID, split, hint=f"Point {PAIRS_DIR_ENV} (or --data-dir) at a local copy.")
+        pairs = load_hf_pairs(HF_ID, split, hint=f"Point {PAIRS_DIR_ENV} or --data-dir at a local copy of the pairs, or put it in $JUDGEBENCH_DATA_DIR/judgebench.")
     return [Item.from_pair(p, category=category_of(p.source)) for p in pairs]
 
 

@@ -495,7 +495,7 @@ def load_hub(file_domains: Sequence[str]) -> list[Item]:
     """
     from ..hub import load_hub_dataset
 
-    ds = load_hub_dataset(HF_ID, hint=f"Offline? Put a copy of {REPO}'s data/ folder in ${RM_BENCH_DIR_ENV}, $JUDGEBENCH_DATA_DIR/rm_bench or --data-dir", split=HF_SPLIT)
+    ds = load_hub_dataset(HF_ID, hint=f"Offline? Put a copy of {REPO}'s data/ folder in ${RM_BENCH_DIR_ENV}, $JUDGEBENCH_DATA_DIR/rm-bench (or rm_bench) or --data-dir", split=HF_SPLIT)
     by_domain: dict[str, list[Item]] = {d: [] for d in file_domains}
     where = f"hf:{HF_ID}:{HF_SPLIT}"
     for i, row in enumerate(ds, start=1):

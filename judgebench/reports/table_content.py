@@ -279,7 +279,7 @@ def data_notes(rows: Sequence[dict[str, Any]]) -> list[str]:
         notes.append(f"‡ {PARTIAL_NOTE[0].upper() + PARTIAL_NOTE[1:]}; {how}.")
     own = dict.fromkeys(f"{row_benchmark(r)}: {r['headline']}" for r in rows if r.get("headline"))
     if own:
-        notes.append("Overall is the benchmark's own score (" + "; ".join(own) + "); the accuracy over items is the column items_accuracy.")
+        notes.append("Overall is the benchmark's own score (" + "; ".join(own) + "); the accuracy over items is items_accuracy in the CSV and JSON.")
     k = len(pair_sets(rows))
     if k > 1:
         notes.append(f"These runs are on {k} different pair sets (column Pair set): bold and † compare runs on the same pair set only.")
