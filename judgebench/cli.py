@@ -15,11 +15,13 @@ from .errors import JudgebenchError
 COMMANDS = ("bench", "suite", "score", "leaderboard", "judges", "benchmarks", "fake-server", "recipe", "grade", "agree", "mt-bench-agreement", "plot", "report")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every command, or of the command ``only`` alone (what ``main`` builds when the command line
+    names one: the other commands' modules are then not imported, which keeps start-up short)."""
     parser = argparse.ArgumentParser(prog="judgebench", description="How far can an LLM judge or reward model be trusted?")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name in COMMANDS:
+    for name in COMMANDS if only is None else (only,):
         mod = importlib.import_module(f"judgebench.commands.{name.replace('-', '_')}")
         p = sub.add_parser(name, help=mod.HELP, description=mod.HELP)
         mod.add_arguments(p)
@@ -27,9 +29,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _named_command(argv: list[str]) -> str | None:
+    """The command ``argv`` names (its first argument that is not ``-v``/``--verbose``), when it is a known one."""
+    for arg in argv:
+        if arg == "--verbose" or (arg.startswith("-v") and set(arg[1:]) == {"v"}):
+            continue
+        return arg if arg in COMMANDS else None
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    args._argv = list(sys.argv[1:] if argv is None else argv)  # the command as typed, for "resume with: ..." hints
+    argv_list = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser(_named_command(argv_list)).parse_args(argv_list)
+    args._argv = argv_list  # the command as typed, for "resume with: ..." hints
     level = logging.WARNING if args.verbose == 0 else logging.INFO if args.verbose == 1 else logging.DEBUG
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     from .secrets import RedactingFilter, redacting_console, split_url_credentials

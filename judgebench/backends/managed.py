@@ -144,7 +144,9 @@ class ManagedBackend:
         while True:
             self.breaker.check()
             try:
-                result = await asyncio.wait_for(call(), timeout=self.timeout + 5)
+                # ``asyncio.timeout`` rather than ``wait_for``: the same TimeoutError, without a task per call
+                async with asyncio.timeout(self.timeout + 5):
+                    result = await call()
             except (BackendError, TimeoutError) as e:
                 transient = isinstance(e, TimeoutError) or e.transient
                 reason = f"request timed out after {self.timeout:.0f}s" if isinstance(e, TimeoutError) else str(e)
@@ -173,7 +175,8 @@ class ManagedBackend:
 
     async def chat(self, messages: Messages, params: ChatParams | None = None, *, sample_index: int = 0) -> Completion:
         params = params or ChatParams()
-        key = cache_key(provider=self.raw.provider, model=self.raw.model, endpoint=self.endpoint, request=messages, params=params.to_dict(), sample_index=sample_index)
+        # the key (a SHA-256 of the request's canonical JSON) only when there is a cache to read or fill
+        key = cache_key(provider=self.raw.provider, model=self.raw.model, endpoint=self.endpoint, request=messages, params=params.to_dict(), sample_index=sample_index) if self.cache is not None else ""
         if self.cache is not None and not self.refresh:
             hit = self.cache.get(key)
             if hit is not None:

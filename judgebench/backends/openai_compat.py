@@ -1,11 +1,22 @@
 """OpenAI-compatible chat backends (OpenAI, vLLM, SGLang, Ollama, llama.cpp server, Together, any base_url),
-through the official ``openai`` async client with its own retries off (``ManagedBackend`` retries).
+posted with ``aiohttp`` directly: one attempt per call (``ManagedBackend`` retries).
+
+The ``openai`` SDK is not on the request path: importing it took 0.8-1.1 s before the first request could leave,
+and its request machinery (httpx request objects over an aiohttp transport, option merging, header building) cost
+more CPU per judgment than the rest of judgebench together (docs/performance.md, "Judging as fast as a bare
+client"). What it did for us is kept: the same request body and headers (bearer key or Basic auth, organization
+and project from ``OPENAI_ORG_ID`` / ``OPENAI_PROJECT_ID``), the same timeout (for connecting and for each wait on
+the server's bytes), the server's error body, status and ``Retry-After`` (``_sdk_errors.status_error``),
+connection errors named by their innermost cause, every reply read with the size limit (``_http``), and at ``-vv``
+a debug line per request and reply (the log filter redacts secrets).
 
 Model quirks live in ``QUIRKS`` and nowhere else.
 """
 
 from __future__ import annotations
 
+import json
+import logging
 import os
 from dataclasses import dataclass
 from typing import Any
@@ -14,9 +25,11 @@ from ..errors import JudgebenchError
 from ..schema import Usage
 from ..secrets import split_url_credentials
 from . import BackendError, ChatParams, Completion, Messages, token_count
-from ._http import capped_http_client, max_response_bytes
-from ._sdk_errors import backend_error, error_code, server_message, status_error
+from ._http import max_response_bytes, read_aiohttp_body
+from ._sdk_errors import connection_error, error_code, server_message, short, status_error
 from .retry import is_fatal_status
+
+logger = logging.getLogger(__name__)
 
 OPENAI_URL = "https://api.openai.com/v1"
 
@@ -97,7 +110,8 @@ class OpenAICompatProvider:
         self._authorization = authorization
         self.timeout = timeout
         self.max_response_bytes = max_response_bytes()
-        self._client: Any = None
+        self._session: Any = None
+        self._post_url = ""
 
     def __repr__(self) -> str:  # never show the key
         return f"OpenAICompatProvider({self.provider}:{self.model} at {self.base_url or 'api.openai.com'})"
@@ -109,38 +123,77 @@ class OpenAICompatProvider:
         return self.base_url or os.environ.get("OPENAI_BASE_URL") or OPENAI_URL
 
     def warm(self) -> None:
-        """Import the client library ahead of the first call (Ray workers do this before taking work)."""
-        import openai  # noqa: F401
+        """Import the HTTP client library ahead of the first call (Ray workers do this before taking work)."""
+        import aiohttp  # noqa: F401
 
-    def _get_client(self) -> Any:
-        if self._client is None:
-            import openai
+    def _url(self) -> str:
+        """``<endpoint>/chat/completions``, keeping a query string of the base URL (``?api-version=...``)."""
+        base, sep, query = self.endpoint.partition("?")
+        return f"{base.rstrip('/')}/chat/completions{sep}{query}"
 
-            # aiohttp transport (the client's own `DefaultAioHttpClient`): at 64+ connections httpcore's pool re-probes every
-            # idle socket per request, which made the HTTP stack the largest CPU cost of a judgment.
-            # Its replies are read with a size limit (``_http.capped_http_client``): a timeout does not bound memory.
-            headers = {"Authorization": self._authorization} if self._authorization else None
-            http_client = capped_http_client(openai.DefaultAioHttpClient, self.timeout, limit=self.max_response_bytes)
-            self._client = openai.AsyncOpenAI(api_key=self._api_key, base_url=self.base_url, max_retries=0, timeout=self.timeout, http_client=http_client, default_headers=headers)
-        return self._client
+    def _get_session(self) -> Any:
+        if self._session is None:
+            import aiohttp
+
+            headers = {"Authorization": self._authorization or f"Bearer {self._api_key}", "Content-Type": "application/json", "Accept": "application/json"}
+            for env, header in (("OPENAI_ORG_ID", "OpenAI-Organization"), ("OPENAI_PROJECT_ID", "OpenAI-Project")):
+                if os.environ.get(env):  # as the openai client sends them, whatever the server
+                    headers[header] = os.environ[env]
+            # no connection limit here: the run's semaphore bounds the calls in flight
+            connector = aiohttp.TCPConnector(limit=0, ttl_dns_cache=300)
+            # the timeout is the openai client's (httpx's): for connecting, and for each wait on the server's bytes,
+            # not for the whole call (``ManagedBackend`` bounds that); a reply that was sent in time is never dropped
+            # because the event loop was slow to read it
+            timeout = aiohttp.ClientTimeout(total=None, connect=self.timeout, sock_connect=self.timeout, sock_read=self.timeout)
+            self._session = aiohttp.ClientSession(connector=connector, headers=headers, timeout=timeout)
+            self._post_url = self._url()
+        return self._session
 
     async def chat_once(self, messages: Messages, params: ChatParams) -> Completion:
-        import openai
+        import aiohttp
 
         body = request_body(self.model, messages, params)
+        session = self._get_session()
+        data = _dumps(body).encode()
+        debug = logger.isEnabledFor(logging.DEBUG)
+        if debug:  # as the openai client logged its requests at -vv (the root logger's filter redacts secrets)
+            logger.debug("request: POST %s %s", self._post_url, data.decode())
         try:
-            # The client's low-level ``post`` (same auth, HTTP stack and error types as ``chat.completions.create``)
-            # with ``cast_to=dict``: it skips the per-field TypedDict transform of the request and the pydantic model
-            # of the response, which cost more CPU than everything else a judgment does (see docs/performance.md).
-            resp = await self._get_client().post("/chat/completions", body=body, cast_to=dict)
-        except (openai.APIError, ValueError) as e:  # ValueError covers JSON decoding of a truncated body
-            raise backend_error(openai, e, timeout=self.timeout, base_url=self.endpoint) from None
+            async with session.post(self._post_url, data=data, allow_redirects=False) as r:
+                # every reply is read with the size limit (``_http``): a timeout does not bound memory
+                raw = await read_aiohttp_body(r, self.max_response_bytes)
+                status, headers = r.status, r.headers
+        except TimeoutError:  # aiohttp's own timeout (its cause is a CancelledError, which names nothing)
+            if debug:
+                logger.debug("no reply from POST %s: timed out", self._post_url)
+            raise BackendError(f"request timed out after {self.timeout:.0f}s", transient=True) from None
+        except (aiohttp.ClientError, OSError) as e:
+            if debug:
+                logger.debug("no reply from POST %s: %r", self._post_url, e)
+            raise connection_error(e, timeout=self.timeout, base_url=self.endpoint) from None
+        if debug:
+            logger.debug("reply: HTTP %d %s %s", status, dict(headers), raw.decode("utf-8", "replace"))
+        if not 200 <= status < 300:
+            text = raw.decode("utf-8", "replace")
+            try:
+                payload: Any = json.loads(text)
+            except ValueError:
+                payload = text
+            raise status_error(status, payload, headers=headers)
+        try:
+            resp = json.loads(raw)
+        except ValueError as e:  # a truncated or non-JSON body
+            raise BackendError(f"malformed response: {short(e)}", transient=True) from None
         return parse_chat_response(resp, logprobs=params.logprobs)
 
     async def aclose(self) -> None:
-        if self._client is not None:
-            await self._client.close()
-            self._client = None
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+"""The request body as JSON text (compact, UTF-8 as it is)."""
 
 
 def parse_chat_response(resp: Any, *, logprobs: bool = False) -> Completion:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..analysis.failures import FailureSummary, resume_command, summarize_failures
 from ..errors import EXIT_FAILED_JUDGMENTS, InputError, RunAborted
 from ..protocols import REDUCERS
 from ._flags import add_call_arguments, add_judge_arguments, call_options, judge_fields, non_negative_int, positive_int
+
+if TYPE_CHECKING:
+    from ..analysis.failures import FailureSummary
 
 HELP = "judge a benchmark (or a pair file) under its protocol, score it with its rule, and write results/<dataset>/<judge>/<model>/"
 
@@ -129,6 +131,17 @@ def run(args: argparse.Namespace) -> int:
     """Run, print the table (or JSON), then the failure verdict: exit 0 for a clean run (or failures within
     ``--max-failure-rate``), 3 (``EXIT_FAILED_JUDGMENTS``) with failed judgments, 4 (``RunAborted``) when a fatal
     error stopped the run; the last two print how many failed, the top causes and the command that resumes."""
+    from ..run.runner import run as run_judge
+
+    argv = getattr(args, "_argv", None) or sys.argv[1:]
+    try:
+        outcome = run_judge(spec_from_args(args))
+    except RunAborted as e:
+        from ..analysis.failures import resume_command
+
+        raise RunAborted(f"{e}: {resume_command(argv)}") from None
+    # imported once the judging is done: nothing of them is needed before the first request
+    from ..analysis.failures import resume_command, summarize_failures
     from ..reports.leaderboard import (
         data_fields,
         metrics_row,
@@ -138,13 +151,7 @@ def run(args: argparse.Namespace) -> int:
         render_run_summary,
         run_benchmark,
     )
-    from ..run.runner import run as run_judge
 
-    argv = getattr(args, "_argv", None) or sys.argv[1:]
-    try:
-        outcome = run_judge(spec_from_args(args))
-    except RunAborted as e:
-        raise RunAborted(f"{e}: {resume_command(argv)}") from None
     failures = summarize_failures(outcome.results)
     if args.json:
         print(json.dumps(outcome.metrics.to_dict(), indent=2))
