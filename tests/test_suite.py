@@ -88,3 +88,17 @@ def test_a_cell_whose_headline_is_another_measure_than_its_columns_is_marked() -
     md = render_suite_table(table, "md")
     assert "| longer | 52.9 (50.9–54.9) |" in md and "| reward_model: rm | 45.0 (43.0–47.0)§ |" in md
     assert "- auto_j:test: Agreement, both orders" in md and "- § reward_model: rm on auto_j:test: Agreement, original order only" in md
+
+
+def test_released_judgebench_files_share_the_column_of_runs_on_the_same_pairs(tmp_path: Path) -> None:
+    """JudgeBench's released judgments name only their benchmark; their pairs are judgebench:gpt's, so in the suite
+    table they sit in that column (they had one of their own, leaving most cells empty), scored by its rule."""
+    data = shared("judgebench").parent
+    proc = run_cli("suite", "--judge", "longer", "--benchmarks", "judgebench:gpt,llmbar:natural", "--results-dir", str(tmp_path), "--no-progress", env={"JUDGEBENCH_DATA_DIR": str(data)})
+    assert proc.returncode == 0, proc.stderr
+    board = run_cli("leaderboard", str(tmp_path), "--include", str(data / "judgebench" / "outputs"))
+    assert board.returncode == 0, board.stderr
+    suite = board.stdout.split("## Suite: each benchmark's headline score", 1)[1]
+    assert "| Judge | judgebench:gpt | llmbar:natural |" in suite
+    arena = next(line for line in suite.splitlines() if line.startswith("| arena_hard"))
+    assert arena.split("|")[2].strip().startswith("65.7") and "§" not in suite  # one measure per column

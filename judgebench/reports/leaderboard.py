@@ -30,7 +30,7 @@ from ..analysis.scoring import (
     run_benchmark,
     score_results,
 )
-from ..benchmarks import Benchmark, get_benchmark
+from ..benchmarks import Benchmark, fallback_benchmark, get_benchmark
 from ..errors import InputError
 from ..files import atomic_write_text
 from ..protocols import REDUCERS
@@ -331,7 +331,8 @@ def load_runs(results_dir: str | Path | None, include: Iterable[str | Path] = ()
             dataset = m.group(1) if m else (path.parent.parent.parent.name if path.name == "judgments.jsonl" else "")
             origin = "run" if path.name == "judgments.jsonl" else "released"
             beside = file_info(path)
-            benchmark = run_benchmark(beside)
+            # JudgeBench's released files are JudgeBench's pairs: scored with its rule and details, like a run of it
+            benchmark = run_benchmark(beside) or (fallback_benchmark() if jf.released else None)
             runs.append(
                 loaded_run(
                     jf.results, rule=rule or own_rule(beside, benchmark), seed=seed, benchmark=benchmark, judge=jf.judge, model=jf.model, response_model=jf.response_model, dataset=dataset, path=str(path), origin=origin

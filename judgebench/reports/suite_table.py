@@ -111,11 +111,16 @@ def suite_table(runs: Sequence[ScoredRun]) -> SuiteTable:
     names: dict[str, str] = {}
     labels: list[str] = []
     identities: dict[str, tuple[str, str]] = {}
+    # a released file (JudgeBench's outputs) names only its benchmark, but its pairs are a set a run names with its
+    # split (judgebench:gpt): the same column
+    by_pair_set = {r.row["pair_set"]: name for r in runs if r.row.get("pair_set") and r.row.get("origin") != "baseline" and ":" in (name := _column_name(r.row))}
     for run in runs:
         row = run.row
         if row.get("origin") == "baseline" or run.metrics is None:
             continue
         dataset = _column_name(row)
+        if ":" not in dataset:
+            dataset = by_pair_set.get(row.get("pair_set"), dataset)
         label = str(row.get("label") or row.get("judge"))
         cell = SuiteCell(dataset, run.metrics.headline(), int(row.get("n") or 0), int(row.get("failed") or 0), bool(row.get("partial")))
         key = (label, dataset)
