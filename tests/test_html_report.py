@@ -273,3 +273,25 @@ def test_report_names_runs_in_its_tables_and_figures_from_a_names_file(tmp_path:
     html = render_report(runs, names=names, figures=False)
     table_part = html.split('<section id="leaderboard">', 1)[1].split("</section>", 1)[0]
     assert "Model Zero" in table_part and "a-rather-long-model-name-01" in table_part  # the other model keeps its default name
+
+
+def test_a_registered_section_appears_in_the_report_escaped() -> None:
+    """reports.sections: an analysis registers a section; the report shows its tables, notes and figures, with
+    every text escaped (a hostile cell stays text)."""
+    from judgebench.reports import sections
+    from judgebench.reports.html import render_report
+
+    from .report_fixtures import report_runs
+
+    @sections.register_section("test-only")
+    def _maker(runs, names=None):  # type: ignore[no-untyped-def]
+        table = sections.SectionTable(("Node", "Accuracy"), (("<script>x</script>", "50.0"),), title="A tree")
+        return sections.ReportSection("test-only", "Test section", (table,), ("a note & more",))
+
+    try:
+        html = render_report(report_runs(1), figures=False)
+    finally:
+        sections._SECTIONS.pop("test-only")
+    part = html.split('<section id="test-only" class="extra">', 1)[1].split("</section>", 1)[0]
+    assert "<h2>Test section</h2>" in part and "&lt;script&gt;x&lt;/script&gt;" in part and "<script>x" not in part
+    assert "a note &amp; more" in part

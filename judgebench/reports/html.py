@@ -303,6 +303,25 @@ def suite_html_data(runs: Sequence[LoadedRun], names: Names | None = None) -> di
     return {"header": ["Judge", *table.datasets], "rows": [[_text(r["judge"]), *(_text(r[d]) for d in table.datasets)] for r in shown], "notes": [_text(n) for n in table.notes()]}
 
 
+def sections_html_data(runs: Sequence[LoadedRun], names: Names | None = None) -> list[dict[str, Any]]:
+    """The registered report sections (``reports.sections``) for ``runs``, as template data: texts escaped here,
+    figures as base64 PNG ``data:`` URIs."""
+    from .sections import report_sections
+
+    out = []
+    for sec in report_sections([r for r in runs if r.row.get("origin") != "baseline"], names):
+        out.append(
+            {
+                "id": re.sub(r"[^A-Za-z0-9-]", "-", sec.id),
+                "title": _text(sec.title),
+                "tables": [{"title": _text(t.title), "header": [_text(h) for h in t.header], "rows": [[_text(c) for c in row] for row in t.rows]} for t in sec.tables],
+                "notes": [_text(n) for n in sec.notes],
+                "figures": [{"src": "data:image/png;base64," + base64.b64encode(png).decode("ascii"), "title": _text(caption)} for png, caption in sec.figures],
+            }
+        )
+    return out
+
+
 def rule_text(runs: Sequence[LoadedRun], rule: str | None) -> str:
     """The report's rule, as its header says it: ``rule``, or the runs' common rule, or each benchmark's rules."""
     rows = [r.row for r in runs]
@@ -342,6 +361,7 @@ def render_report(
         rule=rule_text(runs, rule),
         tables=leaderboard_tables(rows, rule, names),
         suite=suite_html_data(runs, names),
+        sections=sections_html_data(runs, names),
         tests=" / ".join(sorted({str(r["sig_test"]) for r in rows if r.get("sig_test")})),
         figures=figures_html_data(rows, runs, names) if figures else [],
         n_items=len(data["items"]),

@@ -36,7 +36,7 @@ import threading
 import time
 import zlib
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -90,6 +90,36 @@ STYLES: tuple[tuple[str, dict[str, str]], ...] = (
 )
 _FALLBACK = {"A": "[[A]]", "B": "[[B]]"}
 _COMPILED = tuple((re.compile(p), s) for p, s in STYLES)
+
+
+Responder = Callable[["FakeJudgeServer", str, str], "str | None"]
+"""A simulated judge for a prompt format of its own: ``responder(server, prompt, key)`` returns the answer text, or
+``None`` when the prompt is not its format. ``key`` is deterministic per request (use ``_unit(server.config.seed,
+..., key)`` for seeded draws); ``server.truth`` / ``server.item_truth`` find the pairs' and items' responses."""
+
+RESPONDERS: list[Responder] = []
+"""Responders consulted, in order, before the built-in formats (ratings, listwise, pairwise styles)."""
+
+
+def load_responders() -> None:
+    """Import every ``judgebench/testing/responder_*.py`` module (each registers its responders at import), so a
+    server started from the command line knows them too."""
+    import importlib
+    import pkgutil
+
+    from . import __path__ as here
+
+    for mod in pkgutil.iter_modules(here):
+        if mod.name.startswith("responder_"):
+            importlib.import_module(f"{__package__}.{mod.name}")
+
+
+def register_responder(responder: Responder) -> Responder:
+    """Add ``responder`` (for a feature's own prompt format, e.g. multi-dimension ratings or a stated certainty) to
+    :data:`RESPONDERS`; returns it, so it can decorate. Registering the same function twice is a no-op."""
+    if responder not in RESPONDERS:
+        RESPONDERS.append(responder)
+    return responder
 
 
 def style_for(prompt: str) -> dict[str, str]:
@@ -234,6 +264,7 @@ class FakeJudgeServer:
         self.config = config or FakeConfig()
         self.truth = Truth(pairs)
         self.item_truth = ItemTruth(items)
+        load_responders()  # the prompt formats of features that bring their own simulated judge
         self.host = host
         self.port = port
         self._rng = random.Random(self.config.seed)
@@ -356,8 +387,13 @@ class FakeJudgeServer:
 
     def completion(self, body: dict[str, Any], key: str, index: int) -> tuple[str, list[dict[str, Any]]]:
         """The verdict text and, token by token, log-probabilities: the verdict token is confident (p = 0.9-1.0)
-        when the simulated judge knew the answer and unsure (p = 0.5-0.7) when it guessed."""
+        when the simulated judge knew the answer and unsure (p = 0.5-0.7) when it guessed. A registered responder
+        (:func:`register_responder`) that recognises the prompt answers first."""
         prompt = "\n".join(str(m.get("content", "")) for m in body.get("messages", []))
+        for responder in RESPONDERS:
+            answered = responder(self, prompt, f"{key}:{index}")
+            if answered is not None:
+                return answered, [{"token": t, "logprob": 0.0, "top_logprobs": [{"token": t, "logprob": 0.0}]} for t in re.findall(r"\w+|\s+|[^\w\s]", answered)]
         special = self._special(prompt, f"{key}:{index}")
         if special is not None:
             return self._special_completion(*special)
