@@ -611,11 +611,14 @@ class FakeJudgeServer:
 
     def start(self) -> FakeJudgeServer:
         def main() -> None:
-            self._loop = asyncio.new_event_loop()
-            asyncio.set_event_loop(self._loop)
-            self._loop.run_until_complete(self._serve())
-            self._started.set()
-            self._loop.run_forever()
+            loop = self._loop = asyncio.new_event_loop()
+            asyncio.set_event_loop(loop)
+            try:
+                loop.run_until_complete(self._serve())
+                self._started.set()
+                loop.run_forever()
+            finally:  # stop() ends run_forever; an unclosed loop leaks its self-pipe sockets (a ResourceWarning later)
+                loop.close()
 
         self._thread = threading.Thread(target=main, name="fake-judge-server", daemon=True)
         self._thread.start()
