@@ -274,6 +274,9 @@ def correlation(
     n_unique = len(np.unique(rows, axis=0))
     note = None
     if kind == "pearson":
+        # r is invariant to shifting and scaling either variable: standardized values keep the sums' float
+        # precision (the Poisson bootstrap's products run in float32) whatever the ratings' level
+        x, y = (x - x.mean()) / x.std(), (y - y.mean()) / y.std()
         feats = np.column_stack([x, y, x * x, y * y, x * y])
 
         def stat(s: np.ndarray) -> np.ndarray:

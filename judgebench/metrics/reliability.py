@@ -169,7 +169,9 @@ def krippendorff_alpha(
     else:
         value = float(_alpha_interval_from_sums(_interval_features(m).sum(axis=0, keepdims=True))[0])
     if level == "interval" and distinct.size > MAX_COINCIDENCE_VALUES:
-        reps = bootstrap_sums(_interval_features(m), _alpha_interval_from_sums, n_resamples=n_resamples, seed=seed)
+        # alpha is invariant to shifting and scaling every value: centred, scaled values keep the sums' precision
+        z = (m - np.nanmean(m)) / np.nanstd(m)
+        reps = bootstrap_sums(_interval_features(z), _alpha_interval_from_sums, n_resamples=n_resamples, seed=seed)
     elif distinct.size <= MAX_COINCIDENCE_VALUES:
         values, counts = _value_counts(m)
         v = values.size

@@ -3,7 +3,9 @@
 Each row times judgebench's function (point estimate plus its 10,000-resample bootstrap) and, in the same run, a
 naive baseline: a Python loop that resamples item indices and calls the reference implementation (numpy mean,
 scikit-learn's ``cohen_kappa_score``, ``krippendorff.alpha``) or ``scipy.stats.bootstrap``, timed on a few
-resamples and extrapolated linearly to 10,000. The ratio is baseline / ours. Nothing here asserts a time.
+resamples and extrapolated linearly to 10,000. Continuous statistics (every item distinct) get a second baseline:
+the same engine with the Poisson bootstrap switched off (Efron's bootstrap by index gathers, the path before it).
+The ratio is baseline / ours. Nothing here asserts a time.
 
 Run: ``python -m tests.perf.bench_metrics`` (or ``make perf``).
 """
@@ -41,6 +43,21 @@ def naive_loop(stat: Callable[[np.ndarray], float], n: int, resamples: int, seed
     return (time.perf_counter() - t) / resamples
 
 
+EFRON = "Efron's bootstrap, exact index gathers (the engine's path before the Poisson bootstrap)"
+
+
+def efron(fn: Callable[[], object]) -> float:
+    """Seconds of ``fn`` with the Poisson bootstrap switched off: the same engine drawing and counting item indices."""
+    from judgebench.metrics import stats
+
+    saved = stats.POISSON_MIN_ITEMS
+    stats.POISSON_MIN_ITEMS = 1 << 62
+    try:
+        return timed(fn)
+    finally:
+        stats.POISSON_MIN_ITEMS = saved
+
+
 def main() -> None:
     import krippendorff
     from scipy import stats as sps
@@ -52,7 +69,7 @@ def main() -> None:
 
     warnings.simplefilter("ignore")
     rng = np.random.default_rng(0)
-    print(f"{N:,} items, {R:,} bootstrap resamples, {os.cpu_count()} CPU cores ({platform.machine()}), numpy {np.__version__}\n")
+    print(f"{N:,} items, {R:,} bootstrap resamples, {os.cpu_count()} CPU cores ({platform.machine()}), numpy {np.__version__}, load average {os.getloadavg()[0]:.2f}\n")
     print("| statistic | judgebench s | baseline | baseline s (10,000 resamples) | ratio |")
     print("|---|---:|---|---:|---:|")
 
@@ -73,19 +90,22 @@ def main() -> None:
     base = naive_loop(lambda i: cohen_kappa_score(a[i], b[i], labels=[0, 1, 2]), N, 10) * R
     row("Cohen's kappa + CI (3 classes)", ours, "loop: resample + sklearn (10 extrapolated)", base)
 
-    # 3. mean of continuous values (every item distinct: chunked gathers on threads)
+    # 3. mean of continuous values (every item distinct: the Poisson bootstrap, byte weights @ features)
     x = rng.normal(size=N)
     ours = timed(lambda: bootstrap_mean_ci(x, n_resamples=R), 2)
     t = time.perf_counter()
     sps.bootstrap((x,), np.mean, n_resamples=200, batch=50, method="percentile", rng=np.random.default_rng(0))
     base = (time.perf_counter() - t) / 200 * R
     row("mean CI (continuous)", ours, "scipy.stats.bootstrap percentile (200 extrapolated)", base)
+    exact = efron(lambda: bootstrap_mean_ci(x, n_resamples=R))
+    row("mean CI (continuous)", ours, EFRON, exact)
 
     # 4. Pearson's r on continuous pairs (five bootstrapped sums) and Spearman's rho on 1-5 ratings
     y = x + rng.normal(size=N)
     ours = timed(lambda: ag.pearson(x, y, n_resamples=R))
     base = naive_loop(lambda i: sps.pearsonr(x[i], y[i]).statistic, N, 20) * R
     row("Pearson's r + CIs (continuous)", ours, "loop: resample + scipy.pearsonr (20 extrapolated)", base)
+    row("Pearson's r + CIs (continuous)", ours, EFRON, efron(lambda: ag.pearson(x, y, n_resamples=R)))
     lik_a = rng.integers(1, 6, N).astype(float)
     lik_b = np.clip(lik_a + rng.integers(-1, 2, N), 1, 5)
     ours = timed(lambda: ag.spearman(lik_a, lik_b, n_resamples=R))
@@ -106,6 +126,15 @@ def main() -> None:
     cont[1] += cont[0]
     ours = timed(lambda: rl.krippendorff_alpha(cont, "interval", n_resamples=R))
     row("Krippendorff's alpha (interval, continuous) + CI", ours, "krippendorff.alpha needs units x values^2 memory (~84 GiB): not run", None)
+    row("Krippendorff's alpha (interval, continuous) + CI", ours, EFRON, efron(lambda: rl.krippendorff_alpha(cont, "interval", n_resamples=R)))
+
+    # 6. Spearman's rho on continuous pairs: weighted midranks per resample (a cumulative sum in sort order), no
+    # sums shortcut; timed on 50 resamples and extrapolated
+    few = 50
+    ours = timed(lambda: ag.spearman(x, y, n_resamples=few)) * R / few
+    base = naive_loop(lambda i: sps.spearmanr(x[i], y[i]).statistic, N, 5) * R
+    row("Spearman's rho + CIs (continuous; 50 resamples extrapolated)", ours, "loop: resample + scipy.spearmanr (5 extrapolated)", base)
+    print(f"\nload average after: {os.getloadavg()[0]:.2f} (1 min)")
 
 
 if __name__ == "__main__":

@@ -60,6 +60,41 @@ def timed(folder: Path, reqs: list[tuple[str, str]], batch_size: int) -> tuple[f
     return time.perf_counter() - t0, scores, provider.forward_passes - before
 
 
+def unique_scoring(folder: Path) -> tuple[int, int, int, int]:
+    """RM-Bench's shape: 9 items on one prompt (3 chosen x 3 rejected responses, 4 shown each) judged pointwise and
+    pairwise in both orders on one backend. Returns (views, scores asked for, sequences scored, forward passes)."""
+    from judgebench.backends.hf_local import HFLocalProvider
+    from judgebench.backends.managed import ManagedBackend
+    from judgebench.judges import get_judge
+    from judgebench.protocols import Pairwise, Pointwise
+    from judgebench.run.local import judge_items
+    from judgebench.run.runner import plan_work
+    from judgebench.schema import BestOf, Item, Response
+
+    chosen = [f"w{i} w{i + 1} w{i + 2}" for i in range(3)]
+    rejected = [f"w{100 + i} w{2 * i}" for i in range(3)]
+    items = [Item(f"rm{c}{r}", "w7 w8 w9", (Response(chosen[c]), Response(rejected[r]), Response(rejected[(r + 1) % 3]), Response(chosen[(c + 1) % 3])), BestOf((0,))) for c in range(3) for r in range(3)]
+    provider = HFLocalProvider(str(folder), batch_size=16)
+    backend = ManagedBackend(provider, cache=None)
+    views = asked = 0
+
+    async def judge_all() -> None:
+        nonlocal views, asked
+        for name, protocol in (("reward_model_pointwise", Pointwise()), ("reward_model", Pairwise(orders="both"))):
+            work = plan_work(items, protocol, {})
+
+            def count(result: object, *_: object) -> None:
+                nonlocal views, asked
+                for j in result.judgments:  # type: ignore[attr-defined]
+                    views += 1
+                    asked += len(j.shown)
+
+            await judge_items(get_judge(name, backend), work, concurrency=64, labels=(name, "rm"), on_result=count)
+
+    asyncio.run(judge_all())
+    return views, asked, provider.sequences_scored, provider.forward_passes
+
+
 def main() -> int:
     try:
         import torch
@@ -87,6 +122,10 @@ def main() -> int:
     print(f"\nbatched / batch-1 throughput: {single_s / batched_s:.2f}x; largest score difference {worst:.2e}")
     if not cuda:
         print("(the >= 5x target is for a GPU: run `make perf` where torch.cuda.is_available() to measure it)")
+    views, asked, scored, passes = unique_scoring(folder)
+    print(f"\nunique responses scored once (RM-Bench's shape: 9 items of 4 responses on one prompt, pointwise + pairwise both orders): "
+          f"{views} views asked for {asked} scores; the model scored {scored} sequences (6 unique) in {passes} forward passes; "
+          f"scores asked / made: {asked / max(1, scored):.0f}x")
     return 0
 
 
