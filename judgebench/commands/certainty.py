@@ -1,0 +1,54 @@
+"""``judgebench certainty``: accuracy against coverage by a judge's stated certainty, its calibration (ECE,
+reliability diagram, AUROC) and the verdict-token probability beside it (Dong et al. 2024, arXiv 2406.11657).
+
+Argparse only: the measures are ``judgebench.analysis.certainty``, the figure ``reports.section_certainty``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+HELP = "stated certainty vs token probability: accuracy above a certainty threshold, ECE, AUROC, reliability diagram"
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("runs", nargs="+", metavar="RUN_DIR", help="run folders (every judgments.jsonl below) or judgment files")
+    p.add_argument("--threshold", type=float, default=80.0, help="the threshold row to highlight, 0-100 (default 80, the paper's); added to 50,60,...,100 if missing")
+    p.add_argument("--figure", default=None, metavar="PATH", help="write the reliability diagrams (png, pdf or svg by the suffix)")
+    p.add_argument("--size", choices=("column", "page"), default="column", help="figure width (default column)")
+    p.add_argument("--resamples", type=int, default=10_000, help="bootstrap resamples (default 10000)")
+    p.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..analysis.certainty import THRESHOLDS, certainty_report, render_markdown, report_json
+    from ..analysis.replay import read_judgment_file
+    from ..errors import InputError
+    from ..reports.leaderboard import judgment_files, run_label
+
+    if not 0 <= args.threshold <= 100:
+        raise InputError(f"the threshold is a certainty from 0 to 100, got {args.threshold:g}", field="--threshold")
+    thresholds = tuple(sorted({*THRESHOLDS, args.threshold}))
+    reports = []
+    for arg in args.runs:
+        for path in judgment_files(arg):
+            jf = read_judgment_file(path)
+            name = f"{run_label(jf.judge, jf.model)} ({path})"
+            reports.append(certainty_report(jf.results, name, thresholds=thresholds, n_resamples=args.resamples, seed=args.seed))
+    if args.figure:
+        from ..reports.plots import save_figure
+        from ..reports.section_certainty import reliability_figure
+
+        try:
+            save_figure(reliability_figure(reports, args.size), args.figure)
+        except ValueError as e:
+            raise InputError(str(e), field="--figure") from e
+    if args.json:
+        print(json.dumps([report_json(r) for r in reports], indent=2))
+        return 0
+    print(render_markdown(reports, args.threshold), end="")
+    if args.figure:
+        print(f"Reliability diagrams: {args.figure}")
+    return 0
