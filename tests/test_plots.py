@@ -202,3 +202,17 @@ def test_plots_module_imports_no_matplotlib() -> None:
     code = "import sys, judgebench.reports.plots, judgebench.reports.plots_judgments, judgebench.reports.html, judgebench.commands.plot, judgebench.commands.report; print('matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_plot_keeps_one_benchmark_per_figure_when_asked(tmp_path: Path) -> None:
+    """`plot --benchmark NAME`: only that benchmark's runs (one benchmark per figure, sized for a paper); a name with
+    no run is an error naming it (exit 2)."""
+    from .conftest import make_pair, run_cli, write_jsonl
+
+    for bench, n in (("pairs_a", 6), ("pairs_b", 8)):
+        data = write_jsonl(tmp_path / f"{bench}.jsonl", [make_pair(i, "A>B" if i % 2 else "B>A") for i in range(n)])
+        assert run_cli("bench", "--data", str(data), "--judge", "longer", "--results-dir", str(tmp_path / "r"), "--no-progress").returncode == 0
+    proc = run_cli("plot", "accuracy", str(tmp_path / "r"), "-o", str(tmp_path / "a.png"), "--benchmark", "judgebench")
+    assert proc.returncode == 0 and (tmp_path / "a.png").is_file(), proc.stderr
+    proc = run_cli("plot", "accuracy", str(tmp_path / "r"), "-o", str(tmp_path / "b.png"), "--benchmark", "nosuch")
+    assert proc.returncode == 2 and "no run of nosuch" in proc.stderr and not (tmp_path / "b.png").exists()

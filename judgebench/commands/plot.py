@@ -21,6 +21,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     add_source_arguments(p)
     p.add_argument("--baseline", action="store_true", help="draw the expected accuracy of a random choice as a reference line")
     p.add_argument("--response-model", action="append", default=[], metavar="NAME", help="only runs on pairs from this response model (repeatable)")
+    p.add_argument("--benchmark", action="append", default=[], metavar="NAME", help="only runs of this benchmark (repeatable): one benchmark per figure instead of a panel each")
     p.add_argument("--agreement", action="append", default=[], metavar="JSON", help="more `agree --json` outputs (one per judge) for the agreement figure; with 'all', the agreement inputs (repeatable)")
     p.add_argument("--measure", default=None, help="agreement measure to plot when the JSON has no human baseline (default: the first)")
     p.add_argument("--bins", type=int, default=5, help="length-difference bins of the length-bias curve (default 5)")
@@ -45,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
         paths = [save_figure(build_figure("agreement", [], agreement=agreement, measure=args.measure, **look), out)]
     else:
         inputs = figure_inputs(
-            source, include=args.include, rule=args.rule, seed=args.seed, include_partial=args.include_partial, baseline=args.baseline, response_models=args.response_model, names=names
+            source, include=args.include, rule=args.rule, seed=args.seed, include_partial=args.include_partial, baseline=args.baseline, response_models=args.response_model, names=names, benchmarks=args.benchmark
         )
         rows, runs, facets = inputs.rows, inputs.runs, inputs.run_facets
         if args.kind != "all":

@@ -41,6 +41,7 @@ def figure_inputs(
     baseline: bool = False,
     response_models: Sequence[str] = (),
     names: Names | None = None,
+    benchmarks: Sequence[str] = (),
 ) -> FigureInputs:
     """Leaderboard rows and ``(label, results)`` per run, from a results folder or a leaderboard CSV.
 
@@ -48,6 +49,8 @@ def figure_inputs(
         source: a ``.csv`` file (rows only: no judgments) or a results folder (read with ``leaderboard_runs``).
         include, rule, seed, include_partial, baseline: as ``reports.sources.leaderboard_runs``.
         response_models: only rows and runs on pairs from these response models (all when empty).
+        benchmarks: only rows and runs of these benchmarks (``tables.row_benchmark``; all when empty): one
+            benchmark per figure, sized for a paper, instead of a panel per benchmark.
         names: the display names of runs, benchmarks and models (``reports.names``; defaults when ``None``).
 
     Raises:
@@ -55,19 +58,24 @@ def figure_inputs(
     """
     from .plots import facet_key, facets, read_leaderboard_csv, unique_labels
     from .sources import leaderboard_runs
+    from .tables import row_benchmark
+
+    def keep(row: dict[str, Any]) -> bool:
+        return (not response_models or row.get("response_model") in response_models) and (not benchmarks or row_benchmark(row) in benchmarks)
 
     source = Path(source)
     if source.is_file() and source.suffix == ".csv":
-        rows = read_leaderboard_csv(source)
-        if response_models:
-            rows = [r for r in rows if r.get("response_model") in response_models]
-        return FigureInputs(rows)
+        return FigureInputs([r for r in read_leaderboard_csv(source) if keep(r)])
     runs = leaderboard_runs(str(source), include, rule=rule, seed=seed, include_partial=include_partial, baseline=baseline)
-    rows = [r.row for r in runs if not response_models or r.row.get("response_model") in response_models]
-    judged = [r.row for r in runs if r.results and (not response_models or r.row.get("response_model") in response_models)]
+    rows = [r.row for r in runs if keep(r.row)]
+    if not rows:
+        from ..errors import InputError
+
+        raise InputError(f"no run of {', '.join(benchmarks) or 'these benchmarks'}{' on pairs from ' + ', '.join(response_models) if response_models else ''}", path=source)
+    judged = [r.row for r in runs if r.results and keep(r.row)]
     titles = {f.key: f.title for f in facets(rows, names)}
     labels = unique_labels(judged, names)
-    results = [r.results for r in runs if r.results and (not response_models or r.row.get("response_model") in response_models)]
+    results = [r.results for r in runs if r.results and keep(r.row)]
     return FigureInputs(rows, list(zip(labels, results, strict=True)), [titles.get(facet_key(r), "") for r in judged])
 
 
