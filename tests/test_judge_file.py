@@ -329,3 +329,18 @@ def test_a_huge_judge_file_is_refused_at_once(tmp_path: Path) -> None:
     judge.write_text(PAIRWISE + "\n# " + "x" * (MAX_FILE_BYTES + 1) + "\n")
     with pytest.raises(InputError, match="at most"):
         load_judge_file(judge)
+
+
+def test_a_jurys_summary_counts_its_members_calls() -> None:
+    """bench's summary line: a jury whose members use their own servers made its calls there; the line sums them
+    (it said "model calls: 0" after 24 calls)."""
+    from judgebench.reports.leaderboard import render_run_summary
+
+    member = {"calls": 12, "cached": 2, "retries": 1, "failed": 0, "prompt_tokens": 100, "completion_tokens": 10, "cost_usd": 0.5, "priced": True}
+    info = {
+        "counts": {"pairs": 6, "judgments": 12, "new": 12, "reused": 0, "failed": 0, "cached": 0},
+        "backend": {"model": "vllm:unused", "calls": 0, "cached": 0, "retries": 0, "failed": 0, "prompt_tokens": 0, "completion_tokens": 0, "cost_usd": 0.0, "priced": False,
+                    "members": [dict(member, model="vllm:m1"), dict(member, model="vllm:m2")]},
+    }
+    line = render_run_summary(info, "out").splitlines()[1]
+    assert "24 (4 cached, 2 retries, 0 failed)" in line and "200 in, 20 out" in line and "$1.0000" in line and "vllm:m1, vllm:m2" in line

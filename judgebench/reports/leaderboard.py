@@ -648,8 +648,16 @@ def render_run_summary(info: Mapping[str, Any], out_dir: str | Path) -> str:
     lines = [f"{c['pairs']} {c.get('unit', 'pairs')}, {c['judgments']} judgments ({c['new']} judged, {c.get('cached', 0)} of them from the call cache, {c['reused']} reused from an earlier run, {c['failed']} failed); results in {out_dir}/"]
     b = info.get("backend")
     if b:
-        cost = f"${b['cost_usd']:.4f}" if b.get("priced") else "cost unknown (model not in the price table; see JUDGEBENCH_PRICES)"
-        lines.append(f"model calls: {b['calls']} ({b['cached']} cached, {b['retries']} retries, {b['failed']} failed); tokens: {b['prompt_tokens']} in, {b['completion_tokens']} out; {cost}")
+        members = [m for m in b.get("members") or () if isinstance(m, dict)]
+        # a jury whose members use their own servers: their calls are theirs, not the run's model's; the line sums all
+        parts = [b, *members]
+        total = {k: sum(int(p.get(k) or 0) for p in parts) for k in ("calls", "cached", "retries", "failed", "prompt_tokens", "completion_tokens")}
+        priced = all(p.get("priced") for p in parts if p.get("calls"))
+        cost = f"${sum(float(p.get('cost_usd') or 0) for p in parts):.4f}" if priced and total["calls"] else "cost unknown (model not in the price table; see JUDGEBENCH_PRICES)"
+        who = f" over {len(members)} jury members' own models ({', '.join(str(m.get('model')) for m in members)})" if members else ""
+        lines.append(
+            f"model calls{who}: {total['calls']} ({total['cached']} cached, {total['retries']} retries, {total['failed']} failed); tokens: {total['prompt_tokens']} in, {total['completion_tokens']} out; {cost}"
+        )
     return "\n".join(lines) + "\n"
 
 
