@@ -34,7 +34,15 @@ from typing import Any
 
 import numpy as np
 
-from ..metrics.stats import DEFAULT_RESAMPLES, DEFAULT_SEED, Estimate, bootstrap_sums, finite_or_none, interval_of, undefined
+from ..metrics.stats import (
+    DEFAULT_RESAMPLES,
+    DEFAULT_SEED,
+    Estimate,
+    bootstrap_sums,
+    finite_or_none,
+    interval_of,
+    undefined,
+)
 from ..schema import Decision, ItemResult
 from .calibration import _correct, auroc, expected_calibration_error, pair_confidences
 
@@ -263,8 +271,8 @@ def threshold_table(report: CertaintyReport, highlight: float = HIGHLIGHT) -> tu
 
 def summary_table(report: CertaintyReport) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
     """(header, rows): per source, items, accuracy, mean confidence, overconfidence, ECE and AUROC."""
-    header = ("source", "items", "accuracy %", "mean confidence %", "overconfidence (points)", "ECE (points)", "AUROC")
-    rows = []
+    header: tuple[str, ...] = ("source", "items", "accuracy %", "mean confidence %", "overconfidence (points)", "ECE (points)", "AUROC")
+    rows: list[tuple[str, ...]] = []
     for s in report.sources:
         mean = f"{s.mean_confidence * 100:.1f}" if s.mean_confidence is not None else "n/a"
         items = f"{s.n}" + (f" ({s.missing} without)" if s.missing else "")

@@ -32,10 +32,13 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(f"the threshold is a certainty from 0 to 100, got {args.threshold:g}", field="--threshold")
     thresholds = tuple(sorted({*THRESHOLDS, args.threshold}))
     reports = []
+    seen: set[str] = set()
     for arg in args.runs:
         for path in judgment_files(arg):
             jf = read_judgment_file(path)
-            name = f"{run_label(jf.judge, jf.model)} ({path})"
+            name = run_label(jf.judge, jf.model)
+            name = name if name not in seen else f"{name} ({path})"
+            seen.add(name)
             reports.append(certainty_report(jf.results, name, thresholds=thresholds, n_resamples=args.resamples, seed=args.seed))
     if args.figure:
         from ..reports.plots import save_figure

@@ -5,7 +5,7 @@ The verdict is the fake server's (``FakeJudgeServer.verdict``): the judge "knows
 then picks the correct response; otherwise it guesses (first position with probability ``position_bias``). The
 stated certainty is a seeded uniform whole number on :data:`KNEW_RANGE` when it knew and on :data:`GUESS_RANGE`
 when it guessed, whatever the verdict: with ``accuracy`` 0.6 and an unbiased guess the judge is right 80% of the
-time but states 93 on average, overstating its accuracy by 13 points.
+time but states 91 on average, overstating its accuracy by 11 points.
 
 A registered responder's tokens all have probability 1 (``FakeJudgeServer.completion``), so with the plain server
 the verdict token's probability says nothing. :class:`CertaintyFakeServer` also plants it as the built-in formats
@@ -22,7 +22,7 @@ from .fake_server import FakeJudgeServer, _unit, register_responder
 
 MARKER = '"Certainty: [[N]]"'
 KNEW_RANGE = (90, 100)
-GUESS_RANGE = (80, 100)
+GUESS_RANGE = (70, 100)
 
 
 def planted_certainty(seed: int, key: str, knew: bool) -> int:
