@@ -172,7 +172,10 @@ def exam_split(categories: Mapping[str, str], exam: float, *, seed: int = 0) -> 
     n = len(ids)
     share = exam if 0 < exam < 1 else exam / n if n else 0.0
     if not 0 < share < 1:
-        raise InputError(f"--exam {exam!r} leaves no exam or no evaluation item of {n}; give a fraction in (0, 1) or a count below {n}", field="--exam")
+        raise InputError(
+            f"--exam {exam!r} leaves no exam or no evaluation item of {n}; give a fraction in (0, 1) or a count below {n}",
+            field="--exam",
+        )
     rng = np.random.default_rng(seed)
     chosen: list[str] = []
     for cat in sorted(set(categories.values())):
@@ -203,13 +206,27 @@ def _accuracy(correct: np.ndarray, seed: int, n_resamples: int) -> tuple[float, 
     return 100 * float(correct.mean()), (100 * lo, 100 * hi)
 
 
-def _admit(name: str, verdicts: Sequence[Decision], labels: Sequence[Decision], *, measure: Measure, threshold: float, basis: Basis, seed: int, n_resamples: int) -> Admission:
+def _admit(
+    name: str,
+    verdicts: Sequence[Decision],
+    labels: Sequence[Decision],
+    *,
+    measure: Measure,
+    threshold: float,
+    basis: Basis,
+    seed: int,
+    n_resamples: int,
+) -> Admission:
     from ..metrics.agreement import cohen_kappa
 
     correct = np.array([float(v == y) for v, y in zip(verdicts, labels, strict=True)])
     acc, ci = _accuracy(correct, seed, n_resamples)
     decided = [(VALUE[v], VALUE[y]) for v, y in zip(verdicts, labels, strict=True) if v is not Decision.NONE]
-    kap = cohen_kappa([a for a, _ in decided], [b for _, b in decided], seed=seed, n_resamples=n_resamples) if decided else None
+    kap = (
+        cohen_kappa([a for a, _ in decided], [b for _, b in decided], seed=seed, n_resamples=n_resamples)
+        if decided
+        else None
+    )
     kappa = kap.value if kap is not None and kap.is_defined else None
     iv = kap.interval() if kap is not None and kappa is not None else None
     kappa_ci = (iv.low, iv.high) if iv is not None else None
@@ -263,7 +280,10 @@ def peer_review(
     if basis not in ("lower", "point"):
         raise InputError(f"unknown basis {basis!r}; use lower or point", field="--basis")
     if len(members) < 2:
-        raise InputError(f"a jury needs at least two candidate judges, got {len(members)}: give several run folders, or one jury run", field="RUN_DIR")
+        raise InputError(
+            f"a jury needs at least two candidate judges, got {len(members)}: give several run folders, or one jury run",
+            field="RUN_DIR",
+        )
     verdicts = {name: member_verdicts(rs, rule) for name, rs in members.items()}
     by_id: dict[str, ItemResult] = {}
     for rs in members.values():
@@ -276,22 +296,40 @@ def peer_review(
     if dropped:
         notes.append(f"{dropped} item(s) not judged by every candidate are left out")
     if not shared:
-        raise InputError("the candidates share no labelled pair judged pairwise; run them on the same benchmark and pair set", field="RUN_DIR")
+        raise InputError(
+            "the candidates share no labelled pair judged pairwise; run them on the same benchmark and pair set",
+            field="RUN_DIR",
+        )
     labels: dict[str, Decision] = {}
     for i in shared:
         labels[i] = by_id[i].item.as_pair().label
     for name, rs in members.items():
         for r in rs:
             if r.item_id in shared and is_pairwise_pair(r) and r.item.as_pair().label != labels[r.item_id]:
-                raise InputError(f"item {r.item_id!r} has label {r.item.as_pair().label} in {name!r} but {labels[r.item_id]} elsewhere: the runs are not on one pair set", field="RUN_DIR")
+                raise InputError(
+                    f"item {r.item_id!r} has label {r.item.as_pair().label} in {name!r} but {labels[r.item_id]} elsewhere: the runs are not on one pair set",
+                    field="RUN_DIR",
+                )
     exam_ids, eval_ids = exam_split({i: result_category(by_id[i]) for i in shared}, exam, seed=seed)
     names = list(members)
     admissions = tuple(
-        _admit(m, [verdicts[m][i] for i in exam_ids], [labels[i] for i in exam_ids], measure=measure, threshold=threshold, basis=basis, seed=seed, n_resamples=n_resamples) for m in names
+        _admit(
+            m,
+            [verdicts[m][i] for i in exam_ids],
+            [labels[i] for i in exam_ids],
+            measure=measure,
+            threshold=threshold,
+            basis=basis,
+            seed=seed,
+            n_resamples=n_resamples,
+        )
+        for m in names
     )
     weights = {a.member: a.weight for a in admissions}
     y = [labels[i] for i in eval_ids]
-    correct: dict[str, np.ndarray] = {m: np.array([float(verdicts[m][i] == lab) for i, lab in zip(eval_ids, y, strict=True)]) for m in names}
+    correct: dict[str, np.ndarray] = {
+        m: np.array([float(verdicts[m][i] == lab) for i, lab in zip(eval_ids, y, strict=True)]) for m in names
+    }
     majority = [vote([verdicts[m][i] for m in names], [1.0] * len(names)) for i in eval_ids]
     correct["unweighted majority (all)"] = np.array([float(v == lab) for v, lab in zip(majority, y, strict=True)])
     voters = [m for m in names if weights[m] > 0]
@@ -299,7 +337,9 @@ def peer_review(
         jury = [vote([verdicts[m][i] for m in voters], [weights[m] for m in voters]) for i in eval_ids]
         correct["jury"] = np.array([float(v == lab) for v, lab in zip(jury, y, strict=True)])
     else:
-        notes.append("no candidate was admitted with a positive weight: there is no jury; lower --threshold, use --basis point or a larger --exam")
+        notes.append(
+            "no candidate was admitted with a positive weight: there is no jury; lower --threshold, use --basis point or a larger --exam"
+        )
     comparisons: list[Comparison] = []
     for name, kind in [*((m, "member") for m in names), ("unweighted majority (all)", "majority"), ("jury", "jury")]:
         if name not in correct:
@@ -311,39 +351,19 @@ def peer_review(
             t = mcnemar_exact(correct["jury"], correct[name])
             b, c, p = t.b, t.c, t.p_value
         comparisons.append(Comparison(name, kind, acc, ci, b, c, p))  # type: ignore[arg-type]
-    return PeerReview(measure, threshold, basis, rule, seed, tuple(exam_ids), tuple(eval_ids), admissions, tuple(comparisons), tuple(notes), correct)
-
-
-def load_members(paths: Sequence[str], *, rule: str | None = None) -> tuple[dict[str, list[ItemResult]], str]:
-    """The candidates in ``paths`` (run folders, folders of runs, ``judgments.jsonl`` files) and the rule to reduce
-    their views with (``rule``, else the first run's own rule). One jury run alone is split into its members.
-
-    Raises:
-        InputError: for unreadable paths, or two runs with the same judge label.
-    """
-    from ..reports.leaderboard import file_info, judgment_files, own_rule, run_label
-    from .replay import read_judgment_file
-    from .scoring import run_benchmark
-
-    members: dict[str, list[ItemResult]] = {}
-    rules: list[str] = []
-    files = [f for p in paths for f in judgment_files(p)]
-    for f in files:
-        jf = read_judgment_file(f)
-        info = file_info(f)
-        rules.append(own_rule(info, run_benchmark(info)))
-        name = run_label(jf.judge, jf.model)
-        if name in members:
-            name = f"{name} ({f.parent.name})"
-        if name in members:
-            raise InputError(f"two runs named {name!r}", path=f)
-        members[name] = list(jf.results)
-    if len(members) == 1:
-        (only,) = members.values()
-        inner = jury_members(only)
-        if inner:
-            members = inner
-    return members, rule or (rules[0] if rules else "vote")
+    return PeerReview(
+        measure,
+        threshold,
+        basis,
+        rule,
+        seed,
+        tuple(exam_ids),
+        tuple(eval_ids),
+        admissions,
+        tuple(comparisons),
+        tuple(notes),
+        correct,
+    )
 
 
 def _pct(x: float) -> str:
@@ -354,8 +374,26 @@ def _ci(ci: tuple[float, float] | None, digits: int = 1) -> str:
     return "n/a" if ci is None or math.isnan(ci[0]) else f"[{ci[0]:.{digits}f}, {ci[1]:.{digits}f}]"
 
 
-ADMISSION_HEADER = ("member", "exam n", "exam accuracy %", "95% CI", "kappa", "kappa 95% CI", "admitted", "weight", "reason")
-EVALUATION_HEADER = ("verdicts of", "eval n", "accuracy %", "95% CI", "jury only right", "only this right", "McNemar p (jury vs this)")
+ADMISSION_HEADER = (
+    "member",
+    "exam n",
+    "exam accuracy %",
+    "95% CI",
+    "kappa",
+    "kappa 95% CI",
+    "admitted",
+    "weight",
+    "reason",
+)
+EVALUATION_HEADER = (
+    "verdicts of",
+    "eval n",
+    "accuracy %",
+    "95% CI",
+    "jury only right",
+    "only this right",
+    "McNemar p (jury vs this)",
+)
 
 
 def admission_rows(report: PeerReview) -> list[tuple[str, ...]]:
@@ -380,7 +418,15 @@ def evaluation_rows(report: PeerReview) -> list[tuple[str, ...]]:
     """The evaluation table's rows (``EVALUATION_HEADER``): each member, the unweighted majority, the jury."""
     n = str(len(report.eval_ids))
     return [
-        (c.name, n, _pct(c.accuracy), _ci(c.ci), "" if c.b is None else str(c.b), "" if c.c is None else str(c.c), "" if c.p_value is None else f"{c.p_value:.3g}")
+        (
+            c.name,
+            n,
+            _pct(c.accuracy),
+            _ci(c.ci),
+            "" if c.b is None else str(c.b),
+            "" if c.c is None else str(c.c),
+            "" if c.p_value is None else f"{c.p_value:.3g}",
+        )
         for c in report.comparisons
     ]
 

@@ -1,7 +1,7 @@
 """``judgebench peer-review``: a jury of judges admitted by a qualification exam (PRE, arXiv 2401.15641).
 
 Argparse only: the analysis is ``judgebench.analysis.peer_review`` (split, admission, weighted vote, paired tests),
-the figure ``judgebench.reports.section_peer_review.peer_review_figure``.
+the loading of runs and the figure ``judgebench.reports.section_peer_review``.
 """
 
 from __future__ import annotations
@@ -15,12 +15,42 @@ HELP = "peer-review jury: admit judges by a qualification exam on a labelled sli
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("runs", nargs="+", metavar="RUN_DIR", help="run folders, folders of runs or judgments.jsonl files of candidate judges on the same pairs (or one jury run)")
-    p.add_argument("--exam", type=float, default=0.2, help="exam slice: a fraction in (0, 1) or a number of items (default 0.2), seeded, stratified by category")
-    p.add_argument("--threshold", type=float, default=60.0, help="admission bar: exam accuracy in %% (default 60), or a kappa in [-1, 1] with --measure kappa")
-    p.add_argument("--measure", choices=("accuracy", "kappa"), default="accuracy", help="exam measure the threshold applies to (default accuracy)")
-    p.add_argument("--basis", choices=("lower", "point"), default="lower", help="what must pass the bar: the 95%% CI's lower bound (default) or the point estimate (PRE's)")
-    p.add_argument("--rule", choices=tuple(REDUCERS), default=None, help="how a member's views make one verdict per item (default: the first run's own rule)")
+    p.add_argument(
+        "runs",
+        nargs="+",
+        metavar="RUN_DIR",
+        help="run folders, folders of runs or judgments.jsonl files of candidate judges on the same pairs (or one jury run)",
+    )
+    p.add_argument(
+        "--exam",
+        type=float,
+        default=0.2,
+        help="exam slice: a fraction in (0, 1) or a number of items (default 0.2), seeded, stratified by category",
+    )
+    p.add_argument(
+        "--threshold",
+        type=float,
+        default=60.0,
+        help="admission bar: exam accuracy in %% (default 60), or a kappa in [-1, 1] with --measure kappa",
+    )
+    p.add_argument(
+        "--measure",
+        choices=("accuracy", "kappa"),
+        default="accuracy",
+        help="exam measure the threshold applies to (default accuracy)",
+    )
+    p.add_argument(
+        "--basis",
+        choices=("lower", "point"),
+        default="lower",
+        help="what must pass the bar: the 95%% CI's lower bound (default) or the point estimate (PRE's)",
+    )
+    p.add_argument(
+        "--rule",
+        choices=tuple(REDUCERS),
+        default=None,
+        help="how a member's views make one verdict per item (default: the first run's own rule)",
+    )
     p.add_argument("--seed", type=int, default=0, help="seed of the exam split and the bootstrap (default 0)")
     p.add_argument("--resamples", type=int, default=10_000, help="bootstrap resamples (default 10000)")
     p.add_argument("--figure", default=None, metavar="PATH", help="also write the figure (png, pdf or svg)")
@@ -28,10 +58,20 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..analysis.peer_review import load_members, peer_review, render_markdown
+    from ..analysis.peer_review import peer_review, render_markdown
+    from ..reports.section_peer_review import load_members
 
     members, rule = load_members(args.runs, rule=args.rule)
-    report = peer_review(members, exam=args.exam, threshold=args.threshold, measure=args.measure, basis=args.basis, rule=rule, seed=args.seed, n_resamples=args.resamples)
+    report = peer_review(
+        members,
+        exam=args.exam,
+        threshold=args.threshold,
+        measure=args.measure,
+        basis=args.basis,
+        rule=rule,
+        seed=args.seed,
+        n_resamples=args.resamples,
+    )
     if args.figure:
         from ..reports.plots import save_figure
         from ..reports.section_peer_review import peer_review_figure
