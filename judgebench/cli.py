@@ -12,7 +12,7 @@ import sys
 
 from .errors import JudgebenchError
 
-COMMANDS = ("bench", "suite", "score", "leaderboard", "judges", "benchmarks", "fake-server", "recipe", "grade", "agree", "mt-bench-agreement", "plot", "report", "weakness", "peer-review", "dimensions", "certainty")
+COMMANDS = ("bench", "suite", "score", "leaderboard", "judges", "benchmarks", "fake-server", "recipe", "grade", "agree", "mt-bench-agreement", "plot", "report", "weakness", "peer-review", "dimensions", "certainty", "kwise")
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
