@@ -38,9 +38,8 @@ and near 0 or 1), else a percentile bootstrap of the mean (``metrics.stats.boots
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -51,10 +50,7 @@ from ..schema import ItemResult
 from .scoring import item_credit, result_category
 
 if TYPE_CHECKING:
-    from matplotlib.figure import Figure
-
     from ..benchmarks import Benchmark
-    from ..reports.leaderboard import LoadedRun
 
 CORRECTIONS = ("holm", "bh")
 MISSING = "(none)"
@@ -289,9 +285,9 @@ def weakness_profile(
             rest = np.delete(values, idx)
             pvalue = below_rest_pvalue(mine, rest, n_permutations=n_permutations, seed=seed + k)
         raw.append(Node(p, int(idx.size), 100 * float(mine.mean()), low, high, method, rest_acc, pvalue))
-    tested = [i for i, n in enumerate(raw) if n.p is not None]
+    tested = {i: n.p for i, n in enumerate(raw) if n.p is not None}
     adjust: Callable[[Sequence[float]], list[float]] = holm if correction == "holm" else benjamini_hochberg
-    adjusted = dict(zip(tested, adjust([raw[i].p for i in tested]), strict=True))  # type: ignore[misc]
+    adjusted = dict(zip(tested, adjust(list(tested.values())), strict=True))
     nodes = []
     for i, n in enumerate(raw):
         if i in adjusted:
@@ -310,8 +306,10 @@ def weakness_profile(
 # item paths
 
 
-def _field_value(result: ItemResult, name: str) -> str:
+def _field_value(result: ItemResult, name: str, benchmark: Benchmark | None = None) -> str:
     item = result.item
+    if name == "category":  # the item's, else from its source (as every per-category score reads it)
+        return result_category(result, benchmark) or MISSING
     value: Any = getattr(item, name, None) if name in TOP_FIELDS else item.metadata.get(name)
     if value is None or value == "" or value == []:
         return MISSING
@@ -332,7 +330,7 @@ def item_path(result: ItemResult, benchmark: Benchmark | None = None, by: Sequen
     (RewardBench: section > subset, from upstream's ``SUBSET_MAPPING``; every other benchmark: the category split on
     ``/``, so RMB's ``Helpfulness/Code/Documentation`` is three levels)."""
     if by:
-        return tuple(_field_value(result, f) for f in by)
+        return tuple(_field_value(result, f, benchmark) for f in by)
     category = result_category(result, benchmark)
     if benchmark is not None and benchmark.name == "rewardbench":
         from ..benchmarks.rewardbench import SECTIONS
@@ -342,45 +340,33 @@ def item_path(result: ItemResult, benchmark: Benchmark | None = None, by: Sequen
     return tuple(part for part in category.split("/") if part) or ("Other",)
 
 
-def run_name(run: LoadedRun) -> str:
-    row = run.row
-    return f"{row.get('judge', '?')}: {row.get('model', '?')}"
-
-
-def profile_run(
-    run: LoadedRun, *, by: Sequence[str] = (), alpha: float = 0.05, min_n: int = 20, correction: str = "holm", seed: int = 0, n_resamples: int = 10_000
+def profile_results(
+    results: Sequence[ItemResult],
+    credits: Mapping[str, float] | None = None,
+    *,
+    benchmark: Benchmark | None = None,
+    rule: str = "vote",
+    root: str = "all",
+    by: Sequence[str] = (),
+    alpha: float = 0.05,
+    min_n: int = 20,
+    correction: str = "holm",
+    seed: int = 0,
+    n_resamples: int = 10_000,
 ) -> WeaknessProfile:
-    """The weakness profile of a loaded run (``reports.leaderboard.load_runs``) under its rule.
+    """The weakness profile of a run's results: each item's credit from ``credits`` (item id -> credit, as
+    ``LoadedRun.credits``), else ``item_credit`` under ``rule``; its path from :func:`item_path`.
 
     Raises:
-        InputError: for a run without per-item results (only ``metrics.json``, or a streamed large run).
+        InputError: as :func:`weakness_profile`.
     """
-    if not run.results:
-        raise InputError(f"run {run_name(run)} has no per-item results to profile (only metrics.json, or a run too large to hold)", path=run.row.get("path"))
-    rule = run.metrics.rule if run.metrics is not None else str(run.row.get("rule", "vote"))
-    credits = [run.credits[r.item_id] if r.item_id in run.credits else item_credit(r, rule) for r in run.results]
-    paths = [item_path(r, run.benchmark, by) for r in run.results]
-    root = run.benchmark.name if run.benchmark is not None else str(run.row.get("dataset") or "all")
-    levels = tuple(by) if by else default_levels(run.benchmark)
-    return weakness_profile(paths, credits, levels=levels, rule=rule, alpha=alpha, min_n=min_n, correction=correction, root=root, seed=seed, n_resamples=n_resamples)
-
-
-def profile_dir(
-    path: str | Path, *, by: Sequence[str] = (), rule: str | None = None, alpha: float = 0.05, min_n: int = 20, correction: str = "holm", seed: int = 0
-) -> list[tuple[str, WeaknessProfile]]:
-    """The weakness profile of every run under ``path`` (a results folder or one run's folder or judgment file).
-
-    Raises:
-        InputError: when no run with per-item results is found.
-    """
-    from ..reports.leaderboard import load_runs
-
-    p = Path(path)
-    runs = load_runs(p, rule=rule, seed=seed) if p.is_dir() else load_runs(None, [p], rule=rule, seed=seed)
-    runs = [r for r in runs if r.results]
-    if not runs:
-        raise InputError("no run with per-item results (judgments.jsonl) found", path=p)
-    return [(run_name(r), profile_run(r, by=by, alpha=alpha, min_n=min_n, correction=correction, seed=seed)) for r in runs]
+    credits = credits or {}
+    values = [credits[r.item_id] if r.item_id in credits else item_credit(r, rule) for r in results]
+    paths = [item_path(r, benchmark, by) for r in results]
+    levels = tuple(by) if by else default_levels(benchmark)
+    return weakness_profile(
+        paths, values, levels=levels, rule=rule, alpha=alpha, min_n=min_n, correction=correction, root=root, seed=seed, n_resamples=n_resamples
+    )
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -395,7 +381,7 @@ def _fmt_p(p: float | None) -> str:
 
 def table_rows(profile: WeaknessProfile, *, only_weak: bool = False) -> list[tuple[str, ...]]:
     """Rows (node, n, accuracy, 95% CI, p, adjusted p, weak) with the node indented by depth (non-breaking spaces)."""
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for n in profile.nodes:
         if only_weak and not n.weak:
             continue
@@ -422,43 +408,3 @@ def render_markdown(name: str, profile: WeaknessProfile) -> str:
     lines += ["| " + " | ".join(r) + " |" for r in table_rows(profile)]
     lines += ["", *(f"- {note}" for note in profile.notes), ""]
     return "\n".join(lines) + "\n"
-
-
-def figure(profile: WeaknessProfile, *, title: str = "", size: str = "page", max_nodes: int = 60) -> Figure:
-    """A horizontal bar chart of the nodes (labels indented by depth, depth first) with their 95% CIs, the overall
-    accuracy as a dashed line, weak nodes in vermillion, the rest in blue, untested nodes pale (Okabe-Ito)."""
-    from ..reports.plot_style import LINE_IN, PALETTE, new_figure, paper_style
-
-    nodes = list(profile.nodes[:max_nodes])
-    with paper_style():
-        fig = new_figure(0.9 + LINE_IN * 1.5 * len(nodes) + (LINE_IN if title else 0), size)
-        ax = fig.add_subplot()
-        y = np.arange(len(nodes))[::-1]
-        colours = [PALETTE[5] if n.weak else (PALETTE[0] if n.p is not None else PALETTE[4]) for n in nodes]
-        acc = np.array([n.accuracy for n in nodes])
-        err = np.array([[n.accuracy - n.ci_low for n in nodes], [n.ci_high - n.accuracy for n in nodes]])
-        ax.barh(y, acc, color=colours, height=0.7)
-        ax.errorbar(acc, y, xerr=np.nan_to_num(err), fmt="none", ecolor="black", elinewidth=0.6, capsize=1.5)
-        ax.axvline(profile.overall.accuracy, color=PALETTE[7], linestyle="--", linewidth=0.8)
-        ax.set_yticks(y, [("  " * n.depth + n.name + (" *" if n.weak else "")) if n.path else profile.root for n in nodes])
-        for tick in ax.get_yticklabels():
-            tick.set_horizontalalignment("left")
-        width = max((len(t.get_text()) for t in ax.get_yticklabels()), default=10)
-        ax.tick_params(axis="y", pad=min(200, 4 + 3.6 * width))
-        ax.set_xlim(0, 100)
-        ax.set_xlabel(f"accuracy (%, {profile.rule} rule), 95% CI; dashed: overall {profile.overall.accuracy:.1f}; * / vermillion: weak")
-        if title:
-            ax.set_title(title)
-    return fig
-
-
-def figure_png(profile: WeaknessProfile, *, title: str = "", size: str = "page") -> bytes:
-    import io
-
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    fig = figure(profile, title=title, size=size)
-    FigureCanvasAgg(fig)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=150)
-    return buf.getvalue()

@@ -1,6 +1,7 @@
 """``judgebench weakness``: where does a judge fail? A run's accuracy over a tree of the benchmark's categories (or
 the fields named by ``--by``), each node with n, 95% CI and a test against the rest, the weak nodes marked after a
-Holm (or Benjamini-Hochberg) correction. Argparse only: the analysis is ``judgebench.analysis.weakness``.
+Holm (or Benjamini-Hochberg) correction. Argparse only: the analysis is ``judgebench.analysis.weakness``, run loading and the figure
+``judgebench.reports.section_weakness``.
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from ..analysis.weakness import figure, profile_dir, render_markdown
+    from ..analysis.weakness import render_markdown
+    from ..reports.section_weakness import figure, profile_dir
 
     by = tuple(f.strip() for f in args.by.split(",") if f.strip())
     profiles = profile_dir(args.run_dir, by=by, rule=args.rule, alpha=args.alpha, min_n=args.min_n, correction=args.correction, seed=args.seed)
