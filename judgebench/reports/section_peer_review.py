@@ -1,7 +1,7 @@
 """The HTML report's peer-review jury section (``analysis.peer_review``; PRE, arXiv 2401.15641) and its figure.
 
-The section appears for the first pair set on which the report holds at least three runs with per-item results of
-pairs judged pairwise (candidates for a jury), or for a single ``jury`` run whose members' judgments are kept; it
+The section appears for the first pair set on which the report holds at least three judge runs (reference rows such
+as ``--baseline`` left out) with per-item results of at least ``MIN_ITEMS`` pairs judged pairwise, or for a single ``jury`` run whose members' judgments are kept; it
 uses the command's defaults (exam 20%, seed 0, the CI's lower bound of exam accuracy above 60%, the first run's
 rule). Other settings: ``judgebench peer-review``.
 """
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 MIN_RUNS = 3
+MIN_ITEMS = 20
 
 
 def peer_review_figure(report: PeerReview, size: str = "column") -> Figure:
@@ -119,7 +120,14 @@ def _candidates(runs: Sequence[Any]) -> dict[str, list[ItemResult]] | None:
     from ..analysis.scoring import is_pairwise_pair
     from .leaderboard import pair_set_groups, run_label
 
-    for group in pair_set_groups([r for r in runs if r.results and any(is_pairwise_pair(x) for x in r.results[:50])]):
+    judged = [
+        r
+        for r in runs
+        if r.row.get("origin") != "baseline"
+        and len(r.results) >= MIN_ITEMS
+        and any(is_pairwise_pair(x) for x in r.results[:50])
+    ]
+    for group in pair_set_groups(judged):
         if len(group) >= MIN_RUNS:
             members: dict[str, list[ItemResult]] = {}
             for r in group:
