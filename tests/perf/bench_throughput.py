@@ -77,7 +77,7 @@ def capture_bodies(data: str, url: str, tmp: Path) -> list[dict[str, Any]]:
 
     openai_compat.request_body = recording  # type: ignore[assignment]
     try:
-        run(spec_for(data, url, 256, tmp / "capture"))
+        run(spec_for(data, url, 256, Path(tempfile.mkdtemp(prefix="capture-", dir=tmp))))
     finally:
         openai_compat.request_body = original  # type: ignore[assignment]
     return bodies
@@ -188,9 +188,9 @@ def startup(args: argparse.Namespace, tmp: Path) -> None:
         f"\nStart-up and whole command: `python -m judgebench bench --judge vanilla` on {'the 350 JudgeBench GPT-4o pairs' if have_jb else '350 synthetic pairs'} x 2 games, concurrency {c}, latency {args.latency * 1000:.0f} ms, --no-cache --no-progress, a subprocess with its bytecode cached (one run before the rounds)\n"
     )
     print(
-        "| round | first request at the server s (target <= 0.3) | whole command s | bound s | **ratio to bound** (target >= 0.85) | `python -c pass` s | load average |"
+        "| round | first request at the server s (target <= 0.3) | first to last request + latency s | after the last answer s | whole command s | bound s | **ratio to bound** (target >= 0.85) | `python -c pass` s | load average |"
     )
-    print("|---:|---:|---:|---:|---:|---:|---|")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     server, url = start_server(args.latency, data if have_jb else None)
     # bytecode cached, as after ``pip install`` (this environment may set PYTHONDONTWRITEBYTECODE, which would make
     # every start compile judgebench's modules from source); the cache goes to a scratch folder, not the repository
@@ -225,6 +225,8 @@ def startup(args: argparse.Namespace, tmp: Path) -> None:
             wall = time.monotonic() - t0
             st = server_stats(url)
             first = float(st["first_arrival"]) - t0
+            judging = float(st["last_arrival"]) - float(st["first_arrival"]) + args.latency
+            after = wall - first - judging  # scoring, writing the results, printing, interpreter exit
             n = int(st["calls"])
             bound = n / (c / args.latency)
             t1 = time.monotonic()
@@ -232,7 +234,7 @@ def startup(args: argparse.Namespace, tmp: Path) -> None:
             bare = time.monotonic() - t1
             load = " ".join(f"{x:.2f}" for x in os.getloadavg())
             print(
-                f"| {r} | {first:.3f} | {wall:.2f} | {bound:.2f} | **{bound / wall:.2f}** | {bare:.3f} | {load} |",
+                f"| {r} | {first:.3f} | {judging:.2f} | {after:.2f} | {wall:.2f} | {bound:.2f} | **{bound / wall:.2f}** | {bare:.3f} | {load} |",
                 flush=True,
             )
     finally:
