@@ -303,9 +303,9 @@ def suite_html_data(runs: Sequence[LoadedRun], names: Names | None = None) -> di
     return {"header": ["Judge", *table.datasets], "rows": [[_text(r["judge"]), *(_text(r[d]) for d in table.datasets)] for r in shown], "notes": [_text(n) for n in table.notes()]}
 
 
-def sections_html_data(runs: Sequence[LoadedRun], names: Names | None = None) -> list[dict[str, Any]]:
+def sections_html_data(runs: Sequence[LoadedRun], names: Names | None = None, *, figures: bool = True) -> list[dict[str, Any]]:
     """The registered report sections (``reports.sections``) for ``runs``, as template data: texts escaped here,
-    figures as base64 PNG ``data:`` URIs."""
+    figures as base64 PNG ``data:`` URIs (left out with ``figures=False``, as ``report --no-figures`` asks)."""
     from .sections import report_sections
 
     out = []
@@ -316,7 +316,7 @@ def sections_html_data(runs: Sequence[LoadedRun], names: Names | None = None) ->
                 "title": _text(sec.title),
                 "tables": [{"title": _text(t.title), "header": [_text(h) for h in t.header], "rows": [[_text(c) for c in row] for row in t.rows]} for t in sec.tables],
                 "notes": [_text(n) for n in sec.notes],
-                "figures": [{"src": "data:image/png;base64," + base64.b64encode(png).decode("ascii"), "title": _text(caption)} for png, caption in sec.figures],
+                "figures": [{"src": "data:image/png;base64," + base64.b64encode(png).decode("ascii"), "title": _text(caption)} for png, caption in sec.figures] if figures else [],
             }
         )
     return out
@@ -361,7 +361,7 @@ def render_report(
         rule=rule_text(runs, rule),
         tables=leaderboard_tables(rows, rule, names),
         suite=suite_html_data(runs, names),
-        sections=sections_html_data(runs, names),
+        sections=sections_html_data(runs, names, figures=figures),
         tests=" / ".join(sorted({str(r["sig_test"]) for r in rows if r.get("sig_test")})),
         figures=figures_html_data(rows, runs, names) if figures else [],
         n_items=len(data["items"]),
