@@ -45,11 +45,14 @@ def generate(path: Path, n: int, seed: int = 0) -> None:
             f.write(json.dumps(row) + "\n")
 
 
-WRAP = "import resource, subprocess, sys; rc = subprocess.run(sys.argv[2:]).returncode; open(sys.argv[1], 'w').write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)); sys.exit(rc)"
+WRAP = (
+    "import resource, subprocess, sys; rc = subprocess.run(sys.argv[2:]).returncode; "
+    "u = resource.getrusage(resource.RUSAGE_CHILDREN); open(sys.argv[1], 'w').write(f'{u.ru_maxrss} {u.ru_utime + u.ru_stime}'); sys.exit(rc)"
+)
 
 
-def measure(cmd: list[str], env: dict[str, str] | None = None, *, tmp: Path) -> tuple[float, float]:
-    """(wall seconds, peak RSS in MiB) of one child process, read by a wrapper process of its own (so each figure is
+def measure(cmd: list[str], env: dict[str, str] | None = None, *, tmp: Path) -> tuple[float, float, float]:
+    """(wall seconds, CPU seconds (user + system), peak RSS in MiB) of one child process, read by a wrapper process of its own (so each figure is
     that child's peak, not the largest so far); raises when it fails."""
     rss_file = tmp / "rss"
     t0 = time.perf_counter()
@@ -57,7 +60,8 @@ def measure(cmd: list[str], env: dict[str, str] | None = None, *, tmp: Path) -> 
     wall = time.perf_counter() - t0
     if proc.returncode != 0:
         raise SystemExit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stderr[-3000:]}")
-    return wall, int(rss_file.read_text()) / 1024
+    rss, cpu = rss_file.read_text().split()
+    return wall, float(cpu), int(rss) / 1024
 
 
 def main() -> int:
@@ -70,7 +74,7 @@ def main() -> int:
         generate(data, n)
         env = {**os.environ, "JUDGEBENCH_CACHE_DIR": str(tmp / "cache"), "NO_COLOR": "1"}
         cli = [sys.executable, "-m", "judgebench"]
-        rows: dict[str, list[tuple[float, float]]] = {k: [] for k in ("naive loop", "bench", "score", "leaderboard")}
+        rows: dict[str, list[tuple[float, float, float]]] = {k: [] for k in ("naive loop", "bench", "score", "leaderboard")}
         for _ in range(repeat):
             rows["naive loop"].append(measure([sys.executable, "-c", NAIVE, str(data), str(tmp / "naive.jsonl")], tmp=tmp))
             results = tmp / "results"
@@ -79,13 +83,17 @@ def main() -> int:
             found = sorted(results.rglob("judgments.jsonl"))
             rows["score"].append(measure([*cli, "score", str(found[0])], env, tmp=tmp))
             rows["leaderboard"].append(measure([*cli, "leaderboard", str(results)], env, tmp=tmp))
-        floor = min(t for t, _ in rows["naive loop"])
+        floor = min(t for t, _, _ in rows["naive loop"])
+        cpu_floor = min(c for _, c, _ in rows["naive loop"])
         print(f"{n:,} pairs x 2 games, judge longer (no model, zero latency); load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} before; best of {repeat}")
-        print(f"{'step':<14}{'wall s':>9}{'x naive':>9}{'peak RSS MiB':>14}")
+        print(f"{'step':<14}{'wall s':>9}{'x naive':>9}{'CPU s':>9}{'x naive':>9}{'peak RSS MiB':>14}")
         for name, got in rows.items():
-            wall = min(t for t, _ in got)
-            rss = max(r for _, r in got)
-            print(f"{name:<14}{wall:>9.2f}{wall / floor:>9.2f}{rss:>14.0f}")
+            wall = min(t for t, _, _ in got)
+            cpu = min(c for _, c, _ in got)
+            rss = max(r for _, _, r in got)
+            print(f"{name:<14}{wall:>9.2f}{wall / floor:>9.2f}{cpu:>9.2f}{cpu / cpu_floor:>9.2f}{rss:>14.0f}")
+        after = os.getloadavg()
+        print(f"load average after: {after[0]:.2f} {after[1]:.2f} {after[2]:.2f} (2 cores shared: wall time grows with the load, CPU time much less)")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return 0
