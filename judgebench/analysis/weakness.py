@@ -363,6 +363,9 @@ def profile_results(
     credits = credits or {}
     values = [credits[r.item_id] if r.item_id in credits else item_credit(r, rule) for r in results]
     paths = [item_path(r, benchmark, by) for r in results]
+    for k, name in enumerate(by):  # a field no item has (a typo) would make a one-node tree that looks like an answer
+        if results and all(p[k] == MISSING for p in paths):
+            raise InputError(f"no item has the field {name!r}; --by takes category, source, original_id or an item metadata key", field="--by")
     levels = tuple(by) if by else default_levels(benchmark)
     return weakness_profile(
         paths, values, levels=levels, rule=rule, alpha=alpha, min_n=min_n, correction=correction, root=root, seed=seed, n_resamples=n_resamples

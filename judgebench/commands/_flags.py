@@ -91,3 +91,16 @@ def judge_fields(args: argparse.Namespace, options: dict[str, Any]) -> dict[str,
         raise InputError("does not apply to --judge-file: a judge file holds its own settings", field="--option")
     loaded = load_judge_file(args.judge_file)
     return {"judge": loaded.judge, "judge_options": loaded.options, "judge_file": loaded.record}
+
+
+def figure_path(text: str) -> str:
+    """An argparse ``type`` for an output figure: a ``.png``, ``.pdf`` or ``.svg`` path whose folder exists (checked
+    before anything is computed: exit 2 naming the flag, never a traceback after the work)."""
+    from pathlib import Path
+
+    p = Path(text)
+    if p.suffix.lower() not in (".png", ".pdf", ".svg"):
+        raise argparse.ArgumentTypeError(f"a figure is a .png, .pdf or .svg file, got {text!r}")
+    if not p.parent.is_dir():
+        raise argparse.ArgumentTypeError(f"the folder {str(p.parent)!r} does not exist")
+    return text

@@ -9,15 +9,17 @@ from __future__ import annotations
 import argparse
 import json
 
+from ._flags import figure_path, positive_int
+
 HELP = "stated certainty vs token probability: accuracy above a certainty threshold, ECE, AUROC, reliability diagram"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("runs", nargs="+", metavar="RUN_DIR", help="run folders (every judgments.jsonl below) or judgment files")
     p.add_argument("--threshold", type=float, default=80.0, help="the threshold row to highlight, 0-100 (default 80, the paper's); added to 50,60,...,100 if missing")
-    p.add_argument("--figure", default=None, metavar="PATH", help="write the reliability diagrams (png, pdf or svg by the suffix)")
+    p.add_argument("--figure", type=figure_path, default=None, metavar="PATH", help="write the reliability diagrams (png, pdf or svg by the suffix)")
     p.add_argument("--size", choices=("column", "page"), default="column", help="figure width (default column)")
-    p.add_argument("--resamples", type=int, default=10_000, help="bootstrap resamples (default 10000)")
+    p.add_argument("--resamples", type=positive_int, default=10_000, help="bootstrap resamples (default 10000)")
     p.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
@@ -40,6 +42,10 @@ def run(args: argparse.Namespace) -> int:
             name = name if name not in seen else f"{name} ({path})"
             seen.add(name)
             reports.append(certainty_report(jf.results, name, thresholds=thresholds, n_resamples=args.resamples, seed=args.seed))
+    if not reports:
+        raise InputError("no judgment files here (looked for judgments.jsonl below it)", path=" ".join(map(str, args.runs)))
+    if not any(r.stated is not None for r in reports):  # nothing to report: not a clean, empty result
+        raise InputError("no judgment states a certainty: run a judge that asks for one (vanilla_certainty)", path=" ".join(map(str, args.runs)))
     if args.figure:
         from ..reports.plots import save_figure
         from ..reports.section_certainty import reliability_figure

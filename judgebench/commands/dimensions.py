@@ -11,13 +11,15 @@ import argparse
 import json
 from pathlib import Path
 
+from ._flags import figure_path, positive_int
+
 HELP = "per-dimension Elo with CIs, agreement per dimension, share of overall verdicts preferring a factual error (multi_dimension runs)"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("runs", nargs="+", metavar="RUN_DIR", help="results folders (or judgments.jsonl) of multi_dimension runs")
-    p.add_argument("--figure", default=None, metavar="PATH", help="write the per-dimension Elo figure (.png or .pdf; one file per run, numbered after the first)")
-    p.add_argument("--resamples", type=int, default=1000, help="bootstrap resamples (default 1000)")
+    p.add_argument("--figure", type=figure_path, default=None, metavar="PATH", help="write the per-dimension Elo figure (.png or .pdf; one file per run, numbered after the first)")
+    p.add_argument("--resamples", type=positive_int, default=1000, help="bootstrap resamples (default 1000)")
     p.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
 

@@ -10,6 +10,7 @@ import argparse
 import json
 
 from ..protocols import REDUCERS
+from ._flags import figure_path, positive_int
 
 HELP = "peer-review jury: admit judges by a qualification exam on a labelled slice, weight their votes by exam accuracy, compare on the rest"
 
@@ -52,15 +53,19 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="how a member's views make one verdict per item (default: the first run's own rule)",
     )
     p.add_argument("--seed", type=int, default=0, help="seed of the exam split and the bootstrap (default 0)")
-    p.add_argument("--resamples", type=int, default=10_000, help="bootstrap resamples (default 10000)")
-    p.add_argument("--figure", default=None, metavar="PATH", help="also write the figure (png, pdf or svg)")
+    p.add_argument("--resamples", type=positive_int, default=10_000, help="bootstrap resamples (default 10000)")
+    p.add_argument("--figure", type=figure_path, default=None, metavar="PATH", help="also write the figure (png, pdf or svg)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
 
 def run(args: argparse.Namespace) -> int:
     from ..analysis.peer_review import peer_review, render_markdown
+    from ..errors import InputError
     from ..reports.section_peer_review import load_members
 
+    lo, hi = (0.0, 100.0) if args.measure == "accuracy" else (-1.0, 1.0)
+    if not lo <= args.threshold <= hi:  # an impossible bar would just admit nobody: say so instead
+        raise InputError(f"the {args.measure} threshold must lie in [{lo:g}, {hi:g}], got {args.threshold:g}", field="--threshold")
     members, rule = load_members(args.runs, rule=args.rule)
     report = peer_review(
         members,
@@ -77,8 +82,13 @@ def run(args: argparse.Namespace) -> int:
         from ..reports.section_peer_review import peer_review_figure
 
         save_figure(peer_review_figure(report), args.figure)
+    # failed calls count as no decision for a candidate: say so, never let such a run pass for a clean one
+    failed = {name: (sum(j.is_failed for r in results for j in r.judgments), sum(len(r.judgments) for r in results)) for name, results in members.items()}
+    failed = {k: v for k, v in failed.items() if v[0]}
     if args.json:
-        print(json.dumps(report.to_dict(), indent=2))
+        print(json.dumps(report.to_dict() | {"failed_judgments": {k: {"failed": f, "judgments": n} for k, (f, n) in failed.items()}}, indent=2))
         return 0
     print(render_markdown(report), end="")
+    for name, (f, n) in failed.items():
+        print(f"- {name}: {f} of {n} judgments failed (scored as no decision, in the exam and the evaluation alike); rerun its bench command to retry them")
     return 0

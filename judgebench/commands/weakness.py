@@ -10,6 +10,7 @@ import argparse
 import json
 
 from ..protocols import REDUCERS
+from ._flags import figure_path
 
 HELP = "weakness profile of a judge: accuracy per category / metadata node with CIs, nodes significantly below the rest marked (Holm-corrected)"
 
@@ -23,7 +24,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--alpha", type=float, default=0.05, help="level of the corrected test (default 0.05)")
     p.add_argument("--correction", choices=("holm", "bh"), default="holm", help="holm: family-wise error (default); bh: Benjamini-Hochberg false discovery rate")
     p.add_argument("--rule", choices=tuple(REDUCERS), default=None, help="scoring rule (default: each run's own)")
-    p.add_argument("--figure", default=None, metavar="PATH", help="write the figure (one per run; .png or .pdf; with several runs a number is added)")
+    p.add_argument("--figure", type=figure_path, default=None, metavar="PATH", help="write the figure (one per run; .png or .pdf; with several runs a number is added)")
     p.add_argument("--seed", type=int, default=0, help="seed of the bootstrap and sampled permutation tests (default 0)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
@@ -32,9 +33,13 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from ..analysis.weakness import render_markdown
+    from ..errors import InputError
     from ..reports.section_weakness import figure, profile_dir
 
-    by = tuple(f.strip() for f in args.by.split(",") if f.strip())
+    by = tuple(f.strip() for f in args.by.split(","))
+    if args.by and not all(by):
+        raise InputError(f"an empty field in {args.by!r}", field="--by")
+    by = by if args.by else ()
     profiles = profile_dir(args.run_dir, by=by, rule=args.rule, alpha=args.alpha, min_n=args.min_n, correction=args.correction, seed=args.seed)
     if args.figure:
         from matplotlib.backends.backend_agg import FigureCanvasAgg

@@ -58,7 +58,7 @@ def stability_rows(report: KwiseReport) -> list[tuple[str, ...]]:
 
 
 SKILL_HEADER = ("method", "rank", "system", "skill", "95% CI")
-STABILITY_HEADER = ("method", "Kendall tau (mean)", "95% CI", "same order", "judge calls", "items", "comparisons")
+STABILITY_HEADER = ("method", "Kendall tau (mean over resamples)", "2.5–97.5% of resamples", "same order", "judge calls", "items", "comparisons")
 
 
 def markdown(report: KwiseReport) -> str:

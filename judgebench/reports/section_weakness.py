@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -104,7 +105,16 @@ def profile_dir(
     runs = [r for r in runs if r.results]
     if not runs:
         raise InputError("no run with per-item results (judgments.jsonl) found", path=p)
-    return [(run_name(r), profile_run(r, by=by, alpha=alpha, min_n=min_n, correction=correction, seed=seed)) for r in runs]
+    out = []
+    for r in runs:
+        profile = profile_run(r, by=by, alpha=alpha, min_n=min_n, correction=correction, seed=seed)
+        failed = sum(j.is_failed for res in r.results for j in res.judgments)
+        if failed:  # a run with failed calls must not read as a clean profile
+            total = sum(len(res.judgments) for res in r.results)
+            note = f"{failed} of {total} judgments failed (their items score as no decision, so failures count against the nodes they fall in); rerun the same bench command to retry them."
+            profile = replace(profile, notes=(*profile.notes, note))
+        out.append((run_name(r), profile))
+    return out
 
 
 def figure(profile: WeaknessProfile, *, title: str = "", size: str = "page", max_nodes: int = 60) -> Figure:
