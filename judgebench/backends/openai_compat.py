@@ -112,6 +112,7 @@ class OpenAICompatProvider:
         self.max_response_bytes = max_response_bytes()
         self._session: Any = None
         self._post_url = ""
+        self._proxy: str | None = None
 
     def __repr__(self) -> str:  # never show the key
         return f"OpenAICompatProvider({self.provider}:{self.model} at {self.base_url or 'api.openai.com'})"
@@ -147,6 +148,7 @@ class OpenAICompatProvider:
             timeout = aiohttp.ClientTimeout(total=None, connect=self.timeout, sock_connect=self.timeout, sock_read=self.timeout)
             self._session = aiohttp.ClientSession(connector=connector, headers=headers, timeout=timeout)
             self._post_url = self._url()
+            self._proxy = _env_proxy(self._post_url)
         return self._session
 
     async def chat_once(self, messages: Messages, params: ChatParams) -> Completion:
@@ -159,7 +161,7 @@ class OpenAICompatProvider:
         if debug:  # as the openai client logged its requests at -vv (the root logger's filter redacts secrets)
             logger.debug("request: POST %s %s", self._post_url, data.decode())
         try:
-            async with session.post(self._post_url, data=data, allow_redirects=False) as r:
+            async with session.post(self._post_url, data=data, allow_redirects=False, proxy=self._proxy) as r:
                 # every reply is read with the size limit (``_http``): a timeout does not bound memory
                 raw = await read_aiohttp_body(r, self.max_response_bytes)
                 status, headers = r.status, r.headers
@@ -190,6 +192,19 @@ class OpenAICompatProvider:
         if self._session is not None:
             await self._session.close()
             self._session = None
+
+
+def _env_proxy(url: str) -> str | None:
+    """The proxy for ``url`` from ``HTTP(S)_PROXY`` / ``NO_PROXY``, as the openai client (httpx) honours them; read
+    once per session (aiohttp's ``trust_env`` would read the environment again on every request)."""
+    from urllib.parse import urlsplit
+    from urllib.request import getproxies, proxy_bypass
+
+    parts = urlsplit(url)
+    proxy = getproxies().get(parts.scheme)
+    if not proxy or (parts.hostname and proxy_bypass(parts.hostname)):
+        return None
+    return proxy
 
 
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
