@@ -176,7 +176,7 @@ def test_wide_leaderboard_scrolls_in_its_box_with_the_judge_column_in_view(brows
     # the judge column stayed where it was, inside the box, and is what one sees there (not covered by other cells)
     assert after["cell"]["left"] == pytest.approx(after["box"]["left"], abs=1) and after["cell"]["right"] <= after["box"]["right"]
     assert after["head"]["left"] == pytest.approx(after["box"]["left"], abs=1)
-    assert after["hit"] and after["text"] == before["text"] and "vanilla" in after["text"]
+    assert after["hit"] and after["text"] == before["text"] and "vanilla" in after["text"], (before, after)
     assert after["page"] <= after["inner"]
     # open a pair: the detail's two columns fit too
     browser.find_elements(By.CSS_SELECTOR, "#rows tr")[0].click()
