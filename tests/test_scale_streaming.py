@@ -60,3 +60,14 @@ def test_windowed_lazy_run_writes_the_same_files_and_scores(tmp_path: Path, monk
     assert streamed[0].results == () and streamed[0].metrics == usual[0].metrics
     for key in ("accuracy", "ci_low", "ci_high", "n", "pair_set", "response_model"):
         assert streamed[0].row.get(key) == usual[0].row.get(key), key
+
+
+def test_report_of_a_large_run_shows_its_row_without_its_pairs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from judgebench.reports.html import render_report
+
+    data = _pairs(tmp_path / "p.jsonl", 40)
+    run(RunSpec(judge="longer", data=str(data), results_dir=str(tmp_path / "r"), progress=False))
+    monkeypatch.setattr(leaderboard, "LARGE_RUN_ITEMS", 10)
+    runs = leaderboard.load_runs(tmp_path / "r")
+    html = render_report(runs, figures=False)
+    assert "longer" in html and "p00001" not in html  # the row is there, the pairs are not embedded
