@@ -81,19 +81,12 @@ async def judge_items(judge: AnyJudge, items: Sequence[WorkItem], *, concurrency
     judge_label, model_label = labels
 
     async def do(work: WorkItem) -> tuple[ItemResult, tuple[int, ...]]:
-        # the first view runs in this item's own task, the others in one task each (``gather`` would make a task
-        # for every view: one more per item, and task creation is a visible share of a judgment's CPU)
-        todo = work.todo
-        others = [asyncio.ensure_future(judge_one(judge, work.item, g, view, sem)) for g, view in todo[1:]]
-        try:
-            new = [await judge_one(judge, work.item, *todo[0], sem)] if todo else []
-            for task in others:
-                new.append(await task)
-        except BaseException:
-            for task in others:
-                task.cancel()
-            raise
-        return work.result(judge_label, model_label, new), tuple(g for g, _ in todo)
+        # every view of the item is queued together (gather), so an item's views take the semaphore one after
+        # another and items finish (and reach the partial log) in order: a crash loses at most the items in flight.
+        # Running the first view in the item's own task saved ~0.02 ms per judgment (within noise) but queued every
+        # item's first view before any second one, so a crash at concurrency 1 had finished no item at all
+        new = await asyncio.gather(*(judge_one(judge, work.item, g, view, sem) for g, view in work.todo))
+        return work.result(judge_label, model_label, new), tuple(g for g, _ in work.todo)
 
     tasks = [asyncio.ensure_future(do(it)) for it in items]
     try:
