@@ -84,3 +84,18 @@ def row_files(data_dir: Path, *, what: str) -> list[Path]:
     if not found:
         raise InputError(f"no row file ({', '.join(ROW_SUFFIXES)}) of the {what} in this folder", path=data_dir)
     return found
+
+
+def split_rows(data_dir: Path | None, hf_id: str, split: str, *, what: str, offline_hint: str) -> tuple[list[tuple[str | Path, int, dict[str, Any]]], str | Path]:
+    """A hub split's rows as ``(where, row number, row)``, from a local copy (``data_dir``: a file or a folder of row
+    files, :func:`row_files`) when given, else from the hub (:func:`hub_rows`); with the place errors about the set
+    as a whole name (the folder, or ``hf:<id>``).
+
+    Raises:
+        InputError: as :func:`row_files` and :func:`hub_rows`, or for a malformed row file.
+    """
+    from ..files import iter_rows
+
+    if data_dir is None:
+        return [(where, i, row) for where, i, row in hub_rows(hf_id, split, offline_hint=offline_hint)], f"hf:{hf_id}"
+    return [(p, i, row) for p in row_files(Path(data_dir), what=f"{what} copy") for i, row in iter_rows(p, what=f"{what} rows")], data_dir

@@ -50,11 +50,10 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
-from ..files import iter_rows
 from ..protocols import Pairwise, Pointwise
 from ..schema import Decision, Item, ItemResult, Judgment, Preference, Response
 from . import Benchmark, register_benchmark
-from ._download import hub_rows, row_files
+from ._download import hub_rows, split_rows
 
 logger = logging.getLogger(__name__)
 
@@ -148,15 +147,6 @@ def row_to_item(row: dict[str, Any], *, path: str | Path, line: int) -> Item:
     )
 
 
-def local_files(data_dir: Path) -> list[Path]:
-    """The row files of a local copy (``_download.row_files``).
-
-    Raises:
-        InputError: for a path that does not exist or a folder holding no row file.
-    """
-    return row_files(data_dir, what="RewardBench copy (the filtered split)")
-
-
 def _check_ids(items: Sequence[Item], where: str | Path) -> None:
     seen: set[str] = set()
     for item in items:
@@ -165,18 +155,19 @@ def _check_ids(items: Sequence[Item], where: str | Path) -> None:
         seen.add(item.id)
 
 
+OFFLINE_HINT = (
+    "RewardBench is on the hub only (no other public copy to download); offline, put a copy of the split's rows "
+    f"(JSON, JSONL or Parquet, e.g. the hub's data/filtered-*.parquet) in ${REWARDBENCH_DIR_ENV}, $JUDGEBENCH_DATA_DIR/rewardbench or --data-dir"
+)
+
+
 def load_hub() -> list[Item]:
     """The filtered split from the Hugging Face hub (``datasets``, cached by the library).
 
     Raises:
         InputError: when it cannot be loaded (offline, no access), saying that it is hub-only and where to put a copy.
     """
-    rows = hub_rows(
-        HF_ID,
-        SPLIT,
-        offline_hint="RewardBench is on the hub only (no other public copy to download); offline, put a copy of the split's rows "
-        f"(JSON, JSONL or Parquet, e.g. the hub's data/filtered-*.parquet) in ${REWARDBENCH_DIR_ENV}, $JUDGEBENCH_DATA_DIR/rewardbench or --data-dir",
-    )
+    rows = hub_rows(HF_ID, SPLIT, offline_hint=OFFLINE_HINT)
     return [row_to_item(row, path=where, line=i) for where, i, row in rows]
 
 
@@ -189,12 +180,8 @@ def load(split: str, data_dir: Path | None) -> list[Item]:
     """
     if split != SPLIT:
         raise InputError(f"unknown rewardbench split {split!r}; use rewardbench:{SPLIT}", path=f"rewardbench:{split}")
-    if data_dir is None:
-        items = load_hub()
-        where: str | Path = f"hf:{HF_ID}"
-    else:
-        items = [row_to_item(row, path=p, line=i) for p in local_files(Path(data_dir)) for i, row in iter_rows(p, what="RewardBench rows")]
-        where = data_dir
+    rows, where = split_rows(data_dir, HF_ID, SPLIT, what="RewardBench", offline_hint=OFFLINE_HINT)
+    items = [row_to_item(row, path=p, line=i) for p, i, row in rows]
     _check_ids(items, where)
     unknown = sorted({it.category for it in items} - set(EXAMPLE_COUNTS))
     if unknown:

@@ -83,12 +83,11 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
-from ..files import iter_rows
 from ..lifts import beats_every_loser, best_of_credit, round_robin
 from ..protocols import Listwise, Pairwise, Pointwise
 from ..schema import BestOf, Item, ItemResult, Response
 from . import Benchmark, register_benchmark
-from ._download import hub_rows, row_files
+from ._download import hub_rows, split_rows
 
 logger = logging.getLogger(__name__)
 
@@ -188,13 +187,10 @@ def row_to_item(row: dict[str, Any], *, path: str | Path, line: int) -> Item:
     )
 
 
-def local_files(data_dir: Path) -> list[Path]:
-    """The row files of a local copy (``_download.row_files``).
-
-    Raises:
-        InputError: for a path that does not exist or a folder holding no row file.
-    """
-    return row_files(data_dir, what="RewardBench 2 copy (the test split)")
+OFFLINE_HINT = (
+    "RewardBench 2 is on the hub only (no other public copy to download); offline, put a copy of the split's rows "
+    f"(JSON, JSONL or Parquet, e.g. the hub's data/test-*.parquet) in ${REWARDBENCH2_DIR_ENV}, $JUDGEBENCH_DATA_DIR/rewardbench2 or --data-dir"
+)
 
 
 def load_hub() -> list[Item]:
@@ -203,12 +199,7 @@ def load_hub() -> list[Item]:
     Raises:
         InputError: when it cannot be loaded (offline, no access), saying that it is hub-only and where to put a copy.
     """
-    rows = hub_rows(
-        HF_ID,
-        SPLIT,
-        offline_hint="RewardBench 2 is on the hub only (no other public copy to download); offline, put a copy of the split's rows "
-        f"(JSON, JSONL or Parquet, e.g. the hub's data/test-*.parquet) in ${REWARDBENCH2_DIR_ENV}, $JUDGEBENCH_DATA_DIR/rewardbench2 or --data-dir",
-    )
+    rows = hub_rows(HF_ID, SPLIT, offline_hint=OFFLINE_HINT)
     return [row_to_item(row, path=where, line=i) for where, i, row in rows]
 
 
@@ -221,12 +212,8 @@ def load(split: str, data_dir: Path | None) -> list[Item]:
     """
     if split != SPLIT:
         raise InputError(f"unknown rewardbench2 split {split!r}; use rewardbench2:{SPLIT}", path=f"rewardbench2:{split}")
-    if data_dir is None:
-        items = load_hub()
-        where: str | Path = f"hf:{HF_ID}"
-    else:
-        items = [row_to_item(row, path=p, line=i) for p in local_files(Path(data_dir)) for i, row in iter_rows(p, what="RewardBench 2 rows")]
-        where = data_dir
+    rows, where = split_rows(data_dir, HF_ID, SPLIT, what="RewardBench 2", offline_hint=OFFLINE_HINT)
+    items = [row_to_item(row, path=p, line=i) for p, i, row in rows]
     seen: set[str] = set()
     for item in items:
         if item.id in seen:
