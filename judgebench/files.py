@@ -33,12 +33,19 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
 
     The file gets the usual permissions of a new file (``0o666`` minus the umask), not a temporary file's 0600.
     """
+    return _atomic_write(path, lambda f: f.write(data), "wb")
+
+
+def _atomic_write(path: str | Path, fill: Callable[[Any], object], mode: str, **open_args: Any) -> Path:
+    """Write through ``fill(file)`` into a temporary file beside ``path`` (opened with ``mode``), fsync it, give it
+    a new file's permissions and rename it over ``path``; on any exception, ``path`` is untouched and the temporary
+    file removed."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
+        with os.fdopen(fd, mode, **open_args) as f:
+            fill(f)
             f.flush()
             os.fsync(f.fileno())
         os.chmod(tmp, 0o666 & ~_umask())
@@ -82,21 +89,12 @@ def atomic_write_lines(path: str | Path, lines: Iterable[str]) -> Path:
     """``atomic_write_bytes`` for text produced piece by piece (UTF-8; ``lines`` are written as given, with their
     newlines): the pieces stream into the temporary file, which replaces ``path`` only when ``lines`` is exhausted,
     so an exception while producing them (a run stopped half way) leaves ``path`` as it was and no temporary file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", buffering=1 << 20) as f:
-            for piece in lines:
-                f.write(piece)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+
+    def fill(f: Any) -> None:
+        for piece in lines:
+            f.write(piece)
+
+    return _atomic_write(path, fill, "w", encoding="utf-8", buffering=1 << 20)
 
 
 def append_jsonl(f: Any, row: dict[str, Any]) -> None:
