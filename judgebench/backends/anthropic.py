@@ -1,4 +1,4 @@
-"""Anthropic messages API (optional extra: ``pip install 'judgebench[anthropic]'``), key from ANTHROPIC_API_KEY."""
+"""Anthropic messages API (optional extra [anthropic]: ``pip install -e '.[anthropic]'`` from the checkout), key from ANTHROPIC_API_KEY."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Local Hugging Face models through ``transformers`` (optional extra: ``pip install 'judgebench[hf]'``).
+"""Local Hugging Face models through ``transformers`` (optional extra [hf]: ``pip install -e '.[hf]'`` from the checkout).
 
 ``hf:PATH_OR_ID`` loads a sequence-classification reward model (``score``) or, failing that, a causal LM
 (``chat``), from a local folder or the hub, on CUDA when available, else CPU. Inference runs in a worker thread

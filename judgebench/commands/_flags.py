@@ -41,7 +41,7 @@ def add_call_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-cache", action="store_true", help="do not read or write the call cache")
     p.add_argument("--refresh", action="store_true", help="judge every item again: reuse no earlier judgment of this results folder and no cached call (the new calls are cached)")
     p.add_argument("--cache-dir", default=None, help="call cache folder (default $JUDGEBENCH_CACHE_DIR or ~/.cache/judgebench)")
-    p.add_argument("--executor", choices=("local", "ray"), default="local", help="local asyncio (default) or ray (pip install 'judgebench[ray]')")
+    p.add_argument("--executor", choices=("local", "ray"), default="local", help="local asyncio (default) or ray (extra [ray]: pip install -e '.[ray]' from the checkout)")
     p.add_argument("--address", default=None, help="Ray cluster address for --executor ray (default: start a local Ray)")
 
 

@@ -1,4 +1,4 @@
-"""Ray executor (``--executor ray``, extra ``pip install 'judgebench[ray]'``): pairs are cut into shards and judged
+"""Ray executor (``--executor ray``, extra [ray]: ``pip install -e '.[ray]'`` from the checkout): pairs are cut into shards and judged
 by ``JudgeWorker`` actors, each holding one judge and backend for its lifetime (a local model loads once per
 worker). Results come back to the driver, which logs and writes them through the runner's atomic writers.
 
