@@ -7,6 +7,7 @@ import logging
 import os
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -99,3 +100,20 @@ def split_rows(data_dir: Path | None, hf_id: str, split: str, *, what: str, offl
     if data_dir is None:
         return [(where, i, row) for where, i, row in hub_rows(hf_id, split, offline_hint=offline_hint)], f"hf:{hf_id}"
     return [(p, i, row) for p in row_files(Path(data_dir), what=f"{what} copy") for i, row in iter_rows(p, what=f"{what} rows")], data_dir
+
+
+def pinned_file(data_dir: Path | None, find: Callable[[Path], Path | None], *, url: str, cache: tuple[str, str], relpath: str, repo: str, what: str, env: str) -> Path:
+    """The file of a benchmark kept in one file at a pinned commit: ``find(data_dir)`` in a local copy when one is
+    given, else the download of ``url`` cached under ``cache_root(*cache) / relpath``.
+
+    Raises:
+        InputError: for a local copy without the file (naming the folder and what it should hold), or a failed
+            download (saying where to put a copy: ``$env``, ``$JUDGEBENCH_DATA_DIR/<name>`` or ``--data-dir``).
+    """
+    name = cache[0]
+    if data_dir is not None:
+        found = find(Path(data_dir))
+        if found is None:
+            raise InputError(f"no {Path(relpath).name} in this folder (expected a copy of {repo}'s {relpath})", path=data_dir)
+        return found
+    return cached_download(url, cache_root(*cache) / relpath, what=what, offline_hint=f"Put {repo}'s {relpath} in ${env}, $JUDGEBENCH_DATA_DIR/{name} or --data-dir")

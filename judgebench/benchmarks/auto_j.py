@@ -51,7 +51,7 @@ from ..files import iter_jsonl
 from ..protocols import Pairwise
 from ..schema import Decision, Item, ItemResult, Preference, Response
 from . import Benchmark, register_benchmark
-from ._download import cache_root, cached_download, first_file
+from ._download import first_file, pinned_file
 
 logger = logging.getLogger(__name__)
 
@@ -192,17 +192,7 @@ def load(split: str, data_dir: Path | None) -> list[Item]:
     Raises:
         InputError: for a folder without the file, a failed download, or a malformed row (file, row, field).
     """
-    if data_dir is not None:
-        found = local_file(Path(data_dir))
-        if found is None:
-            raise InputError(f"no {FILE} in this folder (expected a copy of {REPO}'s {RELPATH})", path=data_dir)
-        return read_file(found)
-    path = cached_download(
-        RAW_URL,
-        cache_root("auto_j", COMMIT) / RELPATH,
-        what="Auto-J's pairwise test set",
-        offline_hint=f"Put {REPO}'s {RELPATH} in ${AUTO_J_DIR_ENV}, $JUDGEBENCH_DATA_DIR/auto_j or --data-dir",
-    )
+    path = pinned_file(data_dir, local_file, url=RAW_URL, cache=("auto_j", COMMIT), relpath=RELPATH, repo=REPO, what="Auto-J's pairwise test set", env=AUTO_J_DIR_ENV)
     return read_file(path)
 
 

@@ -59,7 +59,7 @@ from ..errors import InputError
 from ..protocols import Pairwise, get_reducer
 from ..schema import Decision, Item, ItemResult, Judgment, Preference, Response
 from . import Benchmark, register_benchmark
-from ._download import cache_root, cached_download, first_file
+from ._download import first_file, pinned_file
 
 logger = logging.getLogger(__name__)
 
@@ -171,17 +171,7 @@ def load(split: str, data_dir: Path | None) -> list[Item]:
     Raises:
         InputError: for a folder without the file, a failed download, or a malformed row (file, row, field).
     """
-    if data_dir is not None:
-        found = local_file(Path(data_dir))
-        if found is None:
-            raise InputError(f"no {FILE} in this folder (expected a copy of {REPO}'s {RELPATH})", path=data_dir)
-        return read_file(found)
-    path = cached_download(
-        RAW_URL,
-        cache_root("pandalm", COMMIT) / RELPATH,
-        what="PandaLM's test set",
-        offline_hint=f"Put {REPO}'s {RELPATH} in ${PANDALM_DIR_ENV}, $JUDGEBENCH_DATA_DIR/pandalm or --data-dir",
-    )
+    path = pinned_file(data_dir, local_file, url=RAW_URL, cache=("pandalm", COMMIT), relpath=RELPATH, repo=REPO, what="PandaLM's test set", env=PANDALM_DIR_ENV)
     return read_file(path)
 
 

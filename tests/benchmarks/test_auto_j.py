@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from judgebench.analysis.scoring import score_results
-from judgebench.benchmarks import auto_j, get_benchmark, load_items
+from judgebench.benchmarks import _download, auto_j, get_benchmark, load_items
 from judgebench.errors import InputError
 from judgebench.schema import Decision, Item, ItemResult, Judgment, Preference, Response
 
@@ -148,6 +148,6 @@ def test_local_layouts_registry_and_download_fallback(tmp_path: Path, monkeypatc
         seen.append(url)
         return tmp_path / "data" / "test" / "testdata_pairwise.jsonl"
 
-    monkeypatch.setattr(auto_j, "cached_download", fake_download)
+    monkeypatch.setattr(_download, "cached_download", fake_download)  # where pinned_file downloads
     assert len(auto_j.load("test", None)) == 1
     assert seen == [f"https://raw.githubusercontent.com/GAIR-NLP/auto-j/{auto_j.COMMIT}/data/test/testdata_pairwise.jsonl"]

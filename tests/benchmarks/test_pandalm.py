@@ -12,7 +12,7 @@ import pytest
 from sklearn.metrics import cohen_kappa_score, precision_recall_fscore_support
 
 from judgebench.analysis.scoring import score_results
-from judgebench.benchmarks import get_benchmark, load_items, pandalm
+from judgebench.benchmarks import _download, get_benchmark, load_items, pandalm
 from judgebench.errors import InputError
 from judgebench.schema import Decision, Item, ItemResult, Judgment, Preference, Response
 
@@ -146,6 +146,6 @@ def test_malformed_rows_and_local_layouts(tmp_path: Path, monkeypatch: pytest.Mo
         seen.append(url)
         return tmp_path / "data" / "testset-v1.json"
 
-    monkeypatch.setattr(pandalm, "cached_download", fake_download)
+    monkeypatch.setattr(_download, "cached_download", fake_download)  # where pinned_file downloads
     assert len(pandalm.load("test", None)) == 1
     assert seen == [f"https://raw.githubusercontent.com/WeOpenML/PandaLM/{pandalm.COMMIT}/data/testset-v1.json"]
