@@ -7,11 +7,12 @@ import logging
 import os
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
+from ..schema import Item
 
 logger = logging.getLogger(__name__)
 
@@ -117,3 +118,17 @@ def pinned_file(data_dir: Path | None, find: Callable[[Path], Path | None], *, u
             raise InputError(f"no {Path(relpath).name} in this folder (expected a copy of {repo}'s {relpath})", path=data_dir)
         return found
     return cached_download(url, cache_root(*cache) / relpath, what=what, offline_hint=f"Put {repo}'s {relpath} in ${env}, $JUDGEBENCH_DATA_DIR/{name} or --data-dir")
+
+
+def unique_ids(items: Sequence[Item], where: str | Path, what: str) -> None:
+    """Refuse two items with one id (``what`` names the id in the message: "RewardBench id (ids are unique in ...)").
+
+    Raises:
+        InputError: naming ``where``, the duplicate id and the field ``id``.
+    """
+    seen: set[str] = set()
+    for item in items:
+        if item.id in seen:
+            first, _, rest = what.partition(" (")
+            raise InputError(f"duplicate {first} {item.id!r}" + (f" ({rest}" if rest else ""), path=where, field="id")
+        seen.add(item.id)

@@ -53,7 +53,7 @@ from ..errors import InputError
 from ..protocols import Pairwise, Pointwise
 from ..schema import Decision, Item, ItemResult, Judgment, Preference, Response
 from . import Benchmark, register_benchmark
-from ._download import hub_rows, split_rows
+from ._download import split_rows, unique_ids
 
 logger = logging.getLogger(__name__)
 
@@ -147,28 +147,10 @@ def row_to_item(row: dict[str, Any], *, path: str | Path, line: int) -> Item:
     )
 
 
-def _check_ids(items: Sequence[Item], where: str | Path) -> None:
-    seen: set[str] = set()
-    for item in items:
-        if item.id in seen:
-            raise InputError(f"duplicate RewardBench id {item.id!r} (ids are unique in the filtered split)", path=where, field="id")
-        seen.add(item.id)
-
-
 OFFLINE_HINT = (
     "RewardBench is on the hub only (no other public copy to download); offline, put a copy of the split's rows "
     f"(JSON, JSONL or Parquet, e.g. the hub's data/filtered-*.parquet) in ${REWARDBENCH_DIR_ENV}, $JUDGEBENCH_DATA_DIR/rewardbench or --data-dir"
 )
-
-
-def load_hub() -> list[Item]:
-    """The filtered split from the Hugging Face hub (``datasets``, cached by the library).
-
-    Raises:
-        InputError: when it cannot be loaded (offline, no access), saying that it is hub-only and where to put a copy.
-    """
-    rows = hub_rows(HF_ID, SPLIT, offline_hint=OFFLINE_HINT)
-    return [row_to_item(row, path=where, line=i) for where, i, row in rows]
 
 
 def load(split: str, data_dir: Path | None) -> list[Item]:
@@ -182,7 +164,7 @@ def load(split: str, data_dir: Path | None) -> list[Item]:
         raise InputError(f"unknown rewardbench split {split!r}; use rewardbench:{SPLIT}", path=f"rewardbench:{split}")
     rows, where = split_rows(data_dir, HF_ID, SPLIT, what="RewardBench", offline_hint=OFFLINE_HINT)
     items = [row_to_item(row, path=p, line=i) for p, i, row in rows]
-    _check_ids(items, where)
+    unique_ids(items, where, "RewardBench id (ids are unique in the filtered split)")
     unknown = sorted({it.category for it in items} - set(EXAMPLE_COUNTS))
     if unknown:
         logger.warning("RewardBench subsets not in upstream's SUBSET_MAPPING (left out of the sections): %s", ", ".join(unknown))

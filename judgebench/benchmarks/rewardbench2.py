@@ -87,7 +87,7 @@ from ..lifts import beats_every_loser, best_of_credit, round_robin
 from ..protocols import Listwise, Pairwise, Pointwise
 from ..schema import BestOf, Item, ItemResult, Response
 from . import Benchmark, register_benchmark
-from ._download import hub_rows, split_rows
+from ._download import split_rows, unique_ids
 
 logger = logging.getLogger(__name__)
 
@@ -193,16 +193,6 @@ OFFLINE_HINT = (
 )
 
 
-def load_hub() -> list[Item]:
-    """The test split from the Hugging Face hub (``datasets``, cached by the library).
-
-    Raises:
-        InputError: when it cannot be loaded (offline, no access), saying that it is hub-only and where to put a copy.
-    """
-    rows = hub_rows(HF_ID, SPLIT, offline_hint=OFFLINE_HINT)
-    return [row_to_item(row, path=where, line=i) for where, i, row in rows]
-
-
 def load(split: str, data_dir: Path | None) -> list[Item]:
     """The test split as items, from ``data_dir`` (a file or a folder of row files) when given, else the hub.
 
@@ -214,11 +204,7 @@ def load(split: str, data_dir: Path | None) -> list[Item]:
         raise InputError(f"unknown rewardbench2 split {split!r}; use rewardbench2:{SPLIT}", path=f"rewardbench2:{split}")
     rows, where = split_rows(data_dir, HF_ID, SPLIT, what="RewardBench 2", offline_hint=OFFLINE_HINT)
     items = [row_to_item(row, path=p, line=i) for p, i, row in rows]
-    seen: set[str] = set()
-    for item in items:
-        if item.id in seen:
-            raise InputError(f"duplicate RewardBench 2 id {item.id!r} (ids are unique in the test split)", path=where, field="id")
-        seen.add(item.id)
+    unique_ids(items, where, "RewardBench 2 id (ids are unique in the test split)")
     unknown = sorted({it.category for it in items} - set(SUBSETS))
     if unknown:
         logger.warning("RewardBench 2 subsets not in the paper's six (scored as best-of subsets, in the overall): %s", ", ".join(unknown))
