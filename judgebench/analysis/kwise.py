@@ -34,7 +34,6 @@ calls stay within the other's, so both are compared at the same budget; the cut 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,7 +41,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import InputError
-from ..metrics.ranking import bradley_terry
+from ..metrics.ranking import bradley_terry, strongly_connected
 from ..metrics.stats import DEFAULT_RESAMPLES, DEFAULT_SEED, Interval, bootstrap_counts, finite_or_none, interval_of
 from ..schema import Decision, ItemResult
 
@@ -214,15 +213,6 @@ def is_pairwise_run(results: Sequence[ItemResult]) -> bool:
 # fitting
 
 
-def _strongly_connected(above: np.ndarray) -> np.ndarray:
-    """Per row of ``(r, m, m)`` counts (``above[i, j]``: i ranked above j): is the graph i -> j strongly connected?"""
-    m = above.shape[-1]
-    reach = (above > 0) | np.eye(m, dtype=bool)
-    for _ in range(max(1, math.ceil(math.log2(max(m, 2))))):
-        reach = (reach.astype(np.float32) @ reach.astype(np.float32)) > 0
-    return np.asarray(reach.all(axis=(1, 2)))
-
-
 def plackett_luce(stage_counts: np.ndarray, members: np.ndarray, chooser: np.ndarray, above: np.ndarray, *, max_iter: int = 10_000, tol: float = 1e-9) -> np.ndarray:
     """Plackett-Luce log-strengths ``(r, m)`` (mean 0 per row) by Hunter's (2004) MM algorithm.
 
@@ -237,7 +227,7 @@ def plackett_luce(stage_counts: np.ndarray, members: np.ndarray, chooser: np.nda
     counts = np.atleast_2d(np.asarray(stage_counts, dtype=float))
     r = counts.shape[0]
     t, m = members.shape
-    ok = _strongly_connected(above)
+    ok = strongly_connected(above)
     wins = counts @ np.eye(m)[chooser]  # (r, m): stages won
     gamma = np.ones((r, m))
     for _ in range(max_iter):

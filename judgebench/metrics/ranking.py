@@ -39,8 +39,9 @@ from .stats import (
 ELO_PER_UNIT = 400 / math.log(10)
 
 
-def _strongly_connected(wins: np.ndarray) -> np.ndarray:
-    """Per resample ``(r, m, m)``: is the directed graph ``i -> j`` when ``i`` beat ``j`` strongly connected?"""
+def strongly_connected(wins: np.ndarray) -> np.ndarray:
+    """Per resample ``(r, m, m)``: is the directed graph ``i -> j`` when ``i`` beat ``j`` (or was ranked above ``j``)
+    strongly connected? (Without it a Bradley-Terry or Plackett-Luce MLE does not exist: Ford 1957, Hunter 2004.)"""
     m = wins.shape[-1]
     reach = (wins > 0) | np.eye(m, dtype=bool)
     for _ in range(max(1, math.ceil(math.log2(max(m, 2))))):
@@ -57,7 +58,7 @@ def bradley_terry(wins: np.ndarray, *, max_iter: int = 10_000, tol: float = 1e-1
     if w.ndim == 2:
         w = w[None]
     r, m, _ = w.shape
-    ok = _strongly_connected(w)
+    ok = strongly_connected(w)
     games = w + w.transpose(0, 2, 1)
     total = w.sum(axis=2)
     p = np.ones((r, m))
