@@ -58,3 +58,21 @@ def test_a_run_with_failed_judgments_says_so_in_weakness_and_peer_review(tmp_pat
     assert weak.returncode == 0 and "judgments failed" in weak.stdout, weak.stdout[-600:]
     review = run_cli("peer-review", str(tmp_path / "r"), "--exam", "0.5", "--resamples", "200")
     assert review.returncode == 0 and "judgments failed" in review.stdout, (review.stdout + review.stderr)[-600:]
+
+
+def test_certainty_skips_runs_without_pairs_and_peer_review_names_same_judge_runs_apart(tmp_path: Path) -> None:
+    """The README's flow leaves RM-Bench runs and one judge on two data sets under results/: `certainty` skips the
+    runs that have no pairs (it crashed: "item is not a pair") and `peer-review` tells the two runs of one judge
+    apart by their data set (it refused: "two runs named 'longer (none)'")."""
+    from .conftest import make_pair, shared, write_jsonl
+
+    data = shared("rm-bench").parent
+    env = {"JUDGEBENCH_DATA_DIR": str(data)}
+    assert run_cli("bench", "--benchmark", "rm_bench:chat", "--limit", "5", "--judge", "longer", "--results-dir", str(tmp_path / "r"), "--no-progress", env=env).returncode == 0
+    proc = run_cli("certainty", str(tmp_path / "r"), env=env)
+    assert proc.returncode == 2 and "no judgment states a certainty" in proc.stderr and "Traceback" not in proc.stderr, proc.stderr[-500:]
+    for name in ("a", "b"):
+        pairs = write_jsonl(tmp_path / f"{name}.jsonl", [make_pair(i, "A>B" if i % 2 else "B>A") for i in range(20)])
+        assert run_cli("bench", "--data", str(pairs), "--judge", "longer", "--results-dir", str(tmp_path / "two"), "--no-progress").returncode == 0
+    review = run_cli("peer-review", str(tmp_path / "two"))
+    assert "two runs named" not in review.stderr and "Traceback" not in review.stderr, review.stderr[-500:]

@@ -27,6 +27,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..analysis.certainty import THRESHOLDS, certainty_report, render_markdown, report_json
     from ..analysis.replay import read_judgment_file
+    from ..analysis.scoring import pairwise_pairs
     from ..errors import InputError
     from ..reports.leaderboard import judgment_files, run_label
 
@@ -38,11 +39,14 @@ def run(args: argparse.Namespace) -> int:
     for arg in args.runs:
         for path in judgment_files(arg):
             jf = read_judgment_file(path)
+            results = pairwise_pairs(jf.results)  # a stated certainty is read from pairwise verdicts on pairs
+            if not results:
+                continue  # a run on best-of-K or rated items (RM-Bench, Prometheus) has no pair to calibrate
             name = run_label(jf.judge, jf.model)
             name = name if name not in seen else f"{name} ({path})"
             seen.add(name)
-            reports.append(certainty_report(jf.results, name, thresholds=thresholds, n_resamples=args.resamples, seed=args.seed))
-    if not reports:
+            reports.append(certainty_report(results, name, thresholds=thresholds, n_resamples=args.resamples, seed=args.seed))
+    if not seen and not any(judgment_files(arg) for arg in args.runs):
         raise InputError("no judgment files here (looked for judgments.jsonl below it)", path=" ".join(map(str, args.runs)))
     if not any(r.stated is not None for r in reports):  # nothing to report: not a clean, empty result
         raise InputError("no judgment states a certainty: run a judge that asks for one (vanilla_certainty)", path=" ".join(map(str, args.runs)))

@@ -102,8 +102,8 @@ def load_members(paths: Sequence[str], *, rule: str | None = None) -> tuple[dict
         info = file_info(f)
         rules.append(own_rule(info, run_benchmark(info)))
         name = run_label(jf.judge, jf.model)
-        if name in members:
-            name = f"{name} ({f.parent.name})"
+        if name in members:  # one judge on several data sets (results/judgebench-gpt/..., judgebench-claude/...)
+            name = f"{name} ({f.parent.parent.parent.name if f.name == 'judgments.jsonl' else f.name})"
         if name in members:
             raise InputError(f"two runs named {name!r}", path=f)
         members[name] = list(jf.results)
