@@ -23,12 +23,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-import numpy as np
-
 from ..benchmarks import Benchmark, fallback_benchmark, list_benchmarks
 from ..benchmarks import judgebench as _judgebench
 from ..errors import InputError
-from ..metrics.stats import bootstrap_mean_ci
 from ..protocols import REDUCERS, JudgingProtocol, Pairwise, PairwisePrediction, ReducerName, get_reducer
 from ..schema import BestOf, Decision, Item, ItemResult, Preference, Ratings
 from .best_of import (
@@ -321,6 +318,12 @@ class RunScorer:
     def finish(self, results: Sequence[ItemResult] | None = None) -> RunMetrics:
         """The run's ``RunMetrics`` (``results``: every result added, for a benchmark's ``details`` rule when this
         scorer did not keep them)."""
+        # numpy and the bootstrap are imported here, not with the module: the runner imports this module before its
+        # first judge call (check_scorable), and numpy's ~0.1 s import is not needed until the scores are computed
+        import numpy as np
+
+        from ..metrics.stats import bootstrap_mean_ci
+
         credits = np.frombuffer(self._credits, dtype=float) if self.n else np.array([], dtype=float)
         cats = np.frombuffer(self._cats, dtype=np.int32) if self.n else np.array([], dtype=np.int32)
         consistent = np.frombuffer(self._consistent, dtype=np.int8) if self.n else np.array([], dtype=np.int8)

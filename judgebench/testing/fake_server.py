@@ -165,16 +165,27 @@ class Truth:
             ka, kb = a[start : common + self.KEY], b[start : common + self.KEY]
             if ka != kb and ka and kb:
                 self.entries.append((ka, kb, p.label))
+        self._last = 0  # the index of the pair found last (correct_position starts near it)
 
     def correct_position(self, prompt: str) -> str | None:
-        """``"A"`` if the correct response is shown first, ``"B"`` if second, None if unknown or a tie label."""
-        for ka, kb, label in self.entries:
+        """``"A"`` if the correct response is shown first, ``"B"`` if second, None if unknown or a tie label.
+
+        The pairs are searched from just before the last one found, wrapping around: a client judges pairs roughly
+        in file order, so the next prompt's pair is usually near (the first match in that order is the answer; the
+        snippets of different pairs differ, so which one is found does not depend on where the search starts).
+        """
+        n = len(self.entries)
+        start = max(0, self._last - 256)
+        for k in range(n):
+            index = (start + k) % n
+            ka, kb, label = self.entries[index]
             ia = prompt.find(ka)
             if ia < 0:
                 continue
             ib = prompt.find(kb)
             if ib < 0:
                 continue
+            self._last = index
             if label == Decision.TIE:
                 return None
             a_first = ia < ib
@@ -254,6 +265,10 @@ class ItemTruth:
     def find(self, prompt: str) -> list[tuple[int, Item, int]]:
         """(offset in the prompt, item, response index) of every known response found, in prompt order."""
         return sorted(((prompt.find(k), item, i) for k, item, i in self.entries if k in prompt), key=lambda x: x[0])
+
+
+_NOT_JSON = object()
+"""A request body that did not parse as JSON."""
 
 
 class FakeJudgeServer:
@@ -460,11 +475,22 @@ class FakeJudgeServer:
             self.in_flight += 1
             self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
         try:
-            if self.config.latency:
-                await asyncio.sleep(self.config.latency)
             try:
-                body = json.loads(raw)
+                body: Any = json.loads(raw)
             except json.JSONDecodeError:
+                body = _NOT_JSON
+            # the answer is worked out on arrival, while the latency runs: the latency is the time from a request's
+            # arrival to its answer, as a real server's is, and 64 requests arriving together are not answered one
+            # simulation's CPU time after another beyond it (which bounded every client, a bare one too)
+            try:
+                prepared: Any = self._answer(kind, body, key) if isinstance(body, dict) else None
+            except Exception as e:  # raised after the latency, as before: a malformed body is a server error
+                prepared = e
+            if self.config.latency:
+                remaining = self.config.latency - (time.monotonic() - arrived)
+                if remaining > 0:
+                    await asyncio.sleep(remaining)
+            if body is _NOT_JSON:
                 self._record(key, "bad_request", arrived, client)
                 return web.json_response({"error": {"message": "request body is not JSON"}}, status=400)
             if isinstance(body, dict):
@@ -477,20 +503,32 @@ class FakeJudgeServer:
                 self._record(key, "client_gone", arrived, client)  # the client died while we waited: not a delivered answer
                 return web.Response(status=499)
             self._record(key, "ok", arrived, client)
+            if isinstance(prepared, Exception):
+                raise prepared
             echo = f"Authorization: {request.headers.get('Authorization', '')}\n" if self.config.echo_auth else ""
+            if prepared is None:  # a JSON body that is not an object: answered as before (and failing as before)
+                prepared = self._answer(kind, body, key)
             if kind == "pooling":
-                return web.json_response({**self._pooling_body(body, key), **({"echo": echo} if echo else {})})
+                return web.json_response({**prepared, **({"echo": echo} if echo else {})})
             if kind == "messages":
-                answer = self._messages_body(body, key)
+                answer = prepared
                 answer["content"][0]["text"] = echo + answer["content"][0]["text"]
                 return web.json_response(answer)
-            answer = self._chat_body(body, key, failure)
+            answer = prepared
             for choice in answer["choices"]:
                 choice["message"]["content"] = echo + choice["message"]["content"]
             return web.json_response(answer)
         finally:
             with self._lock:
                 self.in_flight -= 1
+
+    def _answer(self, kind: str, body: Any, key: str) -> dict[str, Any]:
+        """The answer's body for a request of ``kind`` (``chat``, ``messages`` or ``pooling``), before any echo."""
+        if kind == "pooling":
+            return self._pooling_body(body, key)
+        if kind == "messages":
+            return self._messages_body(body, key)
+        return self._chat_body(body, key, None)
 
     def _sampling_key(self, body: dict[str, Any], key: str) -> str:
         """The key answers are drawn from: the request's, or with ``greedy_at_zero`` at temperature 0 that of the
