@@ -8,7 +8,7 @@ This module does no I/O.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
 from typing import Any, ClassVar, Literal
@@ -52,12 +52,18 @@ class Decision(StrEnum):
         if isinstance(value, Decision):
             return value
         if isinstance(value, str):
+            found = _DECISIONS.get(value)  # the common case, a value as written, without the enum's slower lookup
+            if found is not None:
+                return found
             try:
                 return cls(value.strip())
             except ValueError:
                 pass
         raise ValueError(f"unknown decision {value!r}; expected one of 'A>B', 'B>A', 'A=B' or null")
 
+
+_DECISIONS: dict[str, Decision] = {d.value: d for d in Decision}
+"""Each decision by its JSON value (``Decision.parse``'s fast path)."""
 
 LABELS: tuple[Decision, ...] = (Decision.A_BETTER, Decision.B_BETTER, Decision.TIE)
 """Decisions that are valid as a pair's ground-truth label."""
@@ -479,6 +485,17 @@ class Usage:
             self.cost_usd + other.cost_usd,
         )
 
+    def to_dict(self) -> dict[str, Any]:
+        """The usage as JSON: ``prompt_tokens``, ``completion_tokens``, ``calls``, ``cached_calls``, ``cost_usd``, in
+        that order (what ``dataclasses.asdict`` gives, without its deep copy)."""
+        return {
+            "prompt_tokens": self.prompt_tokens,
+            "completion_tokens": self.completion_tokens,
+            "calls": self.calls,
+            "cached_calls": self.cached_calls,
+            "cost_usd": self.cost_usd,
+        }
+
 
 ScoreKind = Literal["reward", "chars", "rating", "logit"]
 """What a judgment's ``scores`` are, one value per response in the order shown:
@@ -585,10 +602,11 @@ class Judgment:
         return (0, 1) if self.game == 1 else (1, 0)
 
     def on_view(self, game: Game, view: tuple[int, ...]) -> Judgment:
-        """This judgment as the ``game``-th view of its item, showing ``view``."""
-        from dataclasses import replace
-
-        return replace(self, game=game, view=tuple(view))
+        """This judgment as the ``game``-th view of its item, showing ``view`` (``dataclasses.replace`` of those two
+        fields, spelled out: it runs once per judgment of a run)."""
+        return type(self)(
+            self.decision, game, self.prompt, self.output, self.scores, self.error, self.confidence, self.usage, self.extra, self.score_kind, tuple(view), self.rating, self.choice, self.ranking
+        )
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -599,7 +617,7 @@ class Judgment:
             "scores": list(self.scores) if self.scores is not None else None,
             "error": self.error,
             "confidence": self.confidence,
-            "usage": asdict(self.usage),
+            "usage": self.usage.to_dict(),
         }
         if self.score_kind is not None:
             d["score_kind"] = self.score_kind

@@ -110,6 +110,16 @@ class ListwiseJudge(Protocol):
     async def judge(self, context: JudgeContext, *responses: str) -> Judgment: ...
 
 
+@runtime_checkable
+class SyncJudge(Protocol):
+    """A judge that needs no model, server or event loop (the baselines): besides its coroutine ``judge`` it offers
+    ``judge_now(context, *shown) -> Judgment``, the same verdict computed at once, which the local executor calls in
+    a plain loop (``run.local.judge_now_items``). Like ``judge`` it returns failures as ``Judgment(Decision.NONE,
+    error=...)``; an exception it raises is recorded as a failure, as for ``judge``."""
+
+    def judge_now(self, context: JudgeContext, *responses: str) -> Judgment: ...
+
+
 AnyJudge = Judge | PointwiseJudge | ListwiseJudge
 """A judge of any kind; the runner shows it the views its protocol plans (``judge(context, *shown)``)."""
 

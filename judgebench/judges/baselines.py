@@ -27,6 +27,12 @@ class RandomJudge:
         self.seed = seed
 
     async def judge(self, context: JudgeContext, response_a: str, response_b: str) -> Judgment:
+        """``judge_now``, as the ``Judge`` protocol's coroutine."""
+        return self.judge_now(context, response_a, response_b)
+
+    def judge_now(self, context: JudgeContext, response_a: str, response_b: str) -> Judgment:
+        """The verdict on the two responses in the order shown (``A>B`` or ``B>A``, never a tie), computed at once
+        without a model (``SyncJudge``)."""
         first, second = sorted((response_a, response_b))
         h = hashlib.sha256(f"{self.seed}\0{context.question}\0{first}\0{second}".encode()).digest()
         chosen = first if h[0] & 1 else second
@@ -46,6 +52,12 @@ class LengthJudge:
         self.prefer_longer = prefer == "longer"
 
     async def judge(self, context: JudgeContext, response_a: str, response_b: str) -> Judgment:
+        """``judge_now``, as the ``Judge`` protocol's coroutine."""
+        return self.judge_now(context, response_a, response_b)
+
+    def judge_now(self, context: JudgeContext, response_a: str, response_b: str) -> Judgment:
+        """The verdict on the two responses in the order shown, by length (equal lengths: ``A=B``), with the two
+        lengths as ``scores``; computed at once without a model (``SyncJudge``)."""
         la, lb = len(response_a), len(response_b)
         if la == lb:
             decision = Decision.TIE

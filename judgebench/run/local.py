@@ -62,16 +62,58 @@ async def judge_one(judge: AnyJudge, item: Item, game: int, view: tuple[int, ...
     async with sem:
         try:
             j = await judge.judge(JudgeContext.of(item), *shown)
-        except BackendError as e:
-            j = Judgment(Decision.NONE, error=redact(str(e)))
-        except JudgebenchError:
-            raise  # a configuration error (model cannot load, bad option): stop the run and say so
         except Exception as e:  # a judge should not raise; if it does, the failure is recorded, not dropped
-            logger.debug("judge raised on %s view %d", item.id, game, exc_info=True)
-            j = Judgment(Decision.NONE, error=redact(f"{type(e).__name__}: {e}"))
+            j = _recorded(e, item, game)
+    return _settled(j, game, view)
+
+
+def _recorded(e: Exception, item: Item, game: int) -> Judgment:
+    """The no-decision recorded for a judge call on ``item``'s view ``game`` that raised ``e``: a ``BackendError``
+    by its message, any other exception by its type and message (both redacted).
+
+    Raises:
+        JudgebenchError: ``e`` itself when it is one other than a ``BackendError`` (a configuration error: a model
+            that cannot load, a bad option), which stops the run.
+    """
+    if isinstance(e, BackendError):
+        return Judgment(Decision.NONE, error=redact(str(e)))
+    if isinstance(e, JudgebenchError):
+        raise e
+    logger.debug("judge raised on %s view %d", item.id, game, exc_info=e)
+    return Judgment(Decision.NONE, error=redact(f"{type(e).__name__}: {e}"))
+
+
+def _settled(j: Judgment, game: int, view: tuple[int, ...]) -> Judgment:
+    """``j`` as the item's view ``game`` showing ``view``; a judgment with an error becomes a no-decision with the
+    error redacted."""
     if j.error:
         j = replace(j, error=redact(j.error), decision=Decision.NONE)
     return j.on_view(game, view)
+
+
+def judge_now_items(judge_now: Callable[..., Judgment], items: Sequence[WorkItem], *, labels: tuple[str, str], on_result: OnResult) -> None:
+    """Judge every item's missing views with a judge's synchronous ``judge_now`` (``judges.SyncJudge``) in a plain
+    loop, one item after another, and call ``on_result`` for each item in order as soon as it is done.
+
+    What each view gets is what ``judge_one`` gives it: the responses of the view in its order with the item's
+    context; an exception becomes a recorded failure (``_recorded``), an error in the judgment a no-decision.
+
+    Raises:
+        JudgebenchError: a configuration error raised by the judge (not a ``BackendError``), as ``judge_one``.
+    """
+    judge_label, model_label = labels
+    for work in items:
+        item = work.item
+        context = JudgeContext.of(item)
+        texts = [r.text for r in item.responses]
+        new = []
+        for game, view in work.todo:
+            try:
+                j = judge_now(context, *[texts[i] for i in view])
+            except Exception as e:  # a judge should not raise; if it does, the failure is recorded, not dropped
+                j = _recorded(e, item, game)
+            new.append(_settled(j, game, view))
+        on_result(work.result(judge_label, model_label, new), tuple(g for g, _ in work.todo))
 
 
 async def judge_items(judge: AnyJudge, items: Sequence[WorkItem], *, concurrency: int, labels: tuple[str, str], on_result: OnResult, sem: asyncio.Semaphore | None = None) -> None:
@@ -112,11 +154,19 @@ def run_loop(coro: Any) -> Any:
 
 
 class LocalExecutor:
-    """The default: one asyncio event loop in this process."""
+    """The default: one asyncio event loop in this process; a judge that offers ``judge_now`` and has no backend (a
+    baseline) is judged in a plain loop without one (``judge_now_items``)."""
 
     name = "local"
 
     def execute(self, judge: AnyJudge, backend: Backend | None, items: Sequence[WorkItem], spec: RunSpec, labels: tuple[str, str], on_result: OnResult) -> dict[str, Any] | None:
+        """Judge ``items`` and call ``on_result`` as each finishes (in item order on the synchronous path, in the
+        order they finish otherwise); return the backend's ``run_stats()``, or ``None`` without a backend."""
+        judge_now = getattr(judge, "judge_now", None)
+        if judge_now is not None and backend is None:
+            judge_now_items(judge_now, items, labels=labels, on_result=on_result)
+            return None
+
         async def main() -> None:
             try:
                 await judge_items(judge, items, concurrency=spec.concurrency, labels=labels, on_result=on_result)
