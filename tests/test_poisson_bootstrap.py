@@ -27,17 +27,22 @@ def efron_percentiles(stat, arrays: list[np.ndarray], n_resamples: int, seed: in
 
 
 def test_weight_table_has_the_moments_of_poisson_1_up_to_the_third() -> None:
-    # by hand from the counts (94, 95, 46, 16, 4, 1) / 256: sum k m_k = 95 + 92 + 48 + 16 + 5 = 256 (mean 1),
-    # sum k^2 m_k = 95 + 184 + 144 + 64 + 25 = 512 (E w^2 = 2, variance 1), sum k^3 m_k = 1276 (E w^3 = 4.984)
+    # by hand from the counts (102, 126, 18, 10) / 256 of the weights 0, 1, 2, 3: sum k m_k = 126 + 36 + 30 = 192
+    # (mean 3/4), sum k^2 m_k = 126 + 72 + 90 = 288, sum k^3 m_k = 126 + 144 + 270 = 540. Scaled by 4/3 (v = 4w/3):
+    # E v^2 = 288 / 256 * 16 / 9 = 2 (variance 1); E v^3 = 540 / 256 * 64 / 27 = 5, so E (v - 1)^3 = 5 - 3 * 2 + 2 = 1,
+    # as Poisson(1): 1, 1, 1. (Fourth central moment 4.11; Poisson(1): 4.)
     counts = np.array(stats.POISSON_WEIGHT_COUNTS)
     assert counts.sum() == 256
     k = np.arange(counts.size)
-    assert (k * counts).sum() == 256 and (k * k * counts).sum() == 512 and (k**3 * counts).sum() == 1276
+    assert (k * counts).sum() == 192 and (k * k * counts).sum() == 288 and (k**3 * counts).sum() == 540
+    assert stats.POISSON_WEIGHT_MEAN == 0.75
     w = stats.poisson_weights(np.random.default_rng(3), 200, 10_000)
-    assert w.dtype == np.float32 and set(np.unique(w)) <= set(range(6))
-    freq = np.bincount(w.astype(int).ravel(), minlength=6) / w.size
+    assert w.dtype == np.float32 and set(np.unique(w)) <= set(range(4))
+    freq = np.bincount(w.astype(int).ravel(), minlength=4) / w.size
     assert freq == pytest.approx(counts / 256, abs=5e-4)  # 2 million draws: sd of a share <= 3.5e-4
-    assert float(w.mean()) == pytest.approx(1, abs=2e-3) and float(w.var()) == pytest.approx(1, abs=5e-3)
+    v = w.astype(float) / 0.75
+    assert float(v.mean()) == pytest.approx(1, abs=2e-3) and float(v.var()) == pytest.approx(1, abs=5e-3)
+    assert float(((v - v.mean()) ** 3).mean()) == pytest.approx(1, abs=0.03)
 
 
 def test_mean_interval_matches_efron_and_the_normal_approximation() -> None:

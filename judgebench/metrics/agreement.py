@@ -271,7 +271,6 @@ def correlation(
     if value is None:
         return undefined(name, n, "scipy returned no value (degenerate data)")
     rows = np.column_stack([x, y])
-    n_unique = len(np.unique(rows, axis=0))
     note = None
     if kind == "pearson":
         # r is invariant to shifting and scaling either variable: standardized values keep the sums' float
@@ -289,7 +288,7 @@ def correlation(
         reps: np.ndarray | None = bootstrap_sums(feats, stat, n_resamples=n_resamples, seed=seed)
     elif kind == "spearman":
         reps = bootstrap_weighted(rows, _weighted_spearman, n_resamples=n_resamples, seed=seed)
-    elif n_unique <= MAX_KENDALL_BOOTSTRAP_ROWS:
+    elif (n_unique := len(np.unique(rows, axis=0))) <= MAX_KENDALL_BOOTSTRAP_ROWS:
         reps = bootstrap_weighted(rows, _weighted_kendall_tau_b, n_resamples=n_resamples, seed=seed)
     else:
         reps = None

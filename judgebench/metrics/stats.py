@@ -21,10 +21,13 @@ the weighted sums rescaled to the item count, ``n * sum(w_i f_i) / sum(w_i)``. C
 Poisson(1) counts are ``Multinomial(N, 1/n)``, so this is Efron's bootstrap with a resample size ``N ~ Poisson(n)``
 instead of ``n``; for a smooth function of means the two agree to ``O(1/n)`` in the interval, and the weights'
 third central moment of 1 (as the multinomial's) keeps the percentile interval's skewness correction. The weights
-are drawn one byte each from a 256-atom table, ``P(w = 0..5) = (94, 95, 46, 16, 4, 1) / 256``: mean 1 and variance 1
-exactly, third central moment 0.984 (Poisson(1): 1); a weighted bootstrap with iid mean-1 variance-1 weights is
+are drawn one byte each from a 256-atom table, ``P(w = 0, 1, 2, 3) = (102, 126, 18, 10) / 256``, three byte
+comparisons: mean 3/4, and ``4w/3`` has the first three moments of Poisson(1) exactly (mean 1, variance 1, third
+central moment 1; fourth 4.11 against 4). Only the weights' moments relative to their mean matter, as the
+statistic reads ``n * sum(w f) / sum(w)``. A weighted bootstrap with iid weights of coefficient of variation 1 is
 consistent for smooth functions of means (Mason & Newton 1992; Praestgaard & Wellner 1993). Why: the sums become a
-``(resamples x n) @ (n x k)`` matrix product of byte weights, about 1 ns per weight in all, where drawing and
+``(resamples x n) @ (n x k)`` float32 matrix product of byte weights, about 0.6-0.8 ns per weight in all on one core
+(random bytes from SFC64 0.2, comparisons and the float32 copy 0.3, the product 0.07-0.14), where drawing and
 counting 10^9 item indices costs 5-9 ns each. Intervals made this way are labelled ``Poisson bootstrap (...)``.
 """
 
@@ -120,11 +123,17 @@ def _chunk_bounds(n_resamples: int, row_cost: int) -> list[tuple[int, int]]:
     return [(s, min(s + rows, n_resamples)) for s in range(0, n_resamples, rows)]
 
 
-def _run_chunks(work: Callable[[np.random.Generator, int], np.ndarray], n_resamples: int, seed: int, row_cost: int) -> np.ndarray:
+def _run_chunks(
+    work: Callable[[np.random.Generator, int], np.ndarray],
+    n_resamples: int,
+    seed: int,
+    row_cost: int,
+    bit_generator: Callable[[np.random.SeedSequence], np.random.BitGenerator] = np.random.PCG64,
+) -> np.ndarray:
     """Run ``work(rng, rows) -> (rows, ...)`` over chunks of resamples with independent streams; concatenate."""
     bounds = _chunk_bounds(n_resamples, row_cost)
     seqs = np.random.SeedSequence(seed).spawn(len(bounds))
-    jobs = [(np.random.default_rng(s), b - a) for s, (a, b) in zip(seqs, bounds, strict=True)]
+    jobs = [(np.random.Generator(bit_generator(s)), b - a) for s, (a, b) in zip(seqs, bounds, strict=True)]
     threads = min(_MAX_THREADS, os.cpu_count() or 1, len(jobs))
     if threads <= 1:
         parts = [work(rng, rows) for rng, rows in jobs]
@@ -138,6 +147,13 @@ def _unique_rows(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Distinct rows of a 2-D array, their frequencies and each row's index into them."""
     uniq, inverse, freq = np.unique(rows, axis=0, return_inverse=True, return_counts=True)
     return uniq, freq.astype(np.int64), inverse.reshape(-1)
+
+
+def _many_distinct_values(f: np.ndarray) -> bool:
+    """Whether some column of ``(n, k)`` has too many distinct values for the multinomial path: then so have the
+    rows (a cheap, exact sufficient test for ``not _uses_multinomial``; columns are tried up to the first such)."""
+    n = len(f)
+    return any(not _uses_multinomial(np.unique(f[:, j]).size, n) for j in range(f.shape[1]))
 
 
 def _uses_multinomial(n_unique: int, n: int) -> bool:
@@ -194,13 +210,16 @@ def _method(n_resamples: int, seed: int, scheme: str = "bootstrap") -> str:
     return f"{scheme} ({n_resamples} resamples, seed {seed})"
 
 
-# Poisson bootstrap weights, one byte each: counts of the 256 byte values that map to weights 0, 1, 2, 3, 4, 5.
-# Mean 1 and variance 1 exactly (sum k m_k = 256, sum k^2 m_k = 512); third central moment 0.984 (Poisson(1): 1).
-POISSON_WEIGHT_COUNTS = (94, 95, 46, 16, 4, 1)
+# Poisson bootstrap weights, one byte each: counts of the 256 byte values that map to weights 0, 1, 2, 3. Their mean
+# is 3/4 (sum k m_k = 192); scaled by 4/3 they have the first three moments of Poisson(1) exactly: variance 1
+# (sum k^2 m_k = 288 = 2 * 192^2 / 256) and third central moment 1. Only the scale-free moments matter, because the
+# statistic reads the sums rescaled to the item count, ``n * sum(w f) / sum(w)``.
+POISSON_WEIGHT_COUNTS = (102, 126, 18, 10)
+POISSON_WEIGHT_MEAN = 0.75
 POISSON_MIN_ITEMS = 20_000  # from here on, sums over many distinct rows use the Poisson bootstrap
 _POISSON_THRESHOLDS = tuple(int(t) for t in np.cumsum(POISSON_WEIGHT_COUNTS)[:-1])  # weight = #thresholds <= byte
-_POISSON_BLOCK = 1 << 18  # weights per matrix product: 1 MB of float32, in cache
-_POISSON_ROWS = 64  # resamples per job (the product's height)
+_POISSON_BLOCK = 1 << 17  # weights per matrix product: 512 KB of float32; with the byte buffers, in a core's L2
+_POISSON_ROWS = 128  # resamples per job (the product's height): 128 x 1024 weights per product
 
 
 def _uses_poisson(n_unique: int, n: int) -> bool:
@@ -208,20 +227,30 @@ def _uses_poisson(n_unique: int, n: int) -> bool:
 
 
 def poisson_weights(rng: np.random.Generator, rows: int, n: int) -> np.ndarray:
-    """``(rows, n)`` float32 Poisson-bootstrap weights (see the module docstring): one random byte per weight."""
-    return _poisson_weights_into(rng, np.empty(rows * n, dtype=np.uint8), np.empty(rows * n, dtype=bool), np.empty(rows * n, dtype=np.float32)).reshape(rows, n)
+    """``(rows, n)`` float32 Poisson-bootstrap weights in ``{0, 1, 2, 3}`` with mean ``POISSON_WEIGHT_MEAN`` (see the
+    module docstring): one random byte per weight."""
+    size = rows * n
+    return _poisson_weights_into(rng.bit_generator, np.empty(size, dtype=np.uint8), np.empty(size, dtype=bool), np.empty(size, dtype=np.float32)).reshape(rows, n)
 
 
-def _poisson_weights_into(rng: np.random.Generator, count: np.ndarray, hit: np.ndarray, out: np.ndarray) -> np.ndarray:
+def _poisson_weights_into(bits: np.random.BitGenerator, count: np.ndarray, hit: np.ndarray, out: np.ndarray) -> np.ndarray:
     """Fill ``out`` (float32) with Poisson-bootstrap weights, reusing the byte buffers ``count`` and ``hit``."""
-    raw = rng.bit_generator.random_raw(-(-out.size // 8)).view(np.uint8)[: out.size]
-    np.greater_equal(raw, _POISSON_THRESHOLDS[0], out=hit)
-    np.copyto(count, hit, casting="unsafe")
-    for t in _POISSON_THRESHOLDS[1:]:  # five byte comparisons: half the cost of a table gather
+    raw = bits.random_raw(-(-out.size // 8)).view(np.uint8)[: out.size]
+    np.greater_equal(raw, _POISSON_THRESHOLDS[0], out=count.view(bool))  # a bool is the byte 0 or 1
+    for t in _POISSON_THRESHOLDS[1:]:  # byte comparisons: a third of the cost of a table gather
         np.greater_equal(raw, t, out=hit)
-        np.add(count, hit, out=count, casting="unsafe")
+        np.add(count, hit.view(np.uint8), out=count)
     np.copyto(out, count, casting="unsafe")
     return out
+
+
+def _product_width(columns: int) -> int:
+    """Columns of the float32 product for ``columns`` sums: OpenBLAS's ``sgemm`` on ``(64 x 2048) @ (2048 x c)`` (128 x 1024: the same),
+    measured: c = 2, 4, 6, 7 take 0.07, 0.09, 0.14, 0.2 ns per weight, but c = 3 0.12, c = 8 0.33 and c = 9-15
+    0.4-0.7 (c = 16: 0.41), so 3 is padded to 4 and more than 8 to a multiple of 8."""
+    if columns == 3:
+        return 4
+    return columns if columns <= 8 else -(-columns // 8) * 8
 
 
 def _poisson_sums(f: np.ndarray, statistic: Callable[[np.ndarray], np.ndarray], n_resamples: int, seed: int) -> np.ndarray:
@@ -229,11 +258,12 @@ def _poisson_sums(f: np.ndarray, statistic: Callable[[np.ndarray], np.ndarray], 
 
     The features are centred at their means before the float32 products and the means added back in float64, so
     the sums keep float32's relative precision on each feature's spread, not on its level; partial products over
-    slices of items are accumulated in float64.
+    slices of items are accumulated in float64. The random bytes come from SFC64 (a quarter faster than PCG64 here),
+    one stream per chunk of resamples.
     """
     n, k = f.shape
     mu = f.mean(axis=0)
-    width = 2 if k == 1 else -(-(k + 1) // 8) * 8  # a mean: 2 columns; else padded to 8 (BLAS's fast kernels)
+    width = _product_width(k + 1)
     fc = np.zeros((n, width), dtype=np.float32)
     fc[:, :k] = f - mu
     fc[:, k] = 1.0  # the weight total: exact, a sum of small integers below 2^24 per slice
@@ -246,7 +276,7 @@ def _poisson_sums(f: np.ndarray, statistic: Callable[[np.ndarray], np.ndarray], 
         count, hit, weights = np.empty(size, dtype=np.uint8), np.empty(size, dtype=bool), np.empty(size, dtype=np.float32)
         for a in range(0, n, cols):
             m = min(cols, n - a) * rows
-            w = _poisson_weights_into(rng, count[:m], hit[:m], weights[:m]).reshape(rows, -1)
+            w = _poisson_weights_into(rng.bit_generator, count[:m], hit[:m], weights[:m]).reshape(rows, -1)
             acc += w @ fc[a : a + w.shape[1]]
         total = acc[:, k : k + 1]
         return statistic(n * acc[:, :k] / total + n * mu)
@@ -254,7 +284,7 @@ def _poisson_sums(f: np.ndarray, statistic: Callable[[np.ndarray], np.ndarray], 
     from threadpoolctl import threadpool_limits  # a dependency of scikit-learn, so always installed
 
     with threadpool_limits(1, user_api="blas"):  # one BLAS thread per chunk thread: threaded BLAS on small products spins
-        return _run_chunks(work, n_resamples, seed, max(1, _CHUNK_ELEMENTS // rows_per_job))
+        return _run_chunks(work, n_resamples, seed, max(1, _CHUNK_ELEMENTS // rows_per_job), np.random.SFC64)
 
 
 def bootstrap_counts(
@@ -315,6 +345,8 @@ def bootstrap_sums(
     n, k = f.shape
     if n == 0:
         return np.full(n_resamples, np.nan)
+    if n >= POISSON_MIN_ITEMS and _many_distinct_values(f):  # skips np.unique over rows, which costs ~0.1 s here
+        return _with_scheme(_poisson_sums(f, statistic, n_resamples, seed), "Poisson bootstrap")
     uniq, freq, inverse = _unique_rows(f)
     if _uses_multinomial(len(uniq), n):
 
