@@ -43,7 +43,7 @@ from ..schema import Decision, Judgment, Turn
 from . import JudgeContext, get_judge_info, register_judge
 from ._listwise import listwise_extra, listwise_judgment
 from ._parsing import Answer, answer_of, read_label
-from ._prompted import PromptedJudge, Verdict
+from ._prompted import PromptedJudge, Verdict, compiled
 from ._rating import RatingJudge, RatingRead
 
 if TYPE_CHECKING:
@@ -337,7 +337,7 @@ def _compile(check: _Check, source: str, name: str) -> Any:
     import jinja2
 
     try:
-        return sandbox().from_string(source)
+        return compiled(sandbox().from_string(source))
     except jinja2.TemplateSyntaxError as e:
         raise check.error(f"template syntax error on line {e.lineno} of the template: {e.message}", name) from None
 
