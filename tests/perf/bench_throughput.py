@@ -180,17 +180,40 @@ def cpu_per_call(args: argparse.Namespace, tmp: Path) -> None:
         server.kill()
 
 
+BARE_SCRIPT = r"""
+import asyncio, json, os, sys
+import aiohttp
+
+async def main(url, path, concurrency):
+    with open(path, encoding="utf-8") as f:
+        bodies = json.load(f)
+    sem = asyncio.Semaphore(concurrency)
+    headers = {"Authorization": "Bearer " + os.environ["OPENAI_API_KEY"]}
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=concurrency)) as session:
+        async def one(body):
+            async with sem, session.post(url + "/chat/completions", json=body, headers=headers) as resp:
+                await resp.json()
+        await asyncio.gather(*(one(b) for b in bodies))
+
+asyncio.run(main(sys.argv[1], sys.argv[2], int(sys.argv[3])))
+"""
+"""The same-run baseline of the start-up rows: the least a Python client does to send judgebench's requests. It
+imports aiohttp, reads the request bodies judgebench sent (already rendered, from a JSON file) and posts them with
+at most ``concurrency`` in flight: no data to validate, no prompt to render, no verdict to parse, nothing to write."""
+
+
 def startup(args: argparse.Namespace, tmp: Path) -> None:
     have_jb = PAIRS.exists()
     data = "judgebench:gpt" if have_jb else make_pairs(350, tmp)
     c = 64
     print(
-        f"\nStart-up and whole command: `python -m judgebench bench --judge vanilla` on {'the 350 JudgeBench GPT-4o pairs' if have_jb else '350 synthetic pairs'} x 2 games, concurrency {c}, latency {args.latency * 1000:.0f} ms, --no-cache --no-progress, a subprocess with its bytecode cached (one run before the rounds)\n"
+        f"\nStart-up and whole command: `python -m judgebench bench --judge vanilla` on {'the 350 JudgeBench GPT-4o pairs' if have_jb else '350 synthetic pairs'} x 2 games, concurrency {c}, latency {args.latency * 1000:.0f} ms, --no-cache --no-progress, a subprocess with its bytecode cached (one run before the rounds). "
+        "Baseline in the same run: a bare client script (`python -c`: import aiohttp, read the same request bodies from a JSON file, post them at the same concurrency), alternating with judgebench\n"
     )
     print(
-        "| round | first request at the server s (target <= 0.3) | first to last request + latency s | after the last answer s | whole command s | bound s | **ratio to bound** (target >= 0.85) | `python -c pass` s | load average |"
+        "| round | program | first request at the server s (target <= 0.3) | first to last request + latency s | after the last answer s | whole command s | bound s | **ratio to bound** (target >= 0.85) | judgebench / bare client, whole command | load average |"
     )
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---|")
     server, url = start_server(args.latency, data if have_jb else None)
     # bytecode cached, as after ``pip install`` (this environment may set PYTHONDONTWRITEBYTECODE, which would make
     # every start compile judgebench's modules from source); the cache goes to a scratch folder, not the repository
@@ -199,44 +222,33 @@ def startup(args: argparse.Namespace, tmp: Path) -> None:
         "PYTHONPYCACHEPREFIX": str(tmp / "pycache"),
     }
     try:
-        for r in range(0, args.rounds + 1):  # round 0 writes the bytecode cache and is not shown
+        bodies_file = tmp / "startup-bodies.json"
+        bodies_file.write_text(json.dumps(capture_bodies(data, url, tmp)), encoding="utf-8")
+
+        def timed(cmd: list[str]) -> tuple[float, float, float, float, int]:
+            """(first request s, judging span s, after the last answer s, whole s, calls) of one process."""
             reset_server(url)
-            cmd = [
-                sys.executable,
-                "-m",
-                "judgebench",
-                "bench",
-                "--judge",
-                "vanilla",
-                "--model",
-                "openai:bench",
-                "--base-url",
-                url,
-                "--data",
-                data,
-                "--concurrency",
-                str(c),
-            ]
-            cmd += ["--no-cache", "--no-progress", "--results-dir", str(tmp / f"startup-{r}")]
             t0 = time.monotonic()
             subprocess.run(cmd, env=env, check=True, capture_output=True)
-            if r == 0:
-                continue
             wall = time.monotonic() - t0
             st = server_stats(url)
             first = float(st["first_arrival"]) - t0
             judging = float(st["last_arrival"]) - float(st["first_arrival"]) + args.latency
-            after = wall - first - judging  # scoring, writing the results, printing, interpreter exit
-            n = int(st["calls"])
-            bound = n / (c / args.latency)
-            t1 = time.monotonic()
-            subprocess.run([sys.executable, "-c", "pass"], env=env, check=True)
-            bare = time.monotonic() - t1
+            return first, judging, wall - first - judging, wall, int(st["calls"])
+
+        bare_cmd = [sys.executable, "-c", BARE_SCRIPT, url, str(bodies_file), str(c)]
+        for r in range(0, args.rounds + 1):  # round 0 writes the bytecode cache and is not shown
+            cmd = [sys.executable, "-m", "judgebench", "bench", "--judge", "vanilla", "--model", "openai:bench", "--base-url", url, "--data", data, "--concurrency", str(c)]
+            cmd += ["--no-cache", "--no-progress", "--results-dir", str(tmp / f"startup-{r}")]
+            bare = timed(bare_cmd)
+            ours = timed(cmd)
+            if r == 0:
+                continue
             load = " ".join(f"{x:.2f}" for x in os.getloadavg())
-            print(
-                f"| {r} | {first:.3f} | {judging:.2f} | {after:.2f} | {wall:.2f} | {bound:.2f} | **{bound / wall:.2f}** | {bare:.3f} | {load} |",
-                flush=True,
-            )
+            for name, (first, judging, after, wall, n) in (("bare client", bare), ("judgebench", ours)):
+                bound = n / (c / args.latency)
+                versus = f"{ours[3] / bare[3]:.2f}" if name == "judgebench" else ""
+                print(f"| {r} | {name} | {first:.3f} | {judging:.2f} | {after:.2f} | {wall:.2f} | {bound:.2f} | **{bound / wall:.2f}** | {versus} | {load} |", flush=True)
     finally:
         server.kill()
 
