@@ -175,3 +175,16 @@ def test_stratified_mean_ci_is_the_weighted_mean_of_stratum_means_with_the_norma
     # default weights: the unweighted mean of the strata (RewardBench 2's and RM-Bench's overall)
     assert stratified_mean_ci({"a": a, "b": b}, n_resamples=100)[0] == pytest.approx((0.75 + 0.2) / 2)
     assert math.isnan(stratified_mean_ci({"c": c})[0])
+
+
+def test_bootstrap_interval_finds_every_resampling_scheme_but_no_analytic_interval() -> None:
+    from judgebench.metrics.stats import Estimate, Interval
+
+    fisher = Interval(0.1, 0.3, "Fisher z (pearson)")
+    labels = ["bootstrap (10 resamples, seed 0)", "Poisson bootstrap (10 resamples, seed 0)", "stratified bootstrap (10 resamples, seed 0)"]
+    labels.append("Poisson bootstrap of the influence-function linearisation (10 resamples, seed 0)")
+    for method in labels:
+        boot = Interval(0.0, 0.4, method)
+        assert boot.is_bootstrap and not fisher.is_bootstrap
+        assert Estimate("r", 0.2, 100, intervals=(fisher, boot)).bootstrap_interval() is boot
+    assert Estimate("r", 0.2, 100, intervals=(fisher,)).bootstrap_interval() is None

@@ -59,6 +59,12 @@ class Interval:
     n_resamples: int = 0
     n_undefined: int = 0
 
+    @property
+    def is_bootstrap(self) -> bool:
+        """Whether resampling made it: Efron's ``bootstrap (...)``, ``Poisson bootstrap (...)``, stratified or of a
+        linearisation alike (an analytic interval, such as ``Fisher z``, has no ``bootstrap`` in its method)."""
+        return "bootstrap" in self.method
+
     def to_dict(self) -> dict[str, Any]:
         return {"low": self.low, "high": self.high, "method": self.method, "n_resamples": self.n_resamples, "n_undefined": self.n_undefined}
 
@@ -81,6 +87,10 @@ class Estimate:
     @property
     def is_defined(self) -> bool:
         return self.value is not None
+
+    def bootstrap_interval(self) -> Interval | None:
+        """The first interval made by resampling (``Interval.is_bootstrap``), whatever its scheme."""
+        return next((i for i in self.intervals if i.is_bootstrap), None)
 
     def interval(self, prefix: str = "") -> Interval | None:
         """The first interval whose method starts with ``prefix`` (``""``: the first)."""
@@ -147,6 +157,13 @@ def _unique_rows(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Distinct rows of a 2-D array, their frequencies and each row's index into them."""
     uniq, inverse, freq = np.unique(rows, axis=0, return_inverse=True, return_counts=True)
     return uniq, freq.astype(np.int64), inverse.reshape(-1)
+
+
+def many_distinct_rows(rows: np.ndarray) -> bool:
+    """Whether the ``(n, k)`` rows are too varied for the exact multinomial path (more than ``n / 16`` distinct rows),
+    the case in which :func:`bootstrap_sums` draws index gathers or, from ``POISSON_MIN_ITEMS`` items, Poisson weights."""
+    f = np.asarray(rows).reshape(len(rows), -1)
+    return _many_distinct_values(f) or not _uses_multinomial(len(np.unique(f, axis=0)), len(f))
 
 
 def _many_distinct_values(f: np.ndarray) -> bool:
@@ -368,6 +385,38 @@ def bootstrap_sums(
         return statistic(_resampled_counts(rng, rows, freq, inverse) @ uniq)
 
     return _run_chunks(counts_matmul, n_resamples, seed, n + len(uniq))
+
+
+LINEARISATION = "of the influence-function linearisation"
+
+
+def bootstrap_linearisation(
+    value: float,
+    influence: np.ndarray,
+    *,
+    n_resamples: int = DEFAULT_RESAMPLES,
+    seed: int = DEFAULT_SEED,
+) -> np.ndarray:
+    """Bootstrap replicates of a statistic's linearisation: ``value + mean over the resample of its influence values``.
+
+    For a statistic ``T`` of the empirical distribution ``F_n`` with empirical influence values
+    ``l_i = d/de T((1 - e) F_n + e delta_i)`` at ``e = 0`` (which sum to 0), a resample with counts ``f_i`` has
+    ``T* ~ T + sum(f_i l_i) / n``, to first order. This is the linear bootstrap ``t*_L`` of Davison & Hinkley (1997,
+    *Bootstrap Methods and their Application*, sections 2.7.2-2.7.4), whose variance ``sum(l_i^2) / n^2`` is the
+    infinitesimal-jackknife variance (Jaeckel 1972; Efron 1982, *The Jackknife, the Bootstrap and Other Resampling
+    Plans*, ch. 6). Its replicates are the bootstrapped mean of the ``l_i``, so they come from the engine of
+    :func:`bootstrap_sums` (the Poisson bootstrap from ``POISSON_MIN_ITEMS`` distinct values on). It keeps the skewness
+    of the influence values but drops the statistic's curvature (an ``O(1/n)`` term, against the ``O(1/sqrt(n))``
+    spread), so it is meant for many items, where the exact bootstrap of a rank statistic is the expensive one.
+
+    Returns:
+        ``(n_resamples,)`` replicates whose ``scheme_of`` is the engine's scheme followed by ``LINEARISATION``, so
+        that :func:`interval_of` labels the interval as a bootstrap of the linearisation.
+    """
+    lv = np.asarray(influence, dtype=float).reshape(-1)
+    n = lv.size
+    reps = bootstrap_sums(lv, lambda s: value + s[:, 0] / n, n_resamples=n_resamples, seed=seed)
+    return _with_scheme(reps, f"{scheme_of(reps)} {LINEARISATION}")
 
 
 def bootstrap_weighted(
