@@ -290,6 +290,82 @@ def spearman_influence(x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]
     return float(rho), inf_c / root - rho * (inf_a / a + inf_b / b) / 2
 
 
+def _run_starts(*keys: np.ndarray) -> np.ndarray:
+    """For a sequence sorted by the composite ``keys``, the position where each element's run of equal keys starts."""
+    new = np.zeros(keys[0].size, dtype=bool)
+    new[0] = True
+    for k in keys:
+        new[1:] |= k[1:] != k[:-1]
+    return np.maximum.accumulate(np.where(new, np.arange(new.size), 0))
+
+
+def _less_and_greater_within(group: np.ndarray, sub: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``#{j: group_j = group_i, sub_j < sub_i}`` and ``#{j: group_j = group_i, sub_j > sub_i}`` for every ``i``."""
+    n = group.size
+    order = np.lexsort((sub, group))
+    g, s = group[order], sub[order]
+    group_end = n - 1 - _run_starts(g[::-1])[::-1]
+    block_end = n - 1 - _run_starts(g[::-1], s[::-1])[::-1]
+    less, greater = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
+    less[order] = _run_starts(g, s) - _run_starts(g)
+    greater[order] = group_end - block_end
+    return less, greater
+
+
+def _lower_left(rx: np.ndarray, ry: np.ndarray) -> np.ndarray:
+    """``#{j: rx_j < rx_i and ry_j < ry_i}`` for every ``i`` (dense integer ranks), in ``O(n log^2 n)``.
+
+    ``ry_j < ry_i`` when, at the highest bit where they differ, ``ry_j`` has a 0 and ``ry_i`` a 1: for each bit ``b``,
+    items are grouped by ``ry >> (b + 1)`` (a stable radix sort that keeps the x order within a group), and an item
+    with bit ``b`` set counts the 0-bit items of its group with a smaller x (a cumulative sum).
+    """
+    n = rx.size
+    by_x = np.argsort(rx, kind="stable")
+    ryo, rxo = ry[by_x], rx[by_x]
+    zeros_before = np.zeros(n + 1, dtype=np.int64)
+    out = np.zeros(n, dtype=np.int64)
+    for b in range(max(1, int(ry.max()).bit_length())):
+        key = ryo >> (b + 1)
+        o = np.argsort(key.astype(np.uint16) if key.max() < 1 << 16 else key, kind="stable")
+        k, x, bit = key[o], rxo[o], (ryo[o] >> b) & 1
+        np.cumsum(bit == 0, out=zeros_before[1:])
+        out[by_x[o]] += np.where(bit == 1, zeros_before[_run_starts(k, x)] - zeros_before[_run_starts(k)], 0)
+    return out
+
+
+def kendall_influence(x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+    """Kendall's tau-b and its empirical influence values, in ``O(n log^2 n)``.
+
+    tau-b is the functional ``N / sqrt(D_x D_y)`` with ``N = E[sign(X - X') sign(Y - Y')]`` and
+    ``D_x = 1 - P(X = X')`` over independent copies (at the empirical distribution: ``C - D = n^2 N / 2`` and
+    ``n_0 - n_1 = n^2 D_x / 2``, so it is scipy's tau-b). Both are quadratic functionals, so at the item ``(x, y)``
+    ``IF_N = 2 (E[sign(x - X) sign(y - Y)] - N)``, ``IF_Dx = -2 (P(X = x) - P(X = X'))`` and
+    ``IF_tau = IF_N / sqrt(D_x D_y) - tau (IF_Dx / D_x + IF_Dy / D_y) / 2``; without ties,
+    ``IF = 2 (2 P[(X - x)(Y - y) > 0] - 1 - tau)`` (Croux & Dehon 2010). The per-item concordance
+    ``K_i = sum_j sign(x_i - x_j) sign(y_i - y_j)`` comes from dominance counts (:func:`_lower_left`) and the tie
+    groups: ``K = 2 (2 LL - L_x + LE) + G_y - L_y - (G_xy - L_xy)``, with ``LL = #{x_j < x_i, y_j < y_i}``,
+    ``LE = #{x_j < x_i, y_j = y_i}``, ``L_x = #{x_j < x_i}``, ``L_y``, ``G_y`` likewise, and ``L_xy``, ``G_xy`` the
+    items of the same x with a smaller or larger y.
+    """
+    n = x.size
+    _, rx, tx = np.unique(x, return_inverse=True, return_counts=True)
+    _, ry, ty = np.unique(y, return_inverse=True, return_counts=True)
+    rx, ry = rx.reshape(-1), ry.reshape(-1)
+    below_x, below_y = (np.cumsum(tx) - tx)[rx], (np.cumsum(ty) - ty)[ry]
+    above_y = n - below_y - ty[ry]
+    x_before, _ = _less_and_greater_within(ry, rx)
+    y_below, y_above = _less_and_greater_within(rx, ry)
+    k = 2 * (2 * _lower_left(rx, ry) - below_x + x_before) + above_y - below_y - (y_above - y_below)
+    tie_x, tie_y = tx[rx] / n, ty[ry] / n
+    concord = float(k.sum()) / n**2
+    dx, dy = 1 - float(tie_x.mean()), 1 - float(tie_y.mean())
+    root = np.sqrt(dx * dy)
+    tau = concord / root
+    inf_n = 2 * (k / n - concord)
+    inf_dx, inf_dy = -2 * (tie_x - (1 - dx)), -2 * (tie_y - (1 - dy))
+    return float(tau), inf_n / root - tau * (inf_dx / dx + inf_dy / dy) / 2
+
+
 BootstrapMode = Literal["auto", "exact", "linear"]
 
 
@@ -308,14 +384,15 @@ def correlation(
     Intervals: a bootstrap over items (first) and the Fisher z interval (second; see ``stats.fisher_z_interval``).
     Spearman and Kendall handle ties (midranks; tau-b). Pearson assumes interval ratings.
 
-    Spearman's bootstrap (``bootstrap``): ``"exact"`` recomputes weighted midranks in every resample (Efron's
-    bootstrap, or multinomial counts of the distinct rows); ``"linear"`` bootstraps rho's linearisation,
-    ``rho + mean of its influence values`` (:func:`spearman_influence`, ``stats.bootstrap_linearisation``), labelled
-    ``... of the influence-function linearisation (...)``; ``"auto"`` (default) takes the linearisation from
-    ``stats.POISSON_MIN_ITEMS`` items with many distinct rows (continuous data, where the exact path costs ~10 ns per
-    item and resample: 10 s or more for 100,000 items) and the exact path otherwise (labels, Likert ratings: their
-    published intervals stay exact). Pearson's r is a function of sums and always exact (or Poisson); Kendall's
-    tau-b ignores the option.
+    The rank correlations' bootstrap (``bootstrap``): ``"exact"`` recomputes weighted midranks (Spearman) or
+    concordances (Kendall, up to ``MAX_KENDALL_BOOTSTRAP_ROWS`` distinct rows; above, Fisher z only) in every resample
+    (Efron's bootstrap, or multinomial counts of the distinct rows); ``"linear"`` bootstraps the statistic's
+    linearisation, ``value + mean of its influence values`` (:func:`spearman_influence`, :func:`kendall_influence`,
+    ``stats.bootstrap_linearisation``), labelled ``... of the influence-function linearisation (...)``; ``"auto"``
+    (default) takes the linearisation from ``stats.POISSON_MIN_ITEMS`` items with many distinct rows (continuous
+    data, where exact Spearman costs ~10 ns per item and resample, 10 s or more for 100,000 items, and exact Kendall
+    does not run) and the exact path otherwise (labels, Likert ratings: their published intervals stay exact).
+    Pearson's r is a function of sums and ignores the option.
 
     Returns:
         Undefined with a reason for fewer than 3 items or a rater with zero variance (a constant rating).
@@ -357,11 +434,13 @@ def correlation(
         reps = bootstrap_linearisation(value, spearman_influence(x, y)[1], n_resamples=n_resamples, seed=seed)
     elif kind == "spearman":
         reps = bootstrap_weighted(rows, _weighted_spearman, n_resamples=n_resamples, seed=seed)
+    elif _linearise(bootstrap, rows):
+        reps = bootstrap_linearisation(value, kendall_influence(x, y)[1], n_resamples=n_resamples, seed=seed)
     elif (n_unique := len(np.unique(rows, axis=0))) <= MAX_KENDALL_BOOTSTRAP_ROWS:
         reps = bootstrap_weighted(rows, _weighted_kendall_tau_b, n_resamples=n_resamples, seed=seed)
     else:
         reps = None
-        note = f"no bootstrap interval: {n_unique} distinct rating pairs (> {MAX_KENDALL_BOOTSTRAP_ROWS}); Fisher z only"
+        note = f"no bootstrap interval: {n_unique} distinct rating pairs (> {MAX_KENDALL_BOOTSTRAP_ROWS}); Fisher z only (bootstrap='linear' bootstraps its linearisation)"
     boot = _ci(reps, confidence, seed) if reps is not None else ()
     fz = fisher_z_interval(value, n, kind=kind, confidence=confidence)
     return Estimate(name, value, n, intervals=boot + ((fz,) if fz else ()), p_value=finite_or_none(res.pvalue), reason=note)
