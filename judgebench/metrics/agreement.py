@@ -6,8 +6,11 @@ is missing are dropped. Every function returns a :class:`~judgebench.metrics.sta
 with a ``reason`` where the statistic is undefined, never a silent ``NaN``.
 
 Point estimates come from the reference implementations (scikit-learn for kappa, scipy for correlations).
-Bootstrap intervals resample items with the exact multinomial engine of ``stats.py``; the vectorized formulas
-used there are checked against the same references in ``tests/test_agreement.py``.
+Bootstrap intervals resample items with the engine of ``stats.py`` (exact multinomial counts for labels and Likert
+ratings); the vectorized formulas used there are checked against the same references in ``tests/test_agreement.py``.
+Spearman's rho and Kendall's tau-b on many items with many distinct rows bootstrap their linearisation instead
+(influence values, :func:`spearman_influence`, :func:`kendall_influence`; see :func:`correlation`), checked against
+the jackknife and a resampling loop over scipy in ``tests/test_linear_bootstrap.py``.
 Reliability among many raters (Krippendorff's alpha, Fleiss' kappa, the human baseline) is in ``reliability.py``.
 """
 

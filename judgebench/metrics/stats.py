@@ -29,6 +29,10 @@ consistent for smooth functions of means (Mason & Newton 1992; Praestgaard & Wel
 ``(resamples x n) @ (n x k)`` float32 matrix product of byte weights, about 0.6-0.8 ns per weight in all on one core
 (random bytes from SFC64 0.2, comparisons and the float32 copy 0.3, the product 0.07-0.14), where drawing and
 counting 10^9 item indices costs 5-9 ns each. Intervals made this way are labelled ``Poisson bootstrap (...)``.
+
+Statistics that are not functions of sums (rank correlations on continuous values) can bootstrap their
+linearisation instead, ``value + mean of their influence values`` (:func:`bootstrap_linearisation`), with the same
+engine; those intervals say so in their label (``... of the influence-function linearisation (...)``).
 """
 
 from __future__ import annotations
