@@ -41,7 +41,10 @@ _REPORT_VERB = (
 _OPENING = "\"'\u201c\u2018`*"
 # The judge speaking of itself ("I will end with [[B>A]]", "I said [[A>B]]") is not reporting a response.
 _SELF = r"(?<!\bI )(?<!\bwe )(?<!\bI'll )(?<!\bI will )(?<!\blet me )(?<!\bI'd )"
-_REPORTED_BEFORE = re.compile(rf"{_SELF}\b(?:{_REPORT_VERB}){_FILLER}[\s:,\-\u2013\u2014{_OPENING}]*$", re.IGNORECASE)
+# Speed (same matches): the patterns searched at every position of a sentence open with a lookahead for the first
+# letters their words can start with, so that most positions fail on one test; ``_STEMS`` (``_may_match``) lets a
+# text with none of a pattern's words skip the search.
+_REPORTED_BEFORE = re.compile(rf"(?=[acefiopqrsw])\b{_SELF}(?:{_REPORT_VERB}){_FILLER}[\s:,\-\u2013\u2014{_OPENING}]*$", re.IGNORECASE)
 _POSSESSIVE_BEFORE = re.compile(rf"\w['\u2019]s{_FILLER}[\s:,{_OPENING}]*$", re.IGNORECASE)  # only for a quoted label
 _REPORTED_AFTER = re.compile(
     rf"^[{_CLOSING}]*(?:\s*,\s*(?:(?:which|that)\s+)?|\s+(?:which|that)\s+|\s+)?(?:(?:is|was|are|were|looks\s+like|seems\s+like|seems\s+to\s+be)\s+)?"
@@ -50,7 +53,7 @@ _REPORTED_AFTER = re.compile(
     re.IGNORECASE,
 )
 _NEGATED_BEFORE = re.compile(
-    r"(?:\bnot|n['\u2019]t|\bnever|\brather\s+than|\binstead\s+of|\bother\s+than|\bno\s+longer)"
+    r"(?=[inor])(?:\bnot|n['\u2019]t|\bnever|\brather\s+than|\binstead\s+of|\bother\s+than|\bno\s+longer)"
     r"(?:\s+(?:a|an|the|even|just|simply|quite|necessarily))*[\s:,\"'\u201c\u2018*]*$",
     re.IGNORECASE,
 )
@@ -58,22 +61,26 @@ _NEGATED_AFTER = re.compile(
     rf"^[{_CLOSING}]*\s*(?:would\s+be|is|was|seems|looks)\s+(?:\w+\s+)?(?:wrong|incorrect|unjustified|unwarranted|mistaken|a\s+mistake)\b",
     re.IGNORECASE,
 )
-_HYPOTHETICAL_BEFORE = re.compile(
-    r"\b(?:would|could|might|should)(?:\s+not|n['\u2019]t)?\s+have\b|\b(?:would|could|might|should)['\u2019]ve\b"
-    r"|(?<!\beven )(?<!\bas )\bif\b.*?\b(?:then|had|were|(?:would|could|might)\s+(?:be|have|get|deserve))\b"
-    r"|\b(?:alternative(?:ly)?|otherwise|hypothetically|supposing|suppose)\b",
+# Hypothetical before a label: a counterfactual or an alternative word (``_HYPOTHETICAL_WORDS``), or an ``if`` clause:
+# ``if`` then, on the same line, ``then``, ``had``, ``were`` or ``would be`` (``_IF`` ... ``_IF_CONSEQUENCE``; the
+# one pattern "\bif\b.*?\b(?:then|...)\b" took time quadratic in the number of ``if``s: see ``_hypothetical_before``).
+_HYPOTHETICAL_WORDS = re.compile(
+    r"(?=[achmosw])(?:\b(?:would|could|might|should)(?:\s+not|n['\u2019]t)?\s+have\b|\b(?:would|could|might|should)['\u2019]ve\b"
+    r"|\b(?:alternative(?:ly)?|otherwise|hypothetically|supposing|suppose)\b)",
     re.IGNORECASE,
 )
+_IF = re.compile(r"(?=i)(?<!\beven )(?<!\bas )\bif\b", re.IGNORECASE)
+_IF_CONSEQUENCE = re.compile(r"(?=[chmtw])\b(?:then|had|were|(?:would|could|might)\s+(?:be|have|get|deserve))\b", re.IGNORECASE)
 _HYPOTHETICAL_AFTER = re.compile(
     rf"^[{_CLOSING}]*[,.]?\s*(?:only\s+if|if|unless|provided|assuming|in\s+case|(?:would|could|might)(?:\s+have|['\u2019]ve)\b)", re.IGNORECASE
 )
 # Contrast words: a condition's scope ends at them ("if A had ..., it would have been [[A>B]], but it is [[B>A]]").
-_CONTRAST = re.compile(r"\b(?:but|however|yet|though|although|whereas|while)\b", re.IGNORECASE)
+_CONTRAST = re.compile(r"(?=[abhtwy])\b(?:but|however|yet|though|although|whereas|while)\b", re.IGNORECASE)
 # Text that may join labels into a list of alternatives: punctuation and at most one connective.
 _JOIN = re.compile(r"^[\s\"'\u201c\u201d\u2018\u2019`*,/()\[\]]*(?:(?:or|and|nor|vs\.?|versus|and/or)\b[\s\"'\u201c\u201d\u2018\u2019`*,/()\[\]]*)?$", re.IGNORECASE)
 # Words that mark a later label of the same sentence as the judge's correction of an earlier one.
 _CORRECTION = re.compile(
-    r"\b(?:but|however|though|although|yet|actually|instead|rather|really|so|therefore|thus|hence|overall|ultimately|"
+    r"(?=[abfhiorstuy])\b(?:but|however|though|although|yet|actually|instead|rather|really|so|therefore|thus|hence|overall|ultimately|"
     r"finally|in\s+fact|in\s+the\s+end|after\s+all|on\s+(?:second\s+thought|reflection|balance|closer\s+\w+))\b",
     re.IGNORECASE,
 )
@@ -101,34 +108,39 @@ class Label:
 
 
 def classify(pattern: re.Pattern[str], text: str, key: Callable[[re.Match[str]], object]) -> list[Label]:
-    """Every match of ``pattern`` in ``text``, in order, each marked as a verdict or as a mention with its kind."""
+    """Every match of ``pattern`` in ``text``, in order, each marked as a verdict or as a mention with its kind.
+
+    Matches come in order and never overlap, so their starts and ends only grow: a label's neighbours are found by
+    index and bisection, and labels are compared only with those of their own sentence (time about linear in the
+    number of labels, where it was quadratic)."""
     matches = list(pattern.finditer(text))
     if not matches:
         return []
     starts = [0] + [m.end() for m in _BREAK.finditer(text)]
     code = _code_spans(text, pattern)
+    ends = [m.end() for m in matches]
     sentence_of = [_sentence(starts, m, len(text)) for m in matches]
-    mentions = [_mention(text, m, sentence_of[i], matches, code) for i, m in enumerate(matches)]
+    mentions = [_mention(text, i, matches, ends, sentence_of[i], code) for i in range(len(matches))]
     keys = [key(m) for m in matches]
-    for i in range(len(matches)):
-        same = [j for j in range(len(matches)) if sentence_of[j] == sentence_of[i]]
-        if len({keys[j] for j in same if keys[j] is not None}) >= 3:  # the prompt's menu
-            mentions[i] = mentions[i] or OFFERED
-        if keys[i] is None:
+    decisions: dict[tuple[int, int], set[object]] = {}
+    for i, sentence in enumerate(sentence_of):
+        if keys[i] is not None:
+            decisions.setdefault(sentence, set()).add(keys[i])
+    for i, sentence in enumerate(sentence_of):
+        if len(decisions.get(sentence, ())) >= 3 or keys[i] is None:  # the prompt's menu; a family's alternatives form
             mentions[i] = mentions[i] or OFFERED
     for group in _joined_groups(text, matches, sentence_of):
         if len({keys[j] for j in group}) > 1:
             for j in group:
                 mentions[j] = mentions[j] or OFFERED
     labels: list[Label] = []
+    verdicts_of: dict[tuple[int, int], list[int]] = {}  # the verdicts seen so far in each sentence
     for i, m in enumerate(matches):
         rivals: tuple[Label, ...] = ()
         if mentions[i] is None:
-            rivals = tuple(
-                labels[j]
-                for j in range(i)
-                if mentions[j] is None and sentence_of[j] == sentence_of[i] and keys[j] != keys[i] and not _CORRECTION.search(text[matches[j].end() : m.start()])
-            )
+            earlier = verdicts_of.setdefault(sentence_of[i], [])
+            rivals = tuple(labels[j] for j in earlier if keys[j] != keys[i] and not _CORRECTION.search(text[matches[j].end() : m.start()]))
+            earlier.append(i)
         labels.append(Label(m, keys[i], mentions[i], rivals))
     return labels
 
@@ -145,6 +157,8 @@ def _code_spans(text: str, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
     """Spans of program code: fenced blocks tagged with a programming language, and code blocks or spans whose text
     (labels removed) is code. A JSON block, or a label alone in backticks, is formatting and not listed."""
     spans: list[tuple[int, int]] = []
+    if "`" not in text and "~" not in text:  # neither a fence nor a code span
+        return spans
     for m in _FENCE.finditer(text):
         language = m.group(2).lower()
         if language not in _DATA_LANGUAGES or _CODE_SYNTAX.search(pattern.sub("", m.group(3))):
@@ -164,31 +178,92 @@ def _quote_start(text: str, start: int, end: int) -> int | None:
         found = segment.rfind('"')
     if segment.rfind("\u201c") > segment.rfind("\u201d"):
         found = max(found, segment.rfind("\u201c"))
-    singles = [q for q in _OPEN_SINGLE.finditer(text[start : end + 1]) if q.start() < end - start]  # sees the label's first character
-    if singles and not _CLOSE_SINGLE.search(segment, singles[-1].end()):
-        found = max(found, singles[-1].start())
+    around = text[start : end + 1]  # sees the label's first character
+    if "'" in around or "\u2018" in around:  # else no single quote opens
+        singles = [q for q in _OPEN_SINGLE.finditer(around) if q.start() < end - start]
+        if singles and not _CLOSE_SINGLE.search(segment, singles[-1].end()):
+            found = max(found, singles[-1].start())
     return None if found < 0 else start + found
 
 
-def _mention(text: str, m: re.Match[str], sentence: tuple[int, int], others: list[re.Match[str]], code: list[tuple[int, int]]) -> str | None:
-    """Why the label ``m`` is a mention, from the words around it in its sentence; None for a verdict."""
+# Words a match of each pattern must hold (lower case; see ``_found``).
+_REPORTED_STEMS = (
+    "contain", "end", "close", "finish", "sign", "includ", "inject", "append", "insert", "add", "print", "say", "said", "writ", "wrote",
+    "claim", "state", "repeat", "quot", "output", "return", "echo", "smuggl",
+)  # fmt: skip
+_POSSESSIVE_STEMS = ("'s",)
+_NEGATED_STEMS = ("not", "n't", "never", "rather", "instead", "other", "longer")
+_CONTRAST_STEMS = ("but", "however", "yet", "though", "whereas", "while")
+_HYPOTHETICAL_STEMS = ("would", "could", "might", "should", "alternative", "otherwise", "hypothetically", "suppos")
+
+
+def _found(pattern: re.Pattern[str], stems: tuple[str, ...], text: str) -> bool:
+    """Whether ``pattern`` matches in ``text``, where every match of ``pattern`` holds one of ``stems`` (case
+    ignored). An ASCII text without any is answered at once; any other text is searched (under ``re.IGNORECASE``
+    some non-ASCII letters match ASCII ones: 'ſ' matches 's', the Kelvin sign 'k')."""
+    if text.isascii():
+        if not any(map(text.lower().__contains__, stems)):  # (an empty text holds none)
+            return False
+    return pattern.search(text) is not None
+
+
+def _hypothetical_before(text: str) -> bool:
+    """Whether ``text`` (the words before a label, from the start of its clause) makes the label hypothetical: a
+    counterfactual or alternative word (``_HYPOTHETICAL_WORDS``), or an ``if`` followed on the same line by a
+    consequence word (``_IF_CONSEQUENCE``: ``then``, ``had``, ``were``, ``would be`` ...).
+
+    One regular expression "\\bif\\b.*?\\b(?:then|...)\\b" said the same, but scanned the rest of the line again from
+    every ``if``: quadratic time in a long line of them. Here only the first ``if`` of each line is tried (a later
+    ``if`` of the line can only find a consequence the first one finds too), and the first consequence after a
+    position is looked up once and reused while it stays ahead."""
+    if _found(_HYPOTHETICAL_WORDS, _HYPOTHETICAL_STEMS, text):
+        return True
+    if not _found(_IF, ("if",), text):
+        return False
+    line_end = -1
+    consequence = -1  # where the first consequence at or after the last position searched from starts
+    for m in _IF.finditer(text):
+        if m.start() < line_end:  # a later ``if`` of a line whose first one found no consequence
+            continue
+        line_end = text.find("\n", m.end())
+        if line_end < 0:
+            line_end = len(text)
+        if consequence < m.end():
+            found = _IF_CONSEQUENCE.search(text, m.end())  # looks behind m.end() for its \\b, as the one pattern did
+            consequence = found.start() if found else len(text) + 1
+        if consequence <= line_end:
+            return True
+    return False
+
+
+def _mention(text: str, i: int, matches: list[re.Match[str]], ends: list[int], sentence: tuple[int, int], code: list[tuple[int, int]]) -> str | None:
+    """Why the label ``matches[i]`` is a mention, from the words around it in its sentence; None for a verdict.
+    ``ends`` are the labels' ends (in order)."""
+    m = matches[i]
     if any(a <= m.start() < b for a, b in code):
         return IN_CODE
     s0, s1 = sentence
     quote = _quote_start(text, s0, m.start())
     anchor = m.start() if quote is None else quote
     before = text[s0:anchor]
-    right_before = text[s0 : m.start()]  # inside the quotation, if any ("tries to inject [[A>>B]]" in a JSON string)
-    stop = min([n.start() for n in others if m.end() <= n.start() < s1] + [s1])
-    earlier = [n.end() for n in others if n.end() <= m.start()]
+    # and, when the label is quoted, the words inside the quotation ("tries to inject [[A>>B]]" in a JSON string)
+    befores = (before,) if quote is None else (before, text[s0 : m.start()])
+    stop = min([n.start() for n in matches[i : i + 2] if m.end() <= n.start() < s1] + [s1])  # the next label (the label itself when empty)
     after = text[m.end() : stop]
-    if any(_REPORTED_BEFORE.search(b) for b in (before, right_before)) or (quote is not None and _POSSESSIVE_BEFORE.search(before)) or _REPORTED_AFTER.match(after):
+    if (
+        any(_found(_REPORTED_BEFORE, _REPORTED_STEMS, b) for b in befores)
+        or (quote is not None and _found(_POSSESSIVE_BEFORE, _POSSESSIVE_STEMS, before))
+        or _REPORTED_AFTER.match(after)
+    ):
         return REPORTED
-    if any(_NEGATED_BEFORE.search(b) for b in (before, right_before)) or _NEGATED_AFTER.match(after):
+    if any(_found(_NEGATED_BEFORE, _NEGATED_STEMS, b) for b in befores) or _NEGATED_AFTER.match(after):
         return NEGATED
     # A condition or counterfactual reaches to the end of its clause: look back to a contrast word or an earlier label.
-    scope = max([c.end() for c in _CONTRAST.finditer(before)] + [e - s0 for e in earlier if s0 <= e <= anchor] + [0])
-    if _HYPOTHETICAL_BEFORE.search(before[scope:]) or _HYPOTHETICAL_AFTER.match(after):
+    contrast = [c.end() for c in _CONTRAST.finditer(before)] if _found(_CONTRAST, _CONTRAST_STEMS, before) else []
+    last = bisect.bisect_right(ends, anchor) - 1  # the last label that ends by the anchor
+    earlier = [ends[last] - s0] if last >= 0 and ends[last] >= s0 else []
+    scope = max(contrast + earlier + [0])
+    if _hypothetical_before(before[scope:]) or _HYPOTHETICAL_AFTER.match(after):
         return HYPOTHETICAL
     return None
 

@@ -74,6 +74,7 @@ _WRAPPER = re.compile(
     re.IGNORECASE,
 )
 
+_SPACES = re.compile(r"\s+")
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 _ESCAPED_BRACKET = re.compile(r"\\([\[\]])")
 
@@ -111,6 +112,11 @@ _QUOTED = re.compile("[\"'`\u201c\u2018]")
 _PREFIX = 40  # a prompt line's first 40 characters identify it (an echo may abridge or vary the rest of the line)
 
 
+@functools.cache
+def _literal(text: str) -> re.Pattern[str]:
+    return re.compile(re.escape(text))
+
+
 @dataclass(frozen=True)
 class Echo:
     """How a family recognises a prompt echo and where it ends.
@@ -138,7 +144,7 @@ class Echo:
         """The text after the echoed prompt (after the last closing marker) when ``text`` begins with the prompt
         and reaches a closing marker; None when ``text`` is not an echo (a marker written elsewhere is text). A
         marker right after a quotation mark is quoted (a judge citing a response's fake marker) and does not count."""
-        ends = [m.end() for marker in self.markers for m in re.finditer(re.escape(marker), text) if not _QUOTED.match(text, max(m.start() - 1, 0), m.start())]
+        ends = [m.end() for marker in self.markers if marker in text for m in _literal(marker).finditer(text) if not _QUOTED.match(text, max(m.start() - 1, 0), m.start())]
         return text[max(ends) :] if ends and self.begins(text) else None
 
 
@@ -185,6 +191,8 @@ def drop_reasoning(text: str) -> tuple[str, str, bool]:
     (the third value is then True). A tag inside a sentence is a mention and stays ordinary text (a judge may write
     that a response "contains a stray </think> tag").
     """
+    if "<" not in text:  # no tag at all
+        return text, "", False
     dropped: list[str] = []
 
     def keep(m: re.Match[str]) -> str:
@@ -224,7 +232,8 @@ def answer_of(text: str | None, echo: Echo | None = None, instructions: Iterable
     if after_echo is not None:  # skip the chat-template tokens between the prompt and the answer (<|im_end|>, [/INST])
         lead = _WRAPPER.match(after_echo)
         body = after_echo[lead.end() if lead else 0 :]
-    body = _EOS.split(body, maxsplit=1)[0]
+    if "<" in body:  # every end-of-sequence token starts with it
+        body = _EOS.split(body, maxsplit=1)[0]
     if not body.strip():
         return Answer("", problem=ONLY_ECHO if after_echo is not None else EMPTY_OUTPUT)
     answer, reasoning, unclosed = drop_reasoning(body)
@@ -238,6 +247,8 @@ def answer_of(text: str | None, echo: Echo | None = None, instructions: Iterable
 def _normalise(text: str) -> str:
     """Unicode compatibility forms folded (full-width ``［［Ａ＞Ｂ］］``, ``１``), zero-width characters removed, and
     Markdown-escaped brackets (``\\[\\[B>A\\]\\]``) read as brackets."""
+    if text.isascii():  # NFKC leaves ASCII as it is, and zero-width characters are not ASCII
+        return _ESCAPED_BRACKET.sub(r"\1", text) if "\\" in text else text
     return _ESCAPED_BRACKET.sub(r"\1", _ZERO_WIDTH.sub("", unicodedata.normalize("NFKC", text)))
 
 
@@ -273,12 +284,12 @@ def read_label(answer: Answer, pattern: re.Pattern[str], what: str, key: Key | N
 
 def label_text(m: re.Match[str]) -> str:
     """A label as written, whitespace collapsed (for reasons)."""
-    return re.sub(r"\s+", " ", m.group(0)).strip()
+    return _SPACES.sub(" ", m.group(0)).strip()
 
 
 def _default_key(m: re.Match[str]) -> object:
     found = m.group(1) if m.re.groups and m.group(1) is not None else m.group(0)
-    return re.sub(r"\s+", "", found).upper()
+    return _SPACES.sub("", found).upper()
 
 
 def phrase(text: str) -> re.Pattern[str]:
