@@ -53,11 +53,13 @@ def jackknife(kind: str, x: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 
 @pytest.mark.parametrize("kind", ["spearman", "kendall"])
-@pytest.mark.parametrize("ties", [False, True])
-def test_influence_values_match_the_jackknife(kind: str, ties: bool) -> None:
+@pytest.mark.parametrize("ties", ["none", "y", "both"])
+def test_influence_values_match_the_jackknife(kind: str, ties: str) -> None:
     x, y = skewed_pairs(300, 1)
-    if ties:  # Likert-like y and half-point x: the tie terms (mid-distribution functions, tau-b's denominator)
-        x, y = np.round(2 * x) / 2, np.minimum(np.round(y), 5)
+    if ties != "none":  # Likert-like y (and half-point x): the tie terms (mid-distribution functions, tau-b's denominator)
+        y = np.minimum(np.round(y), 5)
+    if ties == "both":
+        x = np.round(2 * x) / 2
     value, lv = INFLUENCE[kind](x, y)
     assert value == pytest.approx(REFERENCE[kind](x, y).statistic, abs=1e-12)
     assert abs(lv.sum()) < 1e-9  # empirical influence values sum to 0
@@ -68,7 +70,7 @@ def test_influence_values_match_the_jackknife(kind: str, ties: bool) -> None:
     assert np.abs(jk - lv).max() < 0.02
     if kind == "spearman":
         assert np.abs(jk - fixed_rank_influence(x, y)).max() > 0.1
-    elif ties:
+    elif ties != "none":
         assert np.abs(jk - without_tie_terms(x, y, value, lv)).max() > 0.1
 
 

@@ -356,8 +356,8 @@ def kendall_influence(x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
     rx, ry = rx.reshape(-1), ry.reshape(-1)
     below_x, below_y = (np.cumsum(tx) - tx)[rx], (np.cumsum(ty) - ty)[ry]
     above_y = n - below_y - ty[ry]
-    x_before, _ = _less_and_greater_within(ry, rx)
-    y_below, y_above = _less_and_greater_within(rx, ry)
+    x_before = _less_and_greater_within(ry, rx)[0] if ty.max() > 1 else 0  # 0 without ties in y
+    y_below, y_above = _less_and_greater_within(rx, ry) if tx.max() > 1 else (0, 0)
     k = 2 * (2 * _lower_left(rx, ry) - below_x + x_before) + above_y - below_y - (y_above - y_below)
     tie_x, tie_y = tx[rx] / n, ty[ry] / n
     concord = float(k.sum()) / n**2
