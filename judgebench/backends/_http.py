@@ -79,7 +79,8 @@ async def read_aiohttp_body(response: Any, limit: int) -> bytes:
     """
     parts: list[bytes] = []
     size = 0
-    async for chunk in response.content.iter_any():
+    content = response.content
+    while chunk := await content.readany():  # what ``iter_any()`` yields, without its StopAsyncIteration at the end
         size += len(chunk)
         if size > limit:
             response.close()

@@ -15,6 +15,7 @@ Model quirks live in ``QUIRKS`` and nowhere else.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -64,6 +65,7 @@ QUIRKS: tuple[tuple[str, Quirks], ...] = (
 )
 
 
+@functools.cache  # per request otherwise; a run has one model
 def quirks_for(model: str) -> Quirks:
     name = model.rsplit("/", 1)[-1]
     for prefix, q in QUIRKS:
