@@ -134,13 +134,15 @@ def classify(pattern: re.Pattern[str], text: str, key: Callable[[re.Match[str]],
             for j in group:
                 mentions[j] = mentions[j] or OFFERED
     labels: list[Label] = []
-    verdicts_of: dict[tuple[int, int], list[int]] = {}  # the verdicts seen so far in each sentence
+    verdicts_of: dict[tuple[int, int], tuple[list[int], set[object]]] = {}  # each sentence's verdicts so far, and their keys
     for i, m in enumerate(matches):
         rivals: tuple[Label, ...] = ()
         if mentions[i] is None:
-            earlier = verdicts_of.setdefault(sentence_of[i], [])
-            rivals = tuple(labels[j] for j in earlier if keys[j] != keys[i] and not _CORRECTION.search(text[matches[j].end() : m.start()]))
+            earlier, earlier_keys = verdicts_of.setdefault(sentence_of[i], ([], set()))
+            if earlier_keys - {keys[i]}:  # some earlier verdict of the sentence names another decision
+                rivals = tuple(labels[j] for j in earlier if keys[j] != keys[i] and not _CORRECTION.search(text[matches[j].end() : m.start()]))
             earlier.append(i)
+            earlier_keys.add(keys[i])
         labels.append(Label(m, keys[i], mentions[i], rivals))
     return labels
 
