@@ -266,9 +266,11 @@ def _poisson_weights_into(bits: np.random.BitGenerator, count: np.ndarray, hit: 
 
 
 def _product_width(columns: int) -> int:
-    """Columns of the float32 product for ``columns`` sums: OpenBLAS's ``sgemm`` on ``(64 x 2048) @ (2048 x c)`` (128 x 1024: the same),
-    measured: c = 2, 4, 6, 7 take 0.07, 0.09, 0.14, 0.2 ns per weight, but c = 3 0.12, c = 8 0.33 and c = 9-15
-    0.4-0.7 (c = 16: 0.41), so 3 is padded to 4 and more than 8 to a multiple of 8."""
+    """Columns of the float32 product for ``columns`` sums (with the weight total).
+
+    OpenBLAS's ``sgemm`` on ``(64 x 2048) @ (2048 x c)`` (and 128 x 1024), measured on one core: c = 2, 4, 6, 7 take
+    0.07, 0.09, 0.14, 0.2 ns per weight, but c = 3 0.12, c = 8 0.33 and c = 9-15 0.4-0.7 (c = 16: 0.41), so 3 is
+    padded to 4 and more than 8 to a multiple of 8."""
     if columns == 3:
         return 4
     return columns if columns <= 8 else -(-columns // 8) * 8
@@ -405,8 +407,8 @@ def bootstrap_linearisation(
 
     For a statistic ``T`` of the empirical distribution ``F_n`` with empirical influence values
     ``l_i = d/de T((1 - e) F_n + e delta_i)`` at ``e = 0`` (which sum to 0), a resample with counts ``f_i`` has
-    ``T* ~ T + sum(f_i l_i) / n``, to first order. This is the linear bootstrap ``t*_L`` of Davison & Hinkley (1997,
-    *Bootstrap Methods and their Application*, sections 2.7.2-2.7.4), whose variance ``sum(l_i^2) / n^2`` is the
+    ``T* ~ T + sum(f_i l_i) / n``, to first order. This is the linear approximation ``t*_L`` of Davison & Hinkley (1997,
+    *Bootstrap Methods and their Application*, section 2.7), whose variance ``sum(l_i^2) / n^2`` is the
     infinitesimal-jackknife variance (Jaeckel 1972; Efron 1982, *The Jackknife, the Bootstrap and Other Resampling
     Plans*, ch. 6). Its replicates are the bootstrapped mean of the ``l_i``, so they come from the engine of
     :func:`bootstrap_sums` (the Poisson bootstrap from ``POISSON_MIN_ITEMS`` distinct values on). It keeps the skewness
