@@ -19,7 +19,7 @@ import re
 import stat
 import sys
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -244,7 +244,14 @@ def parse_json_text(text: str, *, path: str | Path, line: int | None = None, max
         raise InputError(f"nested more than {max_depth} levels of objects and lists; flatten it", path=path, line=line) from None
     except ValueError:  # an integer literal over sys.get_int_max_str_digits(): parse again to name its field
         obj = json.loads(text, parse_int=_int_or_huge)
-    check_json_value(obj, path=path, line=line, max_depth=max_depth, check_text=_SURROGATE_ESCAPE.search(text) is not None)
+        huge = True
+    else:
+        huge = False
+    check_text = _SURROGATE_ESCAPE.search(text) is not None
+    # the walk can only find something when a string may hold a surrogate, an integer was too long, or the text opens
+    # more objects and lists than max_depth (counted over the whole text, strings included: never fewer than nested)
+    if check_text or huge or text.count("{") + text.count("[") > max_depth:
+        check_json_value(obj, path=path, line=line, max_depth=max_depth, check_text=check_text)
     return obj
 
 
@@ -254,6 +261,7 @@ def iter_jsonl(
     tolerate_torn_tail: bool = False,
     judgments: bool = False,
     on_bad_line: Callable[[InputError], None] | None = None,
+    on_text: Callable[[str], object] | None = None,
 ) -> Iterator[tuple[int, dict[str, Any]]]:
     """Yield ``(line_number, object)`` for each non-blank line of a JSONL file (gzip-compressed when it ends in .gz).
 
@@ -265,6 +273,8 @@ def iter_jsonl(
             ``RESULT_EXTRA_DEPTH``, so everything judgebench writes reads back.
         on_bad_line: when given, a bad line is passed to it and skipped instead of raised (an append-only log whose
             lines can be redone).
+        on_text: when given, called with the text of each line yielded (without its newline), just before it is
+            yielded (``line_fingerprint`` of it is what ``iter_jsonl_unchanged`` checks).
 
     Raises:
         InputError: on undecodable bytes, a line that is not JSON or not an object, a line over the size limit, or
@@ -292,7 +302,36 @@ def iter_jsonl(
                 raise
             on_bad_line(e)
             continue
+        if on_text is not None:
+            on_text(line)
         yield i, obj
+
+
+def line_fingerprint(text: str) -> int:
+    """A 64-bit fingerprint of one line's text (Python's keyed string hash: the same within a process, different
+    across processes, so it only compares two reads of one run)."""
+    return hash(text)
+
+
+def iter_jsonl_unchanged(path: str | Path, fingerprints: Sequence[int], start: int = 0) -> Iterator[tuple[int, dict[str, Any]]]:
+    """``iter_jsonl(path)`` of a file that a complete earlier read checked, line by line, with each line's
+    ``line_fingerprint`` recorded (``on_text``): ``fingerprints[start:]`` are its non-blank lines'. Each line is
+    compared with its fingerprint and parsed, not checked again (the earlier read did that to these very lines).
+
+    Raises:
+        InputError: for a line whose text differs from the one read before, or one more than were read (the file
+            changed since), naming the file and line; or when the file cannot be read.
+    """
+    path = Path(path)
+    k = start
+    n = len(fingerprints)
+    for i, line, _ in _text_lines(path):
+        if not line.strip():
+            continue
+        if k >= n or line_fingerprint(line) != fingerprints[k]:
+            raise InputError("this line changed since the file was first read and checked in this run (was it written to meanwhile?); run again once it is complete", path=path, line=i)
+        k += 1
+        yield i, json.loads(line)
 
 
 def _text_lines(path: Path) -> Iterator[tuple[int, str, bool]]:
@@ -402,8 +441,10 @@ def unreadable_file_reason(path: str | Path) -> str | None:
     return None
 
 
-def iter_rows(path: str | Path, *, what: str = "file") -> Iterator[tuple[int, dict[str, Any]]]:
+def iter_rows(path: str | Path, *, what: str = "file", on_text: Callable[[str], object] | None = None) -> Iterator[tuple[int, dict[str, Any]]]:
     """``(row number from 1, row)`` of a ``.jsonl``, ``.jsonl.gz``, ``.json`` (a list of objects) or ``.parquet`` file.
+    ``on_text``: for a JSONL file (``.jsonl``, ``.jsonl.gz``, ``.json.gz``), called with each row's line (see
+    ``iter_jsonl``); never for the other formats.
 
     Raises:
         InputError: for a missing file, an unsupported suffix, or any malformed row (see the readers above).
@@ -413,7 +454,7 @@ def iter_rows(path: str | Path, *, what: str = "file") -> Iterator[tuple[int, di
     if (why := unreadable_file_reason(path)) is not None:
         raise InputError(why, path=path)
     if name.endswith((".jsonl", ".jsonl.gz", ".json.gz")):
-        yield from iter_jsonl(path)
+        yield from iter_jsonl(path, on_text=on_text)
     elif name.endswith(".json"):
         yield from iter_json_list(path, what=what)
     elif name.endswith(".parquet"):

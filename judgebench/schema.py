@@ -98,20 +98,28 @@ class Pair:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Pair:
-        """Build a pair from a validated dict (see ``pairs.validate_pair_dict`` for user input)."""
-        known = {"pair_id", "question", "response_A", "response_B", "label", "source", "original_id", "response_model"}
+        """Build a pair from a validated dict (see ``pairs.validate_pair_dict`` for user input): the row's
+        ``metadata``, then every key that is not a pair field, are the pair's metadata."""
         meta = dict(d.get("metadata") or {})
+        for k, v in d.items():
+            if k not in _PAIR_KEYS:
+                meta[k] = v
+        original_id = d.get("original_id")
         return cls(
-            pair_id=str(d["pair_id"]),
-            question=d["question"],
-            response_A=d["response_A"],
-            response_B=d["response_B"],
-            label=Decision.parse(d["label"]),
-            source=str(d.get("source") or ""),
-            original_id=str(d.get("original_id") if d.get("original_id") is not None else ""),
-            response_model=str(d.get("response_model") or ""),
-            metadata=meta | {k: v for k, v in d.items() if k not in known and k != "metadata"},
+            str(d["pair_id"]),
+            d["question"],
+            d["response_A"],
+            d["response_B"],
+            Decision.parse(d["label"]),
+            str(d.get("source") or ""),
+            str(original_id) if original_id is not None else "",
+            str(d.get("response_model") or ""),
+            meta,
         )
+
+
+_PAIR_KEYS = frozenset({"pair_id", "question", "response_A", "response_B", "label", "source", "original_id", "response_model", "metadata"})
+"""The keys of a pair row that are not metadata (``Pair.from_dict``)."""
 
 
 NO_MODEL_NAMES = frozenset({"", "none", "?", "n/a", "null", "not a run"})
@@ -167,7 +175,7 @@ class Response:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Response:
-        return cls(text=d["text"], model=str(d.get("model") or ""), id=str(d.get("id") or ""))
+        return cls(d["text"], str(d.get("model") or ""), str(d.get("id") or ""))
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,7 +208,13 @@ class Preference:
         """
         if label is Decision.NONE:
             raise ValueError("a label is A>B, B>A or A=B, never 'none'")
+        if cls is Preference:
+            return _PREFERENCES[label]
         return cls(None if label is Decision.TIE else 0 if label is Decision.A_BETTER else 1)
+
+
+_PREFERENCES: dict[Decision, Preference] = {Decision.A_BETTER: Preference(0), Decision.B_BETTER: Preference(1), Decision.TIE: Preference(None)}
+"""The preference each label states (``Preference.from_decision``), built once: a preference is immutable."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -401,32 +415,36 @@ class Item:
             KeyError / ValueError / TypeError: for a malformed item.
         """
         prompt = d["prompt"]
+        get = d.get
         return cls(
-            id=str(d["id"]),
-            prompt=prompt if isinstance(prompt, str) else tuple(Turn(t["role"], t["content"]) for t in prompt),
-            responses=tuple(Response.from_dict(r) for r in d["responses"]),
-            target=target_from_dict(d.get("target")),
-            category=str(d.get("category") or ""),
-            source=str(d.get("source") or ""),
-            original_id=str(d.get("original_id") or ""),
-            reference=d.get("reference"),
-            rubric=d.get("rubric"),
-            metadata=dict(d.get("metadata") or {}),
+            str(d["id"]),
+            prompt if isinstance(prompt, str) else tuple(Turn(t["role"], t["content"]) for t in prompt),
+            tuple(map(Response.from_dict, d["responses"])),
+            target_from_dict(get("target")),
+            str(get("category") or ""),
+            str(get("source") or ""),
+            str(get("original_id") or ""),
+            get("reference"),
+            get("rubric"),
+            dict(get("metadata") or {}),
         )
 
     @classmethod
     def from_pair(cls, pair: Pair, *, category: str = "") -> Item:
         """The two-response item of a pair (today's pair format): responses ``A`` and ``B`` (both written by the
         pair's ``response_model``), target ``Preference`` from the label. ``to_pair`` gives the pair back."""
+        model = pair.response_model
         return cls(
-            id=pair.pair_id,
-            prompt=pair.question,
-            responses=(Response(pair.response_A, pair.response_model, "A"), Response(pair.response_B, pair.response_model, "B")),
-            target=Preference.from_decision(pair.label),
-            category=category,
-            source=pair.source,
-            original_id=pair.original_id,
-            metadata=dict(pair.metadata),
+            pair.pair_id,
+            pair.question,
+            (Response(pair.response_A, model, "A"), Response(pair.response_B, model, "B")),
+            Preference.from_decision(pair.label),
+            category,
+            pair.source,
+            pair.original_id,
+            None,
+            None,
+            dict(pair.metadata),
         )
 
     def as_pair(self) -> Pair:
@@ -560,7 +578,7 @@ class Judgment:
     scores: tuple[float, ...] | None = None
     error: str | None = None
     confidence: float | None = None
-    usage: Usage = field(default_factory=Usage)
+    usage: Usage = Usage()  # immutable: one shared instance instead of a new one per judgment
     extra: dict[str, Any] = field(default_factory=dict)
     score_kind: ScoreKind | None = None
     view: tuple[int, ...] | None = None
@@ -643,29 +661,32 @@ class Judgment:
         Raises:
             ValueError: for a malformed value (see the class docstring).
         """
-        scores = d.get("scores")
-        confidence = d.get("confidence")
-        kind = d.get("score_kind")
+        get = d.get
+        scores = get("scores")
+        confidence = get("confidence")
+        kind = get("score_kind")
         if "score_kind" not in d:  # written before score kinds: type it by the judge that wrote it
             legacy = legacy_score_kind(judge)
             kind = legacy if scores is not None else None
             if legacy == "reward":
                 confidence = None
+        usage = get("usage")
+        view, rating, choice, ranking = get("view"), get("rating"), get("choice"), get("ranking")
         return cls(
-            decision=Decision.parse(d.get("decision")),
-            game=int(d.get("game", 1)),
-            prompt=d.get("prompt") or "",
-            output=d.get("output") or "",
-            scores=tuple(float(s) for s in scores) if scores is not None else None,
-            error=d.get("error"),
-            confidence=confidence,
-            usage=Usage(**(d.get("usage") or {})),
-            extra=d.get("extra") or {},
-            score_kind=kind,
-            view=tuple(int(i) for i in d["view"]) if d.get("view") is not None else None,
-            rating=float(d["rating"]) if d.get("rating") is not None else None,
-            choice=int(d["choice"]) if d.get("choice") is not None else None,
-            ranking=tuple(int(i) for i in d["ranking"]) if d.get("ranking") is not None else None,
+            Decision.parse(get("decision")),
+            int(get("game", 1)),
+            get("prompt") or "",
+            get("output") or "",
+            tuple(map(float, scores)) if scores is not None else None,
+            get("error"),
+            confidence,
+            Usage(**usage) if usage else Usage(),
+            get("extra") or {},
+            kind,
+            tuple(map(int, view)) if view is not None else None,
+            float(rating) if rating is not None else None,
+            int(choice) if choice is not None else None,
+            tuple(map(int, ranking)) if ranking is not None else None,
         )
 
 

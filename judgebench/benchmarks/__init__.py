@@ -302,20 +302,17 @@ def stream_items(source: str | Path, *, fields: FieldMap | None = None) -> Calla
     afresh as a stream each time it is called (validated row by row, a JSONL file line by line), so a run over a
     million pairs never holds them all; ``None`` for any other source (``load_items`` loads those whole).
 
-    Iterating raises ``InputError`` as ``load_items`` would, at the row where the problem is found.
+    Iterating raises ``InputError`` as ``load_items`` would, at the row where the problem is found; a read after a
+    complete one checks that the file is unchanged instead of validating it again (``local.PairStream``).
     """
-    from .local import iter_pair_files, local_pair_paths
+    from .local import PairStream, local_pair_paths
 
     if find_benchmark(source) is not None:
         return None
     paths = local_pair_paths(source)
     if paths is None:
         return None
-
-    def items() -> Iterator[Item]:
-        return (Item.from_pair(p) for p in iter_pair_files(paths, fields=fields))
-
-    return items
+    return PairStream(paths, fields)
 
 
 def load_pairs(source: str | Path, *, local_dir: str | Path | None = None, limit: int | None = None) -> list[Pair]:

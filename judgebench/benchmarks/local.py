@@ -19,14 +19,23 @@ Every error names the file, the line (row) and the field, and nothing is returne
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator, Mapping
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
-from ..files import MAX_LINE_MB_ENV, ROW_SUFFIXES, iter_rows, max_line_bytes, unreadable_file_reason
-from ..schema import LABELS, Decision, Pair
+from ..files import (
+    MAX_LINE_MB_ENV,
+    ROW_SUFFIXES,
+    iter_jsonl_unchanged,
+    iter_rows,
+    line_fingerprint,
+    max_line_bytes,
+    unreadable_file_reason,
+)
+from ..schema import LABELS, Decision, Item, Pair
 
 logger = logging.getLogger(__name__)
 
@@ -205,23 +214,26 @@ def _iter_validated_mapped(rows: Iterable[tuple[str | Path, int, dict[str, Any]]
         raise
 
 
-def validate_pair_dict(d: dict[str, Any], *, path: str | Path, line: int) -> Pair:
-    """Check one raw row and build a ``Pair``.
+def validate_pair_dict(d: dict[str, Any], *, path: str | Path, line: int, max_bytes: int | None = None) -> Pair:
+    """Check one raw row and build a ``Pair``. ``max_bytes``: the most text a pair may hold (``max_line_bytes()``,
+    read from the environment when not given; a reader of many rows passes it once).
 
     Raises:
         InputError: naming ``path:line`` and the field that is missing, of the wrong type, or an unknown label.
     """
     for name in REQUIRED_FIELDS:
-        if name not in d or d[name] is None:
+        if d.get(name) is None:
             raise InputError(f"missing required field (a pair needs {', '.join(REQUIRED_FIELDS)})", path=path, line=line, field=name)
-    if not isinstance(d["pair_id"], (str, int)) or isinstance(d["pair_id"], bool) or str(d["pair_id"]).strip() == "":
-        raise InputError(f"pair_id must be a non-empty string or integer, got {d['pair_id']!r}", path=path, line=line, field="pair_id")
+    pair_id = d["pair_id"]
+    if not isinstance(pair_id, (str, int)) or isinstance(pair_id, bool) or str(pair_id).strip() == "":
+        raise InputError(f"pair_id must be a non-empty string or integer, got {pair_id!r}", path=path, line=line, field="pair_id")
     for name in TEXT_FIELDS:
         if not isinstance(d[name], str):
             raise InputError(f"expected a string, got {type(d[name]).__name__}", path=path, line=line, field=name)
     for name in OPTIONAL_TEXT_FIELDS:
-        if d.get(name) is not None and not isinstance(d[name], str):
-            raise InputError(f"expected a string, got {type(d[name]).__name__}", path=path, line=line, field=name)
+        value = d.get(name)
+        if value is not None and not isinstance(value, str):
+            raise InputError(f"expected a string, got {type(value).__name__}", path=path, line=line, field=name)
     label = d["label"]
     try:
         parsed = Decision.parse(label) if isinstance(label, str) else None
@@ -229,12 +241,13 @@ def validate_pair_dict(d: dict[str, Any], *, path: str | Path, line: int) -> Pai
         parsed = None
     if parsed not in LABELS:
         raise InputError(f"unknown label {label!r}; expected one of 'A>B', 'B>A', 'A=B'", path=path, line=line, field="label")
-    if "metadata" in d and d["metadata"] is not None and not isinstance(d["metadata"], dict):
-        raise InputError(f"expected an object, got {type(d['metadata']).__name__}", path=path, line=line, field="metadata")
+    metadata = d.get("metadata")
+    if metadata is not None and not isinstance(metadata, dict):
+        raise InputError(f"expected an object, got {type(metadata).__name__}", path=path, line=line, field="metadata")
     # One pair is at most the per-line limit of text, whatever format it comes in, so the result line that holds it
     # (with a prompt per game that repeats it) stays within the limit judgment files are read with (files.py).
-    size = sum(len(d[name]) for name in TEXT_FIELDS)
-    if size > (limit := max_line_bytes()):
+    size = len(d["question"]) + len(d["response_A"]) + len(d["response_B"])
+    if size > (limit := max_line_bytes() if max_bytes is None else max_bytes):
         largest = max(TEXT_FIELDS, key=lambda name: len(d[name]))
         raise InputError(f"the pair's texts are {size / 2**20:.1f} MB, over the {limit / 2**20:.0f} MB limit per pair; set {MAX_LINE_MB_ENV} to allow it", path=path, line=line, field=largest)
     return Pair.from_dict(d)
@@ -250,8 +263,9 @@ def _iter_validated(rows: Iterable[tuple[str | Path, int, dict[str, Any]]]) -> I
     seen: dict[str, int] = {}
     files: list[str] = []
     file_index: dict[str, int] = {}
+    max_bytes = max_line_bytes()
     for path, line, row in rows:
-        pair = validate_pair_dict(row, path=path, line=line)
+        pair = validate_pair_dict(row, path=path, line=line, max_bytes=max_bytes)
         where = seen.get(pair.pair_id)
         if where is not None:
             raise InputError(f"duplicate pair_id {pair.pair_id!r} (first seen at {files[where >> 40]}:{where & (2**40 - 1)})", path=path, line=line, field="pair_id")
@@ -272,17 +286,63 @@ def load_pair_files(paths: Iterable[Path], *, fields: FieldMap | None = None) ->
     return list(iter_pair_files(paths, fields=fields))
 
 
-def iter_pair_files(paths: Iterable[Path], *, fields: FieldMap | None = None) -> Iterator[Pair]:
+def iter_pair_files(paths: Iterable[Path], *, fields: FieldMap | None = None, on_text: Callable[[str], object] | None = None) -> Iterator[Pair]:
     """``load_pair_files`` as a stream: each pair is yielded once its row validates, so a large file is never held
-    whole (a JSONL file is read line by line); an error stops the stream where it is found."""
+    whole (a JSONL file is read line by line); an error stops the stream where it is found. ``on_text``: called
+    with the text of each row of a JSONL file as it is read (``files.iter_rows``)."""
     paths = list(paths)
 
     def rows() -> Iterable[tuple[str | Path, int, dict[str, Any]]]:
         for p in paths:
-            for line, row in iter_rows(p, what="pair file"):
+            for line, row in iter_rows(p, what="pair file", on_text=on_text):
                 yield p, line, row
 
     return _iter_validated_mapped(rows(), fields, prefix_files=len(paths) > 1)
+
+
+class PairStream:
+    """The items of local pair files (``Item.from_pair`` of each pair ``iter_pair_files`` validates), read afresh as
+    a stream each time it is called, so a run over a million pairs never holds them all
+    (``benchmarks.stream_items``): ``stream()`` -> an iterator of ``Item``.
+
+    A read validates every row and raises ``InputError`` at the first bad one, naming file, line and field. Once a
+    read of JSONL files in today's pair format (no renaming ``FieldMap``) has gone through every row, it keeps each
+    row's ``files.line_fingerprint`` (8 bytes a row), and the next reads compare each line with it instead of
+    validating the row again (``files.iter_jsonl_unchanged``): the very same text passed. A line that differs, or a
+    file that now has more or fewer rows, raises ``InputError`` (the file changed between two reads of one run).
+    Other sources (``.json``, ``.parquet``, renamed columns) are validated on every read.
+    """
+
+    def __init__(self, paths: Iterable[Path], fields: FieldMap | None = None) -> None:
+        self.paths = list(paths)
+        self.fields = fields
+        self._checked: array[int] | None = None
+
+    def __call__(self) -> Iterator[Item]:
+        if self._checked is not None:
+            return self._unchanged(self._checked)
+        return self._validated()
+
+    def _validated(self) -> Iterator[Item]:
+        fingerprints = array("q")
+        # renamed columns (a FieldMap) are validated on every read: nothing is recorded
+        record = (lambda text: fingerprints.append(line_fingerprint(text))) if self.fields is None or self.fields.is_identity else None
+        n = 0
+        for pair in iter_pair_files(self.paths, fields=self.fields, on_text=record):
+            n += 1
+            yield Item.from_pair(pair)
+        if record is not None and len(fingerprints) == n:  # every row came from a JSONL line and was fingerprinted
+            self._checked = fingerprints
+
+    def _unchanged(self, fingerprints: array[int]) -> Iterator[Item]:
+        k = 0
+        for path in self.paths:
+            for _, row in iter_jsonl_unchanged(path, fingerprints, k):
+                k += 1
+                yield Item.from_pair(Pair.from_dict(row))
+        if k != len(fingerprints):
+            where = self.paths[0] if len(self.paths) == 1 else self.paths[0].parent
+            raise InputError(f"has {len(fingerprints) - k} row(s) fewer than when it was first read and checked in this run (was it written to meanwhile?); run again once it is complete", path=where)
 
 
 def local_pair_paths(source: str | Path) -> list[Path] | None:

@@ -59,7 +59,11 @@ def _item_line(item: Item) -> bytes:
     else:
         prompt = item.prompt if isinstance(item.prompt, str) else [t.to_dict() for t in item.prompt]
         row = [item.id, prompt, [r.text for r in item.responses], item.target.to_dict() if item.target is not None else None]
-    return json.dumps(row, ensure_ascii=False).encode("utf-8") + b"\n"
+    return _dumps(row).encode("utf-8") + b"\n"
+
+
+_dumps = json.JSONEncoder(ensure_ascii=False).encode
+"""``json.dumps(obj, ensure_ascii=False)``, with one encoder for every line."""
 
 
 @dataclass(frozen=True)
