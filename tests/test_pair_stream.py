@@ -124,3 +124,25 @@ def test_a_run_refuses_a_file_changed_after_its_identity_was_read(tmp_path: Path
     monkeypatch.setattr(runner, "stream_identity", real)
     again = run(RunSpec(judge="longer", data=str(path), results_dir=str(tmp_path / "r"), progress=False))
     assert [r.item.responses[0].text for r in again.results][7] == "changed"
+
+
+@pytest.mark.parametrize("shuffled", [False, True])
+def test_the_identity_pass_over_pairs_equals_the_one_over_items(tmp_path: Path, shuffled: bool) -> None:
+    from operator import attrgetter
+
+    from judgebench.run.identity import item_set_sha256, pair_line, stream_identity
+
+    order = list(range(1, 41))
+    if shuffled:
+        order = order[::-1]
+    rows = [_row(i, response_model=("m1", "", "m2")[i % 3]) for i in order]
+    path = _write(tmp_path / "p.jsonl", rows)
+    read = stream_items(path)
+    assert isinstance(read, local.PairStream)
+    by_items, by_pairs = runner._Scan({}, set()), runner._Scan({}, set())
+    a = stream_identity(path, read, 25, on_item=lambda i, item: by_items.add(item) if i < 25 else None)
+    b = stream_identity(path, read.pairs, 25, on_item=lambda i, pair: by_pairs.add_pair(pair) if i < 25 else None, line=pair_line, id_of=attrgetter("pair_id"))
+    assert a == b and a.set_sha256 == item_set_sha256(read())
+    assert (by_pairs.n, by_pairs.models, by_pairs.all_pairs) == (by_items.n, by_items.models, by_items.all_pairs) == (25, {"m1", "m2"}, True)
+    assert {k: (v[0], v[1]) for k, v in by_pairs.shapes.items()} == {k: (v[0], v[1]) for k, v in by_items.shapes.items()}
+    assert len(by_pairs.shapes) == 2  # ties and not

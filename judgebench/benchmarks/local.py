@@ -319,27 +319,31 @@ class PairStream:
         self._checked: array[int] | None = None
 
     def __call__(self) -> Iterator[Item]:
+        return map(Item.from_pair, self.pairs())
+
+    def pairs(self) -> Iterator[Pair]:
+        """The pairs themselves, read as ``stream()`` reads them (its items are ``Item.from_pair`` of these)."""
         if self._checked is not None:
             return self._unchanged(self._checked)
         return self._validated()
 
-    def _validated(self) -> Iterator[Item]:
+    def _validated(self) -> Iterator[Pair]:
         fingerprints = array("q")
         # renamed columns (a FieldMap) are validated on every read: nothing is recorded
         record = (lambda text: fingerprints.append(line_fingerprint(text))) if self.fields is None or self.fields.is_identity else None
         n = 0
         for pair in iter_pair_files(self.paths, fields=self.fields, on_text=record):
             n += 1
-            yield Item.from_pair(pair)
+            yield pair
         if record is not None and len(fingerprints) == n:  # every row came from a JSONL line and was fingerprinted
             self._checked = fingerprints
 
-    def _unchanged(self, fingerprints: array[int]) -> Iterator[Item]:
+    def _unchanged(self, fingerprints: array[int]) -> Iterator[Pair]:
         k = 0
         for path in self.paths:
             for _, row in iter_jsonl_unchanged(path, fingerprints, k):
                 k += 1
-                yield Item.from_pair(Pair.from_dict(row))
+                yield Pair.from_dict(row)
         if k != len(fingerprints):
             where = self.paths[0] if len(self.paths) == 1 else self.paths[0].parent
             raise InputError(f"has {len(fingerprints) - k} row(s) fewer than when it was first read and checked in this run (was it written to meanwhile?); run again once it is complete", path=where)

@@ -6,6 +6,7 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -33,8 +34,14 @@ def pair_set_sha256(pairs: Iterable[Pair]) -> str:
     """
     digest = hashlib.sha256()
     for p in sorted(pairs, key=lambda p: p.pair_id):
-        digest.update(json.dumps([p.pair_id, p.question, p.response_A, p.response_B, str(p.label)], ensure_ascii=False).encode("utf-8") + b"\n")
+        digest.update(pair_line(p))
     return digest.hexdigest()
+
+
+def pair_line(pair: Pair) -> bytes:
+    """One pair's line of :func:`pair_set_sha256` (UTF-8, with its newline): the line of its item in
+    :func:`item_set_sha256` too."""
+    return _dumps([pair.pair_id, pair.question, pair.response_A, pair.response_B, str(pair.label)]).encode("utf-8") + b"\n"
 
 
 def item_set_sha256(items: Iterable[Item]) -> str:
@@ -117,14 +124,22 @@ def data_identity(source: str | Path, all_items: Sequence[Item], judged: Sequenc
 
 
 def stream_identity(
-    source: str | Path, items: Callable[[], Iterable[Item]], limit: int | None = None, *, named: bool = False, on_item: Callable[[int, Item], None] | None = None
+    source: str | Path,
+    items: Callable[[], Iterable[Any]],
+    limit: int | None = None,
+    *,
+    named: bool = False,
+    on_item: Callable[[int, Any], None] | None = None,
+    line: Callable[[Any], bytes] = _item_line,
+    id_of: Callable[[Any], str] = attrgetter("id"),
 ) -> DataIdentity:
     """:func:`data_identity` of a source read as a stream (``items()`` iterates it afresh each call), without
     holding its items: one pass hashes each item's line as it comes while the ids arrive in sorted order (a
     generated or exported file usually is), for the whole set and for the first ``limit`` items (the judged ones).
     At the first id out of order a second pass keeps every line (as much memory as the set's text) and sorts it, so
     the hashes always equal ``item_set_sha256``'s. ``on_item(index, item)`` is called once per item of the first
-    pass (index from 0), for whatever else the caller gathers in the same read.
+    pass (index from 0), for whatever else the caller gathers in the same read. ``items()`` may give pairs instead
+    of items, with ``line=pair_line`` and ``id_of=attrgetter("pair_id")``: the same hashes, without building items.
     """
     s = str(source)
     whole, judged = hashlib.sha256(), hashlib.sha256()
@@ -135,19 +150,20 @@ def stream_identity(
         if on_item is not None:
             on_item(size, item)
         if in_order:
-            if last is not None and item.id < last:
+            key = id_of(item)
+            if last is not None and key < last:
                 in_order = False
             else:
-                line = _item_line(item)
-                whole.update(line)
+                text = line(item)
+                whole.update(text)
                 if not limit or size < limit:
-                    judged.update(line)
-                last = item.id
+                    judged.update(text)
+                last = key
         size += 1
     if in_order:
         set_hash, judged_hash = whole.hexdigest(), judged.hexdigest()
     else:
-        lines = [(item.id, _item_line(item)) for item in items()]
+        lines = [(id_of(item), line(item)) for item in items()]
         set_hash = _sorted_digest(lines)
         judged_hash = set_hash if not limit or limit >= len(lines) else _sorted_digest(lines[:limit])
     n_judged = min(limit, size) if limit else size

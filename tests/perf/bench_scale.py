@@ -86,12 +86,12 @@ def main() -> int:
         floor = min(t for t, _, _ in rows["naive loop"])
         cpu_floor = min(c for _, c, _ in rows["naive loop"])
         print(f"{n:,} pairs x 2 games, judge longer (no model, zero latency); load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} before; best of {repeat}")
-        print(f"{'step':<14}{'wall s':>9}{'x naive':>9}{'CPU s':>9}{'x naive':>9}{'peak RSS MiB':>14}")
+        print(f"{'step':<14}{'wall s':>9}{'x naive':>9}{'us/pair':>9}{'CPU s':>9}{'x naive':>9}{'peak RSS MiB':>14}")
         for name, got in rows.items():
             wall = min(t for t, _, _ in got)
             cpu = min(c for _, c, _ in got)
             rss = max(r for _, _, r in got)
-            print(f"{name:<14}{wall:>9.2f}{wall / floor:>9.2f}{cpu:>9.2f}{cpu / cpu_floor:>9.2f}{rss:>14.0f}")
+            print(f"{name:<14}{wall:>9.2f}{wall / floor:>9.2f}{1e6 * wall / n:>9.1f}{cpu:>9.2f}{cpu / cpu_floor:>9.2f}{rss:>14.0f}")
         after = os.getloadavg()
         print(f"load average after: {after[0]:.2f} {after[1]:.2f} {after[2]:.2f} (2 cores shared: wall time grows with the load, CPU time much less)")
     finally:
