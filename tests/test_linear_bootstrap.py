@@ -75,9 +75,12 @@ def test_influence_values_match_the_jackknife(kind: str, ties: str) -> None:
 
 
 @pytest.mark.parametrize("kind", ["spearman", "kendall"])
-def test_interval_matches_the_textbook_bootstrap_loop(kind: str, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("likert", [False, True])
+def test_interval_matches_the_textbook_bootstrap_loop(kind: str, likert: bool, monkeypatch: pytest.MonkeyPatch) -> None:
     n, loops = 4000, 1500
     x, y = skewed_pairs(n, 12)
+    if likert:  # a continuous score against 1-5 ratings: every row distinct, heavy ties in y
+        y = np.minimum(np.round(y), 5)
     rng = np.random.default_rng(7)
     ref = REFERENCE[kind]
     reps = np.array([ref(x[i], y[i]).statistic for i in (rng.integers(0, n, n) for _ in range(loops))])
@@ -86,7 +89,7 @@ def test_interval_matches_the_textbook_bootstrap_loop(kind: str, monkeypatch: py
     # Monte Carlo error of the loop (1,500 resamples): a 2.5% quantile has sd sqrt(.025 * .975 / 1500) / phi(1.96) =
     # 0.07 sd of the statistic, 1.8% of the 95% width; the width 2.5%; the sd of the replicates 1 / sqrt(2 * 1500) =
     # 1.8%. The engine's 10,000 resamples add a third of that. Tolerances are about 3.5 of those standard errors; the
-    # fixed-rank linearisation of rho is 13% narrow on these data, so it fails them.
+    # fixed-rank linearisation of rho is 12-14% narrow on these data, so it fails them.
     _, lv = INFLUENCE[kind](x, y)
     assert np.sqrt(np.sum(lv**2)) / n == pytest.approx(reps.std(), rel=0.06)
     if kind == "spearman":
