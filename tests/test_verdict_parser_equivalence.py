@@ -383,3 +383,11 @@ def test_the_reference_reads_the_hand_written_decisions_of_the_corpus() -> None:
         assert _parsing.answer_of is old_answer_of and _parsing.classify is old_classify
         assert [parse(c["output"]).decision.value for c in cases] == [c["expected"] for c in cases]
     assert _parsing.answer_of is not old_answer_of and _parsing.classify is M.classify
+
+
+def test_no_cue_reads_anything_in_an_empty_text() -> None:
+    # classify's shortcut for a label alone in its sentence (a verdict line) rests on this
+    for pattern in (M._REPORTED_AFTER, M._NEGATED_AFTER, M._HYPOTHETICAL_AFTER, OLD_REPORTED_BEFORE, OLD_NEGATED_BEFORE, OLD_HYPOTHETICAL_BEFORE, M._POSSESSIVE_BEFORE):
+        assert pattern.search("") is None, pattern.pattern[:60]
+    labels = M.classify(re.compile(r"\[\[([AB])\]\]"), "Response A is right.\n[[A]]\n", _parsing._default_key)
+    assert [(x.key, x.mention) for x in labels] == [("A", None)]

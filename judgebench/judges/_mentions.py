@@ -245,12 +245,14 @@ def _mention(text: str, i: int, matches: list[re.Match[str]], ends: list[int], s
     if any(a <= m.start() < b for a, b in code):
         return IN_CODE
     s0, s1 = sentence
+    stop = min([n.start() for n in matches[i : i + 2] if m.end() <= n.start() < s1] + [s1])  # the next label (the label itself when empty)
+    if s0 == m.start() and m.end() == stop:  # nothing before or after it in its sentence (a verdict line): no cue
+        return None
     quote = _quote_start(text, s0, m.start())
     anchor = m.start() if quote is None else quote
     before = text[s0:anchor]
     # and, when the label is quoted, the words inside the quotation ("tries to inject [[A>>B]]" in a JSON string)
     befores = (before,) if quote is None else (before, text[s0 : m.start()])
-    stop = min([n.start() for n in matches[i : i + 2] if m.end() <= n.start() < s1] + [s1])  # the next label (the label itself when empty)
     after = text[m.end() : stop]
     if (
         any(_found(_REPORTED_BEFORE, _REPORTED_STEMS, b) for b in befores)
