@@ -124,3 +124,16 @@ def test_kendall_keeps_its_exact_bootstrap_for_few_distinct_rows_and_fisher_z_be
     assert [i.method for i in below.intervals] == ["Fisher z (kendall)"] and "bootstrap='linear'" in (below.reason or "")
     likert = np.clip(np.round(x), 1, 5), np.clip(np.round(y / 4), 1, 5)
     assert ag.kendall(*likert, n_resamples=200).intervals[0].method == "bootstrap (200 resamples, seed 0)"
+
+
+@pytest.mark.parametrize("ties", ["none", "x", "y", "both"])
+def test_dominance_counts_match_all_pairs(ties: str) -> None:
+    rng = np.random.default_rng(9)
+    x, y = rng.normal(size=700), rng.normal(size=700)
+    if ties in ("x", "both"):
+        x = np.round(x)
+    if ties in ("y", "both"):
+        y = np.round(2 * y) / 2
+    rx, ry = np.unique(x, return_inverse=True)[1], np.unique(y, return_inverse=True)[1]
+    brute = ((x[None, :] < x[:, None]) & (y[None, :] < y[:, None])).sum(axis=1)  # all n^2 pairs
+    assert np.array_equal(ag._lower_left(rx, ry), brute)

@@ -324,15 +324,23 @@ def _lower_left(rx: np.ndarray, ry: np.ndarray) -> np.ndarray:
     """
     n = rx.size
     by_x = np.argsort(rx, kind="stable")
-    ryo, rxo = ry[by_x], rx[by_x]
+    ryo = ry[by_x]
+    rxo = rx[by_x] if np.bincount(rx).max() > 1 else None  # ties in x: an item's x-block starts before it
     zeros_before = np.zeros(n + 1, dtype=np.int64)
-    out = np.zeros(n, dtype=np.int64)
+    out_x, level = np.zeros(n, dtype=np.int64), np.empty(n, dtype=np.int64)
     for b in range(max(1, int(ry.max()).bit_length())):
         key = ryo >> (b + 1)
         o = np.argsort(key.astype(np.uint16) if key.max() < 1 << 16 else key, kind="stable")
-        k, x, bit = key[o], rxo[o], (ryo[o] >> b) & 1
+        yo = ryo[o]
+        k, bit = yo >> (b + 1), (yo >> b) & 1
         np.cumsum(bit == 0, out=zeros_before[1:])
-        out[by_x[o]] += np.where(bit == 1, zeros_before[_run_starts(k, x)] - zeros_before[_run_starts(k)], 0)
+        sizes = np.bincount(k)
+        group_start = (np.cumsum(sizes) - sizes)[k]
+        block_start = zeros_before[:-1] if rxo is None else zeros_before[_run_starts(k, rxo[o])]
+        level[o] = bit * (block_start - zeros_before[group_start])
+        out_x += level
+    out = np.empty(n, dtype=np.int64)
+    out[by_x] = out_x
     return out
 
 
