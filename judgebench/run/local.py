@@ -8,6 +8,7 @@ import asyncio
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from operator import attrgetter
 from typing import Any, Protocol
 
 from ..backends import Backend, BackendError
@@ -42,7 +43,10 @@ class WorkItem:
 
     def result(self, judge: str, model: str, judgments: Sequence[Judgment]) -> ItemResult:
         """The item's result from the kept and the new judgments, in plan order."""
-        return ItemResult(self.item, judge, model, tuple(sorted([*self.kept, *judgments], key=lambda j: j.game)), self.protocol)
+        return ItemResult(self.item, judge, model, tuple(sorted([*self.kept, *judgments], key=_GAME)), self.protocol)
+
+
+_GAME = attrgetter("game")
 
 
 class Executor(Protocol):
