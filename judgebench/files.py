@@ -247,7 +247,7 @@ def parse_json_text(text: str, *, path: str | Path, line: int | None = None, max
         huge = True
     else:
         huge = False
-    check_text = _SURROGATE_ESCAPE.search(text) is not None
+    check_text = "\\u" in text and _SURROGATE_ESCAPE.search(text) is not None
     # the walk can only find something when a string may hold a surrogate, an integer was too long, or the text opens
     # more objects and lists than max_depth (counted over the whole text, strings included: never fewer than nested)
     if check_text or huge or text.count("{") + text.count("[") > max_depth:
@@ -284,7 +284,7 @@ def iter_jsonl(
     limit = max_line_bytes(judgments=judgments)
     depth = MAX_DEPTH + RESULT_EXTRA_DEPTH if judgments else MAX_DEPTH
     for i, line, last in _text_lines(path):
-        if not line.strip():
+        if not line or line.isspace():  # a blank line (not line.strip(), without its copy)
             continue
         try:
             if len(line) > limit:
@@ -326,7 +326,7 @@ def iter_jsonl_unchanged(path: str | Path, fingerprints: Sequence[int], start: i
     k = start
     n = len(fingerprints)
     for i, line, _ in _text_lines(path):
-        if not line.strip():
+        if not line or line.isspace():  # a blank line (not line.strip(), without its copy)
             continue
         if k >= n or line_fingerprint(line) != fingerprints[k]:
             raise InputError("this line changed since the file was first read and checked in this run (was it written to meanwhile?); run again once it is complete", path=path, line=i)
