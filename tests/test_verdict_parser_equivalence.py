@@ -290,6 +290,7 @@ def old_code() -> Iterator[None]:
             setattr(module, attr, value)
 
 
+@pytest.mark.slow  # about 8 s each
 def test_every_parser_reads_the_same_verdict_as_the_old_code() -> None:
     texts = all_texts()
     checked = 0
@@ -303,6 +304,7 @@ def test_every_parser_reads_the_same_verdict_as_the_old_code() -> None:
     assert checked > 2000  # the texts give verdicts, not only failures to read one
 
 
+@pytest.mark.slow  # about 8 s each
 def test_classify_gives_the_same_labels_as_the_old_code() -> None:
     seen: set[str | None] = set()
     rivals = 0
