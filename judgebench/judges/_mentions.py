@@ -42,8 +42,8 @@ _OPENING = "\"'\u201c\u2018`*"
 # The judge speaking of itself ("I will end with [[B>A]]", "I said [[A>B]]") is not reporting a response.
 _SELF = r"(?<!\bI )(?<!\bwe )(?<!\bI'll )(?<!\bI will )(?<!\blet me )(?<!\bI'd )"
 # Speed (same matches): the patterns searched at every position of a sentence open with a lookahead for the first
-# letters their words can start with, so that most positions fail on one test; ``_STEMS`` (``_may_match``) lets a
-# text with none of a pattern's words skip the search.
+# letters their words can start with, so that most positions fail on one test; and ``_found`` answers at once for
+# an ASCII text that holds none of a pattern's words (the ``_*_STEMS`` below).
 _REPORTED_BEFORE = re.compile(rf"(?=[acefiopqrsw])\b{_SELF}(?:{_REPORT_VERB}){_FILLER}[\s:,\-\u2013\u2014{_OPENING}]*$", re.IGNORECASE)
 _POSSESSIVE_BEFORE = re.compile(rf"\w['\u2019]s{_FILLER}[\s:,{_OPENING}]*$", re.IGNORECASE)  # only for a quoted label
 _REPORTED_AFTER = re.compile(
