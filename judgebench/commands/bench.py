@@ -7,6 +7,7 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any
 
+from ..benchmarks import list_benchmarks
 from ..errors import EXIT_FAILED_JUDGMENTS, InputError, RunAborted
 from ..protocols import REDUCERS
 from ._flags import add_call_arguments, add_judge_arguments, call_options, judge_fields, non_negative_int, positive_int
@@ -127,6 +128,12 @@ def spec_from_args(args: argparse.Namespace) -> Any:
     )
 
 
+REPORT_MODULES = ("judgebench.analysis.failures", "judgebench.reports.leaderboard", list_benchmarks)
+"""What ``run`` imports once the judging is done (the report code, and every benchmark's module, which the table's
+benchmark lookup discovers); the runner imports them in the background while the judge's calls are in flight
+(``runner.run``'s ``warm``)."""
+
+
 def run(args: argparse.Namespace) -> int:
     """Run, print the table (or JSON), then the failure verdict: exit 0 for a clean run (or failures within
     ``--max-failure-rate``), 3 (``EXIT_FAILED_JUDGMENTS``) with failed judgments, 4 (``RunAborted``) when a fatal
@@ -135,13 +142,13 @@ def run(args: argparse.Namespace) -> int:
 
     argv = getattr(args, "_argv", None) or sys.argv[1:]
     try:
-        outcome = run_judge(spec_from_args(args))
+        outcome = run_judge(spec_from_args(args), warm=REPORT_MODULES)
     except RunAborted as e:
         from ..analysis.failures import resume_command
 
         raise RunAborted(f"{e}: {resume_command(argv)}") from None
     # imported once the judging is done: nothing of them is needed before the first request
-    from ..analysis.failures import resume_command, summarize_failures
+    from ..analysis.failures import resume_command, run_failures
     from ..reports.leaderboard import (
         data_fields,
         metrics_row,
@@ -152,7 +159,7 @@ def run(args: argparse.Namespace) -> int:
         run_benchmark,
     )
 
-    failures = summarize_failures(outcome.results)
+    failures = run_failures(outcome.results, outcome.run_info["counts"])
     if args.json:
         print(json.dumps(outcome.metrics.to_dict(), indent=2))
         return _failure_verdict(failures, args.max_failure_rate, resume_command(argv))

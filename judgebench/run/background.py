@@ -21,15 +21,15 @@ T = TypeVar("T")
 
 
 class Background(Generic[T]):
-    """``compute()`` and the imports of ``warm`` in a daemon thread, started by ``start()`` (once; later calls do
-    nothing) and joined by ``result()``.
+    """``compute()`` and the imports of ``warm`` (module names, or functions that import what they need) in a daemon
+    thread, started by ``start()`` (once; later calls do nothing) and joined by ``result()``.
 
     ``result()`` starts the work itself when nothing started it (a run with no item to judge), and raises what
     ``compute`` raised. A module of ``warm`` that fails to import is only logged at debug level: warming is an
     optimisation, and the code that needs the module imports it again and raises there.
     """
 
-    def __init__(self, compute: Callable[[], T], warm: Sequence[str] = ()) -> None:
+    def __init__(self, compute: Callable[[], T], warm: Sequence[str | Callable[[], object]] = ()) -> None:
         self._compute = compute
         self._warm = tuple(warm)
         self._thread: threading.Thread | None = None
@@ -38,7 +38,9 @@ class Background(Generic[T]):
         self._error: BaseException | None = None
 
     def start(self) -> None:
-        """Start the thread (the first call only)."""
+        """Start the thread (the first call only; later calls return at once)."""
+        if self._thread is not None:
+            return
         with self._lock:
             if self._thread is not None:
                 return
@@ -50,11 +52,11 @@ class Background(Generic[T]):
             self._value = self._compute()
         except BaseException as e:  # re-raised by result(), in the caller's thread
             self._error = e
-        for name in self._warm:
+        for what in self._warm:
             try:
-                importlib.import_module(name)
+                importlib.import_module(what) if isinstance(what, str) else what()
             except Exception:
-                logger.debug("warming the import of %s failed", name, exc_info=True)
+                logger.debug("warming %s failed", what, exc_info=True)
 
     def result(self) -> T:
         """What ``compute`` returned, once the thread is done (started here if it was not).

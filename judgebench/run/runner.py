@@ -53,6 +53,7 @@ from ..schema import (
     response_models_label,
 )
 from ..secrets import redact, redact_data, secret_values
+from .background import Background
 from .executors import WorkItem, get_executor
 from .identity import DataIdentity, item_set_sha256, pair_line, stream_identity
 from .progress import Progress, RunBar
@@ -497,7 +498,16 @@ class _Tally:
 
 
 def _judged(
-    judge: AnyJudge, backend: Any, windows: Iterable[list[WorkItem]], spec: RunSpec, labels: tuple[str, str], partial: Path, total: int, progress: Progress | None, tally: _Tally
+    judge: AnyJudge,
+    backend: Any,
+    windows: Iterable[list[WorkItem]],
+    spec: RunSpec,
+    labels: tuple[str, str],
+    partial: Path,
+    total: int,
+    progress: Progress | None,
+    tally: _Tally,
+    on_finished: Callable[[], None] = lambda: None,
 ) -> Iterator[tuple[ItemResult, str]]:
     """Run the executor over each window of planned items in turn, logging each finished item to the partial file as
     it finishes, and yield every window's results in item order with their JSON line (serialised once, for the log
@@ -513,6 +523,7 @@ def _judged(
         secrets: list[str] = []
 
         def on_result(result: ItemResult, fresh_games: tuple[int, ...]) -> None:
+            on_finished()
             judgments = result.judgments
             new = failed = cached = done = 0
             for g in judgments:
@@ -621,18 +632,25 @@ class _Scan:
         return sum(count * len(protocol.views(item)) for item, count in self.shapes.values())
 
 
-def run(spec: RunSpec, *, progress: Progress | None = None) -> RunOutcome:
+WARM = ("numpy", "judgebench.metrics.stats")
+"""What scoring imports after the judging (about 0.15 s), imported by the run's background thread while the judge's
+calls are in flight (``run.background``)."""
+
+
+def run(spec: RunSpec, *, progress: Progress | None = None, warm: Sequence[str | Callable[[], object]] = ()) -> RunOutcome:
     """Judge every item of ``spec.data`` with ``spec.judge`` under the run's protocol (``choose_protocol``), score it
     with the benchmark's rule (``spec.rule``, else the benchmark's default, else ``vote``) and write the results
     folder. ``progress``: the display the judging advances (``suite`` passes one for all its runs); default a bar of
-    this run's own when ``spec.progress``.
+    this run's own when ``spec.progress``. ``warm``: modules the caller imports once the run is done (a command's
+    report code; names, or functions that import them), imported in the background while the judge's calls are in flight, with ``WARM`` and the facts
+    ``run.json`` records (package versions, git revision), so that none of it waits for the last answer.
 
     Raises:
         InputError: for bad input (data, options, a results folder that belongs to another run), exit 2.
         RunAborted: when a non-retryable error stops the run (what finished is kept for a resume).
     """
     with _collecting_rarely():
-        return _run(spec, progress)
+        return _run(spec, progress, warm)
 
 
 GC_THRESHOLDS = (20_000, 50, 1000)
@@ -663,9 +681,12 @@ def _collecting_rarely() -> Iterator[None]:
             gc.unfreeze()
 
 
-def _run(spec: RunSpec, progress: Progress | None) -> RunOutcome:
+def _run(spec: RunSpec, progress: Progress | None, warm: Sequence[str | Callable[[], object]]) -> RunOutcome:
     """``run``'s body."""
     started = datetime.now(UTC)
+    # started when the first item finishes (not before: until the first request is on the wire the process has
+    # better use for its interpreter lock), joined when run.json is written
+    facts = Background(lambda: (_versions(), _git_revision()), warm=(*WARM, *warm))
     t0 = time.perf_counter()
     if spec.limit is not None and spec.limit < 0:
         raise InputError(f"--limit must be a number of items >= 0 (0: all), got {spec.limit}", field="--limit")
@@ -733,7 +754,7 @@ def _run(spec: RunSpec, progress: Progress | None) -> RunOutcome:
 
         def lines() -> Iterator[str]:
             nonlocal usage, with_confidence
-            judged = _judged(judge, backend, _windows(read_judged(), protocol, prev, window), spec, (label, model_label), partial, total, progress if progress is not None else (RunBar() if spec.progress else None), tally)
+            judged = _judged(judge, backend, _windows(read_judged(), protocol, prev, window), spec, (label, model_label), partial, total, progress if progress is not None else (RunBar() if spec.progress else None), tally, facts.start)
             for result, line in judged:
                 scorer.add(result)
                 for g in result.judgments:
@@ -757,6 +778,7 @@ def _run(spec: RunSpec, progress: Progress | None) -> RunOutcome:
         backend_stats = tally.stats
         metrics = scorer.finish()
         results: Sequence[ItemResult] = tuple(kept) if keep else StoredResults(out_dir / "judgments.jsonl", scan.n)
+        versions, git_revision = facts.result()
         run_info = {
             "schema_version": SCHEMA_VERSION,
             "command": [redact(a) for a in sys.argv],
@@ -772,8 +794,8 @@ def _run(spec: RunSpec, progress: Progress | None) -> RunOutcome:
             "pairs": data.to_dict(),
             "response_model": response_models_label(scan.models),
             "games": tally.games,
-            "versions": _versions(),
-            "git_revision": _git_revision(),
+            "versions": versions,
+            "git_revision": git_revision,
             "host": platform.node(),
             "started": started.isoformat(),
             "finished": datetime.now(UTC).isoformat(),
