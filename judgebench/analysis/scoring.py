@@ -57,7 +57,23 @@ def original_frame(result: ItemResult) -> tuple[Decision, ...]:
     """The decisions on a pair's two responses in the item's (A, B) frame, in the order judged: a thin helper over
     the protocol's ``combine`` (``prediction(result).of(0, 1)``), for the analyses that read pairs (bias,
     calibration, plots)."""
-    return prediction(result).of(0, 1)
+    judgments = result.judgments
+    if len(result.item.responses) != 2:
+        return prediction(result).of(0, 1)
+    # two responses: what combine gives for the one pair (0, 1), read without building the prediction (the scorer's
+    # path for every pair: a million-pair run reads it a million times). A view of (0, 1) keeps its verdict, (1, 0)
+    # reads flipped, any other (a pointwise or listwise judgment) holds nothing for the pair.
+    out = []
+    for jm in judgments:
+        shown = jm.shown
+        if shown == _AB:
+            out.append(jm.decision)
+        elif shown == _BA:
+            out.append(jm.decision.flipped())
+    return tuple(out)
+
+
+_AB, _BA = (0, 1), (1, 0)
 
 
 def pair_label(result: ItemResult) -> Decision:
@@ -282,28 +298,35 @@ class RunScorer:
             if r.protocol and parse_protocol(r.protocol) is not None:
                 self._protocols[r.protocol] = protocol
         frame: tuple[Decision, ...] | None = None
+        judgments = r.judgments
+        item = r.item
         if _pairwise_preference(r, protocol):
             frame = original_frame(r)
             credit = self._reducer.credit(pair_label(r), frame)
-            self.n_no_decision += sum(g.decision == Decision.NONE for g in r.judgments)
+            self.n_no_decision += sum(g.decision == Decision.NONE for g in judgments)
         else:
             scored = score_item(r, protocol, rule=self.rule)
             self._others.append((r, scored))
             credit = scored.credit
-            self.n_no_decision += sum(not g.has_verdict for g in r.judgments)
-        category = r.item.category or self._source_category(r.item.source)
-        cat_id = self._cat_ids.setdefault(category, len(self._cat_ids))
+            self.n_no_decision += sum(not g.has_verdict for g in judgments)
+        category = item.category or self._source_category(item.source)
+        cat_id = self._cat_ids.get(category)
+        if cat_id is None:
+            cat_id = self._cat_ids[category] = len(self._cat_ids)
         self._credits.append(credit)
         self._cats.append(cat_id)
+        n_views = len(judgments)
         if credit != credit:  # nan: no accuracy (ratings)
             self._consistent.append(-1)
         else:
-            self._scored_order.setdefault(category, None)
-            self._consistent.append(int(is_consistent(frame)) if frame is not None and len(r.judgments) == 2 else -1)
+            if category not in self._scored_order:
+                self._scored_order[category] = None
+            self._consistent.append(int(is_consistent(frame)) if frame is not None and n_views == 2 else -1)
         self.n += 1
-        self.n_judgments += len(r.judgments)
-        self.n_failed += sum(g.is_failed for g in r.judgments)
-        self.games = max(self.games, len(r.judgments))
+        self.n_judgments += n_views
+        self.n_failed += sum(g.error is not None for g in judgments)
+        if n_views > self.games:
+            self.games = n_views
         if self._kept is not None:
             self._kept.append(r)
 
