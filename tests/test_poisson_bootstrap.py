@@ -96,9 +96,10 @@ def test_alpha_interval_level_on_continuous_values_matches_efron_over_units() ->
 
 def test_results_do_not_depend_on_the_number_of_threads(monkeypatch: pytest.MonkeyPatch) -> None:
     x = np.random.default_rng(6).normal(size=N)
-    many = bootstrap_sums(x, lambda s: s[:, 0], n_resamples=300, seed=5)
+    resamples = 2 * stats._POISSON_ROWS + 100  # three jobs, so that two threads share them
+    many = bootstrap_sums(x, lambda s: s[:, 0], n_resamples=resamples, seed=5)
     monkeypatch.setattr(stats, "_MAX_THREADS", 1)
-    one = bootstrap_sums(x, lambda s: s[:, 0], n_resamples=300, seed=5)
+    one = bootstrap_sums(x, lambda s: s[:, 0], n_resamples=resamples, seed=5)
     assert np.array_equal(np.asarray(one), np.asarray(many))
 
 
