@@ -195,7 +195,7 @@ class RunMetrics:
             return Headline(f"accuracy over all items ({self.rule} rule)", self.accuracy, _number(self.ci_low), _number(self.ci_high))
         pearson = (self.extra or {}).get("ratings_agreement", {}).get("item/pearson")
         if pearson and pearson.get("defined"):
-            boot: dict[str, Any] = next((i for i in pearson.get("intervals") or () if str(i.get("method", "")).startswith("bootstrap")), {})
+            boot: dict[str, Any] = next((i for i in pearson.get("intervals") or () if "bootstrap" in str(i.get("method", ""))), {})  # any scheme (Interval.is_bootstrap)
             return Headline("Pearson r with the reference", _number(pearson.get("value")), _number(boot.get("low")), _number(boot.get("high")), percent=False)
         return Headline("no headline", None, None, None)
 

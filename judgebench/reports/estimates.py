@@ -35,8 +35,9 @@ def estimate_rows(measures: Sequence[tuple[str, Estimate]]) -> list[dict[str, st
     """
     rows = []
     for section, e in measures:
-        boot = e.interval("bootstrap")
-        other = next((i for i in e.intervals if not i.method.startswith("bootstrap")), None)
+        # any resampling interval (Efron, Poisson, stratified, of a linearisation), not only those named "bootstrap ..."
+        boot = e.bootstrap_interval()
+        other = next((i for i in e.intervals if not i.is_bootstrap), None)
         p = "–" if e.p_value is None else (f"{e.p_value:.2g}" if e.p_value >= 1e-4 else "<1e-4")
         rows.append(
             {
