@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .._plugins import import_own_module
 from ..errors import InputError, JudgebenchError
 from ..protocols import JudgingProtocol, get_protocol
 from ..schema import Item, Pair
@@ -190,12 +191,8 @@ def _discover() -> None:
 def _lookup(name: str) -> Benchmark | None:
     """The benchmark ``name``, importing only its own module (``benchmarks/<name>.py``, the usual place) before
     discovering every module: a command that needs one benchmark does not import the others."""
-    if name not in _REGISTRY and not _discovered and name.isidentifier() and not name.startswith("_") and name != "local":
-        try:
-            importlib.import_module(f"{__name__}.{name}")
-        except ModuleNotFoundError as e:
-            if e.name != f"{__name__}.{name}":
-                raise
+    if name not in _REGISTRY and not _discovered and name != "local":
+        import_own_module(__name__, name)
     if name not in _REGISTRY:
         _discover()
     return _REGISTRY.get(name)

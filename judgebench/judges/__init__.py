@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol, get_args, runtime_checkable
 
+from .._plugins import import_own_module
 from ..backends import CallPolicy
 from ..errors import JudgebenchError
 from ..schema import Item, Judgment, Turn
@@ -187,12 +188,8 @@ def get_judge_info(name: str) -> JudgeInfo:
     Raises:
         JudgebenchError: for an unknown name, listing the known ones.
     """
-    if name not in _REGISTRY and not _discovered and name.isidentifier() and not name.startswith("_"):
-        try:
-            importlib.import_module(f"{__name__}.{name}")
-        except ModuleNotFoundError as e:
-            if e.name != f"{__name__}.{name}":
-                raise
+    if name not in _REGISTRY and not _discovered:
+        import_own_module(__name__, name)
     if name not in _REGISTRY:
         _discover()
     if name not in _REGISTRY:
