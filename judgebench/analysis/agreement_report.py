@@ -274,7 +274,8 @@ def agreement_report(
     if human.kind != judge.kind:
         raise InputError(f"mixed scales: the human labels are {human.kind} ({human.coding}) but the judge's are {judge.kind} ({judge.coding})", path=judge.path)
     judge_items = {it for it, v in zip(judge.items, judge.values[judge_row], strict=True) if not np.isnan(v)}
-    overlap = [it for it in human.items if it in judge_items and it in human.labelled_items()]
+    labelled = human.labelled_items()  # once: a set per item made this quadratic (30,000 items took a minute)
+    overlap = [it for it in human.items if it in judge_items and it in labelled]
     if not overlap:
         raise InputError(
             f"no item is labelled by both the humans and the judge (human ids e.g. {list(human.items[:3])}, judge ids e.g. {sorted(judge_items)[:3]}); ids must match",
