@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol, get_args, ru
 
 from .._plugins import import_own_module
 from ..backends import CallPolicy
-from ..errors import JudgebenchError
+from ..errors import InputError, JudgebenchError
 from ..schema import Item, Judgment, Turn
 
 if TYPE_CHECKING:
@@ -186,14 +186,14 @@ def get_judge_info(name: str) -> JudgeInfo:
     import the other twenty (about 0.05 s before its first request).
 
     Raises:
-        JudgebenchError: for an unknown name, listing the known ones.
+        InputError: for an unknown name (exit 2, as any bad input), listing the known ones.
     """
     if name not in _REGISTRY and not _discovered:
         import_own_module(__name__, name)
     if name not in _REGISTRY:
         _discover()
     if name not in _REGISTRY:
-        raise JudgebenchError(f"unknown judge {name!r}; `judgebench judges` lists them: {', '.join(sorted(_REGISTRY))}")
+        raise InputError(f"unknown judge {name!r}; `judgebench judges` lists them: {', '.join(sorted(_REGISTRY))}", field="--judge")
     return _REGISTRY[name]
 
 
