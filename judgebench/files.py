@@ -56,6 +56,20 @@ def _atomic_write(path: str | Path, fill: Callable[[Any], object], mode: str, **
     return path
 
 
+def remove_stale_temporaries(path: str | Path) -> list[Path]:
+    """Remove the temporary files ``_atomic_write`` left beside ``path`` when its process was killed mid-write
+    (``.<name>.<random>.tmp``: a kill skips the clean-up, and a million-item ``judgments.jsonl`` leaves hundreds of
+    MB). Only regular files are removed, never through a symlink. Call it only where no other process can be writing
+    ``path`` (a run holds its folder's lock). Returns what was removed."""
+    path = Path(path)
+    removed = []
+    for tmp in path.parent.glob(f".{path.name}.*.tmp"):
+        if tmp.is_file() and not tmp.is_symlink():
+            tmp.unlink(missing_ok=True)
+            removed.append(tmp)
+    return removed
+
+
 def atomic_write_text(path: str | Path, text: str) -> None:
     """``atomic_write_bytes`` for UTF-8 text, with every known secret redacted (``secrets.redact_known``)."""
     from .secrets import redact_known

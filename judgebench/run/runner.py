@@ -36,7 +36,7 @@ from ..analysis.scoring import RunMetrics, RunScorer, check_scorable
 from ..benchmarks import Benchmark, load_items, stream_items
 from ..benchmarks.local import FieldMap, PairStream
 from ..errors import InputError, JudgebenchError, RunAborted
-from ..files import atomic_write_json, atomic_write_lines, iter_jsonl, open_append_log
+from ..files import atomic_write_json, atomic_write_lines, iter_jsonl, open_append_log, remove_stale_temporaries
 from ..judges import AnyJudge, Judge, build_judge, get_judge_info
 from ..protocols import JudgingProtocol, get_protocol, get_reducer
 from ..schema import (
@@ -737,6 +737,9 @@ def _run(spec: RunSpec, progress: Progress | None, warm: Sequence[str | Callable
     # (its backend and event loop live for one executor call)
     window = WINDOW if info.backend == "none" and spec.executor == "local" and backend is None else None
     with writing_results(out_dir), locked(out_dir):
+        # a run killed while writing judgments.jsonl leaves its temporary file; under the lock no run is writing one
+        for stale in remove_stale_temporaries(out_dir / "judgments.jsonl"):
+            logger.info("removed %s, left by a run that was stopped while writing its results", stale)
         check_same_data(out_dir, data)
         server = str(getattr(backend, "endpoint", "") or "") if backend is not None else ""
         check_same_server(out_dir, server, refresh=spec.refresh)
