@@ -118,10 +118,15 @@ def test_auto_keeps_the_exact_bootstrap_below_the_threshold_and_for_few_distinct
         ag.spearman(x, y, bootstrap="fast")  # type: ignore[arg-type]
 
 
-def test_kendall_keeps_its_exact_bootstrap_for_few_distinct_rows_and_fisher_z_below_the_threshold() -> None:
+def test_kendall_keeps_its_exact_bootstrap_for_few_distinct_rows_and_linearises_where_exact_cannot_run() -> None:
     x, y = skewed_pairs(3000, 4)
-    below = ag.kendall(x, y, n_resamples=200)  # many distinct rows, n < POISSON_MIN_ITEMS: as before, Fisher z only
-    assert [i.method for i in below.intervals] == ["Fisher z (kendall)"] and "bootstrap='linear'" in (below.reason or "")
+    # many distinct rows below POISSON_MIN_ITEMS: no exact path, so auto linearises (it gave Fisher z only, which a
+    # review found left the table's bootstrap column empty for 257 to 19,999 distinct rows)
+    below = ag.kendall(x, y, n_resamples=200)
+    assert [i.method for i in below.intervals] == ["bootstrap of the influence-function linearisation (200 resamples, seed 0)", "Fisher z (kendall)"]
+    assert below.intervals[0].low < below.value < below.intervals[0].high
+    exact = ag.kendall(x, y, n_resamples=200, bootstrap="exact")
+    assert [i.method for i in exact.intervals] == ["Fisher z (kendall)"] and "bootstrap='auto' or 'linear'" in (exact.reason or "")
     likert = np.clip(np.round(x), 1, 5), np.clip(np.round(y / 4), 1, 5)
     assert ag.kendall(*likert, n_resamples=200).intervals[0].method == "bootstrap (200 resamples, seed 0)"
 

@@ -401,8 +401,10 @@ def correlation(
     linearisation, ``value + mean of its influence values`` (:func:`spearman_influence`, :func:`kendall_influence`,
     ``stats.bootstrap_linearisation``), labelled ``... of the influence-function linearisation (...)``; ``"auto"``
     (default) takes the linearisation from ``stats.POISSON_MIN_ITEMS`` items with many distinct rows (continuous
-    data, where exact Spearman costs ~10 ns per item and resample, 10 s or more for 100,000 items, and exact Kendall
-    does not run) and the exact path otherwise (labels, Likert ratings: their published intervals stay exact).
+    data, where exact Spearman costs ~10 ns per item and resample, 10 s or more for 100,000 items), and for Kendall
+    also below it whenever the exact path cannot run (more than ``MAX_KENDALL_BOOTSTRAP_ROWS`` distinct rows); the
+    exact path otherwise (labels, Likert ratings: their published intervals stay exact). ``"exact"`` on Kendall with
+    too many distinct rows gives the Fisher z interval only.
     Pearson's r is a function of sums and ignores the option.
 
     Returns:
@@ -449,9 +451,11 @@ def correlation(
         reps = bootstrap_linearisation(value, kendall_influence(x, y)[1], n_resamples=n_resamples, seed=seed)
     elif (n_unique := len(np.unique(rows, axis=0))) <= MAX_KENDALL_BOOTSTRAP_ROWS:
         reps = bootstrap_weighted(rows, _weighted_kendall_tau_b, n_resamples=n_resamples, seed=seed)
+    elif bootstrap == "auto":  # no exact path at this many distinct rows: the linearisation, at any n
+        reps = bootstrap_linearisation(value, kendall_influence(x, y)[1], n_resamples=n_resamples, seed=seed)
     else:
         reps = None
-        note = f"no bootstrap interval: {n_unique} distinct rating pairs (> {MAX_KENDALL_BOOTSTRAP_ROWS}); Fisher z only (bootstrap='linear' bootstraps its linearisation)"
+        note = f"no bootstrap interval: {n_unique} distinct rating pairs (> {MAX_KENDALL_BOOTSTRAP_ROWS}) have no exact bootstrap; Fisher z only (bootstrap='auto' or 'linear' bootstraps its linearisation)"
     boot = _ci(reps, confidence, seed) if reps is not None else ()
     fz = fisher_z_interval(value, n, kind=kind, confidence=confidence)
     return Estimate(name, value, n, intervals=boot + ((fz,) if fz else ()), p_value=finite_or_none(res.pvalue), reason=note)
