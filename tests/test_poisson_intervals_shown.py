@@ -22,6 +22,8 @@ def test_estimate_rows_show_every_resampling_scheme_as_the_bootstrap_ci() -> Non
         (row,) = estimate_rows([("all", _estimate(method))])
         assert row["ci"] == "[0.400, 0.600]", method
         assert row["analytic"].startswith("[0.450, 0.550]"), method  # the Fisher z interval, not the resampled one
+        # the note says which scheme made a CI that is not Efron's plain bootstrap
+        assert row["note"] == {POISSON: "CI: Poisson bootstrap", LINEAR: "CI: Poisson bootstrap of the influence-function linearisation"}.get(method, ""), method
 
 
 def test_leaderboard_cell_and_headline_read_a_poisson_interval() -> None:

@@ -31,7 +31,8 @@ def estimate_rows(measures: Sequence[tuple[str, Estimate]]) -> list[dict[str, st
 
     Each row has ``section``, ``measure``, ``value`` (3 decimals), ``ci`` (the first bootstrap interval),
     ``analytic`` (the first other interval, with its method), ``p`` (2 significant digits, ``<1e-4`` below), ``n``
-    and ``note`` (the estimate's reason); ``–`` where there is none.
+    and ``note`` (the estimate's reason, and the bootstrap's scheme when it is not Efron's plain one: ``CI: Poisson
+    bootstrap``, ``CI: ... linearisation``); ``–`` where there is none.
     """
     rows = []
     for section, e in measures:
@@ -48,10 +49,18 @@ def estimate_rows(measures: Sequence[tuple[str, Estimate]]) -> list[dict[str, st
                 "analytic": f"[{other.low:.3f}, {other.high:.3f}] {other.method}" if other else "–",
                 "p": p,
                 "n": str(e.n),
-                "note": e.reason or "",
+                "note": "; ".join(x for x in (e.reason, _scheme(boot.method) if boot else None) if x),
             }
         )
     return rows
+
+
+def _scheme(method: str) -> str | None:
+    """What the bootstrap column's interval is, when it is not Efron's plain percentile bootstrap (``bootstrap (N
+    resamples, seed S)``): ``CI: Poisson bootstrap``, ``CI: bootstrap of the influence-function linearisation``..."""
+    if method.startswith("bootstrap ("):
+        return None
+    return "CI: " + method.split(" (", 1)[0]
 
 
 def render_estimates(measures: Sequence[tuple[str, Estimate]]) -> str:
