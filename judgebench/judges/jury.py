@@ -43,7 +43,13 @@ def vote(decisions: list[Decision], weights: list[float]) -> Decision:
 
 
 class Jury:
-    """Every member judges the same context and responses; their decisions are put to a weighted vote."""
+    """Every member judges the same context and responses; their decisions are put to a weighted vote.
+
+    A member whose call failed fails the jury's judgment (``error`` names each failed member and its cause;
+    ``decision`` is ``NONE``): the vote of the members left is another jury's verdict, so it is kept only in
+    ``output`` and ``extra["members"]``, never counted, and the run reports the failure and retries it on resume (the
+    members that answered come from the call cache). A member that answered but gave no verdict abstains.
+    """
 
     kind: ClassVar[JudgeKind] = "pairwise"
     order_invariant = False
@@ -58,7 +64,7 @@ class Jury:
         decision = vote([r.decision for r in results], self.weights)
         usage = sum((r.usage for r in results), Usage())
         failed = [f"{label}: {r.error}" for (label, _), r in zip(self.members, results, strict=True) if r.error]
-        error = "; ".join(failed) if len(failed) == len(results) else None
+        error = f"{len(failed)} of {len(results)} jury members failed: " + "; ".join(failed) if failed else None
         members = [{"member": label, "weight": w, **r.to_dict()} for (label, _), w, r in zip(self.members, self.weights, results, strict=True)]
         summary = ", ".join(f"{label}={r.decision}" for (label, _), r in zip(self.members, results, strict=True))
         return Judgment(decision if error is None else Decision.NONE, output=f"jury: {summary} -> {decision}", error=error, usage=usage, extra={"members": members})
