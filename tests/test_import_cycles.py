@@ -28,12 +28,7 @@ def import_graph() -> dict[str, set[str]]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.ImportFrom):
                 base = ".".join(package[: len(package) - node.level + 1] + ([node.module] if node.module else [])) if node.level else (node.module or "")
-                # ``from pkg import sub`` of a submodule imports ``sub`` as ``from pkg.sub import ...`` does: the package
-                # itself is only the parent every submodule import passes through, so it is an edge only for names
-                # that are not submodules (``from . import stats`` in metrics/agreement.py is not a cycle with
-                # metrics/__init__.py, any more than ``from .stats import x`` is)
-                subs = [f"{base}.{a.name}" for a in node.names if f"{base}.{a.name}" in mods]
-                for target in ((base,) if len(subs) < len(node.names) else ()) + tuple(subs):
+                for target in (base, *(f"{base}.{a.name}" for a in node.names)):
                     if target in mods and target != name:
                         graph[name].add(target)
             elif isinstance(node, ast.Import):

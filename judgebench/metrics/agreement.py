@@ -23,7 +23,6 @@ from typing import Literal
 
 import numpy as np
 
-from . import stats
 from .stats import (
     DEFAULT_CONFIDENCE,
     DEFAULT_RESAMPLES,
@@ -37,7 +36,7 @@ from .stats import (
     finite_or_none,
     fisher_z_interval,
     interval_of,
-    many_distinct_rows,
+    large_and_continuous,
     undefined,
 )
 
@@ -464,7 +463,7 @@ def correlation(
 def _linearise(mode: BootstrapMode, rows: np.ndarray) -> bool:
     if mode not in ("auto", "exact", "linear"):
         raise ValueError(f"unknown bootstrap {mode!r}; expected auto, exact or linear")
-    return mode == "linear" or (mode == "auto" and len(rows) >= stats.POISSON_MIN_ITEMS and many_distinct_rows(rows))
+    return mode == "linear" or (mode == "auto" and large_and_continuous(rows))
 
 
 def spearman(a: Sequence[float] | np.ndarray, b: Sequence[float] | np.ndarray, **kw: object) -> Estimate:

@@ -170,6 +170,13 @@ def many_distinct_rows(rows: np.ndarray) -> bool:
     return _many_distinct_values(f) or not _uses_multinomial(len(np.unique(f, axis=0)), len(f))
 
 
+def large_and_continuous(rows: np.ndarray) -> bool:
+    """Whether ``rows`` are at least ``POISSON_MIN_ITEMS`` items with many distinct rows (``many_distinct_rows``):
+    where a statistic without a sums shortcut is bootstrapped through its linearisation. The threshold is read when
+    called, so setting ``stats.POISSON_MIN_ITEMS`` (a test, ``bench_metrics``' exact baseline) moves it."""
+    return len(rows) >= POISSON_MIN_ITEMS and many_distinct_rows(rows)
+
+
 def _many_distinct_values(f: np.ndarray) -> bool:
     """Whether some column of ``(n, k)`` has too many distinct values for the multinomial path: then so have the
     rows (a cheap, exact sufficient test for ``not _uses_multinomial``; columns are tried up to the first such)."""
