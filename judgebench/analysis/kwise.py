@@ -34,16 +34,18 @@ calls stay within the other's, so both are compared at the same budget; the cut 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
 from ..errors import InputError
-from ..metrics.ranking import bradley_terry, strongly_connected
+from ..metrics.ranking import bradley_terry, centred_log, strongly_connected
 from ..metrics.stats import DEFAULT_RESAMPLES, DEFAULT_SEED, Interval, bootstrap_counts, finite_or_none, interval_of
-from ..schema import Decision, ItemResult
+from ..schema import Decision, ItemResult, Judgment
+
+T = TypeVar("T")
 
 PL_METHOD = "K-wise Plackett-Luce"
 BT_METHOD = "pairwise Bradley-Terry"
@@ -159,19 +161,27 @@ def _models(result: ItemResult) -> list[str]:
     return models
 
 
-def kwise_rankings(results: Sequence[ItemResult]) -> list[tuple[str, int, list[tuple[str, ...]]]]:
-    """Per item: ``(item id, judge calls, [each valid ranking as the systems of its responses, best first])``."""
+def _per_item(results: Sequence[ItemResult], read: Callable[[Judgment, list[str]], T | None]) -> list[tuple[str, int, list[T]]]:
+    """Per item: ``(item id, judge calls, [read(judgment, systems of the item's responses) for each judgment that
+    reads as something])``."""
     out = []
     for r in results:
         models = _models(r)
-        ranks = []
-        for jm in r.judgments:
-            view = jm.shown
-            if jm.is_failed or jm.ranking is None or sorted(jm.ranking) != list(range(len(view))):
-                continue
-            ranks.append(tuple(models[view[p]] for p in jm.ranking))
-        out.append((r.item.id, len(r.judgments), ranks))
+        found = [x for jm in r.judgments if (x := read(jm, models)) is not None]
+        out.append((r.item.id, len(r.judgments), found))
     return out
+
+
+def kwise_rankings(results: Sequence[ItemResult]) -> list[tuple[str, int, list[tuple[str, ...]]]]:
+    """Per item: ``(item id, judge calls, [each valid ranking as the systems of its responses, best first])``."""
+
+    def ranking(jm: Judgment, models: list[str]) -> tuple[str, ...] | None:
+        view = jm.shown
+        if jm.is_failed or jm.ranking is None or sorted(jm.ranking) != list(range(len(view))):
+            return None
+        return tuple(models[view[p]] for p in jm.ranking)
+
+    return _per_item(results, ranking)
 
 
 _OUTCOME = {Decision.A_BETTER: 1.0, Decision.TIE: 0.0, Decision.B_BETTER: -1.0}
@@ -180,19 +190,15 @@ _OUTCOME = {Decision.A_BETTER: 1.0, Decision.TIE: 0.0, Decision.B_BETTER: -1.0}
 def pairwise_battles(results: Sequence[ItemResult]) -> list[tuple[str, int, list[tuple[str, str, float]]]]:
     """Per item: ``(item id, judge calls, [(system shown first, system shown second, 1 / 0 / -1)])``; a judgment
     between two responses of the same system is no battle."""
-    out = []
-    for r in results:
-        models = _models(r)
-        battles = []
-        for jm in r.judgments:
-            view = jm.shown
-            if jm.is_failed or len(view) != 2 or jm.decision not in _OUTCOME:
-                continue
-            a, b = models[view[0]], models[view[1]]
-            if a != b:
-                battles.append((a, b, _OUTCOME[jm.decision]))
-        out.append((r.item.id, len(r.judgments), battles))
-    return out
+
+    def battle(jm: Judgment, models: list[str]) -> tuple[str, str, float] | None:
+        view = jm.shown
+        if jm.is_failed or len(view) != 2 or jm.decision not in _OUTCOME:
+            return None
+        a, b = models[view[0]], models[view[1]]
+        return (a, b, _OUTCOME[jm.decision]) if a != b else None
+
+    return _per_item(results, battle)
 
 
 def is_kwise_run(results: Sequence[ItemResult]) -> bool:
@@ -240,10 +246,7 @@ def plackett_luce(stage_counts: np.ndarray, members: np.ndarray, chooser: np.nda
         gamma = new
         if done.all():
             break
-    theta = np.log(gamma)
-    theta -= theta.mean(axis=1, keepdims=True)
-    theta[~ok] = np.nan
-    return theta
+    return centred_log(gamma, ok)
 
 
 def kendall_tau_b(x: np.ndarray, y: np.ndarray) -> np.ndarray:

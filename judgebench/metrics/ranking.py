@@ -72,7 +72,13 @@ def bradley_terry(wins: np.ndarray, *, max_iter: int = 10_000, tol: float = 1e-1
         p = new
         if done.all():
             break
-    theta = np.log(p)
+    return centred_log(p, ok)
+
+
+def centred_log(strengths: np.ndarray, ok: np.ndarray) -> np.ndarray:
+    """Log-strengths ``(r, m)`` of positive ``strengths``, each row centred at mean 0; rows where ``ok`` ``(r,)`` is
+    false (no fit) are NaN. The scale both MM fits (Bradley-Terry, Plackett-Luce) report on."""
+    theta = np.log(strengths)
     theta -= theta.mean(axis=1, keepdims=True)
     theta[~ok] = np.nan
     return theta
