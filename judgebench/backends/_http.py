@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
+import threading
+from types import ModuleType
 from typing import Any
 
 from ..errors import InputError
@@ -37,6 +40,82 @@ def max_response_bytes() -> int:
     if not mb > 0 or mb == float("inf"):
         raise InputError(f"{MAX_RESPONSE_MB_ENV}={raw!r} must be a positive number of MiB (default {DEFAULT_MAX_RESPONSE_MB:g})", field=MAX_RESPONSE_MB_ENV)
     return int(mb * 2**20)
+
+
+_AIOHTTP_LOCK = threading.Lock()
+_ca_loading: threading.Thread | None = None
+_ca_error: list[BaseException] = []
+
+
+def import_aiohttp(*, tls: bool) -> ModuleType:
+    """``aiohttp``, imported with its two default TLS contexts' CA certificates loaded in a thread.
+
+    aiohttp builds two ``ssl.SSLContext`` objects when it is imported (``aiohttp/connector.py``,
+    ``_SSL_CONTEXT_VERIFIED`` and ``_SSL_CONTEXT_UNVERIFIED``) and loads the system's CA store into each: 40-60 ms
+    on a 2-core machine, half of importing aiohttp, spent before the first request even when the server is plain
+    ``http://`` (a local vLLM or SGLang server) and needs no certificate. Here the import runs with
+    ``SSLContext.load_default_certs`` / ``set_default_verify_paths`` recorded instead of run; the recorded calls then
+    run, unchanged and on the same context objects, in a thread (OpenSSL reads the store without the interpreter
+    lock), so those contexts end up exactly as a plain ``import aiohttp`` leaves them.
+
+    Args:
+        tls: the caller is about to connect with TLS (an ``https://`` server or proxy): wait until the store is
+            loaded. With ``False`` the call returns at once and the store is loaded meanwhile.
+
+    Raises:
+        whatever loading the CA store raised (``ssl.SSLError``, ``OSError``), when ``tls`` is set.
+
+    Only an import made here defers: when ``aiohttp`` is already imported it is returned as it is. While the
+    import runs, every ``SSLContext`` created in the process defers its store the same way (the window is the
+    import, about 0.1 s, once per process); a context used with TLS before its store is loaded would refuse the
+    server's certificate, never accept it.
+    """
+    global _ca_loading
+    module = sys.modules.get("aiohttp")
+    if module is None:
+        with _AIOHTTP_LOCK:
+            module = sys.modules.get("aiohttp")
+            if module is None:
+                module, _ca_loading = _import_deferring_ca_store()
+    loading = _ca_loading
+    if tls and loading is not None:
+        loading.join()
+        if _ca_error:
+            raise _ca_error[0]
+    return module
+
+
+def _import_deferring_ca_store() -> tuple[ModuleType, threading.Thread | None]:
+    import ssl
+
+    calls: list[tuple[Any, tuple[Any, ...]]] = []
+    cls = ssl.SSLContext
+    names = ("load_default_certs", "set_default_verify_paths")
+    own = {name: cls.__dict__[name] for name in names if name in cls.__dict__}  # what to put back (the rest is inherited)
+    originals = {name: getattr(cls, name) for name in names}
+    cls.load_default_certs = lambda self, purpose=ssl.Purpose.SERVER_AUTH: calls.append((originals["load_default_certs"], (self, purpose)))  # type: ignore[method-assign]
+    cls.set_default_verify_paths = lambda self: calls.append((originals["set_default_verify_paths"], (self,)))  # type: ignore[method-assign]
+    try:
+        import aiohttp
+    finally:
+        for name in names:
+            if name in own:
+                setattr(cls, name, own[name])
+            else:
+                delattr(cls, name)
+    if not calls:
+        return aiohttp, None
+
+    def load() -> None:
+        try:
+            for method, args in calls:
+                method(*args)
+        except BaseException as e:  # kept for the first caller that needs TLS
+            _ca_error.append(e)
+
+    thread = threading.Thread(target=load, name="judgebench-ca-store", daemon=True)
+    thread.start()
+    return aiohttp, thread
 
 
 class ResponseTooLarge(BackendError):

@@ -26,7 +26,7 @@ from ..errors import JudgebenchError
 from ..schema import Usage
 from ..secrets import split_url_credentials
 from . import BackendError, ChatParams, Completion, Messages, token_count
-from ._http import max_response_bytes, read_aiohttp_body
+from ._http import import_aiohttp, max_response_bytes, read_aiohttp_body
 from ._sdk_errors import connection_error, error_code, server_message, short, status_error
 from .retry import is_fatal_status
 
@@ -115,6 +115,7 @@ class OpenAICompatProvider:
         self._session: Any = None
         self._post_url = ""
         self._proxy: str | None = None
+        self._client_errors: tuple[type[BaseException], ...] = (OSError,)
 
     def __repr__(self) -> str:  # never show the key
         return f"OpenAICompatProvider({self.provider}:{self.model} at {self.base_url or 'api.openai.com'})"
@@ -127,7 +128,7 @@ class OpenAICompatProvider:
 
     def warm(self) -> None:
         """Import the HTTP client library ahead of the first call (Ray workers do this before taking work)."""
-        import aiohttp  # noqa: F401
+        import_aiohttp(tls=False)
 
     def _url(self) -> str:
         """``<endpoint>/chat/completions``, keeping a query string of the base URL (``?api-version=...``)."""
@@ -136,8 +137,11 @@ class OpenAICompatProvider:
 
     def _get_session(self) -> Any:
         if self._session is None:
-            import aiohttp
-
+            post_url = self._url()
+            proxy = _env_proxy(post_url)
+            # a plain http:// server (a local vLLM) gets its first request before aiohttp's CA store is loaded
+            aiohttp = import_aiohttp(tls=post_url.lower().startswith("https:") or (proxy or "").lower().startswith("https:"))
+            self._client_errors = (aiohttp.ClientError, OSError)
             headers = {"Authorization": self._authorization or f"Bearer {self._api_key}", "Content-Type": "application/json", "Accept": "application/json"}
             for env, header in (("OPENAI_ORG_ID", "OpenAI-Organization"), ("OPENAI_PROJECT_ID", "OpenAI-Project")):
                 if os.environ.get(env):  # as the openai client sends them, whatever the server
@@ -149,15 +153,13 @@ class OpenAICompatProvider:
             # because the event loop was slow to read it
             timeout = aiohttp.ClientTimeout(total=None, connect=self.timeout, sock_connect=self.timeout, sock_read=self.timeout)
             self._session = aiohttp.ClientSession(connector=connector, headers=headers, timeout=timeout)
-            self._post_url = self._url()
-            self._proxy = _env_proxy(self._post_url)
+            self._post_url = post_url
+            self._proxy = proxy
         return self._session
 
     async def chat_once(self, messages: Messages, params: ChatParams) -> Completion:
-        import aiohttp
-
-        body = request_body(self.model, messages, params)
         session = self._get_session()
+        body = request_body(self.model, messages, params)
         data = _dumps(body).encode()
         debug = logger.isEnabledFor(logging.DEBUG)
         if debug:  # as the openai client logged its requests at -vv (the root logger's filter redacts secrets)
@@ -171,7 +173,7 @@ class OpenAICompatProvider:
             if debug:
                 logger.debug("no reply from POST %s: timed out", self._post_url)
             raise BackendError(f"request timed out after {self.timeout:.0f}s", transient=True) from None
-        except (aiohttp.ClientError, OSError) as e:
+        except self._client_errors as e:  # (aiohttp.ClientError, OSError)
             if debug:
                 logger.debug("no reply from POST %s: %r", self._post_url, e)
             raise connection_error(e, timeout=self.timeout, base_url=self.endpoint) from None

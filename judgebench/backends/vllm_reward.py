@@ -21,7 +21,7 @@ from typing import Any
 
 from ..secrets import split_url_credentials
 from . import BackendError, ChatParams, Completion, Messages
-from ._http import max_response_bytes, read_aiohttp_body
+from ._http import import_aiohttp, max_response_bytes, read_aiohttp_body
 from ._sdk_errors import connection_error, server_message, short, status_error
 
 
@@ -48,19 +48,19 @@ class VLLMRewardProvider:
 
     def _get_session(self) -> Any:
         if self._session is None:
-            import aiohttp
-
+            aiohttp = import_aiohttp(tls=self.url.lower().startswith("https:"))
             self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.timeout), connector=aiohttp.TCPConnector(limit=0))
         return self._session
 
     async def score_once(self, question: str, response: str, messages: Messages | None = None) -> float:
         """The reward of ``response`` as the assistant's turn after ``messages`` (``None``: ``question`` as one user
         turn)."""
-        import aiohttp
+        session = self._get_session()
+        aiohttp = import_aiohttp(tls=False)  # imported by _get_session; its CA store was waited for there when needed
 
         body = {"model": self.model, "messages": [*(messages or [{"role": "user", "content": question}]), {"role": "assistant", "content": response}]}
         try:
-            async with self._get_session().post(self.url, json=body, headers={"Authorization": self._authorization}) as r:
+            async with session.post(self.url, json=body, headers={"Authorization": self._authorization}) as r:
                 # every body is read with the size limit (``_http``): a timeout does not bound memory
                 raw = await read_aiohttp_body(r, self.max_response_bytes)
                 if r.status != 200:
