@@ -63,8 +63,10 @@ logger = logging.getLogger(__name__)
 
 PARTIAL_SUFFIX = ".partial"
 
-_dumps = json.JSONEncoder(ensure_ascii=False).encode
-"""``json.dumps(obj, ensure_ascii=False)`` without building an encoder per call: a result's line."""
+_dumps = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
+"""``json.dumps(obj, ensure_ascii=False)`` without building an encoder per call: a result's line, the same text. A
+result's ``to_dict`` is a tree (no object in it twice), so the encoder's cycle check is skipped: a fifth of the time
+of encoding a 1 kB line (18 -> 14.6 us)."""
 
 _NO_USAGE = Usage()
 FLUSH_CALL_FREE_S = 0.2
