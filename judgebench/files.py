@@ -327,10 +327,15 @@ def line_fingerprint(text: str) -> int:
     return hash(text)
 
 
-def iter_jsonl_unchanged(path: str | Path, fingerprints: Sequence[int], start: int = 0) -> Iterator[tuple[int, dict[str, Any]]]:
+def iter_jsonl_unchanged(path: str | Path, fingerprints: Sequence[int], start: int = 0, *, first: int = 0) -> Iterator[tuple[int, dict[str, Any] | None]]:
     """``iter_jsonl(path)`` of a file that a complete earlier read checked, line by line, with each line's
     ``line_fingerprint`` recorded (``on_text``): ``fingerprints[start:]`` are its non-blank lines'. Each line is
     compared with its fingerprint and parsed, not checked again (the earlier read did that to these very lines).
+
+    Args:
+        first: rows numbered below it (counting from 0 across every file, as ``fingerprints`` does) are passed
+            over: yielded as ``(line, None)``, neither compared nor parsed, for a reader that judges only the rows
+            from ``first`` on (another reader checks the rest).
 
     Raises:
         InputError: for a line whose text differs from the one read before, or one more than were read (the file
@@ -341,6 +346,10 @@ def iter_jsonl_unchanged(path: str | Path, fingerprints: Sequence[int], start: i
     n = len(fingerprints)
     for i, line, _ in _text_lines(path):
         if not line or line.isspace():  # a blank line (not line.strip(), without its copy)
+            continue
+        if k < first:
+            k += 1
+            yield i, None
             continue
         if k >= n or line_fingerprint(line) != fingerprints[k]:
             raise InputError("this line changed since the file was first read and checked in this run (was it written to meanwhile?); run again once it is complete", path=path, line=i)

@@ -330,6 +330,48 @@ class RunScorer:
         if self._kept is not None:
             self._kept.append(r)
 
+    def state(self) -> dict[str, Any]:
+        """Everything ``merge`` takes from this scorer, as plain values (picklable: another process sends it)."""
+        return {
+            "credits": self._credits.tobytes(),
+            "cats": self._cats.tobytes(),
+            "consistent": self._consistent.tobytes(),
+            "categories": sorted(self._cat_ids, key=self._cat_ids.__getitem__),  # names in id order
+            "scored_order": list(self._scored_order),
+            "others": self._others,
+            "kept": self._kept,
+            "counts": (self.n, self.n_judgments, self.n_failed, self.n_no_decision, self.games),
+        }
+
+    def merge(self, state: dict[str, Any]) -> None:
+        """Take in the items of another scorer's ``state()`` after the ones added here: the same scores as ``add``
+        of that scorer's results, in their order, here (a run judged in two processes scores its second half in the
+        other one)."""
+        from array import array
+
+        remap = array("i")
+        for name in state["categories"]:
+            cat_id = self._cat_ids.get(name)
+            if cat_id is None:
+                cat_id = self._cat_ids[name] = len(self._cat_ids)
+            remap.append(cat_id)
+        cats = array("i")
+        cats.frombytes(state["cats"])
+        self._cats.extend(remap[c] for c in cats)
+        self._credits.frombytes(state["credits"])
+        self._consistent.frombytes(state["consistent"])
+        for name in state["scored_order"]:
+            self._scored_order.setdefault(name, None)
+        self._others.extend(state["others"])
+        if self._kept is not None:
+            self._kept.extend(state["kept"] or ())
+        n, n_judgments, n_failed, n_no_decision, games = state["counts"]
+        self.n += n
+        self.n_judgments += n_judgments
+        self.n_failed += n_failed
+        self.n_no_decision += n_no_decision
+        self.games = max(self.games, games)
+
     def _source_category(self, source: str) -> str:
         found = self._category_of.get(source)
         if found is None:

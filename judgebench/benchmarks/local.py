@@ -321,6 +321,19 @@ class PairStream:
     def __call__(self) -> Iterator[Item]:
         return map(Item.from_pair, self.pairs())
 
+    def items_from(self, first: int) -> Iterator[Item] | None:
+        """The items from row ``first`` on (0-based, across the files), as ``stream()`` reads them; the rows before
+        it are passed over unparsed and unchecked (another reader takes them). ``None`` before a complete read
+        has recorded every row's fingerprint (only then can rows be passed over)."""
+        if self._checked is None:
+            return None
+        return map(Item.from_pair, self._unchanged(self._checked, first))
+
+    @property
+    def fingerprinted(self) -> bool:
+        """Whether a complete read has recorded every row's fingerprint (``items_from`` can start anywhere)."""
+        return self._checked is not None
+
     def pairs(self) -> Iterator[Pair]:
         """The pairs themselves, read as ``stream()`` reads them (its items are ``Item.from_pair`` of these)."""
         if self._checked is not None:
@@ -338,12 +351,13 @@ class PairStream:
         if record is not None and len(fingerprints) == n:  # every row came from a JSONL line and was fingerprinted
             self._checked = fingerprints
 
-    def _unchanged(self, fingerprints: array[int]) -> Iterator[Pair]:
+    def _unchanged(self, fingerprints: array[int], first: int = 0) -> Iterator[Pair]:
         k = 0
         for path in self.paths:
-            for _, row in iter_jsonl_unchanged(path, fingerprints, k):
+            for _, row in iter_jsonl_unchanged(path, fingerprints, k, first=first):
                 k += 1
-                yield Pair.from_dict(row)
+                if row is not None:
+                    yield Pair.from_dict(row)
         if k != len(fingerprints):
             where = self.paths[0] if len(self.paths) == 1 else self.paths[0].parent
             raise InputError(f"has {len(fingerprints) - k} row(s) fewer than when it was first read and checked in this run (was it written to meanwhile?); run again once it is complete", path=where)

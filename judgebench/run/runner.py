@@ -22,6 +22,7 @@ import platform
 import re
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -55,6 +56,7 @@ from ..schema import (
 from ..secrets import redact, redact_data, secret_values
 from .background import Background
 from .executors import WorkItem, get_executor
+from .forked import Forked, can_fork
 from .identity import DataIdentity, item_set_sha256, pair_line, stream_identity
 from .progress import Progress, RunBar
 from .spec import RunSpec
@@ -591,6 +593,39 @@ def _judged(
                 bar.finish()
 
 
+SECOND_PROCESS_MIN_ITEMS = 100_000
+"""A run of at least this many pairs from a pair file, with a judge that makes no call (a baseline, judged a window
+at a time), judges its second half in a forked process on a second core (``run.forked``): the first half's lines
+are written as usual, then the second's, so ``judgments.jsonl`` and the scores are those of one process. Both
+halves append to the partial log, so a killed run resumes the same way. ``JUDGEBENCH_ONE_PROCESS=1`` keeps every
+run in one process; ``JUDGEBENCH_SECOND_PROCESS_MIN_ITEMS`` changes the threshold. Below it the fork and the
+hand-over cost more than they save. ``run.json`` records the processes a run used (``processes``)."""
+
+
+def _second_half_start(streamed: object, n_items: int, window: int | None) -> int | None:
+    """Where a forked second process takes over (the first row it judges), or ``None`` to judge in one process:
+    see ``SECOND_PROCESS_MIN_ITEMS``."""
+    if not isinstance(streamed, PairStream) or not streamed.fingerprinted or window is None:
+        return None
+    if os.environ.get("JUDGEBENCH_ONE_PROCESS") or n_items < _second_process_min_items() or not can_fork():
+        return None
+    return n_items // 2
+
+
+def _second_process_min_items() -> int:
+    """``$JUDGEBENCH_SECOND_PROCESS_MIN_ITEMS``, else ``SECOND_PROCESS_MIN_ITEMS``.
+
+    Raises:
+        InputError: when the variable is not a whole number >= 2.
+    """
+    raw = os.environ.get("JUDGEBENCH_SECOND_PROCESS_MIN_ITEMS")
+    if not raw:
+        return SECOND_PROCESS_MIN_ITEMS
+    if not raw.strip().isdigit() or int(raw) < 2:
+        raise InputError(f"JUDGEBENCH_SECOND_PROCESS_MIN_ITEMS={raw!r} must be a whole number of items >= 2 (default {SECOND_PROCESS_MIN_ITEMS})", field="JUDGEBENCH_SECOND_PROCESS_MIN_ITEMS")
+    return int(raw)
+
+
 def _windows(items: Iterable[Item], protocol: JudgingProtocol, prev: dict[str, ItemResult], size: int | None) -> Iterator[list[WorkItem]]:
     """``plan_work`` over ``items`` in windows of ``size`` items (``None``: one window of all)."""
     if size is None:
@@ -715,6 +750,7 @@ def _run(spec: RunSpec, progress: Progress | None, warm: Sequence[str | Callable
     t0 = time.perf_counter()
     if spec.limit is not None and spec.limit < 0:
         raise InputError(f"--limit must be a number of items >= 0 (0: all), got {spec.limit}", field="--limit")
+    _second_process_min_items()  # a bad value is refused before anything is read or written
     fields = FieldMap.parse(spec.fields or "", spec.labels) if (spec.fields or spec.labels) else None
     # a local pair file or folder is read as a stream, twice (once for its identity and shape, once to judge), so a
     # million pairs are never held at once; a registered benchmark or hf: set is loaded whole (they are small)
@@ -774,15 +810,24 @@ def _run(spec: RunSpec, progress: Progress | None, warm: Sequence[str | Callable
         prev = {} if spec.refresh else previous_results(out_dir)
         total = scan.views(protocol)
         scorer = RunScorer(rule=rule, seed=spec.seed, benchmark=benchmark)
-        keep = scan.n <= KEEP_RESULTS_MAX
+        n_judged = scan.n
+        # a long call-free run judges its second half in a forked process, on the second core (``SECOND_PROCESS_MIN_ITEMS``);
+        # its results are then read back from the file, as a run too large to keep them in memory does
+        half = _second_half_start(streamed, n_judged, window)
+        keep = scan.n <= KEEP_RESULTS_MAX and half is None
         kept: list[ItemResult] = []
         usage = Usage()
         with_confidence = 0
         tally = _Tally({"reused": 0, "new": 0, "failed": 0, "cached": 0})
 
+        main_items: Iterable[Item] = read_judged() if half is None else islice(read_all(), half)
+        main_total = total if half is None else total * half // max(n_judged, 1)
+        second: Forked | None = None
+        shard: Path | None = None
+
         def lines() -> Iterator[str]:
             nonlocal usage, with_confidence
-            judged = _judged(judge, backend, _windows(read_judged(), protocol, prev, window), spec, (label, model_label), partial, total, progress if progress is not None else (RunBar() if spec.progress else None), tally, facts.start)
+            judged = _judged(judge, backend, _windows(main_items, protocol, prev, window), spec, (label, model_label), partial, main_total, progress if progress is not None else (RunBar() if spec.progress else None), tally, facts.start)
             for result, line in judged:
                 scorer.add(result)
                 for g in result.judgments:
@@ -792,13 +837,59 @@ def _run(spec: RunSpec, progress: Progress | None, warm: Sequence[str | Callable
                 if keep:
                     kept.append(result)
                 yield line
+            if second is not None and shard is not None:  # the second half's lines follow the first's, as judged
+                got = second.result()
+                scorer.merge(got["scorer"])
+                usage = usage + Usage(**got["usage"])
+                with_confidence += got["with_confidence"]
+                for key, value in got["counts"].items():
+                    tally.counts[key] += value
+                tally.done += got["done"]
+                tally.games = max(tally.games, got["games"])
+                with shard.open(encoding="utf-8") as f:
+                    while piece := f.read(1 << 20):
+                        yield piece
+
+        def second_half(items: Iterable[Item], fd: int) -> dict[str, Any]:
+            """The forked process's work: judge ``items`` as ``lines`` does, into the shard; what to merge back."""
+            own_tally = _Tally({"reused": 0, "new": 0, "failed": 0, "cached": 0})
+            own_scorer = RunScorer(rule=rule, seed=spec.seed, benchmark=benchmark)
+            own_usage, own_confidence = Usage(), 0
+            with os.fdopen(fd, "w", encoding="utf-8", buffering=1 << 20) as out:
+                for result, line in _judged(judge, backend, _windows(items, protocol, prev, window), spec, (label, model_label), partial, total - main_total, None, own_tally):
+                    own_scorer.add(result)
+                    for g in result.judgments:
+                        if g.usage != _NO_USAGE:
+                            own_usage = own_usage + g.usage
+                        own_confidence += g.confidence is not None
+                    out.write(line)
+            return {"scorer": own_scorer.state(), "usage": asdict(own_usage), "with_confidence": own_confidence, "counts": own_tally.counts, "done": own_tally.done, "games": own_tally.games}
 
         t_judging = time.perf_counter()
         try:
+            if half is not None and isinstance(streamed, PairStream):
+                rest = streamed.items_from(half)
+                if rest is not None:
+                    fd, name = tempfile.mkstemp(prefix=".judgments.jsonl.second-half-", suffix=".tmp", dir=out_dir)
+                    shard = Path(name)
+                    rest_items = islice(rest, n_judged - half)
+                    try:
+                        second = Forked(lambda: second_half(rest_items, fd))
+                    except OSError as e:  # no process to be had (EAGAIN, ENOMEM): everything is judged here
+                        logger.info("judging in one process: cannot fork a second one (%s)", e)
+                        shard.unlink(missing_ok=True)
+                        shard = None
+                        main_items, main_total = read_judged(), total
+                    finally:
+                        os.close(fd)
             # the complete file is written as the items finish, in item order, into a temporary file that replaces
             # judgments.jsonl only when every item is done (a stopped run leaves neither it nor a part of it)
             atomic_write_lines(out_dir / "judgments.jsonl", lines())
         finally:
+            if second is not None:
+                second.stop()
+            if shard is not None:
+                shard.unlink(missing_ok=True)
             if backend is not None and hasattr(backend, "close"):
                 backend.close()
         judging_seconds = time.perf_counter() - t_judging
@@ -829,6 +920,7 @@ def _run(spec: RunSpec, progress: Progress | None, warm: Sequence[str | Callable
             "finished": datetime.now(UTC).isoformat(),
             "wall_seconds": round(time.perf_counter() - t0, 3),
             "judging_seconds": round(judging_seconds, 3),
+            "processes": 1 if second is None else 2,  # a long call-free run judges its second half in a fork
             # "pairs" counts the items (its name kept for older readers); "unit" says what they are
             "counts": {"pairs": scan.n, "unit": "pairs" if scan.all_pairs else "items", "judgments": total, **counts},
             # how many judgments carry a confidence (verdict-token probability or stated): an option such as
