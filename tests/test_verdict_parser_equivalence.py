@@ -381,10 +381,11 @@ def test_the_reference_reads_the_hand_written_decisions_of_the_corpus() -> None:
     # the swap reaches the judges: the old code is what runs in the block, and it reads the corpus as written by hand
     cases = [json.loads(line) for line in (CORPUS / "vanilla.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
     parse = get_judge("vanilla", ScriptedBackend([])).parse
-    with old_code():
-        assert _parsing.answer_of is old_answer_of and _parsing.classify is old_classify
+    new_classify = M.classify
+    with old_code():  # read_label imports classify from _mentions when it runs, so the swap there reaches it
+        assert _parsing.answer_of is old_answer_of and M.classify is old_classify
         assert [parse(c["output"]).decision.value for c in cases] == [c["expected"] for c in cases]
-    assert _parsing.answer_of is not old_answer_of and _parsing.classify is M.classify
+    assert _parsing.answer_of is not old_answer_of and M.classify is new_classify is not old_classify
 
 
 def test_no_cue_reads_anything_in_an_empty_text() -> None:

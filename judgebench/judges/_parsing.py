@@ -58,8 +58,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ._mentions import Label, classify
-
 TEMPLATE_DIR = Path(__file__).with_name("templates")
 
 # A block is closed by the tag that opened it; "<think>" and "<thinking>" are the two spellings in use
@@ -268,6 +266,8 @@ def read_label(answer: Answer, pattern: re.Pattern[str], what: str, key: Key | N
     Returns:
         ``(match, None)``, or ``(None, reason)`` when no label, only mentions or an ambiguous last sentence.
     """
+    from ._mentions import classify  # its 20 patterns compile in about 8 ms: after the first request, not before
+
     labels = classify(pattern, answer.text, key or _default_key)
     verdicts = [label for label in labels if label.mention is None]
     if not verdicts:
@@ -308,4 +308,4 @@ def phrase(text: str) -> re.Pattern[str]:
     return re.compile("".join(parts), re.IGNORECASE)
 
 
-__all__ = ["Answer", "Echo", "Label", "answer_of", "drop_reasoning", "phrase", "read_label", "template_lines"]
+__all__ = ["Answer", "Echo", "answer_of", "drop_reasoning", "phrase", "read_label", "template_lines"]
