@@ -5,7 +5,9 @@ process (wall time, and peak RSS as ``ru_maxrss`` of a wrapper process's ``RUSAG
 
 * the **naive loop** (the floor for I/O): read the pair file line by line with plain ``json`` and write one output
   line per pair (its id and a verdict) -- the least any runner must do;
-* ``judgebench bench --data FILE --judge longer`` (the run: load, judge both orders, log, score, write the folder);
+* ``judgebench bench --data FILE --judge longer`` (the run: load, judge both orders, log, score, write the folder;
+  from 100,000 pairs its second half is judged in a forked process, ``runner.SECOND_PROCESS_MIN_ITEMS``), and the
+  same run kept in one process (``JUDGEBENCH_ONE_PROCESS=1``): CPU time is then the sum over both processes;
 * ``judgebench score`` and ``judgebench leaderboard`` over the result.
 
 Each figure is printed as a ratio against the naive loop measured in the same run; absolute times only as context.
@@ -74,9 +76,14 @@ def main() -> int:
         generate(data, n)
         env = {**os.environ, "JUDGEBENCH_CACHE_DIR": str(tmp / "cache"), "NO_COLOR": "1"}
         cli = [sys.executable, "-m", "judgebench"]
-        rows: dict[str, list[tuple[float, float, float]]] = {k: [] for k in ("naive loop", "bench", "score", "leaderboard")}
+        rows: dict[str, list[tuple[float, float, float]]] = {k: [] for k in ("naive loop", "bench", "bench, 1 proc", "score", "leaderboard")}
         for _ in range(repeat):
             rows["naive loop"].append(measure([sys.executable, "-c", NAIVE, str(data), str(tmp / "naive.jsonl")], tmp=tmp))
+            # the same run kept in one process (JUDGEBENCH_ONE_PROCESS): what the forked second half buys
+            one = tmp / "results-one-process"
+            shutil.rmtree(one, ignore_errors=True)
+            rows["bench, 1 proc"].append(measure([*cli, "bench", "--data", str(data), "--judge", "longer", "--results-dir", str(one), "--no-progress"], {**env, "JUDGEBENCH_ONE_PROCESS": "1"}, tmp=tmp))
+            shutil.rmtree(one, ignore_errors=True)
             results = tmp / "results"
             shutil.rmtree(results, ignore_errors=True)
             rows["bench"].append(measure([*cli, "bench", "--data", str(data), "--judge", "longer", "--results-dir", str(results), "--no-progress"], env, tmp=tmp))
