@@ -134,7 +134,12 @@ def test_items_from_passes_over_earlier_rows_and_checks_the_rest(tmp_path: Path)
     with pytest.raises(InputError, match="changed") as e:
         list(stream.items_from(1) or ())
     assert e.value.path == str(first) and e.value.line == 2
-    # a row fewer at the end is refused by the reader of the last rows
+    # a row more, or a row fewer, at the end is refused by the reader of the last rows
+    first.write_text("".join(_row(i) for i in range(5)))
+    second.write_text("\n" + "".join(_row(i) for i in range(5, 10)))
+    with pytest.raises(InputError, match="changed") as e:
+        list(stream.items_from(6) or ())
+    assert e.value.path == str(second) and e.value.line == 6
     second.write_text("\n" + "".join(_row(i) for i in range(5, 8)))
     first.write_text("".join(_row(i) for i in range(5)))
     with pytest.raises(InputError, match="fewer"):
@@ -162,3 +167,73 @@ def test_scores_merged_from_two_halves_equal_one_pass() -> None:
             tail.add(r)
         head.merge(tail.state())
         assert head.finish().to_dict() == whole.finish().to_dict(), cut
+
+
+def _start(data: Path, results: Path) -> subprocess.Popen[bytes]:
+    cmd = [sys.executable, "-m", "judgebench", "bench", "--data", str(data), "--results-dir", str(results), "--no-progress", "--judge", "longer"]
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, "JUDGEBENCH_SECOND_PROCESS_MIN_ITEMS": "1000"})
+
+
+def _wait_for_partial(proc: subprocess.Popen[bytes], results: Path, size: int = 1) -> None:
+    deadline = time.monotonic() + 120
+    while proc.poll() is None and time.monotonic() < deadline:
+        partial = list(results.rglob("judgments.jsonl.partial"))
+        if partial and partial[0].stat().st_size >= size:
+            return
+        time.sleep(0.005)
+    raise AssertionError("the run finished before its partial log appeared")
+
+
+def test_a_row_appended_while_two_processes_judge_is_refused(tmp_path: Path) -> None:
+    """As in one process: the reader of the last rows reads to the end of the file, so a row appended after the
+    file was read and checked is refused (exit 2, the line named), never judged or ignored."""
+    data = _pairs(tmp_path / "pairs.jsonl", 60_000)
+    proc = _start(data, tmp_path / "results")
+    _wait_for_partial(proc, tmp_path / "results")
+    with data.open("a", encoding="utf-8") as f:
+        f.write(json.dumps({"pair_id": "late", "question": "q", "response_A": "a", "response_B": "b", "label": "A>B"}) + "\n")
+    _, err = proc.communicate(timeout=300)
+    assert proc.returncode == 2, err.decode()
+    assert f"{data}:60001" in err.decode() and "changed since the file was first read" in err.decode()
+    assert not list((tmp_path / "results").rglob("judgments.jsonl")) and not list((tmp_path / "results").rglob(".*.tmp"))
+
+
+def test_a_lost_second_process_stops_the_run_to_be_resumed(tmp_path: Path) -> None:
+    """A second process killed on its own (the out-of-memory killer) stops the run with exit 4 and the resume
+    command's advice, not a traceback; the same command then finishes with the files of an uninterrupted run."""
+    data = _pairs(tmp_path / "pairs.jsonl", 60_000)
+    results = tmp_path / "results"
+    proc = _start(data, results)
+    _wait_for_partial(proc, results)
+    children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
+    if not children.exists():
+        proc.kill()
+        pytest.skip("this kernel does not list a process's children in /proc")
+    deadline = time.monotonic() + 30
+    while not children.read_text().split() and time.monotonic() < deadline:
+        time.sleep(0.005)
+    (child,) = children.read_text().split()
+    os.kill(int(child), signal.SIGKILL)
+    _, err = proc.communicate(timeout=300)
+    assert proc.returncode == 4, err.decode()
+    assert "second judging process ended without a result (killed by signal 9)" in err.decode() and "Traceback" not in err.decode()
+    assert not list(results.rglob("judgments.jsonl")) and not list(results.rglob(".*.tmp"))
+    resumed = _bench(data, results, "--judge", "longer", JUDGEBENCH_SECOND_PROCESS_MIN_ITEMS="1000")
+    assert resumed.returncode == 0, resumed.stderr
+    reference = _bench(data, tmp_path / "reference", "--judge", "longer", JUDGEBENCH_ONE_PROCESS="1")
+    assert (_run_folder(results) / "judgments.jsonl").read_bytes() == (_run_folder(tmp_path / "reference") / "judgments.jsonl").read_bytes()
+
+
+@pytest.mark.parametrize("value", ["many", "1", "²", "٣٠٠٠", "-5"])
+def test_every_bad_threshold_is_refused(tmp_path: Path, value: str) -> None:
+    data = _pairs(tmp_path / "pairs.jsonl", 10)
+    done = _bench(data, tmp_path / "r", "--judge", "longer", JUDGEBENCH_SECOND_PROCESS_MIN_ITEMS=value)
+    assert done.returncode == 2 and "JUDGEBENCH_SECOND_PROCESS_MIN_ITEMS" in done.stderr and "Traceback" not in done.stderr, done.stderr
+    assert not (tmp_path / "r").exists()
+
+
+def test_one_process_zero_means_the_default(tmp_path: Path) -> None:
+    data = _pairs(tmp_path / "pairs.jsonl", 1500)
+    done = _bench(data, tmp_path / "r", "--judge", "longer", JUDGEBENCH_SECOND_PROCESS_MIN_ITEMS="1000", JUDGEBENCH_ONE_PROCESS="0")
+    assert done.returncode == 0, done.stderr
+    assert json.loads((_run_folder(tmp_path / "r") / "run.json").read_text())["processes"] == 2

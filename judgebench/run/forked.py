@@ -15,11 +15,15 @@ import os
 import pickle
 import signal
 import threading
+import time
 import traceback
 from collections.abc import Callable
 from typing import Any
 
 from ..errors import InputError, JudgebenchError, RunAborted
+
+SENT = 17
+"""The child's exit code once its whole result (or error) is in the pipe; any other ending is a lost child."""
 
 
 def can_fork() -> bool:
@@ -43,56 +47,63 @@ class Forked:
         parent = os.getpid()
         pid = os.fork()
         if pid == 0:  # the child: never returns into the caller's stack
-            code = 1
+            code = 1  # what the parent sees unless the whole payload went out
             try:
                 os.close(read_end)
                 _die_with(parent)
                 try:
                     payload: tuple[Any, ...] = ("ok", work())
-                    code = 0
                 except BaseException as e:  # sent to the parent, which raises it
                     payload = _describe(e)
                 with os.fdopen(write_end, "wb") as out:
                     out.write(pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL))
+                code = SENT
             finally:
                 os._exit(code)
         os.close(write_end)
         self.pid: int | None = pid
-        self._read_end = read_end
+        self._read_end = read_end  # -1 once closed
 
     def result(self) -> Any:
         """What ``work()`` returned, once the child has finished.
 
         Raises:
             InputError, RunAborted, JudgebenchError, OSError, KeyboardInterrupt: what the child raised, rebuilt.
-            RuntimeError: for any other error of the child (its traceback in the message), or a child that died
-                without a word (killed, out of memory).
+            RunAborted: for a child that ended without sending all of its result (killed, out of memory): what it
+                finished is in the partial log, and the same command resumes.
+            RuntimeError: for any other error of the child (its traceback in the message).
         """
         with os.fdopen(self._read_end, "rb") as f:
+            self._read_end = -1
             data = f.read()
         pid, self.pid = self.pid, None
         _, status = os.waitpid(pid, 0) if pid is not None else (0, 0)
-        if not data:
-            raise RuntimeError(f"the second judging process ended without a result ({_status(status)})")
+        if not (os.WIFEXITED(status) and os.WEXITSTATUS(status) == SENT):  # killed, or cut off while sending
+            raise RunAborted(f"the second judging process ended without a result ({_status(status)}); what both processes finished is kept in the partial log: run the same command to resume")
         payload = pickle.loads(data)
         if payload[0] == "ok":
             return payload[1]
         raise _rebuild(payload)
 
-    def stop(self) -> None:
-        """Kill the child if it is still running, and reap it."""
+    def stop(self, grace: float = 2.0) -> None:
+        """Stop the child if it is still running, and reap it: first as Ctrl-C would (it then writes what it
+        finished and leaves), after ``grace`` seconds with SIGKILL."""
         pid, self.pid = self.pid, None
-        if pid is None:
-            return
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        os.waitpid(pid, 0)
-        try:
+        if pid is not None:
+            try:
+                os.kill(pid, signal.SIGINT)
+                deadline = time.monotonic() + grace
+                while os.waitpid(pid, os.WNOHANG) == (0, 0):
+                    if time.monotonic() > deadline:
+                        os.kill(pid, signal.SIGKILL)
+                        os.waitpid(pid, 0)
+                        break
+                    time.sleep(0.01)
+            except (ProcessLookupError, ChildProcessError):  # already gone and reaped
+                pass
+        if self._read_end >= 0:
             os.close(self._read_end)
-        except OSError:
-            pass
+            self._read_end = -1
 
 
 def _die_with(parent: int) -> None:

@@ -599,7 +599,8 @@ at a time), judges its second half in a forked process on a second core (``run.f
 are written as usual, then the second's, so ``judgments.jsonl`` and the scores are those of one process. Both
 halves append to the partial log, so a killed run resumes the same way. ``JUDGEBENCH_ONE_PROCESS=1`` keeps every
 run in one process; ``JUDGEBENCH_SECOND_PROCESS_MIN_ITEMS`` changes the threshold. Below it the fork and the
-hand-over cost more than they save. ``run.json`` records the processes a run used (``processes``)."""
+hand-over cost more than they save. ``run.json`` records the processes a run used (``processes``). As with the Ray
+executor, a judge is called for each item on its own: nothing it keeps from one item reaches the next."""
 
 
 def _second_half_start(streamed: object, n_items: int, window: int | None) -> int | None:
@@ -607,7 +608,7 @@ def _second_half_start(streamed: object, n_items: int, window: int | None) -> in
     see ``SECOND_PROCESS_MIN_ITEMS``."""
     if not isinstance(streamed, PairStream) or not streamed.fingerprinted or window is None:
         return None
-    if os.environ.get("JUDGEBENCH_ONE_PROCESS") or n_items < _second_process_min_items() or not can_fork():
+    if os.environ.get("JUDGEBENCH_ONE_PROCESS", "") not in ("", "0") or n_items < _second_process_min_items() or not can_fork():
         return None
     return n_items // 2
 
@@ -621,7 +622,7 @@ def _second_process_min_items() -> int:
     raw = os.environ.get("JUDGEBENCH_SECOND_PROCESS_MIN_ITEMS")
     if not raw:
         return SECOND_PROCESS_MIN_ITEMS
-    if not raw.strip().isdigit() or int(raw) < 2:
+    if re.fullmatch(r"[0-9]+", raw.strip()) is None or int(raw) < 2:
         raise InputError(f"JUDGEBENCH_SECOND_PROCESS_MIN_ITEMS={raw!r} must be a whole number of items >= 2 (default {SECOND_PROCESS_MIN_ITEMS})", field="JUDGEBENCH_SECOND_PROCESS_MIN_ITEMS")
     return int(raw)
 
@@ -872,7 +873,9 @@ def _run(spec: RunSpec, progress: Progress | None, warm: Sequence[str | Callable
                 if rest is not None:
                     fd, name = tempfile.mkstemp(prefix=".judgments.jsonl.second-half-", suffix=".tmp", dir=out_dir)
                     shard = Path(name)
-                    rest_items = islice(rest, n_judged - half)
+                    # without --limit the second process reads to the end of the file, as one process does, so
+                    # rows appended since the first read are refused there
+                    rest_items = rest if limit is None else islice(rest, n_judged - half)
                     try:
                         second = Forked(lambda: second_half(rest_items, fd))
                     except OSError as e:  # no process to be had (EAGAIN, ENOMEM): everything is judged here
@@ -889,7 +892,10 @@ def _run(spec: RunSpec, progress: Progress | None, warm: Sequence[str | Callable
             if second is not None:
                 second.stop()
             if shard is not None:
-                shard.unlink(missing_ok=True)
+                try:
+                    shard.unlink(missing_ok=True)
+                except OSError as e:  # never hides why the run stopped; the next run removes it (stale temporaries)
+                    logger.warning("could not remove %s: %s", shard, e)
             if backend is not None and hasattr(backend, "close"):
                 backend.close()
         judging_seconds = time.perf_counter() - t_judging
