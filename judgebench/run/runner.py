@@ -870,7 +870,9 @@ def _run(spec: RunSpec, progress: Progress | None, warm: Sequence[str | Callable
         try:
             if half is not None and isinstance(streamed, PairStream):
                 rest = streamed.items_from(half)
-                if rest is not None:
+                if rest is None:  # not fingerprinted after all: every item is judged here
+                    main_items, main_total = read_judged(), total
+                else:
                     fd, name = tempfile.mkstemp(prefix=".judgments.jsonl.second-half-", suffix=".tmp", dir=out_dir)
                     shard = Path(name)
                     # without --limit the second process reads to the end of the file, as one process does, so
