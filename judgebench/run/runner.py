@@ -693,9 +693,19 @@ class _Scan:
         return sum(count * len(protocol.views(item)) for item, count in self.shapes.values())
 
 
-WARM = ("numpy", "judgebench.metrics.stats")
-"""What scoring imports after the judging (about 0.15 s), imported by the run's background thread while the judge's
-calls are in flight (``run.background``)."""
+def _warm_scoring() -> None:
+    """Pay numpy's first-call costs of what ``RunScorer.finish`` runs (a binomial draw, the exact bootstrap of a few
+    distinct values, quantiles): about 10 ms the first time in a process, here while the judge's calls are in flight
+    instead of after the last answer (the run's own numbers come from its own seeded calls, unaffected)."""
+    from ..metrics.stats import bootstrap_mean_ci
+
+    bootstrap_mean_ci([0.0, 1.0, 1.0], n_resamples=100)
+    bootstrap_mean_ci([0.0, 0.5, 1.0], n_resamples=100)
+
+
+WARM: tuple[str | Callable[[], object], ...] = ("numpy", "judgebench.metrics.stats", _warm_scoring)
+"""What scoring imports after the judging (about 0.15 s) and its first numpy calls, done by the run's background
+thread while the judge's calls are in flight (``run.background``)."""
 
 
 def run(spec: RunSpec, *, progress: Progress | None = None, warm: Sequence[str | Callable[[], object]] = ()) -> RunOutcome:
