@@ -147,3 +147,14 @@ def test_contexts_equal_a_plain_import() -> None:
     assert deferred["class_unchanged"] and plain["class_unchanged"]
     assert deferred == plain
     assert plain["_SSL_CONTEXT_VERIFIED"][0]["x509_ca"] == len(plain["_SSL_CONTEXT_VERIFIED"][3])
+
+
+EXIT_AT_ONCE = "import gc\nfrom judgebench.backends._http import import_aiohttp\nimport_aiohttp(tls=False)\ngc.freeze()\n"
+
+
+def test_a_process_that_exits_at_once_waits_for_the_store() -> None:
+    """A command may end right after importing aiohttp (a recipe whose calls all fail fast). The store's thread must
+    finish before the interpreter frees the contexts it fills: as a daemon thread it crashed 14 of 20 such
+    processes (SIGSEGV), with ``gc.freeze()`` before the exit as the ``judgebench`` command does."""
+    codes = [subprocess.run([sys.executable, "-c", EXIT_AT_ONCE], env=_env(), capture_output=True, timeout=60).returncode for _ in range(12)]
+    assert codes == [0] * 12

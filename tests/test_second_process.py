@@ -221,6 +221,7 @@ def test_a_lost_second_process_stops_the_run_to_be_resumed(tmp_path: Path) -> No
     resumed = _bench(data, results, "--judge", "longer", JUDGEBENCH_SECOND_PROCESS_MIN_ITEMS="1000")
     assert resumed.returncode == 0, resumed.stderr
     reference = _bench(data, tmp_path / "reference", "--judge", "longer", JUDGEBENCH_ONE_PROCESS="1")
+    assert reference.returncode == 0, reference.stderr
     assert (_run_folder(results) / "judgments.jsonl").read_bytes() == (_run_folder(tmp_path / "reference") / "judgments.jsonl").read_bytes()
 
 

@@ -65,7 +65,8 @@ def import_aiohttp(*, tls: bool) -> ModuleType:
     Raises:
         whatever loading the CA store raised (``ssl.SSLError``, ``OSError``), when ``tls`` is set.
 
-    Only an import made here defers: when ``aiohttp`` is already imported it is returned as it is. While the
+    The thread is joined before the interpreter's teardown (a process that exits at once waits up to the load's
+    40-60 ms). Only an import made here defers: when ``aiohttp`` is already imported it is returned as it is. While the
     import runs, every ``SSLContext`` created in the process defers its store the same way (the window is the
     import, about 0.1 s, once per process); a context used with TLS before its store is loaded would refuse the
     server's certificate, never accept it.
@@ -113,7 +114,9 @@ def _import_deferring_ca_store() -> tuple[ModuleType, threading.Thread | None]:
         except BaseException as e:  # kept for the first caller that needs TLS
             _ca_error.append(e)
 
-    thread = threading.Thread(target=load, name="judgebench-ca-store", daemon=True)
+    # not a daemon: the interpreter waits for it before its teardown frees the contexts, which OpenSSL is filling
+    # without the interpreter lock (a daemon thread there crashed 14 of 20 processes that exited at once)
+    thread = threading.Thread(target=load, name="judgebench-ca-store", daemon=False)
     thread.start()
     return aiohttp, thread
 
