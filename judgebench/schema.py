@@ -515,7 +515,7 @@ class Usage:
         }
 
 
-_NO_USAGE = Usage()
+NO_USAGE = Usage()
 """The usage of a judgment that made no model call: one shared instance (a ``Usage`` is immutable)."""
 
 ScoreKind = Literal["reward", "chars", "rating", "logit"]
@@ -581,7 +581,7 @@ class Judgment:
     scores: tuple[float, ...] | None = None
     error: str | None = None
     confidence: float | None = None
-    usage: Usage = _NO_USAGE  # immutable: one shared instance instead of a new one per judgment
+    usage: Usage = NO_USAGE  # immutable: one shared instance instead of a new one per judgment
     extra: dict[str, Any] = field(default_factory=dict)
     score_kind: ScoreKind | None = None
     view: tuple[int, ...] | None = None
@@ -683,7 +683,7 @@ class Judgment:
             tuple(map(float, scores)) if scores is not None else None,
             get("error"),
             confidence,
-            Usage(**usage) if usage else _NO_USAGE,
+            Usage(**usage) if usage else NO_USAGE,
             get("extra") or {},
             kind,
             tuple(map(int, view)) if view is not None else None,

@@ -41,6 +41,7 @@ from ..files import atomic_write_json, atomic_write_lines, iter_jsonl, open_appe
 from ..judges import AnyJudge, Judge, build_judge, get_judge_info
 from ..protocols import JudgingProtocol, get_protocol, get_reducer
 from ..schema import (
+    NO_USAGE,
     SCHEMA_VERSION,
     BestOf,
     Decision,
@@ -70,7 +71,6 @@ _dumps = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
 result's ``to_dict`` is a tree (no object in it twice), so the encoder's cycle check is skipped: a fifth of the time
 of encoding a 1 kB line (18 -> 14.6 us)."""
 
-_NO_USAGE = Usage()
 FLUSH_CALL_FREE_S = 0.2
 """Seconds between writes of the partial log while the items that finish made no call (a baseline judge): a run
 killed with SIGKILL loses at most the call-free items of the last such stretch, which the same command redoes in
@@ -603,14 +603,46 @@ hand-over cost more than they save. ``run.json`` records the processes a run use
 executor, a judge is called for each item on its own: nothing it keeps from one item reaches the next."""
 
 
-def _second_half_start(streamed: object, n_items: int, window: int | None) -> int | None:
-    """Where a forked second process takes over (the first row it judges), or ``None`` to judge in one process:
-    see ``SECOND_PROCESS_MIN_ITEMS``."""
-    if not isinstance(streamed, PairStream) or not streamed.fingerprinted or window is None:
+def _second_half(streamed: object, n_items: int, window: int | None) -> tuple[int, Iterator[Item]] | None:
+    """Where a forked second process takes over (the first row it judges) and its items from there on, or ``None``
+    to judge in one process: see ``SECOND_PROCESS_MIN_ITEMS``."""
+    if not isinstance(streamed, PairStream) or window is None:
         return None
     if os.environ.get("JUDGEBENCH_ONE_PROCESS", "") not in ("", "0") or n_items < _second_process_min_items() or not can_fork():
         return None
-    return n_items // 2
+    items = streamed.items_from(n_items // 2)  # None unless the first read fingerprinted every row
+    return (n_items // 2, items) if items is not None else None
+
+
+@dataclass
+class _Totals:
+    """What a run adds up over its results as they come in item order: the scores, the usage and the judgments
+    with a confidence; a second process sends its own (``state``) for the first to ``merge``."""
+
+    scorer: RunScorer
+    usage: Usage = NO_USAGE
+    with_confidence: int = 0
+
+    def add(self, result: ItemResult) -> None:
+        self.scorer.add(result)
+        for g in result.judgments:
+            if g.usage != NO_USAGE:
+                self.usage = self.usage + g.usage
+            self.with_confidence += g.confidence is not None
+
+    def state(self, tally: _Tally) -> dict[str, Any]:
+        """These totals and ``tally``'s counts as plain values (picklable)."""
+        return {"scorer": self.scorer.state(), "usage": asdict(self.usage), "with_confidence": self.with_confidence, "counts": tally.counts, "done": tally.done, "games": tally.games}
+
+    def merge(self, state: dict[str, Any], tally: _Tally) -> None:
+        """Take in another process's ``state`` (its results follow these), and its counts into ``tally``."""
+        self.scorer.merge(state["scorer"])
+        self.usage = self.usage + Usage(**state["usage"])
+        self.with_confidence += state["with_confidence"]
+        for key, value in state["counts"].items():
+            tally.counts[key] += value
+        tally.done += state["done"]
+        tally.games = max(tally.games, state["games"])
 
 
 def _second_process_min_items() -> int:
@@ -713,8 +745,9 @@ def run(spec: RunSpec, *, progress: Progress | None = None, warm: Sequence[str |
     with the benchmark's rule (``spec.rule``, else the benchmark's default, else ``vote``) and write the results
     folder. ``progress``: the display the judging advances (``suite`` passes one for all its runs); default a bar of
     this run's own when ``spec.progress``. ``warm``: modules the caller imports once the run is done (a command's
-    report code; names, or functions that import them), imported in the background while the judge's calls are in flight, with ``WARM`` and the facts
-    ``run.json`` records (package versions, git revision), so that none of it waits for the last answer.
+    report code; names, or functions that import them), imported in the background while the judge's calls are in
+    flight, with ``WARM`` and the facts ``run.json`` records (package versions, git revision), so that none of it
+    waits for the last answer.
 
     Raises:
         InputError: for bad input (data, options, a results folder that belongs to another run), exit 2.
@@ -822,13 +855,14 @@ def _run(spec: RunSpec, progress: Progress | None, warm: Sequence[str | Callable
         total = scan.views(protocol)
         scorer = RunScorer(rule=rule, seed=spec.seed, benchmark=benchmark)
         n_judged = scan.n
-        # a long call-free run judges its second half in a forked process, on the second core (``SECOND_PROCESS_MIN_ITEMS``);
-        # its results are then read back from the file, as a run too large to keep them in memory does
-        half = _second_half_start(streamed, n_judged, window)
+        # a long call-free run judges its second half in a forked process, on the second core
+        # (``SECOND_PROCESS_MIN_ITEMS``); its results are then read back from the file, as a run too large to keep
+        # them in memory does
+        rest = _second_half(streamed, n_judged, window)
+        half = rest[0] if rest is not None else None
         keep = scan.n <= KEEP_RESULTS_MAX and half is None
         kept: list[ItemResult] = []
-        usage = Usage()
-        with_confidence = 0
+        totals = _Totals(scorer)
         tally = _Tally({"reused": 0, "new": 0, "failed": 0, "cached": 0})
 
         main_items: Iterable[Item] = read_judged() if half is None else islice(read_all(), half)
@@ -837,66 +871,45 @@ def _run(spec: RunSpec, progress: Progress | None, warm: Sequence[str | Callable
         shard: Path | None = None
 
         def lines() -> Iterator[str]:
-            nonlocal usage, with_confidence
             judged = _judged(judge, backend, _windows(main_items, protocol, prev, window), spec, (label, model_label), partial, main_total, progress if progress is not None else (RunBar() if spec.progress else None), tally, facts.start)
             for result, line in judged:
-                scorer.add(result)
-                for g in result.judgments:
-                    if g.usage != _NO_USAGE:
-                        usage = usage + g.usage
-                    with_confidence += g.confidence is not None
+                totals.add(result)
                 if keep:
                     kept.append(result)
                 yield line
             if second is not None and shard is not None:  # the second half's lines follow the first's, as judged
-                got = second.result()
-                scorer.merge(got["scorer"])
-                usage = usage + Usage(**got["usage"])
-                with_confidence += got["with_confidence"]
-                for key, value in got["counts"].items():
-                    tally.counts[key] += value
-                tally.done += got["done"]
-                tally.games = max(tally.games, got["games"])
+                totals.merge(second.result(), tally)
                 with shard.open(encoding="utf-8") as f:
                     while piece := f.read(1 << 20):
                         yield piece
 
         def second_half(items: Iterable[Item], fd: int) -> dict[str, Any]:
             """The forked process's work: judge ``items`` as ``lines`` does, into the shard; what to merge back."""
+            own = _Totals(RunScorer(rule=rule, seed=spec.seed, benchmark=benchmark))
             own_tally = _Tally({"reused": 0, "new": 0, "failed": 0, "cached": 0})
-            own_scorer = RunScorer(rule=rule, seed=spec.seed, benchmark=benchmark)
-            own_usage, own_confidence = Usage(), 0
             with os.fdopen(fd, "w", encoding="utf-8", buffering=1 << 20) as out:
                 for result, line in _judged(judge, backend, _windows(items, protocol, prev, window), spec, (label, model_label), partial, total - main_total, None, own_tally):
-                    own_scorer.add(result)
-                    for g in result.judgments:
-                        if g.usage != _NO_USAGE:
-                            own_usage = own_usage + g.usage
-                        own_confidence += g.confidence is not None
+                    own.add(result)
                     out.write(line)
-            return {"scorer": own_scorer.state(), "usage": asdict(own_usage), "with_confidence": own_confidence, "counts": own_tally.counts, "done": own_tally.done, "games": own_tally.games}
+            return own.state(own_tally)
 
         t_judging = time.perf_counter()
         try:
-            if half is not None and isinstance(streamed, PairStream):
-                rest = streamed.items_from(half)
-                if rest is None:  # not fingerprinted after all: every item is judged here
+            if rest is not None and half is not None:
+                fd, name = tempfile.mkstemp(prefix=".judgments.jsonl.second-half-", suffix=".tmp", dir=out_dir)
+                shard = Path(name)
+                # without --limit the second process reads to the end of the file, as one process does, so rows
+                # appended since the first read are refused there
+                rest_items = rest[1] if limit is None else islice(rest[1], n_judged - half)
+                try:
+                    second = Forked(lambda: second_half(rest_items, fd))
+                except OSError as e:  # no process to be had (EAGAIN, ENOMEM): everything is judged here
+                    logger.info("judging in one process: cannot fork a second one (%s)", e)
+                    shard.unlink(missing_ok=True)
+                    shard = None
                     main_items, main_total = read_judged(), total
-                else:
-                    fd, name = tempfile.mkstemp(prefix=".judgments.jsonl.second-half-", suffix=".tmp", dir=out_dir)
-                    shard = Path(name)
-                    # without --limit the second process reads to the end of the file, as one process does, so
-                    # rows appended since the first read are refused there
-                    rest_items = rest if limit is None else islice(rest, n_judged - half)
-                    try:
-                        second = Forked(lambda: second_half(rest_items, fd))
-                    except OSError as e:  # no process to be had (EAGAIN, ENOMEM): everything is judged here
-                        logger.info("judging in one process: cannot fork a second one (%s)", e)
-                        shard.unlink(missing_ok=True)
-                        shard = None
-                        main_items, main_total = read_judged(), total
-                    finally:
-                        os.close(fd)
+                finally:
+                    os.close(fd)
             # the complete file is written as the items finish, in item order, into a temporary file that replaces
             # judgments.jsonl only when every item is done (a stopped run leaves neither it nor a part of it)
             atomic_write_lines(out_dir / "judgments.jsonl", lines())
@@ -943,8 +956,8 @@ def _run(spec: RunSpec, progress: Progress | None, warm: Sequence[str | Callable
             "counts": {"pairs": scan.n, "unit": "pairs" if scan.all_pairs else "items", "judgments": total, **counts},
             # how many judgments carry a confidence (verdict-token probability or stated): an option such as
             # logprobs=true that the server ignores shows here as 0 instead of silently empty calibration
-            "confidence": {"judgments_with_confidence": with_confidence},
-            "usage": asdict(usage),
+            "confidence": {"judgments_with_confidence": totals.with_confidence},
+            "usage": asdict(totals.usage),
         }
         if backend_stats is not None:
             run_info["backend"] = backend_stats
