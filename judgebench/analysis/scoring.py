@@ -40,6 +40,14 @@ from .best_of import (
     score_item,
 )
 
+
+def bootstrap_interval_of(estimate: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The first interval of an estimate read from JSON (``Estimate.to_dict``) that resampling made, whatever its
+    scheme (Efron, Poisson, stratified, of a linearisation): ``Estimate.bootstrap_interval`` for the dict form, by the
+    same rule (``Interval.is_bootstrap``: ``bootstrap`` in its method)."""
+    return next((i for i in estimate.get("intervals") or () if "bootstrap" in str(i.get("method", ""))), None)
+
+
 Rule = ReducerName
 RULES: tuple[str, ...] = tuple(REDUCERS)
 """The scoring rules (``--rule``): the reducer registry's names, in its order."""
@@ -195,7 +203,7 @@ class RunMetrics:
             return Headline(f"accuracy over all items ({self.rule} rule)", self.accuracy, _number(self.ci_low), _number(self.ci_high))
         pearson = (self.extra or {}).get("ratings_agreement", {}).get("item/pearson")
         if pearson and pearson.get("defined"):
-            boot: dict[str, Any] = next((i for i in pearson.get("intervals") or () if "bootstrap" in str(i.get("method", ""))), {})  # any scheme (Interval.is_bootstrap)
+            boot = bootstrap_interval_of(pearson) or {}
             return Headline("Pearson r with the reference", _number(pearson.get("value")), _number(boot.get("low")), _number(boot.get("high")), percent=False)
         return Headline("no headline", None, None, None)
 

@@ -24,6 +24,7 @@ import numpy as np
 from ..analysis.replay import JudgmentFile, read_judgment_file
 from ..analysis.scoring import (
     RunMetrics,
+    bootstrap_interval_of,
     item_credit,
     ordered_categories,
     result_category,
@@ -664,7 +665,7 @@ def render_run_summary(info: Mapping[str, Any], out_dir: str | Path) -> str:
 def _estimate_cell(e: Mapping[str, Any]) -> tuple[str, str]:
     if not e.get("defined", True) or e.get("value") is None:
         return "–", str(e.get("reason") or "undefined")
-    boot = next((i for i in e.get("intervals") or () if "bootstrap" in str(i.get("method", ""))), None)  # any scheme (Interval.is_bootstrap)
+    boot = bootstrap_interval_of(e)
     ci = f"{boot['low']:.3f}–{boot['high']:.3f}" if boot and boot.get("low") is not None else "–"
     return f"{e['value']:.3f}", ci
 
