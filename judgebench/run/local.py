@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 from ..backends import Backend, BackendError
 from ..errors import JudgebenchError
-from ..judges import AnyJudge, JudgeContext
+from ..judges import AnyJudge, JudgeContext, _slot
 from ..schema import Decision, Item, ItemResult, Judgment
 from ..secrets import redact
 from .spec import RunSpec
@@ -60,14 +60,28 @@ class Executor(Protocol):
 async def judge_one(judge: AnyJudge, item: Item, game: int, view: tuple[int, ...], sem: asyncio.Semaphore) -> Judgment:
     """One view of one item under the concurrency semaphore; failures become recorded no-decisions.
 
-    The judge is shown the responses of ``view`` in its order, with the item's context (``JudgeContext``).
+    The judge is shown the responses of ``view`` in its order, with the item's context (``JudgeContext``). The
+    view holds one of ``sem``'s slots until it is judged, or until its judge hands the slot back once its one call
+    has answered (``judges._slot``: the next view's request is sent before this one's verdict is read).
     """
     shown = [item.responses[i].text for i in view]
-    async with sem:
-        try:
-            j = await judge.judge(JudgeContext.of(item), *shown)
-        except Exception as e:  # a judge should not raise; if it does, the failure is recorded, not dropped
-            j = _recorded(e, item, game)
+    await sem.acquire()
+    held = True
+
+    def release() -> None:
+        nonlocal held
+        if held:
+            held = False
+            sem.release()
+
+    token = _slot.hold(judge, release)
+    try:
+        j = await judge.judge(JudgeContext.of(item), *shown)
+    except Exception as e:  # a judge should not raise; if it does, the failure is recorded, not dropped
+        j = _recorded(e, item, game)
+    finally:
+        release()
+        _slot.drop(token)
     return _settled(j, game, view)
 
 
