@@ -46,3 +46,32 @@ def test_warm_imports_modules_and_a_missing_one_is_not_an_error() -> None:
     assert bg.result() is None  # the missing module did not raise
     assert "colorsys" in sys.modules  # the module after it was still imported
     assert name not in sys.modules
+
+
+def test_the_switch_interval_is_short_while_the_thread_works_and_restored_after() -> None:
+    from judgebench.run import background
+
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(0.004)
+    try:
+        inside: list[float] = []
+        gate = threading.Event()
+
+        def compute() -> None:
+            gate.wait(5)
+            inside.append(sys.getswitchinterval())
+
+        first, second = Background(compute), Background(lambda: inside.append(sys.getswitchinterval()))
+        first.start()
+        second.result()  # a second one that ends while the first still works keeps the short interval
+        assert sys.getswitchinterval() == pytest.approx(background.SWITCH_INTERVAL_S)
+        gate.set()
+        first.result()
+        assert inside == [pytest.approx(background.SWITCH_INTERVAL_S)] * 2
+        assert sys.getswitchinterval() == pytest.approx(0.004)  # the caller's own value is back
+        bad = Background(lambda: 1 / 0)
+        with pytest.raises(ZeroDivisionError):
+            bad.result()
+        assert sys.getswitchinterval() == pytest.approx(0.004)  # also after a failed compute
+    finally:
+        sys.setswitchinterval(before)
