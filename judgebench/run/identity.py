@@ -23,6 +23,12 @@ def dataset_name(source: str | Path) -> str:
     return p.name if p.is_dir() else p.stem
 
 
+def data_folder(name: str, set_size: int, judged: int) -> str:
+    """``DataIdentity.folder`` of a set named ``name`` with ``set_size`` items of which the first ``judged`` are
+    judged (known before any hash: a registered benchmark's folder is its name)."""
+    return f"{name}@limit={judged}" if judged < set_size else name
+
+
 def pair_set_sha256(pairs: Iterable[Pair]) -> str:
     """The content identity of a set of pairs: sha256 (hex) over the pairs sorted by ``pair_id``, each one line
     of the JSON list ``[pair_id, question, response_A, response_B, label]``.
@@ -107,7 +113,7 @@ class DataIdentity:
     def folder(self) -> str:
         """The dataset part of the results folder: ``name`` for the whole set, ``name@limit=K`` for the first ``K``
         pairs, so a smaller run never writes over (or resumes from) a run on the whole set."""
-        return f"{self.name}@limit={self.judged}" if self.is_partial else self.name
+        return data_folder(self.name, self.set_size, self.judged)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

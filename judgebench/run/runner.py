@@ -58,7 +58,7 @@ from ..secrets import redact, redact_data, secret_values
 from .background import Background
 from .executors import WorkItem, get_executor
 from .forked import Forked, can_fork
-from .identity import DataIdentity, item_set_sha256, pair_line, stream_identity
+from .identity import DataIdentity, data_folder, dataset_name, item_set_sha256, pair_line, stream_identity
 from .progress import Progress, RunBar
 from .spec import RunSpec
 
@@ -170,11 +170,11 @@ def _options(described: str) -> list[str]:
     return [part.strip() for part in inner.split(",") if part.strip()]
 
 
-def run_dir(spec: RunSpec, data: DataIdentity, protocol_tag: str = "") -> Path:
-    """``<results_dir>/<data.folder>/<judge label>/<model>``: the data part names the pairs' content (see
-    ``pairs.DataIdentity.folder``), so different pair sets, or a ``--limit`` subset and the whole set, never share
-    a folder."""
-    return Path(spec.results_dir) / safe_name(data.folder) / safe_name(run_label(spec, protocol_tag)) / safe_name(spec.model or "none")
+def run_dir(spec: RunSpec, folder: str, protocol_tag: str = "") -> Path:
+    """``<results_dir>/<folder>/<judge label>/<model>``: ``folder`` is the data's ``DataIdentity.folder``, which
+    names the pairs' content, so different pair sets, or a ``--limit`` subset and the whole set, never share a
+    folder."""
+    return Path(spec.results_dir) / safe_name(folder) / safe_name(run_label(spec, protocol_tag)) / safe_name(spec.model or "none")
 
 
 def check_same_data(out_dir: Path, data: DataIdentity) -> None:
@@ -816,13 +816,26 @@ def _run(spec: RunSpec, progress: Progress | None, warm: Sequence[str | Callable
     # always lands in one results folder
     source = f"{benchmark.name}:{split}" if benchmark is not None and split else spec.data
     scan = _Scan({}, set())
+    data: DataIdentity | None
     if isinstance(streamed, PairStream):  # a pair file's identity and shapes are read from its pairs: no item is built
         data = stream_identity(
             source, streamed.pairs, spec.limit, on_item=lambda i, pair: scan.add_pair(pair) if limit is None or i < limit else None, line=pair_line, id_of=attrgetter("pair_id")
         )
+        folder = data.folder
+    elif benchmark is not None:
+        # a registered benchmark's items are in memory and its folder is its name: its content hashes are needed
+        # only against a finished run in that folder (check_same_data, below) and for run.json, so in a fresh
+        # folder they are computed in the background while the calls are in flight (issue 17: 12-16 ms of JSON
+        # encoding for JudgeBench's 350 pairs, before the first request)
+        for item in read_judged():
+            scan.add(item)
+        data = None
+        set_size = len(all_items)
+        folder = data_folder(dataset_name(source), set_size, min(limit, set_size) if limit else set_size)
     else:
-        data = stream_identity(source, read_all, spec.limit, named=benchmark is not None, on_item=lambda i, item: scan.add(item) if limit is None or i < limit else None)
-    if streamed is not None and data.set_size == 0:
+        data = stream_identity(source, read_all, spec.limit, on_item=lambda i, item: scan.add(item) if limit is None or i < limit else None)
+        folder = data.folder
+    if streamed is not None and data is not None and data.set_size == 0:
         raise InputError("no pairs found (the file or folder is empty)", path=spec.data)
     examples = scan.examples
     rule = spec.rule or (benchmark.rule if benchmark is not None else "vote")
@@ -836,7 +849,7 @@ def _run(spec: RunSpec, progress: Progress | None, warm: Sequence[str | Callable
     protocol = choose_protocol(spec, benchmark, judge, examples)
     tag = protocol_tag(protocol, default_protocol(spec, benchmark, judge, examples))
     label = run_label(spec, tag)
-    out_dir = run_dir(spec, data, tag)
+    out_dir = run_dir(spec, folder, tag)
     model_label = spec.model or "none"
     # a judge without a model or server (a baseline) is judged a window at a time; any other in one window, as before
     # (its backend and event loop live for one executor call)
@@ -845,7 +858,17 @@ def _run(spec: RunSpec, progress: Progress | None, warm: Sequence[str | Callable
         # a run killed while writing judgments.jsonl leaves its temporary file; under the lock no run is writing one
         for stale in remove_stale_temporaries(out_dir / "judgments.jsonl"):
             logger.info("removed %s, left by a run that was stopped while writing its results", stale)
-        check_same_data(out_dir, data)
+        if data is None and (out_dir / "run.json").exists():  # a finished run to compare with: the hashes now
+            data = stream_identity(source, read_all, spec.limit, named=True)
+        if data is not None:
+            check_same_data(out_dir, data)
+        hashes = Background(lambda: stream_identity(source, read_all, spec.limit, named=True)) if data is None else None
+
+        def start_background() -> None:  # at the first finished item
+            facts.start()
+            if hashes is not None:
+                hashes.start()
+
         server = str(getattr(backend, "endpoint", "") or "") if backend is not None else ""
         check_same_server(out_dir, server, refresh=spec.refresh)
         partial = out_dir / ("judgments.jsonl" + PARTIAL_SUFFIX)
@@ -871,7 +894,7 @@ def _run(spec: RunSpec, progress: Progress | None, warm: Sequence[str | Callable
         shard: Path | None = None
 
         def lines() -> Iterator[str]:
-            judged = _judged(judge, backend, _windows(main_items, protocol, prev, window), spec, (label, model_label), partial, main_total, progress if progress is not None else (RunBar() if spec.progress else None), tally, facts.start)
+            judged = _judged(judge, backend, _windows(main_items, protocol, prev, window), spec, (label, model_label), partial, main_total, progress if progress is not None else (RunBar() if spec.progress else None), tally, start_background)
             for result, line in judged:
                 totals.add(result)
                 if keep:
@@ -929,6 +952,9 @@ def _run(spec: RunSpec, progress: Progress | None, warm: Sequence[str | Callable
         metrics = scorer.finish()
         results: Sequence[ItemResult] = tuple(kept) if keep else StoredResults(out_dir / "judgments.jsonl", scan.n)
         versions, git_revision = facts.result()
+        if data is None:
+            assert hashes is not None
+            data = hashes.result()
         run_info = {
             "schema_version": SCHEMA_VERSION,
             "command": [redact(a) for a in sys.argv],
