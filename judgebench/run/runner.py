@@ -33,6 +33,7 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Any, Protocol
 
+from .._collector import GC_THRESHOLDS
 from ..analysis.scoring import RunMetrics, RunScorer, check_scorable
 from ..benchmarks import Benchmark, load_items, stream_items
 from ..benchmarks.local import FieldMap, PairStream
@@ -755,13 +756,6 @@ def run(spec: RunSpec, *, progress: Progress | None = None, warm: Sequence[str |
     """
     with _collecting_rarely():
         return _run(spec, progress, warm)
-
-
-GC_THRESHOLDS = (20_000, 50, 1000)
-"""The garbage collector's thresholds during a run (``gc.set_threshold``): a young collection every 20,000 net
-allocations instead of 700, a middle one every 50 of those, and a full one (which scans everything alive, a window
-of items included) almost never. A run allocates tens of objects per item: on 50,000 baseline pairs Python's
-defaults cost about 1 s of 6, and on 200,000 these save another 4 us a pair over (20,000, 10, 10)."""
 
 
 @contextmanager
