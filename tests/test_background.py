@@ -75,3 +75,15 @@ def test_the_switch_interval_is_short_while_the_thread_works_and_restored_after(
         assert sys.getswitchinterval() == pytest.approx(0.004)  # also after a failed compute
     finally:
         sys.setswitchinterval(before)
+
+
+def test_a_thread_that_cannot_start_leaves_the_switch_interval_as_it_was(monkeypatch: pytest.MonkeyPatch) -> None:
+    before = sys.getswitchinterval()
+
+    def refuse(self: threading.Thread) -> None:
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(threading.Thread, "start", refuse)
+    with pytest.raises(RuntimeError, match="can't start new thread"):
+        Background(lambda: None).start()
+    assert sys.getswitchinterval() == before

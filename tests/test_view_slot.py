@@ -1,19 +1,22 @@
-"""A one-call judge hands its concurrency slot back once its call has answered (``judges._slot``), before it reads
-the verdict, so a waiting view's request goes out first; the bound on calls in flight is unchanged, and a judge
-called by another one never hands back its caller's slot.
+"""A view's concurrency slot is back as soon as none of its calls is in flight (``backends.view_slot``), before
+its answer is read, so a waiting view's request goes out first; at most ``--concurrency`` views have calls in
+flight whatever the judge does (one call, several in a row, several at once).
 
-The judges here are the real ``PromptedJudge`` and ``RatingJudge`` over an in-process backend (the ``Backend``
-protocol's ``chat``, no HTTP) that logs when each call starts and ends; the executor is the real ``judge_items``.
+The judges are the real ``PromptedJudge`` and ``RatingJudge`` over the real ``ManagedBackend`` (retries, timeout,
+the slot), whose raw provider answers in process (no HTTP) and logs when each call starts and ends; the executor is
+the real ``judge_items``.
 """
 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from judgebench.backends import BackendError, ChatParams, Completion
-from judgebench.judges import JudgeContext, _slot
+from judgebench.backends.managed import ManagedBackend
+from judgebench.backends.retry import RetryPolicy
+from judgebench.judges import JudgeContext
 from judgebench.judges._prompted import PromptedJudge, Verdict
 from judgebench.judges._rating import RatingJudge, RatingRead
 from judgebench.run.local import WorkItem, judge_items
@@ -21,32 +24,42 @@ from judgebench.schema import Decision, Item, Judgment, Preference, Response
 
 
 @dataclass
-class LoggingBackend:
-    """Answers every chat call after ``delay`` seconds, logging ``start``/``end`` with the call's number; counts the
-    calls in flight. ``fail``: call numbers that raise a ``BackendError`` instead."""
+class LoggingProvider:
+    """A raw provider answering every chat call after ``delay`` seconds, logging ``start``/``end`` with the call's
+    number and counting the calls in flight. ``fail``: call numbers that raise a non-retryable ``BackendError``."""
 
     log: list[str]
     delay: float = 0.01
     fail: frozenset[int] = frozenset()
+    provider: str = "openai"
+    model: str = "test"
+    name: str = "openai:test"
+    endpoint: str = "http://127.0.0.1:1/v1"
     in_flight: int = 0
     peak: int = 0
     calls: int = 0
-    answers: list[str] = field(default_factory=list)
 
-    async def chat(self, messages: Any, params: ChatParams) -> Completion:
+    async def chat_once(self, messages: Any, params: ChatParams) -> Completion:
         self.calls += 1
         n = self.calls
         self.in_flight += 1
         self.peak = max(self.peak, self.in_flight)
         self.log.append(f"start {n}")
         try:
-            await asyncio.sleep(self.delay)
+            await self.wait(n)
             if n in self.fail:
                 raise BackendError(f"call {n} failed")
         finally:
             self.in_flight -= 1
             self.log.append(f"end {n}")
         return Completion(texts=(f"Verdict: [[A]] (call {n})",))
+
+    async def wait(self, n: int) -> None:
+        await asyncio.sleep(self.delay)
+
+
+def _managed(raw: LoggingProvider) -> ManagedBackend:
+    return ManagedBackend(raw, cache=None, retry=RetryPolicy(max_retries=0), timeout=10)
 
 
 def _items(n: int) -> list[Item]:
@@ -58,12 +71,12 @@ def _work(items: list[Item], views: int = 1) -> list[WorkItem]:
     return [WorkItem(it, (), todo) for it in items]
 
 
-def _pairwise(backend: LoggingBackend, log: list[str]) -> PromptedJudge:
+def _pairwise(raw: LoggingProvider, log: list[str]) -> PromptedJudge:
     def parse(text: str) -> Verdict:
         log.append("parse " + text.rsplit(" ", 1)[-1].rstrip(")"))
         return Verdict(Decision.A_BETTER)
 
-    return PromptedJudge(name="t", backend=backend, template="vanilla", parse=parse)
+    return PromptedJudge(name="t", backend=_managed(raw), template="vanilla", parse=parse)
 
 
 def _judge(judge: Any, work: list[WorkItem], concurrency: int) -> list[Any]:
@@ -74,7 +87,7 @@ def _judge(judge: Any, work: list[WorkItem], concurrency: int) -> list[Any]:
 
 def test_the_next_request_starts_before_the_answer_is_parsed() -> None:
     log: list[str] = []
-    backend = LoggingBackend(log)
+    backend = LoggingProvider(log)
     results = _judge(_pairwise(backend, log), _work(_items(3)), concurrency=1)
     # one slot: each call starts only after the one before has ended, and before that one's answer is parsed
     assert log == ["start 1", "end 1", "start 2", "parse 1", "end 2", "start 3", "parse 2", "end 3", "parse 3"]
@@ -86,33 +99,28 @@ def test_answers_that_arrive_together_send_every_next_request_before_any_parse()
     log: list[str] = []
     gate = asyncio.Event()
 
-    class Gated(LoggingBackend):
-        async def chat(self, messages: Any, params: ChatParams) -> Completion:
-            if self.calls < 2:  # the first two calls end together, when both are in flight
-                self.calls += 1
-                n = self.calls
-                self.log.append(f"start {n}")
-                if n == 2:
-                    asyncio.get_running_loop().call_soon(gate.set)
-                await gate.wait()
-                self.log.append(f"end {n}")
-                return Completion(texts=(f"Verdict: [[A]] (call {n})",))
-            return await super().chat(messages, params)
+    class Gated(LoggingProvider):
+        async def wait(self, n: int) -> None:
+            if n > 2:
+                return await super().wait(n)
+            if n == 2:  # the first two calls end together, once both are in flight
+                asyncio.get_running_loop().call_soon(gate.set)
+            await gate.wait()
 
     _judge(_pairwise(Gated(log), log), _work(_items(4)), concurrency=2)
     # both freed slots send their next request (3, 4) before either answer (1, 2) is parsed
     assert log[:8] == ["start 1", "start 2", "end 1", "end 2", "start 3", "start 4", "parse 1", "parse 2"]
 
 
-def test_a_rating_judge_hands_its_slot_back_too() -> None:
+def test_a_rating_judge_gives_its_slot_back_too() -> None:
     log: list[str] = []
-    backend = LoggingBackend(log)
+    raw = LoggingProvider(log)
 
     def parse(text: str) -> RatingRead:
         log.append("parse " + text.rsplit(" ", 1)[-1].rstrip(")"))
         return RatingRead(4.0)
 
-    judge = RatingJudge(name="r", backend=backend, scale=(1.0, 5.0), render=lambda c, r: ("t", [{"role": "user", "content": r}]), parse=parse)
+    judge = RatingJudge(name="r", backend=_managed(raw), scale=(1.0, 5.0), render=lambda c, r: ("t", [{"role": "user", "content": r}]), parse=parse)
     items = [Item(id=f"p{i}", prompt="q", responses=(Response("a"),)) for i in range(2)]
     _judge(judge, [WorkItem(it, (), ((1, (0,)),)) for it in items], concurrency=1)
     assert log == ["start 1", "end 1", "start 2", "parse 1", "end 2", "parse 2"]
@@ -120,25 +128,46 @@ def test_a_rating_judge_hands_its_slot_back_too() -> None:
 
 def test_calls_in_flight_never_exceed_the_concurrency() -> None:
     log: list[str] = []
-    backend = LoggingBackend(log, delay=0.002)
-    results = _judge(_pairwise(backend, log), _work(_items(40), views=2), concurrency=3)
-    assert backend.calls == 80
-    assert backend.peak == 3
+    raw = LoggingProvider(log, delay=0.002)
+    results = _judge(_pairwise(raw, log), _work(_items(40), views=2), concurrency=3)
+    assert raw.calls == 80
+    assert raw.peak == 3
     assert sum(len(r.judgments) for r in results) == 80
 
 
 def test_a_failed_call_gives_its_slot_back_and_is_recorded() -> None:
     log: list[str] = []
-    backend = LoggingBackend(log, fail=frozenset({1}))
-    results = _judge(_pairwise(backend, log), _work(_items(2)), concurrency=1)
+    raw = LoggingProvider(log, fail=frozenset({1}))
+    results = _judge(_pairwise(raw, log), _work(_items(2)), concurrency=1)
     assert log == ["start 1", "end 1", "start 2", "end 2", "parse 2"]  # no parse of the failed call, no deadlock
     errors = [j.error for r in results for j in r.judgments]
-    assert errors == ["call 1 failed", None]
+    assert len(errors) == 2 and "call 1 failed" in (errors[0] or "") and errors[1] is None
+
+
+@dataclass
+class AskAgain(PromptedJudge):
+    """A user's judge that asks three times in a row per view (``super().judge`` each time): three calls per view,
+    one after another."""
+
+    async def judge(self, context: JudgeContext, response_a: str, response_b: str) -> Judgment:
+        for _ in range(3):
+            j = await super().judge(context, response_a, response_b)
+        return j
+
+
+def test_a_judge_that_asks_again_takes_its_slot_again_for_each_call() -> None:
+    log: list[str] = []
+    raw = LoggingProvider(log, delay=0.002)
+    base = _pairwise(raw, log)
+    judge = AskAgain(name="again", backend=base.backend, template="vanilla", parse=base.parse)
+    results = _judge(judge, _work(_items(12), views=2), concurrency=2)
+    assert raw.calls == 72 and len(results) == 12
+    assert raw.peak == 2  # never more views with a call in flight than slots
 
 
 @dataclass
 class Pair:
-    """A judge that asks two inner one-call judges at once (as a jury does): two calls per view."""
+    """A judge that asks two inner one-call judges at once (as a jury does): two calls per view, together."""
 
     inner: tuple[PromptedJudge, PromptedJudge]
     log: list[str]
@@ -152,25 +181,25 @@ class Pair:
         return first
 
 
-def test_an_inner_judge_does_not_hand_back_its_callers_slot() -> None:
+def test_calls_made_together_share_their_views_slot_until_the_last_answers() -> None:
     log: list[str] = []
-    backend = LoggingBackend(log)
-    outer = Pair((_pairwise(backend, log), _pairwise(backend, log)), log)
-    _judge(outer, _work(_items(2)), concurrency=1)
-    # the second view's calls wait for the whole first view (its slot was not given back by either inner judge)
-    assert log.index("start 3") > log.index("view done")
-    assert backend.peak == 2  # the first view's own two calls, never a third
+
+    class Uneven(LoggingProvider):
+        async def wait(self, n: int) -> None:  # each view's first call answers at once, its second later
+            await asyncio.sleep(0.001 if n % 2 else 0.03)
+
+    raw = Uneven(log)
+    outer = Pair((_pairwise(raw, log), _pairwise(raw, log)), log)
+    _judge(outer, _work(_items(3)), concurrency=1)
+    # the next view's calls start only once both calls of the view before have answered
+    assert log.index("start 3") > log.index("end 2") and log.index("start 5") > log.index("end 4")
+    assert raw.peak == 2  # one view's own two calls, never a third
 
 
-def test_answered_outside_a_run_does_nothing() -> None:
+def test_a_call_outside_a_run_is_not_bounded_here() -> None:
     log: list[str] = []
-    backend = LoggingBackend(log)
-    judge = _pairwise(backend, log)
+    raw = LoggingProvider(log)
+    judge = _pairwise(raw, log)
     j = asyncio.run(judge.judge(JudgeContext(question="q"), "a", "b"))
     assert j.decision is Decision.A_BETTER
     assert log == ["start 1", "end 1", "parse 1"]
-
-    async def unheld() -> None:
-        await _slot.answered(judge)  # no slot: returns at once
-
-    asyncio.run(unheld())

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 from ..errors import JudgebenchError, RunAborted
 from ..schema import Usage
 from ..secrets import redact
-from . import BackendError, CallPolicy, ChatParams, Completion, Messages, RawProvider, make_provider
+from . import BackendError, CallPolicy, ChatParams, Completion, Messages, RawProvider, make_provider, view_slot
 from .cache import CallCache, cache_key, default_cache_dir, endpoint_id
 from .pricing import cost_usd, price_of
 from .rate_limit import Limiter, RateLimiter
@@ -183,9 +183,12 @@ class ManagedBackend:
                 self.stats["cached"] += 1
                 c = Completion.from_dict(hit, cached=True)
                 return replace(c, usage=replace(c.usage, cached_calls=1))
-        self.breaker.check()
-        await self.limiter.acquire(estimate_tokens(messages, params.max_tokens))
-        completion: Completion = await self._with_retries(lambda: self.raw.chat_once(messages, params), f"{self.name} chat")
+        # the view's concurrency slot is held while the call is in flight, and back (when the view has no other
+        # call in flight) before the answer is read (``view_slot``)
+        async with view_slot.call():
+            self.breaker.check()
+            await self.limiter.acquire(estimate_tokens(messages, params.max_tokens))
+            completion: Completion = await self._with_retries(lambda: self.raw.chat_once(messages, params), f"{self.name} chat")
         completion = replace(completion, usage=self._account(completion.usage))
         if self.cache is not None:
             self.cache.put(key, completion.to_dict())

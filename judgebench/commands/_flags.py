@@ -33,7 +33,7 @@ positive_float = _number(float, 0, inclusive=False, what="a number > 0")
 def add_call_arguments(p: argparse.ArgumentParser) -> None:
     """Server, concurrency, rate limits, timeout, retries, call cache and executor: one policy, one set of flags."""
     p.add_argument("--base-url", default=None, help="OpenAI-compatible server URL, e.g. http://127.0.0.1:8000/v1")
-    p.add_argument("--concurrency", type=positive_int, default=32, help="max model calls in flight (default 32)")
+    p.add_argument("--concurrency", type=positive_int, default=32, help="max judgments (or generations) with a model call in flight at once; the calls of one judgment, a jury's members, share its slot (default 32)")
     p.add_argument("--rpm", type=positive_float, default=None, help="max requests per minute")
     p.add_argument("--tpm", type=positive_float, default=None, help="max tokens per minute")
     p.add_argument("--timeout", type=positive_float, default=120.0, help="seconds per model call")

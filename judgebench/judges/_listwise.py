@@ -8,7 +8,6 @@ from typing import Any
 from ..backends import BackendError, ChatParams, Messages
 from ..schema import Decision, Judgment, Usage
 from ._prompted import TRUNCATED_FINISH_REASONS, prompt_text
-from ._slot import answered
 
 Read = Callable[[str], tuple[int | None, tuple[int, ...] | None, str | None]]
 """A listwise parser: output text -> (choice, ranking, the reason nothing was read or None)."""
@@ -27,17 +26,15 @@ def listwise_extra(reason: str | None, finish_reason: str | None) -> dict[str, A
     return extra
 
 
-async def listwise_judgment(backend: Any, params: ChatParams, messages: Messages, read: Read, *, judge: object = None) -> Judgment:
+async def listwise_judgment(backend: Any, params: ChatParams, messages: Messages, read: Read) -> Judgment:
     """Ask ``backend`` once with ``messages`` and read its answer with ``read``: a judgment with ``choice`` and/or
     ``ranking`` (positions in the order shown), or a failed one (``error``) when the call fails; never raises for a
-    failed call. ``judge``: the judge asking, whose concurrency slot goes back once the call has answered, before the
-    answer is read (``_slot.answered``)."""
+    failed call."""
     prompt = prompt_text(messages)
     try:
         completion = await backend.chat(messages, params)
     except BackendError as e:
         return Judgment(Decision.NONE, prompt=prompt, error=str(e), usage=Usage(calls=1))
-    await answered(judge)
     choice, ranking, reason = read(completion.text)
     return Judgment(
         Decision.NONE,

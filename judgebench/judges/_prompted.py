@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..backends import BackendError, ChatParams, Messages
 from ..schema import Decision, Judgment, Usage
-from ._slot import answered
 
 if TYPE_CHECKING:
     from . import JudgeContext, JudgeKind
@@ -188,7 +187,6 @@ class PromptedJudge:
             completion = await self.backend.chat(messages, self.params)
         except BackendError as e:
             return Judgment(Decision.NONE, prompt=prompt, error=str(e), usage=Usage(calls=1))
-        await answered(self)  # the view's one call is over: its concurrency slot goes back before the parse
         verdict = self.parse(completion.text)
         confidence = verdict.confidence
         if confidence is None and completion.logprobs:

@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from ..backends import BackendError, ChatParams, Messages
 from ..schema import Decision, Judgment, Usage
 from ._prompted import TRUNCATED_FINISH_REASONS, prompt_text
-from ._slot import answered
 
 if TYPE_CHECKING:
     from . import JudgeContext, JudgeKind
@@ -101,7 +100,6 @@ class RatingJudge:
             completion = await self.backend.chat(messages, self.params)
         except BackendError as e:
             return Judgment(Decision.NONE, prompt=prompt, error=str(e), usage=Usage(calls=1), extra={"template": template})
-        await answered(self)  # the view's one call is over: its concurrency slot goes back before the parse
         read = self.parse(completion.text)
         rating, extra = rating_extra(read, self.scale, completion.finish_reason)
         return Judgment(

@@ -265,7 +265,7 @@ class FileListwiseJudge:
 
     async def judge(self, context: JudgeContext, *responses: str) -> Judgment:
         k = len(responses)
-        return await listwise_judgment(self.backend, self.params, self.messages(context, *responses), lambda text: self.parser.choice(text, k), judge=self)
+        return await listwise_judgment(self.backend, self.params, self.messages(context, *responses), lambda text: self.parser.choice(text, k))
 
     def reparse(self, judgment: Judgment) -> Judgment:
         """``judgment`` with its choice read again from its stored output (``score --reparse``)."""

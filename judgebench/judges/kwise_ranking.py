@@ -155,7 +155,7 @@ class KwiseRanking:
             parsed = parse_ranking(text, k)
             return (parsed.ranking[0] if parsed.ranking else None), parsed.ranking, parsed.reason
 
-        return await listwise_judgment(self.backend, self.params, self.messages(context, *responses), read, judge=self)
+        return await listwise_judgment(self.backend, self.params, self.messages(context, *responses), read)
 
     def reparse(self, judgment: Judgment) -> Judgment:
         """``judgment`` with its ranking and choice read again from its stored output (``score --reparse``). K is the

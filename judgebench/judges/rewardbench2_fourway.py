@@ -128,7 +128,7 @@ class RewardBench2Fourway:
             parsed = parse_fourway(text)
             return parsed.choice, None, parsed.reason
 
-        return await listwise_judgment(self.backend, self.params, self.messages(context, *responses), read, judge=self)
+        return await listwise_judgment(self.backend, self.params, self.messages(context, *responses), read)
 
     def reparse(self, judgment: Judgment) -> Judgment:
         """``judgment`` with its choice read again from its stored output (``score --reparse``); a failed call or a

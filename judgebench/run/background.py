@@ -77,7 +77,11 @@ class Background(Generic[T]):
                 return
             self._thread = threading.Thread(target=self._work, name="judgebench-background", daemon=True)
             _shorten_switch_interval()
-            self._thread.start()
+            try:
+                self._thread.start()
+            except BaseException:  # no thread to be had: the interval is the caller's again
+                _restore_switch_interval()
+                raise
 
     def _work(self) -> None:
         try:

@@ -11,9 +11,9 @@ from dataclasses import dataclass, replace
 from operator import attrgetter
 from typing import Any, Protocol
 
-from ..backends import Backend, BackendError
+from ..backends import Backend, BackendError, view_slot
 from ..errors import JudgebenchError
-from ..judges import AnyJudge, JudgeContext, _slot
+from ..judges import AnyJudge, JudgeContext
 from ..schema import Decision, Item, ItemResult, Judgment
 from ..secrets import redact
 from .spec import RunSpec
@@ -61,27 +61,21 @@ async def judge_one(judge: AnyJudge, item: Item, game: int, view: tuple[int, ...
     """One view of one item under the concurrency semaphore; failures become recorded no-decisions.
 
     The judge is shown the responses of ``view`` in its order, with the item's context (``JudgeContext``). The
-    view holds one of ``sem``'s slots until it is judged, or until its judge hands the slot back once its one call
-    has answered (``judges._slot``: the next view's request is sent before this one's verdict is read).
+    view takes one of ``sem``'s slots before its prompt is built; its chat calls give it back when none of them is
+    in flight and take it again for the next (``backends.view_slot``: a view's answer is read after the waiting
+    views' requests are sent); it is given back at the latest when the view is judged.
     """
     shown = [item.responses[i].text for i in view]
-    await sem.acquire()
-    held = True
-
-    def release() -> None:
-        nonlocal held
-        if held:
-            held = False
-            sem.release()
-
-    token = _slot.hold(judge, release)
+    slot = view_slot.ViewSlot(sem)
+    await slot.take()
+    token = view_slot.hold(slot)
     try:
         j = await judge.judge(JudgeContext.of(item), *shown)
     except Exception as e:  # a judge should not raise; if it does, the failure is recorded, not dropped
         j = _recorded(e, item, game)
     finally:
-        release()
-        _slot.drop(token)
+        slot.give()
+        view_slot.drop(token)
     return _settled(j, game, view)
 
 
