@@ -2,7 +2,7 @@
 are read.
 
 The local executor (``run.local.judge_one``) takes one of the run's ``--concurrency`` slots before a view is judged
-(its prompt is rendered under it) and records it for the view's task (``hold``). Every call a judge makes goes
+(its prompt is rendered under it) and records it for the view's task (``view``). Every call a judge makes goes
 through ``ManagedBackend``, which wraps the call in ``call()``: the slot goes back as soon as none of the view's
 calls is in flight, and is taken again (waiting in line with the other views) before the view's next call. So at
 most ``--concurrency`` views have calls in flight, whatever a judge does: one call, several in a row (a debate, a
@@ -23,7 +23,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from contextvars import ContextVar, Token
+from contextvars import ContextVar
 
 
 class ViewSlot:
@@ -55,15 +55,19 @@ class ViewSlot:
 _VIEW: ContextVar[ViewSlot | None] = ContextVar("judgebench_view_slot", default=None)
 
 
-def hold(slot: ViewSlot) -> Token[ViewSlot | None]:
-    """Record ``slot`` as the current task's view slot (the executor, for the view it judges); returns the token for
-    ``drop``. Tasks the judge starts (``asyncio.gather`` of several calls) share it."""
-    return _VIEW.set(slot)
-
-
-def drop(token: Token[ViewSlot | None]) -> None:
-    """Forget the slot recorded by ``hold`` (the executor, when the view is done)."""
-    _VIEW.reset(token)
+@asynccontextmanager
+async def view(sem: asyncio.Semaphore) -> AsyncIterator[None]:
+    """The body judges one view (the executor): a slot of ``sem`` is taken before it starts and recorded for the
+    current task, which tasks the judge starts (``asyncio.gather`` of several calls) share; the slot is given back
+    at the latest when the body ends, however it ends."""
+    slot = ViewSlot(sem)
+    await slot.take()
+    token = _VIEW.set(slot)
+    try:
+        yield
+    finally:
+        slot.give()
+        _VIEW.reset(token)
 
 
 @asynccontextmanager

@@ -38,6 +38,7 @@ class VLLMRewardProvider:
         self.timeout = timeout
         self.max_response_bytes = max_response_bytes()
         self._session: Any = None
+        self._client_errors: tuple[type[BaseException], ...] = (TimeoutError,)  # with aiohttp's once it is imported
         key = os.environ.get("JUDGEBENCH_API_KEY") or os.environ.get("OPENAI_API_KEY") or "EMPTY"
         self._authorization = split.basic_authorization or f"Bearer {key}"
 
@@ -49,6 +50,7 @@ class VLLMRewardProvider:
     def _get_session(self) -> Any:
         if self._session is None:
             aiohttp = import_aiohttp(tls=self.url.lower().startswith("https:"))
+            self._client_errors = (aiohttp.ClientError, TimeoutError)
             self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.timeout), connector=aiohttp.TCPConnector(limit=0))
         return self._session
 
@@ -56,8 +58,6 @@ class VLLMRewardProvider:
         """The reward of ``response`` as the assistant's turn after ``messages`` (``None``: ``question`` as one user
         turn)."""
         session = self._get_session()
-        aiohttp = import_aiohttp(tls=False)  # imported by _get_session; its CA store was waited for there when needed
-
         body = {"model": self.model, "messages": [*(messages or [{"role": "user", "content": question}]), {"role": "assistant", "content": response}]}
         try:
             async with session.post(self.url, json=body, headers={"Authorization": self._authorization}) as r:
@@ -71,7 +71,7 @@ class VLLMRewardProvider:
                         payload = text[:300]
                     raise status_error(r.status, payload, headers=r.headers, where=f" from {self.url}")
                 payload = json.loads(raw)
-        except (aiohttp.ClientError, TimeoutError) as e:
+        except self._client_errors as e:  # (aiohttp.ClientError, TimeoutError)
             raise connection_error(e, timeout=self.timeout, base_url=self.base_url) from None
         except ValueError as e:
             raise BackendError(f"malformed response: {e}", transient=True) from None

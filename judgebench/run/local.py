@@ -66,16 +66,11 @@ async def judge_one(judge: AnyJudge, item: Item, game: int, view: tuple[int, ...
     views' requests are sent); it is given back at the latest when the view is judged.
     """
     shown = [item.responses[i].text for i in view]
-    slot = view_slot.ViewSlot(sem)
-    await slot.take()
-    token = view_slot.hold(slot)
-    try:
-        j = await judge.judge(JudgeContext.of(item), *shown)
-    except Exception as e:  # a judge should not raise; if it does, the failure is recorded, not dropped
-        j = _recorded(e, item, game)
-    finally:
-        slot.give()
-        view_slot.drop(token)
+    async with view_slot.view(sem):
+        try:
+            j = await judge.judge(JudgeContext.of(item), *shown)
+        except Exception as e:  # a judge should not raise; if it does, the failure is recorded, not dropped
+            j = _recorded(e, item, game)
     return _settled(j, game, view)
 
 

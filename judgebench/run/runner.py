@@ -26,7 +26,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from itertools import islice
 from operator import attrgetter
@@ -502,7 +502,7 @@ def default_protocol(spec: RunSpec, benchmark: Benchmark | None, judge: Judge | 
 class _Tally:
     """What the judging counts as it goes (``_judged``)."""
 
-    counts: dict[str, int]
+    counts: dict[str, int] = field(default_factory=lambda: {"reused": 0, "new": 0, "failed": 0, "cached": 0})
     done: int = 0
     games: int = 0
     stats: dict[str, Any] | None = None
@@ -824,6 +824,10 @@ def _run(spec: RunSpec, progress: Progress | None, warm: Sequence[str | Callable
         for item in read_judged():
             scan.add(item)
         data = None
+
+        def named_identity() -> DataIdentity:
+            return stream_identity(source, read_all, spec.limit, named=True)
+
         set_size = len(all_items)
         folder = data_folder(dataset_name(source), set_size, min(limit, set_size) if limit else set_size)
     else:
@@ -853,10 +857,10 @@ def _run(spec: RunSpec, progress: Progress | None, warm: Sequence[str | Callable
         for stale in remove_stale_temporaries(out_dir / "judgments.jsonl"):
             logger.info("removed %s, left by a run that was stopped while writing its results", stale)
         if data is None and (out_dir / "run.json").exists():  # a finished run to compare with: the hashes now
-            data = stream_identity(source, read_all, spec.limit, named=True)
+            data = named_identity()
         if data is not None:
             check_same_data(out_dir, data)
-        hashes = Background(lambda: stream_identity(source, read_all, spec.limit, named=True)) if data is None else None
+        hashes = Background(named_identity) if data is None else None
 
         def start_background() -> None:  # at the first finished item
             facts.start()
@@ -880,7 +884,7 @@ def _run(spec: RunSpec, progress: Progress | None, warm: Sequence[str | Callable
         keep = scan.n <= KEEP_RESULTS_MAX and half is None
         kept: list[ItemResult] = []
         totals = _Totals(scorer)
-        tally = _Tally({"reused": 0, "new": 0, "failed": 0, "cached": 0})
+        tally = _Tally()
 
         main_items: Iterable[Item] = read_judged() if half is None else islice(read_all(), half)
         main_total = total if half is None else total * half // max(n_judged, 1)
@@ -903,7 +907,7 @@ def _run(spec: RunSpec, progress: Progress | None, warm: Sequence[str | Callable
         def second_half(items: Iterable[Item], fd: int) -> dict[str, Any]:
             """The forked process's work: judge ``items`` as ``lines`` does, into the shard; what to merge back."""
             own = _Totals(RunScorer(rule=rule, seed=spec.seed, benchmark=benchmark))
-            own_tally = _Tally({"reused": 0, "new": 0, "failed": 0, "cached": 0})
+            own_tally = _Tally()
             with os.fdopen(fd, "w", encoding="utf-8", buffering=1 << 20) as out:
                 for result, line in _judged(judge, backend, _windows(items, protocol, prev, window), spec, (label, model_label), partial, total - main_total, None, own_tally):
                     own.add(result)
