@@ -132,7 +132,7 @@ class Benchmark:
         lines = [
             f"{self.name}  {self.description}",
             f"  splits:    {splits or '-'}" + (f"; default {self.name}:{self.default_split}" if self.default_split else ""),
-            f"  source:    {self.source} (offline copy: --data-dir, {'$' + self.data_env + ', ' if self.data_env else ''}${DATA_DIR_ENV}/{self.name})",
+            f"  source:    {self.source} (offline copy: --data-dir, {'$' + self.data_env + ', ' if self.data_env else ''}{' or '.join(f'${DATA_DIR_ENV}/{f}' for f in self.folder_names())})",
             f"  local copy: {copy if (copy := self.local_copy(None)) is not None else 'none found (loads from the source)'}",
             f"  protocol:  {self.protocol_text()}; rule {self.rule}; metrics {', '.join(self.metrics)}",
         ]
@@ -156,10 +156,15 @@ class Benchmark:
             return Path(os.environ[self.data_env])
         root = data_root()
         if root is not None:
-            for folder in dict.fromkeys((self.name, self.name.replace("_", "-"))):  # rm_bench's copy may be rm-bench/
+            for folder in self.folder_names():
                 if (Path(root) / folder).exists():
                     return Path(root) / folder
         return None
+
+    def folder_names(self) -> tuple[str, ...]:
+        """The names this benchmark's offline copy may have under the data root, in the order they are looked for:
+        its name, then the name with ``-`` for ``_`` (``auto_j``, ``auto-j``; the name alone when it has no ``_``)."""
+        return tuple(dict.fromkeys((self.name, self.name.replace("_", "-"))))
 
 
 _REGISTRY: dict[str, Benchmark] = {}

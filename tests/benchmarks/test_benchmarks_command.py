@@ -89,3 +89,17 @@ def test_listing_says_whether_a_local_copy_is_found(tmp_path: Path) -> None:
     found = json.loads(run_cli("benchmarks", "--json", env={"JUDGEBENCH_DATA_DIR": str(tmp_path)}).stdout)
     assert {b["name"]: b["local_copy"] for b in found}["llmbar"] == str(tmp_path / "llmbar")
     assert {b["name"]: b["local_copy"] for b in found}["prometheus"] is None  # no prometheus/ folder there
+
+
+def test_listing_names_every_folder_a_copy_is_looked_for_in(tmp_path: Path) -> None:
+    # auto_j's copy is found as auto-j/ (the shared data's spelling): the listing names both folders, and one named
+    # with the dash is the copy found
+    (tmp_path / "auto-j").mkdir()
+    proc = run_cli("benchmarks", env={"JUDGEBENCH_DATA_DIR": str(tmp_path)})
+    assert proc.returncode == 0, proc.stderr
+    block = proc.stdout.split("\n\n")
+    [auto_j] = [b for b in block if b.startswith("auto_j ")]
+    assert "$JUDGEBENCH_DATA_DIR/auto_j or $JUDGEBENCH_DATA_DIR/auto-j" in auto_j
+    assert f"local copy: {tmp_path / 'auto-j'}" in auto_j
+    [llmbar] = [b for b in block if b.startswith("llmbar ")]
+    assert "$JUDGEBENCH_DATA_DIR/llmbar)" in llmbar and "llmbar or" not in llmbar
