@@ -296,3 +296,22 @@ def test_a_registered_section_appears_in_the_report_escaped() -> None:
     part = html.split('<section id="test-only" class="extra">', 1)[1].split("</section>", 1)[0]
     assert "<h2>Test section</h2>" in part and "&lt;script&gt;x&lt;/script&gt;" in part and "<script>x" not in part
     assert "a note &amp; more" in part
+
+
+def test_the_page_explains_the_dagger_only_when_a_row_carries_it() -> None:
+    from dataclasses import replace
+
+    from judgebench.reports.html import render_report
+
+    from .report_fixtures import report_runs
+
+    runs = report_runs(3, n_pairs=4)
+    tested = [r for r in runs if r.row.get("sig_test")]
+    assert tested, "the fixture's runs were not tested against the best: this test checks nothing"
+    untied = [replace(r, row=dict(r.row, tied_with_best=False)) for r in runs]
+    page = render_report(untied, figures=False)
+    assert "No run is marked †: every run tested differs significantly from the best Overall" in page
+    assert "Not significantly different" not in page and " †</td>" not in page
+    tied = [replace(r, row=dict(r.row, tied_with_best=True)) if r.row.get("sig_test") else r for r in runs]
+    page = render_report(tied, figures=False)
+    assert "† Not significantly different from the best Overall" in page and " †</td>" in page

@@ -145,3 +145,25 @@ def test_row_categories_follow_the_named_benchmark_else_each_rows_order() -> Non
     assert row_categories([{"categories": ["b", "a"]}, {"categories": ["c", "a"]}]) == ["b", "c", "a"]
     # rows that list none (read back from an older CSV): the fallback benchmark's (JudgeBench's) categories
     assert row_categories([{"overall": 50.0}]) == ["Knowledge", "Reasoning", "Math", "Coding"]
+
+
+# rows tested against the best with none of them tied: no † in the table, so no note explaining †
+UNTIED = [
+    _row("best", 70.0, tied_with_best=False, best=True),
+    _row("second", 60.0, tied_with_best=False, sig_test="McNemar exact", p_vs_best=0.01),
+    _row("worse", 40.0, tied_with_best=False, sig_test="McNemar exact", p_vs_best=0.001),
+]
+
+
+def test_the_dagger_note_explains_the_dagger_only_when_a_row_carries_it() -> None:
+    md = render_leaderboard(ROWS, "md")
+    assert " † |" in md and "† Not significantly different from the best Overall (two-sided McNemar exact test" in md
+    md = render_leaderboard(UNTIED, "md")
+    assert " † |" not in md and "Not significantly different" not in md
+    assert "No run is marked †: every run tested differs significantly from the best Overall (two-sided McNemar exact test on per-pair correctness, on the pairs both runs judged, p < 0.05)." in md
+    caption = render_leaderboard(UNTIED, "latex").split("\\caption")[1]
+    assert "$^\\dagger$" not in caption and "No run is marked with a dagger" in caption and "$p < 0.05$" in caption
+    assert "$^\\dagger$\\,not significantly different" in render_leaderboard(ROWS, "latex").split("\\caption")[1]
+    # nothing tested: no note at all
+    plain = render_leaderboard([dict(r, sig_test=None, tied_with_best=False) for r in ROWS], "md")
+    assert "significantly" not in plain and "†" not in plain

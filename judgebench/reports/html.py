@@ -40,7 +40,7 @@ from ..secrets import redact, secret_values
 from .leaderboard import LoadedRun, common_benchmark
 from .names import Names
 from .suite_table import spans_benchmarks, suite_table
-from .table_content import named_rows, run_names
+from .table_content import dagger_note, named_rows, run_names
 from .tables import MIXED_RULES, benchmarks_of, best_cells, format_cell, pick_columns, row_benchmark, table_rule
 
 logger = logging.getLogger(__name__)
@@ -362,7 +362,7 @@ def render_report(
         tables=leaderboard_tables(rows, rule, names),
         suite=suite_html_data(runs, names),
         sections=sections_html_data(runs, names, figures=figures),
-        tests=" / ".join(sorted({str(r["sig_test"]) for r in rows if r.get("sig_test")})),
+        significance=(note := dagger_note(rows)) and note[0],
         figures=figures_html_data(rows, runs, names) if figures else [],
         n_items=len(data["items"]),
         n_pairs=len(data["pairs"]),

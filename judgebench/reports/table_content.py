@@ -302,13 +302,23 @@ def table_groups(rows: Sequence[dict[str, Any]]) -> list[tuple[tuple[str | None,
 
 
 def dagger_note(rows: Sequence[dict[str, Any]]) -> tuple[str, str] | None:
-    """The note on the dagger, naming the paired test actually used, as plain text and as LaTeX (with
-    ``$p \\ge 0.05$``); ``None`` when no row of ``rows`` was tested against the best."""
+    """The note on the significance tests of ``rows`` against the best run, as plain text and as LaTeX, each a whole
+    sentence with its mark; ``None`` when no row was tested against the best.
+
+    When a row is marked († , ``tied_with_best``): "† Not significantly different from the best Overall (two-sided
+    <test> test ..., p >= 0.05)." (LaTeX ``$^\\dagger$\\,not significantly ... $p \\ge 0.05$).``). When rows were
+    tested and none is marked, the note says so instead of explaining a mark no row carries: every run tested differs
+    from the best at p < 0.05."""
     tests = sorted({str(r["sig_test"]) for r in rows if r.get("sig_test")})
-    if not (any(r.get("tied_with_best") for r in rows) or tests):
+    tied = any(r.get("tied_with_best") for r in rows)
+    if not (tied or tests):
         return None
-    head = f"not significantly different from the best Overall (two-sided {' / '.join(tests) or 'paired'} test on per-pair correctness, on the pairs both runs judged, "
-    return head + "p >= 0.05).", latex_escape(head) + r"$p \ge 0.05$)."
+    how = f"two-sided {' / '.join(tests) or 'paired'} test on per-pair correctness, on the pairs both runs judged, "
+    if tied:
+        head = f"not significantly different from the best Overall ({how}"
+        return "\u2020 " + head[0].upper() + head[1:] + "p >= 0.05).", r"$^\dagger$\," + latex_escape(head) + r"$p \ge 0.05$)."
+    head = f"No run is marked \u2020: every run tested differs significantly from the best Overall ({how}"
+    return head + "p < 0.05).", latex_escape(head.replace("\u2020", "with a dagger")) + r"$p < 0.05$)."
 
 
 def has_baseline(rows: Sequence[dict[str, Any]]) -> bool:

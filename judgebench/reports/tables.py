@@ -235,7 +235,7 @@ def _latex_leaderboard(
         cap.append(" " + latex_escape(" ".join(notes)))
     note = dagger_note(members)
     if note:
-        cap.append(r" $^\dagger$\," + note[1])
+        cap.append(" " + note[1])
     label = latex_label("judgebench", row_benchmark(members[0]), key=group)  # the same whatever other tables there are
     return table.render(layout, width=used, caption_tex="".join(cap), label=label, scale=scale)
 
@@ -331,7 +331,7 @@ def render_leaderboard(
             notes.append("Bold: best value per column among judges with a model (baselines are not compared); ↓: lower is better.")
         note = dagger_note(members)
         if note:
-            notes.append("† " + note[0][0].upper() + note[0][1:])
+            notes.append(note[0])
         if has_baseline(members):
             notes.append(BASELINE_NOTE[0].upper() + BASELINE_NOTE[1:])
         notes += data_notes(members) + failure_notes(members)
