@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import math
 import urllib.request
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -114,3 +115,32 @@ def test_unknown_responses_get_a_seeded_rating_the_same_on_a_resend() -> None:
         a = ask(server, judge.messages(JudgeContext.of_question("Q?"), "unknown response"))["message"]["content"]
         b = ask(server, judge.messages(JudgeContext.of_question("Q?"), "unknown response"))["message"]["content"]
     assert a == b and judge.parse(a).value is not None
+
+
+@pytest.mark.parametrize("judge", ["multi_dimension", "kwise_ranking"])
+def test_judges_beyond_the_verdict_styles_on_known_pairs_follow_the_pairs_truth(judge: str, tmp_path: Path) -> None:
+    # `judgebench fake-server --pairs` knows which response of each pair is correct; a multi-dimension prompt and a
+    # two-response ranking prompt of those pairs were answered by coin flips (about 28% and 49% on JudgeBench's pairs)
+    from judgebench.benchmarks import load_pairs
+
+    from .conftest import make_pair, run_cli, write_jsonl
+
+    rows = [
+        make_pair(i, "A>B" if i % 2 else "B>A", response_A=f"Response one of pair {i}: the answer is {i * 7919}.", response_B=f"Response two of pair {i}: it comes to {i * 104729 + 1}.")
+        for i in range(12)
+    ]
+    data = write_jsonl(tmp_path / "pairs.jsonl", rows)
+    pairs = load_pairs(str(data))
+    env = {"OPENAI_API_KEY": "sk-test-not-a-real-key"}
+    for name, config in (("knows", FakeConfig(accuracy=1.0)), ("first", FakeConfig(accuracy=0.0, position_bias=1.0))):
+        with FakeJudgeServer(config, pairs) as server:
+            out = tmp_path / name
+            proc = run_cli("bench", "--judge", judge, "--model", "openai:fake", "--base-url", server.base_url, "--data", str(data), "--no-progress", "--results-dir", str(out), env=env)
+            assert proc.returncode == 0, proc.stderr
+        [metrics] = list(out.rglob("metrics.json"))
+        m = json.loads(metrics.read_text(encoding="utf-8"))
+        assert m["n_pairs"] == 12 and m["n_failed"] == 0
+        if name == "knows":  # every answer names the correct response
+            assert m["accuracy"] == 100.0
+        elif judge == "multi_dimension":  # every answer names the first response shown, in both orders
+            assert m["position_consistency"] == 0.0

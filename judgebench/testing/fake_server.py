@@ -18,7 +18,9 @@ Besides the pairwise verdict styles (``STYLES``) it speaks, recognised from the 
 onto the prompt's scale when the item's scale differs) plus Gaussian noise of sd ``rating_noise``, rounded and
 clipped; a four-way or ranking prompt whose item has a ``BestOf`` target gets a correct response with probability
 ``accuracy``, else the first shown position with probability ``position_bias`` and otherwise one of the others,
-uniformly. Unknown responses get a seeded uniform rating or position.
+uniformly. Given only the pairs, a ranking prompt that shows a known pair's two responses (a K-wise judge run on
+pairs) and a ``multi_dimension`` prompt (``responder_multi_dimension``) follow the pairwise rule above. Unknown
+responses get a seeded uniform rating or position.
 """
 
 from __future__ import annotations
@@ -356,7 +358,10 @@ class FakeJudgeServer:
         return lo + int(_unit(cfg.seed, "rating-unknown", key) * (hi - lo + 1)), False
 
     def listwise_position(self, prompt: str, k: int, key: str) -> tuple[int, bool]:
-        """(the position, from 0, the simulated judge picks as best among ``k`` shown, whether it knew)."""
+        """(the position, from 0, the simulated judge picks as best among ``k`` shown, whether it knew): the correct
+        one from the items' ``BestOf`` targets, or for two responses of a known pair from the pairs, with probability
+        ``accuracy``; otherwise the first position with probability ``position_bias`` and one of the others, uniformly;
+        a position drawn uniformly when no response is known."""
         cfg = self.config
         found = self.item_truth.find(prompt)
         correct: int | None = None
@@ -365,6 +370,8 @@ class FakeJudgeServer:
             shown = [i for _, it, i in found if it is item]
             if isinstance(item.target, BestOf) and len(shown) == k:
                 correct = next((pos for pos, i in enumerate(shown) if i in item.target.correct), None)
+        elif k == 2 and (pair_pos := self.truth.correct_position(prompt)) is not None:
+            correct = 0 if pair_pos == "A" else 1  # a ranking of a known pair's two responses (a K-wise judge on pairs)
         if correct is not None and _unit(cfg.seed, "know", key) < cfg.accuracy:
             return correct, True
         if correct is None and not found:

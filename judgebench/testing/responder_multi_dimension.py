@@ -12,8 +12,13 @@ and reads which of them has a factual error from the item's ``metadata["factual_
 * any other dimension (``helpfulness``): A or B with probability 1/2 each.
 
 So on an item where the longer response has the error, the overall verdict prefers the error with probability
-``OVERALL_STYLE_WEIGHT * LANGUAGE_PREFERS_LONGER + (1 - OVERALL_STYLE_WEIGHT) * (1 - ACCURACY_RIGHT)``. Responses
-it cannot find get a coin flip on every line. Each draw is seeded by (server seed, dimension, request).
+``OVERALL_STYLE_WEIGHT * LANGUAGE_PREFERS_LONGER + (1 - OVERALL_STYLE_WEIGHT) * (1 - ACCURACY_RIGHT)``.
+
+Responses of none of the items but of a known pair (the server given pairs, ``judgebench fake-server --pairs``):
+every line, ``overall`` included, follows the server's pairwise rule (``FakeJudgeServer.verdict``: the correct
+response with probability ``accuracy``, else the first shown with probability ``position_bias``), drawn for each
+dimension on its own. Responses it cannot find get a coin flip on every line. Each draw is seeded by (server seed,
+dimension, request).
 """
 
 from __future__ import annotations
@@ -83,6 +88,8 @@ def answer(server: FakeJudgeServer, prompt: str, key: str) -> str | None:
             accuracy = _pick(_unit(seed, "md-accuracy", key), ACCURACY_RIGHT, right)
         overall = language if _unit(seed, "md-overall", key) < OVERALL_STYLE_WEIGHT else accuracy
         verdicts = {"accuracy": accuracy, "language": language, "overall": overall}
+    elif server.truth.correct_position(prompt) is not None:  # a known pair: each line by the pairwise rule
+        verdicts = {name: server.verdict(prompt, f"{key}-md-{name}")[0] for name in [*names, "overall"]}
     for name in [*names, "overall"]:
         if name not in verdicts:
             verdicts[name] = "A" if _unit(seed, f"md-{name}", key) < 0.5 else "B"
