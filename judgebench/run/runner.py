@@ -224,8 +224,11 @@ def check_same_server(out_dir: Path, server: str, *, refresh: bool) -> None:
 
     The folder is named by judge and model name, and one name can be served by two servers with different
     checkpoints (``--model openai:test`` on two ``--base-url`` values): those are two judges, whose judgments must
-    never mix. ``--refresh`` judges every pair again, so it may take the folder over. Folders written before the
-    server was recorded (no ``.server.json``, no ``server`` in ``run.json``) are not checked.
+    never mix. ``--refresh`` judges every pair again, so it may take the folder over, and so may any run when the
+    folder holds no judgment its server gave (no ``judgments.jsonl``, and a partial log absent or holding only
+    failed calls: a run that could not reach its server saved no verdict, and the run that fixes its ``--base-url``
+    resumes as advised). Folders written before
+    the server was recorded (no ``.server.json``, no ``server`` in ``run.json``) are not checked.
 
     Raises:
         InputError: naming the recorded and the current server and what to do; nothing is written.
@@ -240,7 +243,7 @@ def check_same_server(out_dir: Path, server: str, *, refresh: bool) -> None:
                 value = None
             if isinstance(value, str):
                 recorded = value
-    if recorded is not None and recorded != server and not refresh:
+    if recorded is not None and recorded != server and not refresh and _holds_judgments(out_dir):
         raise InputError(
             f"this folder holds judgments from another server ({recorded or 'no server'}; now {server or 'no server'}): "
             "one model name on two servers is two judges. Pass another --results-dir to keep both, or --refresh to judge "
@@ -249,6 +252,33 @@ def check_same_server(out_dir: Path, server: str, *, refresh: bool) -> None:
             field="endpoint",
         )
     atomic_write_json(out_dir / SERVER_FILE, {"endpoint": server})
+
+
+def _holds_judgments(out_dir: Path) -> bool:
+    """Whether the folder holds a judgment its server gave: a finished results file (not empty), or a line of the
+    partial log with a judgment that is not a failure (a failed call carries no verdict and is retried on resume;
+    an unreadable line counts, as it may be one)."""
+    try:
+        if (out_dir / "judgments.jsonl").stat().st_size > 0:
+            return True
+    except FileNotFoundError:
+        pass
+    try:
+        with open(out_dir / ("judgments.jsonl" + PARTIAL_SUFFIX), encoding="utf-8") as f:
+            for line in f:
+                if not line.strip():
+                    continue
+                try:
+                    judgments = json.loads(line)["judgments"]
+                    if any(not j.get("error") for j in judgments):
+                        return True
+                except (ValueError, KeyError, TypeError, AttributeError):
+                    return True
+    except FileNotFoundError:
+        pass
+    except (OSError, UnicodeDecodeError):
+        return True
+    return False
 
 
 @contextmanager

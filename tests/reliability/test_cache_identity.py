@@ -133,3 +133,34 @@ def test_results_folder_of_one_server_is_never_reused_or_replaced_by_another(fak
     refreshed = run(spec(data, always_a.base_url, tmp_path, "r", refresh=True))
     assert always_a.stats()["calls"] == 2 * N_PAIRS and refreshed.metrics.accuracy == 0.0
     assert json.loads((first.out_dir / "run.json").read_text())["server"] == always_a.base_url.rstrip("/")
+
+
+def test_a_folder_that_saved_no_judgment_is_taken_over_by_the_fixed_server(fake_server, tmp_path: Path) -> None:
+    # a run against a wrong --base-url (nothing listening) saves no judgment and advises running the same command
+    # again once the cause is fixed; the run with the right URL was refused as "another server"
+    import json
+    import socket
+
+    import pytest
+
+    from judgebench.errors import JudgebenchError
+
+    data = pairs_file(tmp_path)
+    knows = fake_server(FakeConfig(accuracy=1.0), load_pairs(data))
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{s.getsockname()[1]}/v1"
+    with pytest.raises(JudgebenchError):
+        run(spec(data, dead, tmp_path, "r"))
+    folders = [p.parent for p in (tmp_path / "r").rglob(".server.json")]
+    assert len(folders) == 1 and not (folders[0] / "judgments.jsonl").exists()
+    partial = folders[0] / "judgments.jsonl.partial"  # at most failed calls (connection refused), no verdict
+    assert all(j["error"] for line in partial.read_text(encoding="utf-8").splitlines() for j in json.loads(line)["judgments"])
+    fixed = run(spec(data, knows.base_url, tmp_path, "r"))
+    assert fixed.out_dir == folders[0] and fixed.metrics.accuracy == 100.0 and knows.stats()["calls"] == 2 * N_PAIRS
+    # a partial log with verdicts from that server still keeps the folder: move the finished file back to a log
+    other = fake_server(FakeConfig(accuracy=0.0, position_bias=1.0), load_pairs(data))
+    (fixed.out_dir / "judgments.jsonl").rename(partial)
+    with pytest.raises(JudgebenchError, match="another server"):
+        run(spec(data, other.base_url, tmp_path, "r"))
+    assert other.stats()["calls"] == 0
