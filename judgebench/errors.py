@@ -30,12 +30,11 @@ class InputError(JudgebenchError):
         if self.path is None and line is None and field is not None and field.startswith("-"):
             super().__init__(f"{field}: {message}")  # a command-line option, not a place in a file
             return
-        where = self.path or "<input>"
-        if line is not None:
-            where += f":{line}"
+        where = [f"{self.path}:{line}" if self.path is not None and line is not None else self.path or (f"line {line}" if line is not None else None)]
         if field is not None:
-            where += f": field {field!r}"
-        super().__init__(f"{where}: {message}")
+            where.append(f"field {field!r}")
+        named = ": ".join(w for w in where if w)
+        super().__init__(f"{named}: {message}" if named else message)
 
 
 def install_command(extra: str) -> str:

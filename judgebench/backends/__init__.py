@@ -252,13 +252,18 @@ _PROVIDERS: dict[str, tuple[str, str]] = {
 }
 
 
-def split_model(model: str) -> tuple[str, str]:
-    """``"openai:gpt-4o"`` -> ``("openai", "gpt-4o")``; the provider must be registered."""
+def split_model(model: str, *, field: str = "--model") -> tuple[str, str]:
+    """``"openai:gpt-4o"`` -> ``("openai", "gpt-4o")``; the provider must be registered.
+
+    Raises:
+        InputError: (``field``: the option or key the model was given in) for a model not named ``PROVIDER:NAME``
+            or an unknown provider.
+    """
     provider, sep, name = model.partition(":")
     if not sep or not name:
-        raise JudgebenchError(f"model {model!r} must be PROVIDER:NAME, e.g. openai:gpt-4o-mini; providers: {', '.join(sorted(_PROVIDERS))}")
+        raise InputError(f"model {model!r} must be PROVIDER:NAME, e.g. openai:gpt-4o-mini; providers: {', '.join(sorted(_PROVIDERS))}", field=field)
     if provider not in _PROVIDERS:
-        raise JudgebenchError(f"unknown model provider {provider!r} in {model!r}; use one of {', '.join(sorted(_PROVIDERS))}")
+        raise InputError(f"unknown model provider {provider!r} in {model!r}; use one of {', '.join(sorted(_PROVIDERS))}", field=field)
     return provider, name
 
 
@@ -285,8 +290,8 @@ def make_provider(model: str, *, base_url: str | None = None, timeout: float = 1
     """Build the raw provider client for ``PROVIDER:NAME`` (no cache, no retries); ``timeout`` in seconds.
 
     Raises:
-        JudgebenchError: for a model not named ``PROVIDER:NAME`` with a registered provider (see ``split_model``).
-        InputError: for a ``base_url`` that is not a usable http(s) URL (see ``check_base_url``).
+        InputError: for a model not named ``PROVIDER:NAME`` with a registered provider (see ``split_model``), or a
+            ``base_url`` that is not a usable http(s) URL (see ``check_base_url``).
     """
     import importlib
 

@@ -18,9 +18,10 @@ import logging
 import os
 import threading
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
-from ..errors import JudgebenchError, MissingDependencyError
+from ..errors import InputError, JudgebenchError, MissingDependencyError
 from ..schema import Usage
 from . import BackendError, ChatParams, Completion, Messages
 
@@ -249,4 +250,21 @@ def make_hf(provider: str, model: str, *, base_url: str | None = None, timeout: 
         raise JudgebenchError(f"JUDGEBENCH_HF_BATCH_SIZE must be a whole number >= 1, got {raw!r}") from None
     if batch_size < 1:
         raise JudgebenchError(f"JUDGEBENCH_HF_BATCH_SIZE must be a whole number >= 1, got {raw!r}")
+    check_local_model(model)
     return HFLocalProvider(model, batch_size=batch_size)
+
+
+def check_local_model(model: str) -> None:
+    """Refuse, before anything is built or written, an ``hf:`` model written as a local path (``/...``, ``./...``,
+    ``../...``, ``~/...``) that is not a folder: ``transformers`` would take it for a hub id and fail on its
+    characters (``Repo id must use alphanumeric chars``), which hides that the folder is missing.
+
+    Raises:
+        InputError: (field ``--model``) naming the path.
+    """
+    if not model.startswith(("/", "./", "../", "~")):
+        return  # a hub id (org/name); transformers reports an unknown one itself
+    path = Path(model).expanduser()
+    if not path.is_dir():
+        what = "is a file, not a model folder" if path.exists() else "does not exist"
+        raise InputError(f"{path} {what}: an hf: model is a Hugging Face id (org/name) or a folder written by save_pretrained", field="--model")

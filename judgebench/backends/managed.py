@@ -15,7 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ..errors import JudgebenchError, RunAborted
+from ..errors import InputError, RunAborted
 from ..schema import Usage
 from ..secrets import redact
 from . import BackendError, CallPolicy, ChatParams, Completion, Messages, RawProvider, make_provider, view_slot
@@ -292,10 +292,10 @@ def get_backend(spec: CallPolicy) -> ManagedBackend:
     ``max_retries``, ``seed``).
 
     Raises:
-        JudgebenchError: when ``spec.model`` is empty or not ``PROVIDER:NAME`` with a registered provider.
+        InputError: when ``spec.model`` is empty or not ``PROVIDER:NAME`` with a registered provider.
         InputError: for a ``spec.base_url`` that is not a usable http(s) URL.
     """
     if not spec.model:
-        raise JudgebenchError("a model backend needs a model: pass --model, e.g. --model openai:gpt-4o-mini")
+        raise InputError("a model backend needs a model: pass --model, e.g. --model openai:gpt-4o-mini", field="--model")
     raw = make_provider(spec.model, base_url=spec.base_url, timeout=spec.timeout)
     return ManagedBackend.from_spec(raw, spec)

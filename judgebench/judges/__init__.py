@@ -204,17 +204,15 @@ def get_judge(name: str, backend: Backend | RewardBackend | None = None, **optio
     judges, a ``RewardBackend`` (with ``score``) for ``reward`` judges; ``ManagedBackend`` is both.
 
     Raises:
-        JudgebenchError: for an unknown judge, a judge that needs a model without one, an unknown option, or a
-            judge whose declared ``kind`` is not the kind it is registered with.
+        JudgebenchError: for an unknown judge, or a judge whose declared ``kind`` is not the kind it is registered
+            with; ``InputError`` (exit code 2) for a judge that needs a model without one, or an unknown option.
     """
     info = get_judge_info(name)
     if info.needs_model and backend is None:
-        raise JudgebenchError(f"judge {name!r} needs a model: pass --model, e.g. --model openai:gpt-4o-mini")
+        raise InputError(f"judge {name!r} needs a model: pass --model, e.g. --model openai:gpt-4o-mini", field="--model")
     accepted = judge_options(name)
     unknown = sorted(set(options) - set(accepted))
     if unknown and not _takes_any_keyword(info.factory):
-        from ..errors import InputError
-
         raise InputError(f"judge {name!r} has no option {unknown[0]!r}; its options: {', '.join(accepted) or 'none'}", field=f"--option {unknown[0]}")
     judge = info.factory(backend, **options)
     declared = getattr(judge, "kind", info.kind)  # a judge that declares no kind is taken at its registered one
@@ -259,13 +257,14 @@ def build_judge(spec: JudgeSpec) -> tuple[AnyJudge, ManagedBackend | None]:
     model.
 
     Raises:
-        JudgebenchError: for an unknown judge, or a judge that needs a model when ``spec.model`` is empty.
+        JudgebenchError: for an unknown judge; ``InputError`` (exit code 2, field ``--model``) for a judge that needs
+            a model when ``spec.model`` is empty.
     """
     info = get_judge_info(spec.judge)
     backend = None
     if info.needs_model:
         if not spec.model:
-            raise JudgebenchError(f"judge {spec.judge!r} needs a model: pass --model (e.g. openai:gpt-4o-mini)")
+            raise InputError(f"judge {spec.judge!r} needs a model: pass --model (e.g. openai:gpt-4o-mini)", field="--model")
         from ..backends.managed import get_backend
 
         backend = get_backend(spec)

@@ -732,8 +732,8 @@ def _jury_options(data: Mapping[str, Any], path: Path, lines: Mapping[str, int])
         if model is not None:
             try:
                 split_model(model)
-            except JudgebenchError as e:
-                raise check.error(str(e), f"{at}model") from None
+            except InputError as e:
+                raise check.error(e.reason, f"{at}model") from None
             out["model"] = model
         base_url = check.text(member, "base_url", at)
         if base_url is not None:

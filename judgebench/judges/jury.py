@@ -102,13 +102,16 @@ def parse_member(spec: str | Mapping[str, Any], index: int = 0) -> Member:
     Raises:
         InputError: for a table with an unknown key, without ``judge`` or ``definition``, or with both.
     """
+    from ..backends import split_model
+
     where = f"--option members[{index}]"
     if isinstance(spec, str):
         name, _, rest = spec.partition("@")
         at = _AT_SERVER.match(rest) if rest else None
-        if at is not None:
-            return Member(spec, name, model=at.group("model"), base_url=at.group("url"))
-        return Member(spec, name, model=rest or None)
+        model = at.group("model") if at is not None else rest or None
+        if model is not None:
+            split_model(model, field=where)  # a bad provider is refused before anything is built
+        return Member(spec, name, model=model, base_url=at.group("url") if at is not None else None)
     if not isinstance(spec, Mapping):
         raise InputError(f"a member is a judge name or a table, got {spec!r}", field=where)
     unknown = sorted(set(spec) - MEMBER_FIELDS)
@@ -125,6 +128,8 @@ def parse_member(spec: str | Mapping[str, Any], index: int = 0) -> Member:
     else:
         judge = name = str(spec["judge"])
     model, base_url = spec.get("model"), spec.get("base_url")
+    if model is not None:
+        split_model(str(model), field=where)
     label = "@".join(str(x) for x in (name, model, base_url) if x)
     return Member(label, judge, options, model, base_url, spec.get("api_key_env"))
 

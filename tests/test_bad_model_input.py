@@ -1,0 +1,47 @@
+"""A model the run cannot use is bad input: exit code 2, the option named, no results folder started (a user
+review found exit code 1 for these, an ``hf:`` path that does not exist reported as a bad hub id after the results
+folder was created, and ``<input>`` named as the place of errors that have no file)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from judgebench.errors import InputError
+
+from .conftest import run_cli
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["--judge", "vanilla"], "--model: judge 'vanilla' needs a model"),
+        (["--judge", "vanilla", "--model", "foo:bar"], "--model: unknown model provider 'foo' in 'foo:bar'"),
+        (["--judge", "vanilla", "--model", "gpt-4o"], "--model: model 'gpt-4o' must be PROVIDER:NAME"),
+        (["--judge", "reward_model", "--model", "hf:/nonexistent/reward-model"], "--model: /nonexistent/reward-model does not exist: an hf: model is"),
+        (["--judge", "jury", "--model", "openai:x", "--option", 'members=["vanilla", "arena_hard@foo:bar"]'], "--option members[1]: unknown model provider 'foo'"),
+    ],
+)
+def test_a_model_the_run_cannot_use_exits_2_and_writes_nothing(args: list[str], said: str, tmp_path: Path, pairs_file: Path) -> None:
+    out = tmp_path / "results"
+    proc = run_cli("bench", *args, "--data", str(pairs_file), "--results-dir", str(out), "--no-progress", env={"OPENAI_API_KEY": "sk-test-not-a-real-key"})
+    assert proc.returncode == 2, proc.stderr
+    assert said in proc.stderr
+    assert not out.exists() or not any(out.rglob("*"))
+
+
+def test_an_hf_model_path_that_is_a_file_is_named(tmp_path: Path, pairs_file: Path) -> None:
+    weights = tmp_path / "model.safetensors"
+    weights.write_bytes(b"not a folder")
+    proc = run_cli("bench", "--judge", "reward_model", "--model", f"hf:{weights}", "--data", str(pairs_file), "--results-dir", str(tmp_path / "r"), "--no-progress")
+    assert proc.returncode == 2 and f"--model: {weights} is a file, not a model folder" in proc.stderr
+
+
+def test_an_input_error_without_a_file_names_no_made_up_one() -> None:
+    assert str(InputError("bad value", field="labels")) == "field 'labels': bad value"
+    assert str(InputError("bad value", field="--labels")) == "--labels: bad value"
+    assert str(InputError("bad value")) == "bad value"
+    assert str(InputError("bad value", line=3)) == "line 3: bad value"
+    assert str(InputError("bad value", path="a.jsonl", line=3, field="label")) == "a.jsonl:3: field 'label': bad value"
+    assert str(InputError("bad value", path="a.jsonl")) == "a.jsonl: bad value"
