@@ -53,7 +53,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..analysis.score_files import read_judgment_files
     from ..files import atomic_write_text, finite_json
-    from ..reports.leaderboard import metrics_row, render_rows, render_run_extra
+    from ..reports.leaderboard import data_fields, file_info, metrics_row, render_rows, render_run_extra
     from ..reports.names import Names
     from ..reports.score_report import file_metrics, render_probes, render_reparse, reproduction_note, score_entries
 
@@ -68,8 +68,11 @@ def run(args: argparse.Namespace) -> int:
     else:
         files, reports = read_judgment_files(args.files, reparse=args.reparse, upstream=args.upstream, data_dir=args.data_dir)  # read all before writing
         scored = [file_metrics(jf, rule=args.rule) for jf in files]
+    # which pairs each file judged (its pair set; a --limit run is partial): runs on other pairs get a Pair set column
+    # and a partial run its ‡, as in bench and leaderboard
     rows = [
         metrics_row(m, judge=jf.judge, model=jf.model, response_model=jf.response_model, dataset="", path=jf.path, benchmark=b)
+        | data_fields(file_info(jf.path), jf.results, n=m.n_pairs)
         for jf, (m, b) in zip(files, scored, strict=True)
     ]
     if args.json:

@@ -1,0 +1,38 @@
+"""``score`` marks a partial (``--limit``) run with ‡ and tells runs on different pair sets apart (a Pair set
+column), as ``bench`` and ``leaderboard`` do for the same runs (a user review found ``score`` showing neither)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .conftest import make_pair, run_cli, write_jsonl
+
+
+def _row(table: str, n: int) -> list[str]:
+    """The cells of the table's row whose n column is ``n``."""
+    lines = [line for line in table.splitlines() if line.startswith("|")]
+    header = [c.strip() for c in lines[0].strip("|").split("|")]
+    for line in lines[2:]:
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if cells[header.index("n")] == str(n):
+            return cells
+    raise AssertionError(f"no row with n = {n} in\n{table}")
+
+
+def test_score_marks_partial_runs_and_names_pair_sets(tmp_path: Path) -> None:
+    one = write_jsonl(tmp_path / "one.jsonl", [make_pair(i, response_A=f"first text {i} " * (i + 1), response_B=f"second text {i}") for i in range(12)])
+    other = write_jsonl(tmp_path / "other.jsonl", [make_pair(i, response_A=f"other text {i}", response_B=f"another {i} " * 3) for i in range(7)])
+    results = tmp_path / "results"
+    for args in ([str(one)], [str(one), "--limit", "5"], [str(other)]):
+        proc = run_cli("bench", "--judge", "longer", "--data", *args, "--results-dir", str(results), "--no-progress")
+        assert proc.returncode == 0, proc.stderr
+    proc = run_cli("score", str(results))
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert "| Pair set |" in out
+    full, partial, third = _row(out, 12), _row(out, 5), _row(out, 7)
+    assert partial[0] == "longer ‡" and full[0] == "longer" and third[0] == "longer"
+    header = [c.strip() for c in next(line for line in out.splitlines() if line.startswith("| Judge")).strip("|").split("|")]
+    at = header.index("Pair set")
+    assert full[at] == partial[at] != third[at]  # the limited run is on the full run's set, the other file on its own
+    assert "‡ Partial run: judged fewer pairs than its pair set has" in out
