@@ -40,8 +40,8 @@ from ..secrets import redact, secret_values
 from .leaderboard import LoadedRun, common_benchmark
 from .names import Names
 from .suite_table import spans_benchmarks, suite_table
-from .table_content import dagger_note, named_rows, run_names
-from .tables import MIXED_RULES, benchmarks_of, best_cells, format_cell, pick_columns, row_benchmark, table_rule
+from .table_content import dagger_note, data_notes, named_rows, pair_sets, run_names
+from .tables import MIXED_RULES, Column, benchmarks_of, best_cells, format_cell, pick_columns, row_benchmark, table_rule
 
 logger = logging.getLogger(__name__)
 
@@ -271,13 +271,18 @@ def leaderboard_table(rows: Sequence[dict[str, Any]], rule: str | None) -> dict[
     Overall is headed with the table's rule (``tables.table_rule``: ``rule``, else its runs' common rule, else
     "each run's rule" and a Rule column)."""
     cols = pick_columns(rows, None, table_rule(rows, rule))
+    if len(pair_sets(rows)) > 1:  # runs on different pairs side by side: say which pairs each judged (as Markdown)
+        at = next((k + 1 for k, c in enumerate(cols) if c.key == "response_model"), 1)
+        cols = [*cols[:at], Column("pair_set", "Pair set", None), *cols[at:]]
     bold = best_cells(rows, cols)
     body = []
     for i, r in enumerate(rows):
         cells = [{"text": _text(format_cell(r.get(c.key), c.digits)), "bold": i in bold.get(c.key, set()), "num": c.digits is not None} for c in cols]
-        body.append({"cells": cells, "dagger": bool(r.get("tied_with_best")), "baseline": r.get("origin") == "baseline", "group": _text(r.get("group") or "")})
+        body.append(
+            {"cells": cells, "dagger": bool(r.get("tied_with_best")), "partial": bool(r.get("partial")), "baseline": r.get("origin") == "baseline", "group": _text(r.get("group") or "")}
+        )
     tests = sorted({str(r["sig_test"]) for r in rows if r.get("sig_test")})
-    return {"title": "", "header": [c.header for c in cols], "rows": body, "tests": " / ".join(tests)}
+    return {"title": "", "header": [c.header for c in cols], "rows": body, "tests": " / ".join(tests), "notes": data_notes(rows)}
 
 
 def leaderboard_tables(rows: Sequence[dict[str, Any]], rule: str | None, names: Names | None = None) -> list[dict[str, Any]]:

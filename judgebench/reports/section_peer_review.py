@@ -124,6 +124,7 @@ def _candidates(runs: Sequence[Any]) -> dict[str, list[ItemResult]] | None:
         r
         for r in runs
         if r.row.get("origin") != "baseline"
+        and (not r.row.get("partial") or r.row.get("compared"))  # a --limit run only with --include-partial
         and len(r.results) >= MIN_ITEMS
         and any(is_pairwise_pair(x) for x in r.results[:50])
     ]
