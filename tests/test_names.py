@@ -62,3 +62,18 @@ def test_three_models_that_shorten_alike_keep_distinct_names() -> None:
     got = unique_run_names(rows)
     assert len(set(got)) == len(got), got
     assert got[0] == "arena_hard (judge-8b) [openai:judge-8b-2024-01-01]" and got[3] == "longer [gpt-4o]" and got[4] == "longer [claude-3-5-sonnet]"
+
+
+def test_a_limited_run_beside_the_full_one_and_runs_on_two_sets_keep_distinct_names() -> None:
+    # a user review: figures showed "arena_hard (fake)" twice (the 350-pair run and a --limit 40 run of it) and
+    # "longer [-] [llmbar]" twice (llmbar:natural --limit 5 and llmbar:all)
+    rows = [
+        {"judge": "arena_hard", "model": "openai:fake", "response_model": "gpt-4o", "benchmark": "judgebench", "pair_set": "6944d722", "n": 350},
+        {"judge": "arena_hard", "model": "openai:fake", "response_model": "gpt-4o", "benchmark": "judgebench", "pair_set": "6944d722", "n": 40},
+        {"judge": "longer", "model": "none", "response_model": "", "benchmark": "llmbar", "pair_set": "b57f9b3c", "n": 5},
+        {"judge": "longer", "model": "none", "response_model": "", "benchmark": "llmbar", "pair_set": "fe0fd0b5", "n": 885},
+    ]
+    got = unique_run_names(rows)
+    assert got == ["arena_hard (fake) [n=350]", "arena_hard (fake) [n=40]", "longer [pairs b57f9b3c]", "longer [pairs fe0fd0b5]"]
+    # one run's rows (the same run in two tables) keep one name
+    assert unique_run_names([rows[0], dict(rows[0])]) == ["arena_hard (fake)", "arena_hard (fake)"]
