@@ -162,6 +162,17 @@ def redact(text: str, extra: list[str] | None = None) -> str:
     return _KEY_SHAPES.sub(REDACTED, text)
 
 
+_URL_USERINFO = re.compile(r"://[^/\s@]+@")
+_QUERY_PARAM = re.compile(r"[?&]([^=&\s#]+)=")
+
+
+def holds_credentials(text: str) -> bool:
+    """Whether ``text`` holds something that must not be written where names are (a folder name, a label): a known
+    secret or a key-shaped string (what :func:`redact` replaces), a URL's ``user[:password]@``, or a URL query
+    parameter named like a credential (``?api-key=...``, ``&token=...``)."""
+    return redact(text) != text or bool(_URL_USERINFO.search(text)) or any(_SECRET_PARAM.search(m.group(1)) for m in _QUERY_PARAM.finditer(text))
+
+
 @dataclass(frozen=True)
 class SplitUrl:
     """A base URL without its ``user:password@`` part, and the credentials that were in it (percent-decoded)."""

@@ -55,7 +55,7 @@ from ..schema import (
     Usage,
     response_models_label,
 )
-from ..secrets import redact, redact_data, secret_values
+from ..secrets import holds_credentials, redact, redact_data, secret_values
 from .background import Background
 from .executors import WorkItem, get_executor
 from .forked import Forked, can_fork
@@ -140,7 +140,9 @@ def judge_label(spec: RunSpec) -> str:
         return spec.judge
     opts = ",".join(f"{k}={json.dumps(v, sort_keys=True, separators=(',', ':')) if not isinstance(v, str) else v}" for k, v in sorted(spec.judge_options.items()))
     label = f"{spec.judge}@{opts}"
-    if len(label) > 120:  # long options (a jury's member list) are summarised by a stable hash
+    # long options (a jury's member list) are summarised by a stable hash, and so are options that hold a credential
+    # (a member's server URL with user:password@ or ?api-key=): a folder name is written everywhere a path is
+    if len(label) > 120 or holds_credentials(opts):
         label = f"{spec.judge}@{hashlib.sha256(opts.encode()).hexdigest()[:12]}"
     return label
 

@@ -209,3 +209,26 @@ def test_redact_data_walks_keys_lists_and_nested_values_only_for_known_secrets(m
     assert redact_data(data) == {f"a {REDACTED} key": [f"x {REDACTED}", [REDACTED], 3, None], "n": 1.5, "keep": "sk-example-0000000000000000 false-but-long-enough"}
     # error and log text also lose key-shaped strings and URL passwords
     assert redact("sk-example-0000000000000000 at http://u:pw-000@h/v1") == f"{REDACTED} at http://u:{REDACTED}@h/v1"
+
+
+def test_a_jury_members_server_credentials_never_reach_a_folder_name(fake_server, tmp_path: Path) -> None:
+    """A member's URL with ``?api-key=`` or ``user:password@`` was written into the results folder's name (the
+    judge label holds the options), which every listing, table and leaderboard path then showed: the label of
+    options holding a credential is a hash, like that of long options."""
+    data = write_jsonl(tmp_path / "pairs.jsonl", [make_pair(i, response_A=f"alpha {i} " * 4, response_B=f"beta {i} " * 4) for i in range(3)])
+    server = fake_server(FakeConfig())
+    host = server.base_url.split("://", 1)[1]
+    env = canary_env()
+    for member in (f"vanilla@openai:fake@http://{host}?api-key={CANARY_KEY}", f"vanilla@openai:fake@http://{URL_USER}:{URL_PASSWORD}@{host}"):
+        results = tmp_path / f"results-{len(member)}"
+        members = json.dumps([member, "arena_hard"])
+        proc = jb("bench", "--judge", "jury", "--option", f"members={members}", "--model", "openai:fake", "--base-url", server.base_url, "--data", str(data), "--results-dir", str(results), "--cache-dir", str(tmp_path / "cache"), "--no-progress", env=env)
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        names = [str(p.relative_to(results)) for p in results.rglob("*")]
+        assert names and not any(c in n for n in names for c in (CANARY_KEY, URL_PASSWORD, URL_USER)), names
+        [folder] = {p.parent.parent.name for p in results.rglob("run.json")}
+        assert folder.startswith("jury@") and len(folder) == len("jury@") + 12  # the hashed label
+        no_key = {k: v for k, v in env.items() if k != "OPENAI_API_KEY"}  # a listing without the key registered
+        listing = jb("leaderboard", str(results), "--format", "json", env=no_key)
+        assert listing.returncode == 0, listing.stderr
+        assert not any(c in listing.stdout for c in (CANARY_KEY, URL_PASSWORD))
