@@ -171,18 +171,21 @@ def test_score_results_counts_categories_consistency_and_failures() -> None:
         result(A, [A, B], "mmlu-pro-law", "1"),  # correct, consistent
         result(A, [A, A], "mmlu-pro-law", "2"),  # tie -> wrong, inconsistent
         result(B, [B, A], "livebench-math", "3"),  # correct, consistent
-        result(B, [N, N], "livebench-math", "4"),  # wrong, consistent (two no-decisions)
+        result(B, [N, N], "livebench-math", "4"),  # wrong; game 1 failed (below): left out of consistency
+        result(B, [N, N], "livebench-math", "5"),  # wrong, consistent (two answered no-decisions agree)
     ]
     failed = ItemResult.of_pair(results[3].pair, "j", "m", (Judgment(N, game=1, error="boom"), Judgment(N, game=2)))
     results[3] = failed
     m = score_results(results, n_resamples=200)
-    assert m.n_pairs == 4 and m.n_judgments == 8
-    assert m.accuracy == 50.0
-    assert m.categories == {"Knowledge": 50.0, "Math": 50.0}
+    assert m.n_pairs == 5 and m.n_judgments == 10
+    assert m.accuracy == 40.0
+    assert m.categories == {"Knowledge": 50.0, "Math": pytest.approx(100 / 3)}
+    # a failed call says nothing about position: pairs 1, 2, 3 and 5 count, 3 of them consistent (a user review
+    # found a run whose every call failed reported at 100% consistency)
     assert m.position_consistency == 75.0
-    # Knowledge: "1" consistent, "2" not -> 50.0; Math: "3" consistent, "4" two no-decisions agree -> 100.0
+    # Knowledge: "1" consistent, "2" not -> 50.0; Math: "3" consistent, "5" two no-decisions agree -> 100.0
     assert m.category_consistency == {"Knowledge": 50.0, "Math": 100.0}
-    assert m.n_failed == 1 and m.n_no_decision == 2
+    assert m.n_failed == 1 and m.n_no_decision == 4
     assert m.ci_low <= m.accuracy <= m.ci_high
 
 

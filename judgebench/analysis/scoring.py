@@ -329,7 +329,10 @@ class RunScorer:
         else:
             if category not in self._scored_order:
                 self._scored_order[category] = None
-            self._consistent.append(int(is_consistent(frame)) if frame is not None and n_views == 2 else -1)
+            # a pair with a failed call says nothing about position: left out of consistency (two answered
+            # no-decisions still agree, as JudgeBench and LLMBar count them)
+            failed = any(g.error is not None for g in judgments)
+            self._consistent.append(int(is_consistent(frame)) if frame is not None and n_views == 2 and not failed else -1)
         self.n += 1
         self.n_judgments += n_views
         self.n_failed += sum(g.error is not None for g in judgments)

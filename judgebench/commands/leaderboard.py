@@ -28,8 +28,8 @@ def add_source_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--include-partial",
         action="store_true",
-        help="compare partial runs (fewer pairs judged than their pair set has, e.g. --limit runs) like complete ones: they may be "
-        "'best' and are tested against it; by default they are shown, marked and left out of the comparison",
+        help="compare partial runs (fewer pairs judged than their pair set has, e.g. --limit runs) and runs with failed judgments "
+        "like complete ones: they may be 'best' and are tested against it; by default they are shown, marked and left out of the comparison",
     )
 
 

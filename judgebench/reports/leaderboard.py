@@ -443,8 +443,8 @@ def compare_with_best(runs: Sequence[LoadedRun], *, alpha: float = SIGNIFICANCE_
     """
     from ..metrics.stats import mcnemar_exact, paired_bootstrap_difference
 
-    def compared(r: LoadedRun) -> bool:
-        return include_partial or not r.row.get("partial")
+    def compared(r: LoadedRun) -> bool:  # a partial run, or one with failed judgments, only with include_partial
+        return include_partial or not (r.row.get("partial") or r.row.get("failed"))
 
     tested_runs = [r for r in runs if r.row.get("origin") != "baseline" and _is_number(r.row.get("overall")) and compared(r)]
     best_of: dict[Any, LoadedRun] = {}

@@ -25,8 +25,10 @@ _NOT_RANKED = frozenset({"n", "ci", "ci_low", "ci_high", "failed", "games", "p_v
 BASELINE_NOTE = "random choice (expected): expected accuracy of picking A or B uniformly at random once per pair; a reference value, not a run."
 PARTIAL_NOTE = "partial run: judged fewer pairs than its pair set has (n is the number judged)"
 FAILED_NOTE = (
-    "Judged: judgments that ran of all judgments; a run below total had failed calls, which score as no decision "
-    "(not correct) under the rule, so its accuracy is not a clean result. Run its command again to retry them."
+    "Judged: judgments that ran of all judgments; a run below total had failed calls, each scored as a no-decision "
+    "under the rule (under vote the pair's other game then decides; its pairs are left out of Consistency), so its "
+    "accuracy is not a clean result: it is not compared with the other runs (never best, bold or tested; "
+    "--include-partial compares it). Run its command again to retry them."
 )
 
 

@@ -239,3 +239,30 @@ def test_fatal_error_stops_a_ray_run_too(tmp_path: Path) -> None:
         assert result_files(tmp_path) == []
     finally:
         ray.shutdown()
+
+
+def test_a_run_with_failures_is_never_best_nor_consistent_by_its_failures(fake_server, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # a user review: a run with 55% failed judgments was the leaderboard's "best" (bold) and clean runs were tested
+    # against it; and a run whose every call failed reported 100% consistency
+    import json
+
+    data = pairs_file(tmp_path, 20)
+    pairs = load_pairs(str(data))
+    flaky = fake_server(FakeConfig(accuracy=1.0, failure_rate=0.5, failure_mix={"500": 1}, seed=3), pairs)
+    weak = fake_server(FakeConfig(accuracy=0.0, position_bias=1.0), pairs)  # always the first shown: 0% under vote
+    assert main(bench_args(data, flaky.base_url, tmp_path, "--max-retries", "0", model="openai:flaky")) == 3
+    assert main(bench_args(data, weak.base_url, tmp_path, judge="arena_hard", model="openai:weak")) == 0
+    capsys.readouterr()
+    assert main(["leaderboard", str(tmp_path / "results"), "--format", "json"]) == 0
+    rows = {r["model"]: r for r in json.loads(capsys.readouterr().out)}
+    assert rows["openai:flaky"]["failed"] > 0 and rows["openai:flaky"]["overall"] > rows["openai:weak"]["overall"]
+    assert not rows["openai:flaky"]["best"] and not rows["openai:flaky"]["compared"]
+    assert rows["openai:weak"]["best"] and rows["openai:weak"]["sig_test"] is None  # nothing clean to test against
+    assert main(["leaderboard", str(tmp_path / "results"), "--format", "json", "--include-partial"]) == 0
+    rows = {r["model"]: r for r in json.loads(capsys.readouterr().out)}
+    assert rows["openai:flaky"]["best"] and rows["openai:weak"]["sig_test"] is not None
+    # every call failing: no pair says anything about position
+    dead = fake_server(FakeConfig(failure_rate=1.0, failure_mix={"500": 1}), pairs)
+    assert main(bench_args(data, dead.base_url, tmp_path, "--max-retries", "0", model="openai:dead")) == 3
+    [metrics] = [p for p in (tmp_path / "results").rglob("metrics.json") if "openai_dead" in str(p)]
+    assert json.loads(metrics.read_text())["position_consistency"] is None
