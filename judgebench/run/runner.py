@@ -345,14 +345,24 @@ def previous_results_file(path: Path) -> dict[str, ItemResult] | None:
     return found
 
 
+REFRESH_MARK = ".refresh"
+"""Written into a results folder when a ``--refresh`` run starts and removed when it finishes: while it is there,
+the finished ``judgments.jsonl`` is the run being replaced, and a resume reuses only the partial log."""
+
+
 def previous_results(out_dir: Path) -> dict[str, ItemResult]:
-    """Results of earlier attempts at this run: the complete file, then the partial log (later lines win).
+    """Results of earlier attempts at this run: the complete file, then the partial log (later lines win); only the
+    partial log while a stopped ``--refresh`` run is being resumed (``REFRESH_MARK``).
 
     The complete ``judgments.jsonl`` must read whole. A line of the partial log that does not read (torn by a crash
     or a full disk, then followed by more appends) is skipped with a warning: its pair is judged again.
     """
     found: dict[str, ItemResult] = {}
+    refreshing = (out_dir / REFRESH_MARK).exists()
     for name, is_log in (("judgments.jsonl", False), ("judgments.jsonl" + PARTIAL_SUFFIX, True)):
+        if refreshing and not is_log:
+            logger.info("%s: resuming a --refresh run: the finished results it replaces are not reused", out_dir)
+            continue
         path = out_dir / name
         if not path.exists():
             continue
@@ -903,6 +913,9 @@ def _run(spec: RunSpec, progress: Progress | None, warm: Sequence[str | Callable
         check_same_server(out_dir, server, refresh=spec.refresh)
         partial = out_dir / ("judgments.jsonl" + PARTIAL_SUFFIX)
         if spec.refresh:  # re-judge every item: no earlier judgment is reused (the finished files stay until replaced)
+            # marked first, so that a stopped refresh resumed without --refresh (as its message advises) reuses
+            # only what the refresh judged, never the finished run it is replacing
+            atomic_write_json(out_dir / REFRESH_MARK, {"refresh": True})
             partial.unlink(missing_ok=True)
         prev = {} if spec.refresh else previous_results(out_dir)
         total = scan.views(protocol)
@@ -1020,4 +1033,5 @@ def _run(spec: RunSpec, progress: Progress | None, warm: Sequence[str | Callable
         atomic_write_json(out_dir / "metrics.json", metrics.to_dict())
         atomic_write_json(out_dir / "run.json", json.loads(redact(json.dumps(run_info))))
         partial.unlink(missing_ok=True)
+        (out_dir / REFRESH_MARK).unlink(missing_ok=True)  # the finished files are the refresh's own now
     return RunOutcome(out_dir=out_dir, results=results, metrics=metrics, run_info=run_info)

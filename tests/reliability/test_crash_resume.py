@@ -86,3 +86,42 @@ def test_ten_sigkills_then_resume_equals_uninterrupted_run(fake_server, jb_pairs
     reference = tmp_path / "reference"
     subprocess.run(cmd(server, reference, tmp_path / "cache-ref"), check=True, capture_output=True, timeout=300)
     assert final_lines(results) == final_lines(reference)
+
+
+def test_a_killed_refresh_resumed_without_refresh_never_mixes_in_the_run_it_replaces(tmp_path: Path) -> None:
+    # a user review: a --refresh run killed half way, then resumed as its message advises (the same command, less
+    # --refresh), reused both its own judgments and the finished run it was replacing (40.0: 16 old pairs, 24 new)
+    from judgebench.benchmarks import load_pairs
+    from judgebench.testing.fake_server import FakeJudgeServer
+
+    from ..conftest import make_pair, write_jsonl
+
+    data = write_jsonl(tmp_path / "pairs.jsonl", [make_pair(i, "A>B" if i % 2 else "B>A", response_A=f"alpha answer {i} " * 3, response_B=f"beta answer {i} " * 3) for i in range(40)])
+    pairs = load_pairs(str(data))
+    results, cache = tmp_path / "results", tmp_path / "cache"
+
+    def bench(url: str, *extra: str) -> list[str]:
+        return [sys.executable, "-m", "judgebench", "bench", "--judge", "vanilla", "--model", "openai:test", "--base-url", url, "--data", str(data), "--results-dir", str(results), "--cache-dir", str(cache), "--concurrency", "2", "--no-progress", *extra]
+
+    env = {**os.environ, "OPENAI_API_KEY": "sk-test-refresh-0000000000"}
+    with FakeJudgeServer(FakeConfig(accuracy=1.0), pairs) as knows:  # the run to replace: 100%
+        port = int(knows.base_url.rsplit(":", 1)[1].split("/")[0])
+        url = knows.base_url
+        assert subprocess.run(bench(url), env=env, capture_output=True, timeout=300).returncode == 0
+    (metrics,) = results.rglob("metrics.json")
+    assert json.loads(metrics.read_text())["accuracy"] == 100.0
+    # the same server, now a judge that always picks the first response shown: 0% under vote
+    with FakeJudgeServer(FakeConfig(accuracy=0.0, position_bias=1.0, latency=0.05), pairs, port=port) as first:
+        proc = subprocess.Popen(bench(url, "--refresh", "--no-cache"), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        (partial,) = [metrics.parent / "judgments.jsonl.partial"]
+        deadline = time.monotonic() + 120
+        while (not partial.exists() or len(partial.read_text().splitlines()) < 10) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        assert 10 <= len(partial.read_text().splitlines()) < 40
+        done = subprocess.run(bench(url, "--no-cache"), env=env, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+        assert first.stats()["distinct_requests"] == 80  # every pair of the refresh judged by this server
+    assert json.loads(metrics.read_text())["accuracy"] == 0.0
+    assert not (metrics.parent / ".refresh").exists()
