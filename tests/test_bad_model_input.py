@@ -45,3 +45,25 @@ def test_an_input_error_without_a_file_names_no_made_up_one() -> None:
     assert str(InputError("bad value", line=3)) == "line 3: bad value"
     assert str(InputError("bad value", path="a.jsonl", line=3, field="label")) == "a.jsonl:3: field 'label': bad value"
     assert str(InputError("bad value", path="a.jsonl")) == "a.jsonl: bad value"
+
+
+@pytest.mark.parametrize("command", ["bench", "leaderboard", "report", "score", "agree", "peer-review", "weakness", "kwise", "plot"])
+def test_a_negative_seed_is_refused_by_every_command_that_takes_one(command: str, tmp_path: Path, pairs_file: Path) -> None:
+    # a review: `bench --seed -3` judged every pair, then crashed in numpy's bootstrap, leaving a half-written folder
+    from judgebench import cli
+
+    proc = run_cli(command, "--help")
+    if "--seed" not in proc.stdout:
+        pytest.skip(f"{command} takes no --seed")
+    args = {"bench": ["--judge", "longer", "--data", str(pairs_file), "--results-dir", str(tmp_path / "r")], "plot": ["accuracy", str(tmp_path)]}.get(command, [str(tmp_path)])
+    proc = run_cli(command, *args, "--seed", "-3")
+    assert proc.returncode == 2 and "--seed: expected a seed, an integer >= 0, got '-3'" in proc.stderr, (cli.COMMANDS, proc.stderr)
+    assert not (tmp_path / "r").exists()
+
+
+def test_the_runner_refuses_a_negative_seed_before_judging(tmp_path: Path, pairs_file: Path) -> None:
+    from judgebench.run.runner import RunSpec, run
+
+    with pytest.raises(InputError, match="--seed must be an integer >= 0, got -1"):
+        run(RunSpec(data=str(pairs_file), judge="longer", results_dir=str(tmp_path / "r"), seed=-1, progress=False))
+    assert not (tmp_path / "r").exists()

@@ -28,6 +28,8 @@ def _number(kind: type, lowest: float, *, inclusive: bool, what: str) -> Callabl
 positive_int = _number(int, 1, inclusive=True, what="an integer >= 1")
 non_negative_int = _number(int, 0, inclusive=True, what="an integer >= 0")
 positive_float = _number(float, 0, inclusive=False, what="a number > 0")
+seed_value = _number(int, 0, inclusive=True, what="a seed, an integer >= 0")
+"""The type of every ``--seed``: numpy's generators take none below 0 (a negative one crashed ``bench`` after judging)."""
 
 
 def add_call_arguments(p: argparse.ArgumentParser) -> None:

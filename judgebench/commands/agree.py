@@ -10,6 +10,7 @@ import argparse
 import json
 
 from ..protocols import REDUCERS
+from ._flags import seed_value
 
 HELP = "agreement of a judge with human labels: accuracy, Cohen's kappa, Krippendorff's alpha, correlations, ICC, MAE, human baseline"
 
@@ -35,7 +36,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="ratings: every measure (default), or Prometheus 2's: Pearson/Spearman/Kendall of the judge's mean of samples vs the raters' mean",
     )
     p.add_argument("--resamples", type=int, default=10_000, help="bootstrap resamples (default 10000)")
-    p.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
+    p.add_argument("--seed", type=seed_value, default=0, help="bootstrap seed (default 0)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
 

@@ -10,7 +10,15 @@ from typing import TYPE_CHECKING, Any
 from ..benchmarks import list_benchmarks
 from ..errors import EXIT_FAILED_JUDGMENTS, InputError, RunAborted
 from ..protocols import REDUCERS
-from ._flags import add_call_arguments, add_judge_arguments, call_options, judge_fields, non_negative_int, positive_int
+from ._flags import (
+    add_call_arguments,
+    add_judge_arguments,
+    call_options,
+    judge_fields,
+    non_negative_int,
+    positive_int,
+    seed_value,
+)
 
 if TYPE_CHECKING:
     from ..analysis.failures import FailureSummary
@@ -56,7 +64,7 @@ def add_run_arguments(p: argparse.ArgumentParser) -> None:
     """The judge's model and the flags for how it is called and where results go."""
     p.add_argument("--model", default=None, help="judge model as BACKEND:NAME, e.g. openai:gpt-4o-mini, vllm:Skywork/Skywork-Critic-Llama-3.1-8B, anthropic:claude-3-5-sonnet, hf:/path/to/rm")
     add_call_arguments(p)
-    p.add_argument("--seed", type=int, default=0, help="seed of the bootstrap confidence interval and of --orders random (default 0); the random judge's own seed is --option seed=N")
+    p.add_argument("--seed", type=seed_value, default=0, help="seed of the bootstrap confidence interval and of --orders random (default 0); the random judge's own seed is --option seed=N")
     p.add_argument("--results-dir", default="results", help="where run folders go: RESULTS_DIR/<dataset>/<judge>/<model>/ (default results)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--workers", type=positive_int, default=None, help="Ray workers (default: the cluster's CPU count)")

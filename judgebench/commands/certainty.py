@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from ._flags import figure_path, positive_int
+from ._flags import figure_path, positive_int, seed_value
 
 HELP = "stated certainty vs token probability: accuracy above a certainty threshold, ECE, AUROC, reliability diagram"
 
@@ -20,7 +20,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--figure", type=figure_path, default=None, metavar="PATH", help="write the reliability diagrams (png, pdf or svg by the suffix)")
     p.add_argument("--size", choices=("column", "page"), default="column", help="figure width (default column)")
     p.add_argument("--resamples", type=positive_int, default=10_000, help="bootstrap resamples (default 10000)")
-    p.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
+    p.add_argument("--seed", type=seed_value, default=0, help="bootstrap seed (default 0)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
 

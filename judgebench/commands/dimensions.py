@@ -11,7 +11,7 @@ import argparse
 import json
 from pathlib import Path
 
-from ._flags import figure_path, positive_int
+from ._flags import figure_path, positive_int, seed_value
 
 HELP = "per-dimension Elo with CIs, agreement per dimension, share of overall verdicts preferring a factual error (multi_dimension runs)"
 
@@ -20,7 +20,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("runs", nargs="+", metavar="RUN_DIR", help="results folders (or judgments.jsonl) of multi_dimension runs")
     p.add_argument("--figure", type=figure_path, default=None, metavar="PATH", help="write the per-dimension Elo figure (.png or .pdf; one file per run, numbered after the first)")
     p.add_argument("--resamples", type=positive_int, default=1000, help="bootstrap resamples (default 1000)")
-    p.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
+    p.add_argument("--seed", type=seed_value, default=0, help="bootstrap seed (default 0)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
 

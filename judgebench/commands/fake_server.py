@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from ._flags import seed_value
+
 HELP = "serve a simulated judge (OpenAI chat API + vLLM /pooling) on 127.0.0.1 for trying judgebench without a key"
 
 
@@ -17,7 +19,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--latency", type=float, default=0.0, help="seconds per call")
     p.add_argument("--failure-rate", type=float, default=0.0, help="share of calls that fail (429, 500, 503, reset, timeout, truncated JSON, empty choices/content)")
     p.add_argument("--rating-noise", type=float, default=1.0, help="sd of the Gaussian noise on a known response's mean rating (default 1.0)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the simulated judge's choices and failures (default 0)")
+    p.add_argument("--seed", type=seed_value, default=0, help="seed of the simulated judge's choices and failures (default 0)")
 
 
 def run(args: argparse.Namespace) -> int:

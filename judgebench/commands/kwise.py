@@ -10,7 +10,7 @@ import argparse
 import json
 from pathlib import Path
 
-from ._flags import figure_path, positive_int
+from ._flags import figure_path, positive_int, seed_value
 
 HELP = "system ranking from K-wise judgments (Plackett-Luce, K-Sort Arena) vs pairwise Bradley-Terry at the same budget: skills, CIs, Kendall-tau stability"
 
@@ -20,7 +20,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--pairwise", default=None, metavar="RUN_DIR", help="a pairwise run over the same systems (e.g. vanilla), compared at the same number of judge calls")
     p.add_argument("--no-match-budget", action="store_true", help="use every call of both runs, even when their numbers differ")
     p.add_argument("--resamples", type=positive_int, default=10_000, help="bootstrap resamples over items (default 10000)")
-    p.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
+    p.add_argument("--seed", type=seed_value, default=0, help="bootstrap seed (default 0)")
     p.add_argument("--figure", type=figure_path, default=None, metavar="PATH", help="write the figure (skills with CIs per method, tau distributions) to PATH (.png, .pdf or .svg)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
 

@@ -7,6 +7,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from ..protocols import REDUCERS
+from ._flags import seed_value
 
 if TYPE_CHECKING:
     from ..reports.leaderboard import LoadedRun
@@ -24,7 +25,7 @@ def add_source_arguments(p: argparse.ArgumentParser) -> None:
         help="pair scoring rule every run is rescored under, from its judgments.jsonl (default: each run's own rule: the one its "
         "run.json records, else its benchmark's rule, else vote, JudgeBench's rule, which released files use)",
     )
-    p.add_argument("--seed", type=int, default=0, help="seed of the bootstrap CIs and paired bootstrap tests")
+    p.add_argument("--seed", type=seed_value, default=0, help="seed of the bootstrap CIs and paired bootstrap tests")
     p.add_argument(
         "--include-partial",
         action="store_true",

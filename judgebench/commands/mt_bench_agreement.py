@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 import json
 
+from ._flags import seed_value
+
 HELP = "reproduce MT-Bench's published agreement (GPT-4 vs human, human vs human; S1/S2, per turn) from lmsys/mt_bench_human_judgments"
 
 
@@ -21,7 +23,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "$JUDGEBENCH_DATA_DIR/mt_bench_human, else the Hugging Face hub",
     )
     p.add_argument("--resamples", type=int, default=10_000, help="bootstrap resamples (default 10000)")
-    p.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
+    p.add_argument("--seed", type=seed_value, default=0, help="bootstrap seed (default 0)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
 

@@ -10,7 +10,7 @@ import argparse
 import json
 
 from ..protocols import REDUCERS
-from ._flags import figure_path, positive_int
+from ._flags import figure_path, positive_int, seed_value
 
 HELP = "peer-review jury: admit judges by a qualification exam on a labelled slice, weight their votes by exam accuracy, compare on the rest"
 
@@ -52,7 +52,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         default=None,
         help="how a member's views make one verdict per item (default: the first run's own rule)",
     )
-    p.add_argument("--seed", type=int, default=0, help="seed of the exam split and the bootstrap (default 0)")
+    p.add_argument("--seed", type=seed_value, default=0, help="seed of the exam split and the bootstrap (default 0)")
     p.add_argument("--resamples", type=positive_int, default=10_000, help="bootstrap resamples (default 10000)")
     p.add_argument("--figure", type=figure_path, default=None, metavar="PATH", help="also write the figure (png, pdf or svg)")
     p.add_argument("--json", action="store_true", help="machine-readable output")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from ._flags import add_call_arguments, call_options, positive_int
+from ._flags import add_call_arguments, call_options, positive_int, seed_value
 
 
 def non_negative_float(text: str) -> float:
@@ -42,7 +42,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     run.add_argument("--out", default=None, help="output folder (default results/recipes/<name>)")
     run.add_argument("--limit", type=positive_int, default=None, help="only the first N problems")
     run.add_argument("--workers", type=positive_int, default=2, help="parallel graders: math-verify processes or sandboxed programs (default 2)")
-    run.add_argument("--seed", type=int, default=None, help="seed for sampling and A/B placement (default: the recipe's pairing seed)")
+    run.add_argument("--seed", type=seed_value, default=None, help="seed for sampling and A/B placement (default: the recipe's pairing seed)")
     add_call_arguments(run)  # for the generator; --executor ray fans grading out
     run.add_argument("--no-dataset", action="store_true", help="do not write the Hugging Face dataset folder")
     run.add_argument("--push-to-hub", default=None, metavar="REPO", help="also push the pairs to this Hugging Face dataset repo")

@@ -10,7 +10,7 @@ import argparse
 import json
 
 from ..protocols import REDUCERS
-from ._flags import figure_path
+from ._flags import figure_path, seed_value
 
 HELP = "weakness profile of a judge: accuracy per category / metadata node with CIs, nodes significantly below the rest marked (Holm-corrected)"
 
@@ -25,7 +25,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--correction", choices=("holm", "bh"), default="holm", help="holm: family-wise error (default); bh: Benjamini-Hochberg false discovery rate")
     p.add_argument("--rule", choices=tuple(REDUCERS), default=None, help="scoring rule (default: each run's own)")
     p.add_argument("--figure", type=figure_path, default=None, metavar="PATH", help="write the figure (one per run; .png or .pdf; with several runs a number is added)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the bootstrap and sampled permutation tests (default 0)")
+    p.add_argument("--seed", type=seed_value, default=0, help="seed of the bootstrap and sampled permutation tests (default 0)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
 

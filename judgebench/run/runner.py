@@ -830,6 +830,8 @@ def _run(spec: RunSpec, progress: Progress | None, warm: Sequence[str | Callable
     t0 = time.perf_counter()
     if spec.limit is not None and spec.limit < 0:
         raise InputError(f"--limit must be a number of items >= 0 (0: all), got {spec.limit}", field="--limit")
+    if spec.seed < 0:  # numpy's generators take none: refused before anything is judged or written
+        raise InputError(f"--seed must be an integer >= 0, got {spec.seed}", field="--seed")
     _second_process_min_items()  # a bad value is refused before anything is read or written
     fields = FieldMap.parse(spec.fields or "", spec.labels) if (spec.fields or spec.labels) else None
     # a local pair file or folder is read as a stream, twice (once for its identity and shape, once to judge), so a
