@@ -41,15 +41,21 @@ def _atomic_write(path: str | Path, fill: Callable[[Any], object], mode: str, **
     a new file's permissions and rename it over ``path``; on any exception, ``path`` is untouched and the temporary
     file removed."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as e:  # named by the file asked for, not a temporary name the user never gave
+        raise OSError(e.errno, e.strerror, str(path) if e.filename is None or ".tmp" in str(e.filename) else e.filename) from None
     try:
         with os.fdopen(fd, mode, **open_args) as f:
             fill(f)
             f.flush()
             os.fsync(f.fileno())
         os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
+        try:
+            os.replace(tmp, path)
+        except OSError as e:  # a folder where the file goes: named by that path
+            raise OSError(e.errno, e.strerror, str(path)) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

@@ -67,3 +67,26 @@ def test_the_runner_refuses_a_negative_seed_before_judging(tmp_path: Path, pairs
     with pytest.raises(InputError, match="--seed must be an integer >= 0, got -1"):
         run(RunSpec(data=str(pairs_file), judge="longer", results_dir=str(tmp_path / "r"), seed=-1, progress=False))
     assert not (tmp_path / "r").exists()
+
+
+def test_an_output_path_the_file_system_refuses_is_named_without_a_traceback(tmp_path: Path, pairs_file: Path) -> None:
+    # a review: `score --out DIR`, `leaderboard --write --out-dir FILE`, `report -o DIR` and `bench --results-dir
+    # /proc/x` ended in Python tracebacks (exit 1)
+    res = tmp_path / "res"
+    assert run_cli("bench", "--judge", "longer", "--data", str(pairs_file), "--results-dir", str(res), "--no-progress").returncode == 0
+    folder, a_file = tmp_path / "a-folder", tmp_path / "a-file"
+    folder.mkdir()
+    a_file.write_text("x")
+    (judgments,) = res.rglob("judgments.jsonl")
+    cases = [
+        (["score", str(judgments), "--out", str(folder)], f"{folder}: Is a directory"),
+        (["leaderboard", str(res), "--write", "--out-dir", str(a_file)], f"{a_file}: File exists"),
+        (["report", str(res), "-o", str(folder), "--no-figures"], f"{folder}: Is a directory"),
+        (["bench", "--judge", "longer", "--data", str(pairs_file), "--results-dir", str(a_file / "sub"), "--no-progress"], str(a_file)),
+    ]
+    for args, said in cases:
+        proc = run_cli(*args)
+        assert proc.returncode == 2, (args, proc.stderr)
+        assert said in proc.stderr and "Traceback" not in proc.stderr, (args, proc.stderr)
+        assert ".tmp" not in proc.stderr
+    assert [p.name for p in folder.iterdir()] == [] and a_file.read_text() == "x"  # nothing left behind
