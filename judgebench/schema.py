@@ -665,6 +665,13 @@ class Judgment:
             ValueError: for a malformed value (see the class docstring).
         """
         get = d.get
+        if "decision" not in d:
+            raise ValueError("missing field 'decision' (a judgment always records one: 'none' when it gave none)")
+        error = get("error")
+        if error is not None and not isinstance(error, str):
+            raise ValueError(f"field 'error' must be a message (text) or null, got {error!r}")
+        if error is not None and (get("decision") not in (None, "none") or any(get(k) is not None for k in ("rating", "choice", "ranking"))):
+            raise ValueError(f"a failed judgment (error {error[:80]!r}) carries no verdict, but this one records decision {get('decision')!r}")
         scores = get("scores")
         confidence = get("confidence")
         kind = get("score_kind")
@@ -681,7 +688,7 @@ class Judgment:
             get("prompt") or "",
             get("output") or "",
             tuple(map(float, scores)) if scores is not None else None,
-            get("error"),
+            error,
             confidence,
             Usage(**usage) if usage else NO_USAGE,
             get("extra") or {},

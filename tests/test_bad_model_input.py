@@ -90,3 +90,39 @@ def test_an_output_path_the_file_system_refuses_is_named_without_a_traceback(tmp
         assert said in proc.stderr and "Traceback" not in proc.stderr, (args, proc.stderr)
         assert ".tmp" not in proc.stderr
     assert [p.name for p in folder.iterdir()] == [] and a_file.read_text() == "x"  # nothing left behind
+
+
+@pytest.mark.parametrize(
+    ("corrupt", "said"),
+    [
+        (lambda g: g.pop("decision"), "missing field 'decision'"),
+        (lambda g: g.update(error="boom", decision="A>B"), "a failed judgment (error 'boom') carries no verdict, but this one records decision 'A>B'"),
+        (lambda g: g.update(error=5), "field 'error' must be a message (text) or null, got 5"),
+    ],
+)
+def test_a_corrupted_judgment_line_is_refused_naming_file_and_line(corrupt, said: str, tmp_path: Path, pairs_file: Path) -> None:  # type: ignore[no-untyped-def]
+    # a review: a judgment without its decision was read as a no-decision, one with an error and a decision counted
+    # its decision, and a numeric error was accepted
+    import json
+
+    res = tmp_path / "res"
+    assert run_cli("bench", "--judge", "longer", "--data", str(pairs_file), "--results-dir", str(res), "--no-progress").returncode == 0
+    (judgments,) = res.rglob("judgments.jsonl")
+    rows = [json.loads(line) for line in judgments.read_text().splitlines()]
+    corrupt(rows[2]["judgments"][0])
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    proc = run_cli("score", str(bad))
+    assert proc.returncode == 2 and f"{bad}:3:" in proc.stderr and said in proc.stderr, proc.stderr
+
+
+def test_a_released_judgment_without_its_decision_is_refused(tmp_path: Path) -> None:
+    import json
+
+    from .conftest import make_pair
+
+    row = make_pair(0) | {"judge_name": "arena_hard", "judgments": [{"judgment": {"answer": "x"}, "decision": "A>B"}, {"judgment": {"answer": "y"}}]}
+    path = tmp_path / "dataset=judgebench,response_model=m,judge_name=arena_hard,judge_model=x.jsonl"
+    path.write_text(json.dumps(row) + "\n")
+    proc = run_cli("score", str(path))
+    assert proc.returncode == 2 and f"{path}:1: field 'judgments[1].decision'" in proc.stderr, proc.stderr

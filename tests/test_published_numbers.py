@@ -50,11 +50,12 @@ def test_results_folder_written_before_schema_version_still_scores(tmp_path: Pat
     p0 A>B: A>B, B>A->A>B: +2 correct; p1 B>A: A>B, A>B->B>A: 0 wrong; p2 A>B: A>B, A>B->B>A: 0 wrong;
     p3 B>A: B>A, A>B->B>A: +2 correct; p4 A>B: A>B, none: +1 correct; p5 A>B: failed, failed: 0 wrong.
     Vote accuracy 3/6 = 50.0%; by category (JudgeBench's source prefixes): Knowledge p0, p4 -> 100.0,
-    Reasoning p1 -> 0.0, Math p2, p5 -> 0.0, Coding p3 -> 100.0. Consistency (both decisions equal in the original frame, two no-decisions agree):
-    p0 yes, p1 no, p2 no, p3 yes, p4 no, p5 yes -> 3/6 = 50.0%.
+    Reasoning p1 -> 0.0, Math p2, p5 -> 0.0, Coding p3 -> 100.0. Consistency (both decisions equal in the original
+    frame, two answered no-decisions agree; a pair with a failed call is left out, as it says nothing about position):
+    p0 yes, p1 no, p2 no, p3 yes, p4 no, p5 left out -> 2/5 = 40.0%.
     """
     proc = run_cli("score", str(FIXTURE_V1), "--json")
     assert proc.returncode in (0, 3), proc.stderr  # 3: the run holds failed judgments, and says so
     (row,) = json.loads(proc.stdout)
-    assert (row["overall"], row["position_consistency"], row["n_pairs"], row["failed"]) == (50.0, 50.0, 6, 2)
+    assert (row["overall"], row["position_consistency"], row["n_pairs"], row["failed"]) == (50.0, 40.0, 6, 2)
     assert (row["knowledge"], row["reasoning"], row["math"], row["coding"]) == (100.0, 0.0, 0.0, 100.0)

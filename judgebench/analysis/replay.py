@@ -49,6 +49,8 @@ def _released_judgment(obj: Any, game: int, *, path: Path, line: int) -> Judgmen
         return Judgment(Decision.NONE, game=game, error="judgment is null in the released file (failed call)")  # type: ignore[arg-type]
     if not isinstance(obj, dict):
         raise InputError(f"judgment {game} must be an object or null, got {type(obj).__name__}", path=path, line=line, field="judgments")
+    if "decision" not in obj:  # every released judgment records one (null when it gave none)
+        raise InputError("missing: a released judgment records its decision (null when it gave none)", path=path, line=line, field=f"judgments[{game - 1}].decision")
     try:
         decision = Decision.parse(obj.get("decision"))
     except ValueError as e:

@@ -276,8 +276,11 @@ def _swap_judgment(result: Any, swapped: bool, *, path: str | Path, index: int) 
     completion = result[key].get("completion")
     output = str(completion[0]) if isinstance(completion, list) and completion else ""
     view = (1, 0) if swapped else (0, 1)
-    if winner is None:  # the completion matched no parsing pattern: wrong in upstream's correct_* counts
-        return Judgment(Decision.NONE, game=1 + swapped, view=view, output=output, error="no verdict parsed upstream (winner is null)")
+    if winner is None:
+        # the completion matched no parsing pattern: wrong in upstream's correct_* counts, and "equal" with another
+        # null in its agreement count. The judge answered, so this is a no-decision (what judgebench records for an
+        # answer it cannot parse), not a failed call: failures are left out of position consistency
+        return Judgment(Decision.NONE, game=1 + swapped, view=view, output=output, extra={"upstream": "no verdict parsed (winner is null)"})
     if (str(winner), swapped) not in _WINNER_SHOWN:
         raise InputError(f'winner must be "1", "2" or null, got {winner!r:.40}', path=path, line=index, field=f"{field}.winner")
     return Judgment(_WINNER_SHOWN[(str(winner), swapped)], game=1 + swapped, view=view, output=output)

@@ -204,16 +204,17 @@ def _item(i: int, winner: int) -> Item:
     return Item(f"Natural/{i}", f"instruction {i}", (Response(f"out1 {i}", id="1"), Response(f"out2 {i}", id="2")), Preference(winner), category="Natural", source="LLMBar/Natural")
 
 
-def _result(item: Item, first: Decision, second: Decision) -> ItemResult:
+def _result(item: Item, first: Decision, second: Decision, *, failed: bool = False) -> ItemResult:
     """``first`` is the verdict on the original order (view (0, 1)), ``second`` on the swapped one (view (1, 0)),
-    each as shown (A = the first response shown)."""
+    each as shown (A = the first response shown); a ``NONE`` is an answer with no verdict parsed (upstream's null
+    winner), or with ``failed`` a call that failed (a timeout)."""
     return ItemResult(
         item,
         "test-judge",
         "test-model",
         (
-            Judgment(first, game=1, view=(0, 1), error="timeout" if first is Decision.NONE else None),
-            Judgment(second, game=2, view=(1, 0), error="timeout" if second is Decision.NONE else None),
+            Judgment(first, game=1, view=(0, 1), error="timeout" if failed and first is Decision.NONE else None),
+            Judgment(second, game=2, view=(1, 0), error="timeout" if failed and second is Decision.NONE else None),
         ),
     )
 
@@ -241,5 +242,10 @@ def test_scoring_is_order_averaged_accuracy_and_positional_agreement() -> None:
     m = score_results(results, rule=rule, n_resamples=200)
     assert m.accuracy == pytest.approx(40.0)
     assert m.position_consistency == pytest.approx(60.0)
-    assert m.n_pairs == 5 and m.n_judgments == 10 and m.n_failed == 2
+    assert m.n_pairs == 5 and m.n_judgments == 10 and m.n_failed == 0 and m.n_no_decision == 2
     assert score_results(results, rule="vote", n_resamples=200).accuracy == pytest.approx(20.0)
+    # item 4's calls failed instead (timeouts): still wrong, but no evidence of position: agreement over 4 items
+    results[4] = _result(_item(4, 0), NONE, NONE, failed=True)
+    m = score_results(results, rule=rule, n_resamples=200)
+    assert m.accuracy == pytest.approx(40.0) and m.n_failed == 2
+    assert m.position_consistency == pytest.approx(50.0)  # items 0 and 3 of 0-3
