@@ -250,3 +250,30 @@ def test_score_bias_flag_reports_calibration_for_reward_model_scores(tmp_path: P
     # a reward margin orders pairs but is no probability: no ECE number, the reason instead
     ece = cal["expected calibration error (10 bins)"]
     assert not ece["defined"] and ece["value"] is None and ece["reason"] == "no probabilities (reward margins are not probabilities)"
+
+
+def test_agree_on_a_run_with_failed_judgments_says_so_and_exits_3(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # a review: agree on a run with 44 of 80 judgments failed reported accuracy 0.967 (the clean run: 0.875), left
+    # the failures out as "no decision" without a word, and exited 0; on a run whose every call failed it blamed ids
+    N = Decision.NONE
+    run = tmp_path / "results" / "pairs" / "sim" / "m"
+    run.mkdir(parents=True)
+    rows = []
+    for pid, games in {"p1": ((A, None), (B, None)), "p2": ((A, None), (N, "HTTP 503")), "p3": ((N, "timeout"), (N, "timeout"))}.items():
+        judgments = tuple(Judgment(d, game=g, error=e) for g, (d, e) in enumerate(games, start=1))
+        rows.append(json.dumps(ItemResult.of_pair(Pair(pid, "q", "a" * 10, "b" * 20, A), "sim", "m", judgments).to_dict()))  # type: ignore[arg-type]
+    (run / "judgments.jsonl").write_text("\n".join(rows) + "\n")
+    human = tmp_path / "human.csv"
+    human.write_text("pair_id,label\np1,A>B\np2,A>B\np3,A>B\n")
+    code, out, err = _agree(capsys, "--human", str(human), "--judge", str(tmp_path / "results"), "--resamples", "200")
+    assert code == 3, err
+    assert "not a clean result: 3 of the judge's 6 judgments failed" in out and "3 of the judge's 6 judgments failed" in err
+    code, out, err = _agree(capsys, "--human", str(human), "--judge", str(tmp_path / "results"), "--resamples", "200", "--json")
+    assert code == 3 and json.loads(out)["judge"]["failed"] == 3
+    # every call failed: no label at all, said as such (not "ids must match")
+    rows = [json.loads(r) for r in rows]
+    for r in rows:
+        r["judgments"] = [dict(g, decision="none", error="HTTP 500") for g in r["judgments"]]
+    (run / "judgments.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    code, _, err = _agree(capsys, "--human", str(human), "--judge", str(tmp_path / "results"), "--resamples", "200")
+    assert code == 3 and "all 6 of its 6 judgments failed" in err and "ids must match" not in err

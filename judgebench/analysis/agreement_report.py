@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from ..errors import InputError
+from ..errors import EXIT_FAILED_JUDGMENTS, InputError, JudgebenchError
 from ..metrics.ratings import RatingProtocol
 from ..metrics.stats import Estimate
 from .labels import LabelTable, describe_coding
@@ -81,6 +81,8 @@ class AgreementInputs:
         judge_kind_from: why the judge labels were read as their kind (for people).
         unit_systems: the system (response model) of each unit of a pointwise run, for the per-system measures.
         target_scale: the ``(low, high)`` scale of the items' ratings targets (``--reference target``).
+        failed: ``(failed judgments, all judgments)`` of a results folder on the judge side (``(0, 0)`` for a label
+            file): a failed call gives no label, so its items are left out like no-decisions, and the run is not clean.
     """
 
     human: LabelTable
@@ -91,6 +93,7 @@ class AgreementInputs:
     judge_kind_from: str
     unit_systems: dict[str, str] = field(default_factory=dict)
     target_scale: tuple[float, float] | None = None
+    failed: tuple[int, int] = (0, 0)
 
 
 def read_agreement_inputs(
@@ -153,15 +156,18 @@ def read_agreement_inputs(
         if judge_rater is not None and judge_rater not in got.table.raters:
             raise InputError(f"no rater {judge_rater!r} in the judge labels; raters are {list(got.table.raters)}", path=judge_path, field="--judge-rater")
         judge_from = f"a pointwise results folder (ratings: the mean of up to {got.samples} sample{'s' if got.samples != 1 else ''} per response)"
-        return AgreementInputs(human, got.table, 0, True, human_from, judge_from, got.unit_systems, target_scale)
+        return AgreementInputs(human, got.table, 0, True, human_from, judge_from, got.unit_systems, target_scale, _failed(results))
     if reference == "target":
         raise InputError("--reference target reads the items' ratings of a pointwise run; the judge is not one", path=judge_path, field="--reference")
     assert human_path is not None
     read_kind: LabelKindChoice = kind if kind != "auto" else ("pairwise" if judge_is_results else "auto")
     kind_from = f"--kind {kind}" if kind != "auto" else ("pairwise because the judge is a results folder" if judge_is_results else "coding read from the labels")
     human = read_labels(human_path, kind=read_kind)
+    failed = (0, 0)
     if judge_is_results:
-        judge = labels_from_results(read_judge_results(judge_path), aggregate=aggregate, path=str(judge_path))
+        pair_results = read_judge_results(judge_path)
+        failed = _failed(pair_results)
+        judge = labels_from_results(pair_results, aggregate=aggregate, path=str(judge_path))
     else:
         judge = read_labels(judge_path, kind=human.kind)
     if judge_rater is not None:
@@ -173,7 +179,20 @@ def read_agreement_inputs(
     else:
         row = 0
     judge_kind_from = "a results folder (pairwise)" if judge_is_results else f"read with the human file's kind ({human.kind})"
-    return AgreementInputs(human, judge, row, judge_is_results, kind_from, judge_kind_from)
+    return AgreementInputs(human, judge, row, judge_is_results, kind_from, judge_kind_from, failed=failed)
+
+
+def _failed(results: Sequence[Any]) -> tuple[int, int]:
+    """(failed judgments, all judgments) of a run's results."""
+    judgments = [g for r in results for g in r.judgments]
+    return sum(g.is_failed for g in judgments), len(judgments)
+
+
+class JudgeCallsFailed(JudgebenchError):
+    """The judge's run has no label to compare: every judgment it made failed (exit code 3, as a run with failed
+    judgments)."""
+
+    exit_code = EXIT_FAILED_JUDGMENTS
 
 
 def agreement_from_files(
@@ -204,10 +223,12 @@ def agreement_from_files(
         n_resamples, seed: the bootstrap's resamples and seed.
 
     Returns:
-        ``agreement_report``'s dict, with ``kind_from`` added to its ``human`` and ``judge`` descriptions.
+        ``agreement_report``'s dict, with ``kind_from`` added to its ``human`` and ``judge`` descriptions, and the
+        judge's ``failed`` and ``judgments`` counts (a results folder's failed calls; 0 for a label file).
 
     Raises:
         InputError: as ``read_agreement_inputs``, ``rating_scale`` and ``agreement_report``.
+        JudgeCallsFailed: (exit code 3) when every judgment of the judge's run failed.
     """
     from ..metrics.ranking import read_ranking
 
@@ -218,11 +239,16 @@ def agreement_from_files(
     judge_given = np.floor(judge.values[row] + 0.5) if inputs.unit_systems else judge.values[row]  # a pointwise run's means of samples: their nearest points
     points = rating_scale(scale, np.concatenate([human.values.ravel(), judge_given]), human_path or judge_path) if human.kind == "rating" else None
     ranking = read_ranking(human_ranking) if human_ranking else None
+    n_failed, n_judgments = inputs.failed
+    if n_failed and np.isnan(judge.values[row]).all():
+        raise JudgeCallsFailed(f"{judge_path}: the judge has no label to compare: all {n_failed} of its {n_judgments} judgments failed; rerun its bench command to retry them")
     report = agreement_report(
         human, judge, judge_row=row, level=level, scale=points, human_ranking=ranking, unit_systems=inputs.unit_systems, rating_protocol=rating_protocol, n_resamples=n_resamples, seed=seed
     )
     report["human"]["kind_from"] = inputs.human_kind_from
     report["judge"]["kind_from"] = inputs.judge_kind_from
+    report["judge"]["failed"] = n_failed
+    report["judge"]["judgments"] = n_judgments
     return report
 
 

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 
+from ..errors import EXIT_FAILED_JUDGMENTS
 from ..protocols import REDUCERS
 from ._flags import seed_value
 
@@ -58,8 +60,12 @@ def run(args: argparse.Namespace) -> int:
         n_resamples=args.resamples,
         seed=args.seed,
     )
+    failed = report["judge"].get("failed", 0)
     if args.json:
         print(json.dumps(agreement_json(report), indent=2))
-        return 0
-    print(render_agreement(report), end="")
+    else:
+        print(render_agreement(report), end="")
+    if failed:  # as bench and score: a run with failed judgments does not pass for a clean result
+        print(f"judgebench agree: {failed} of the judge's {report['judge']['judgments']} judgments failed: the agreement is over what ran; rerun its bench command to retry them", file=sys.stderr)
+        return EXIT_FAILED_JUDGMENTS
     return 0

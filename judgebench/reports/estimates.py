@@ -83,5 +83,10 @@ def render_agreement(report: dict[str, Any]) -> str:
         f"items in both: {n_items}; level: {report['level']}; reference: {report['reference']}",
     ]
     lines += [f"  left out: {count} item{'s' if count != 1 else ''} {why}" for why, count in report["left_out"].items()]
+    if jd.get("failed"):
+        lines.append(
+            f"  not a clean result: {jd['failed']} of the judge's {jd['judgments']} judgments failed (no label from them: their items are "
+            "left out, or labelled by the other game); rerun its bench command to retry them"
+        )
     lines.append("every row's n is the number of items it used; its note says why any item in both was left out\n")
     return "\n".join(lines) + "\n" + render_estimates(report["measures"])
