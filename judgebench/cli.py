@@ -25,7 +25,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMANDS if only is None else (only,):
         mod = importlib.import_module(f"judgebench.commands.{name.replace('-', '_')}")
-        p = sub.add_parser(name, help=mod.HELP, description=mod.HELP)
+        p = sub.add_parser(name, help=mod.HELP.replace("%", "%%"), description=mod.HELP)  # help= is %-formatted, description= is not
         mod.add_arguments(p)
         p.set_defaults(_module=mod)
     return parser

@@ -126,3 +126,32 @@ def test_a_released_judgment_without_its_decision_is_refused(tmp_path: Path) -> 
     path.write_text(json.dumps(row) + "\n")
     proc = run_cli("score", str(path))
     assert proc.returncode == 2 and f"{path}:1: field 'judgments[1].decision'" in proc.stderr, proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["fake-server", "--failure-rate", "1.5"], "argument --failure-rate: expected a probability in [0, 1], got '1.5'"),
+        (["fake-server", "--accuracy", "-1"], "argument --accuracy: expected a probability in [0, 1], got '-1'"),
+        (["fake-server", "--latency", "-1"], "argument --latency: expected a number >= 0, got '-1'"),
+        (["fake-server", "--port", "99999"], "argument --port: expected a port number, 0-65535, got '99999'"),
+        (["grade", "--workers", "0", "x"], "argument --workers: expected an integer >= 1, got '0'"),
+    ],
+)
+def test_out_of_range_options_are_usage_errors(args: list[str], said: str) -> None:
+    proc = run_cli(*args)
+    assert proc.returncode == 2 and said in proc.stderr, proc.stderr
+
+
+def test_a_taken_port_is_named_and_help_shows_one_percent_sign() -> None:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        proc = run_cli("fake-server", "--port", str(port))
+    assert proc.returncode == 2 and f"--port: cannot listen on 127.0.0.1:{port}" in proc.stderr and "Traceback" not in proc.stderr
+    suite = run_cli("suite", "--help").stdout
+    assert "95% CI" in suite and "%%" not in suite
+    assert "%%" not in run_cli("--help").stdout

@@ -14,6 +14,7 @@ import json
 import sys
 
 from ..grading import GRADE_KINDS
+from ._flags import positive_int
 
 HELP = "grade a JSONL of {response, reference} rows with the mcq, numeric, math or code grader"
 
@@ -23,7 +24,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--grader", required=True, choices=GRADE_KINDS, help="which grader (see README: grading rules)")
     p.add_argument("--repeat", type=int, default=None, metavar="N", help="mcq: strict format, only a letter written N times in a row counts (JudgeBench's MMLU-Pro uses 5)")
     p.add_argument("--options", type=int, default=10, metavar="N", help="mcq: number of choices; letters are the first N of A-Z (default 10, A-J)")
-    p.add_argument("--workers", type=int, default=2, help="parallel math-verify processes or sandboxed programs (default 2)")
+    p.add_argument("--workers", type=positive_int, default=2, help="parallel math-verify processes or sandboxed programs (default 2)")
     p.add_argument("--out", default=None, help="output JSONL (default FILE.graded.jsonl next to the input; '-' for stdout)")
     p.add_argument("--allow-weak-sandbox", action="store_true", help="code: run programs even where only the weak audit-hook sandbox works (README: The code sandbox; same as JUDGEBENCH_ALLOW_WEAK_SANDBOX=1)")
 

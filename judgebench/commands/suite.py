@@ -9,7 +9,7 @@ import sys
 from ._flags import add_judge_arguments
 from .bench import add_run_arguments, parse_options
 
-HELP = "run one judge on several benchmarks (default: every benchmark with a local copy) and print each one's headline score with its 95%% CI"
+HELP = "run one judge on several benchmarks (default: every benchmark with a local copy) and print each one's headline score with its 95% CI"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
