@@ -248,15 +248,29 @@ def check_json_value(value: Any, *, path: str | Path, line: int | None = None, m
             raise InputError(f"an integer of {v.digits} digits, more than the {sys.get_int_max_str_digits()} Python reads; write it as a string", path=path, line=line, field=_field_name(where))
 
 
-def parse_json_text(text: str, *, path: str | Path, line: int | None = None, max_depth: int = MAX_DEPTH) -> Any:
+class _NotJson(ValueError):
+    """``NaN``, ``Infinity`` or ``-Infinity``: Python's json module reads them, JSON (RFC 8259) has no such value."""
+
+
+def _no_constant(name: str) -> Any:
+    raise _NotJson(name)
+
+
+def parse_json_text(text: str, *, path: str | Path, line: int | None = None, max_depth: int = MAX_DEPTH, allow_nan: bool = False) -> Any:
     """``json.loads`` for user files: every failure is an ``InputError`` naming ``path`` (and ``line``).
 
+    ``allow_nan``: read ``NaN`` and ``Infinity``, which are not JSON (only judgebench's own judgment files, read back
+    as written, may hold them); otherwise they are refused, so no such value reaches what a run writes.
+
     Raises:
-        InputError: broken JSON (with its column, or its line when ``line`` is None), nesting too deep, an integer
-            too long to read, or a lone surrogate (see ``check_json_value``).
+        InputError: broken JSON (with its column, or its line when ``line`` is None), ``NaN``/``Infinity`` (unless
+            ``allow_nan``), nesting too deep, an integer too long to read, or a lone surrogate (see
+            ``check_json_value``).
     """
     try:
-        obj = json.loads(text)
+        obj = json.loads(text) if allow_nan else json.loads(text, parse_constant=_no_constant)
+    except _NotJson as e:
+        raise InputError(f"{e} is not a JSON value; write null or a number", path=path, line=line) from None
     except json.JSONDecodeError as e:
         where = f" at column {e.colno}" if line is not None else ""
         raise InputError(f"broken JSON ({e.msg}{where})", path=path, line=line if line is not None else e.lineno) from None
@@ -310,7 +324,7 @@ def iter_jsonl(
             if len(line) > limit:
                 raise InputError(f"line is {len(line) / 2**20:.1f} MB, over the {limit / 2**20:.0f} MB limit per line; set {MAX_LINE_MB_ENV} to allow it", path=path, line=i)
             try:
-                obj = parse_json_text(line, path=path, line=i, max_depth=depth)
+                obj = parse_json_text(line, path=path, line=i, max_depth=depth, allow_nan=judgments)
             except InputError:
                 if tolerate_torn_tail and last:
                     return

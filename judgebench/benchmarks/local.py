@@ -372,6 +372,8 @@ def local_pair_paths(source: str | Path) -> list[Path] | None:
     path = Path(source)
     if path.is_dir():
         return pair_files_in(path)
+    if path.exists() and not path.is_file():  # a pipe or a device: read twice (identity, then judging), it would hang
+        raise InputError("not a regular file (a pipe, socket or device): a pair file is read more than once; save it to a file first", path=path)
     return [path] if path.exists() else None
 
 
