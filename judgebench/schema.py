@@ -136,13 +136,16 @@ def response_models_label(values: Iterable[str]) -> str:
 
     Returns:
         ``""`` when no pair names its response model, the one value when every pair that names one names the
-        same, else ``"mixed (K models)"`` (``K`` distinct values; a pair made from two generators, e.g.
-        ``"175b_verification,6b_verification"``, counts as one value).
+        same, else ``"mixed (K models)"``: ``K`` distinct models, a pair made from two generators (a recipe's
+        ``"175b_verification,6b_verification"``) naming each of them.
     """
     distinct = sorted({v for v in values if v})
     if not distinct:
         return ""
-    return distinct[0] if len(distinct) == 1 else f"mixed ({len(distinct)} models)"
+    if len(distinct) == 1:
+        return distinct[0]
+    models = {m.strip() for v in distinct for m in v.split(",") if m.strip()}
+    return f"mixed ({len(models)} models)"
 
 
 # ---------------------------------------------------------------------------------------------------------------

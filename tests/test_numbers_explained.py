@@ -242,3 +242,12 @@ def test_report_defaults_to_the_results_folder_not_the_current_one(tmp_path: Pat
     r = run_cli("report", str(tmp_path / "r"), "--no-figures", cwd=cwd)
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "r" / "report.html").exists() and not (cwd / "report.html").exists()
+
+
+def test_pairs_from_two_generators_count_each_model_once() -> None:
+    # a review: GSM8K recipe pairs from 4 generators, written as 6 "a,b" combinations, showed "mixed (6 models)"
+    from judgebench.schema import response_models_label
+
+    combos = ["175b_verification,6b_finetuning", "175b_verification,6b_verification", "175b_finetuning,6b_finetuning", "6b_finetuning,6b_verification", "175b_finetuning,175b_verification", "175b_finetuning,6b_verification"]
+    assert response_models_label(combos) == "mixed (4 models)"
+    assert response_models_label(["a,b", "a,b"]) == "a,b" and response_models_label(["m1", "m2", ""]) == "mixed (2 models)"
