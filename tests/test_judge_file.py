@@ -343,4 +343,33 @@ def test_a_jurys_summary_counts_its_members_calls() -> None:
                     "members": [dict(member, model="vllm:m1"), dict(member, model="vllm:m2")]},
     }
     line = render_run_summary(info, "out").splitlines()[1]
-    assert "24 (4 cached, 2 retries, 0 failed)" in line and "200 in, 20 out" in line and "$1.0000" in line and "vllm:m1, vllm:m2" in line
+    assert "24 answered, 4 from the call cache, 0 failed (2 retries)" in line and "200 in, 20 out" in line and "$1.0000" in line
+    assert "(vllm:unused and the jury members' own vllm:m1, vllm:m2)" in line
+
+
+def test_a_jury_judgment_with_a_fresh_member_call_is_not_counted_from_the_cache(fake_server, tmp_path: Path) -> None:
+    # a review: with two members' answers in the call cache and a third member asked afresh, bench said "20 judged,
+    # 20 of them from the call cache"
+    import json
+
+    from judgebench.benchmarks import load_pairs
+    from judgebench.testing.fake_server import FakeConfig
+
+    from .conftest import make_pair, run_cli, write_jsonl
+
+    data = write_jsonl(tmp_path / "pairs.jsonl", [make_pair(i, response_A=f"alpha {i} " * 3, response_B=f"beta {i} " * 3) for i in range(5)])
+    one = fake_server(FakeConfig(), load_pairs(str(data)))
+    two = fake_server(FakeConfig(), load_pairs(str(data)))
+    env = {"OPENAI_API_KEY": "sk-test-jury-cache-000000"}
+
+    def bench(members: list[str], results: str):  # type: ignore[no-untyped-def]
+        return run_cli("bench", "--judge", "jury", "--option", f"members={json.dumps(members)}", "--model", "openai:fake", "--base-url", one.base_url,
+                       "--data", str(data), "--results-dir", str(tmp_path / results), "--cache-dir", str(tmp_path / "cache"), "--no-progress", env=env)  # fmt: skip
+
+    assert bench(["vanilla", "arena_hard"], "first").returncode == 0
+    proc = bench(["vanilla", "arena_hard", f"vanilla@openai:fake2@{two.base_url}"], "second")
+    assert proc.returncode == 0, proc.stderr
+    assert "10 judgments (10 judged, 0 of them from the call cache" in proc.stdout, proc.stdout
+    assert two.stats()["calls"] == 10 and "10 answered, 20 from the call cache" in proc.stdout
+    again = bench(["vanilla", "arena_hard", f"vanilla@openai:fake2@{two.base_url}"], "third")
+    assert "10 judgments (10 judged, 10 of them from the call cache" in again.stdout, again.stdout

@@ -655,9 +655,11 @@ def render_run_summary(info: Mapping[str, Any], out_dir: str | Path) -> str:
         total = {k: sum(int(p.get(k) or 0) for p in parts) for k in ("calls", "cached", "retries", "failed", "prompt_tokens", "completion_tokens")}
         priced = all(p.get("priced") for p in parts if p.get("calls"))
         cost = f"${sum(float(p.get('cost_usd') or 0) for p in parts):.4f}" if priced and total["calls"] else "cost unknown (model not in the price table; see JUDGEBENCH_PRICES)"
-        who = f" over {len(members)} jury members' own models ({', '.join(str(m.get('model')) for m in members)})" if members else ""
+        # the run's model and, for a jury, its members' own models: the counts are over all of them
+        who = f" ({b.get('model')} and the jury members' own {', '.join(str(m.get('model')) for m in members)})" if members else ""
         lines.append(
-            f"model calls{who}: {total['calls']} ({total['cached']} cached, {total['retries']} retries, {total['failed']} failed); tokens: {total['prompt_tokens']} in, {total['completion_tokens']} out; {cost}"
+            f"model calls{who}: {total['calls']} answered, {total['cached']} from the call cache, {total['failed']} failed ({total['retries']} retries); "
+            f"tokens: {total['prompt_tokens']} in, {total['completion_tokens']} out; {cost}"
         )
     return "\n".join(lines) + "\n"
 

@@ -595,7 +595,8 @@ def _judged(
                 if g.game in fresh_games:
                     new += 1
                     failed += g.error is not None
-                    cached += bool(g.usage.cached_calls) or bool(g.extra.get("cached"))
+                    # from the call cache only when every call it made was (a jury's member asked afresh is a new call)
+                    cached += (g.usage.cached_calls > 0 and g.usage.calls == 0) or bool(g.extra.get("cached"))  # calls: fresh ones
                     calls += g.usage.calls
             counts["reused"] += len(judgments) - new
             counts["new"] += new
