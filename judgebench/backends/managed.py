@@ -179,10 +179,12 @@ class ManagedBackend:
         key = cache_key(provider=self.raw.provider, model=self.raw.model, endpoint=self.endpoint, request=messages, params=params.to_dict(), sample_index=sample_index) if self.cache is not None else ""
         if self.cache is not None and not self.refresh:
             hit = self.cache.get(key)
-            if hit is not None:
+            if hit is not None and _stored_completion(hit):
                 self.stats["cached"] += 1
                 c = Completion.from_dict(hit, cached=True)
                 return replace(c, usage=replace(c.usage, cached_calls=1))
+            if hit is not None:  # an entry that is not a completion this backend stored: asked again, never a verdict
+                logger.warning("the call cache holds an unreadable answer for %s...; the call is made again", key[:12])
         # the view's concurrency slot is held while the call is in flight, and back (when the view has no other
         # call in flight) before the answer is read (``view_slot``)
         async with view_slot.call():
@@ -273,6 +275,13 @@ class ManagedBackend:
     def close(self) -> None:
         if self.cache is not None:
             self.cache.close()
+
+
+def _stored_completion(hit: Any) -> bool:
+    """Whether a call-cache entry is a completion as ``chat`` stores one: an object whose ``texts`` is a non-empty
+    list of strings (an edited or damaged entry would otherwise read as an empty answer, a no-decision)."""
+    texts = hit.get("texts") if isinstance(hit, dict) else None
+    return isinstance(texts, list) and bool(texts) and all(isinstance(t, str) for t in texts)
 
 
 def conversation_messages(question: str, conversation: Sequence[Any] | None) -> Messages | None:

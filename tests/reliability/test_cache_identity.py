@@ -164,3 +164,22 @@ def test_a_folder_that_saved_no_judgment_is_taken_over_by_the_fixed_server(fake_
     with pytest.raises(JudgebenchError, match="another server"):
         run(spec(data, other.base_url, tmp_path, "r"))
     assert other.stats()["calls"] == 0
+
+
+def test_a_damaged_cache_entry_is_asked_again_not_read_as_an_empty_answer(fake_server, tmp_path: Path) -> None:
+    # a review: a cache value edited to {"text": 5} came back as a judgment with output "" and no error (a
+    # no-decision), where a real empty answer is recorded as a failure
+    import json
+    import sqlite3
+
+    data = pairs_file(tmp_path)
+    knows = fake_server(FakeConfig(accuracy=1.0), load_pairs(data))
+    assert run(spec(data, knows.base_url, tmp_path, "r1")).metrics.accuracy == 100.0
+    (db,) = (tmp_path / "cache").rglob("*.sqlite")
+    with sqlite3.connect(db) as con:
+        (key,) = con.execute("SELECT key FROM calls LIMIT 1").fetchone()
+        con.execute("UPDATE calls SET value = ? WHERE key = ?", (json.dumps({"text": 5}), key))
+    calls = knows.stats()["calls"]
+    again = run(spec(data, knows.base_url, tmp_path, "r2"))
+    assert again.metrics.accuracy == 100.0 and again.metrics.n_no_decision == 0
+    assert knows.stats()["calls"] == calls + 1  # that one call made again; the other 23 from the cache
