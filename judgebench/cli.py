@@ -64,16 +64,16 @@ def main(argv: list[str] | None = None) -> int:
         except KeyboardInterrupt:
             print("judgebench: interrupted; run the same command again to resume", file=sys.stderr)
             return 130
-        except OSError as e:  # a path the file system refuses (a folder where a file goes, /proc, read-only, full)
-            if e.filename is None or isinstance(e, BrokenPipeError):
-                raise
-            where = f"{e.filename} -> {e.filename2}" if e.filename2 else str(e.filename)
-            print(f"judgebench {args.command}: error: {where}: {e.strerror or e}; check the path (a folder where a file should be, or the reverse; its permissions; free space), or give another", file=sys.stderr)
-            return 2
         except BrokenPipeError:  # the reader went away (`judgebench suite | head`): stop quietly, as SIGPIPE would
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())  # so the interpreter's final flush does not raise again
             return 128 + 13
+        except OSError as e:  # a path the file system refuses (a folder where a file goes, /proc, read-only, full)
+            if e.filename is None:
+                raise
+            where = f"{e.filename} -> {e.filename2}" if e.filename2 else str(e.filename)
+            print(f"judgebench {args.command}: error: {where}: {e.strerror or e}; check the path (a folder where a file should be, or the reverse; its permissions; free space), or give another", file=sys.stderr)
+            return 2
 
 
 def entry() -> int:

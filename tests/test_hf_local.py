@@ -73,10 +73,12 @@ def test_hf_reward_model_scores_pairs_like_direct_inference(tmp_path: Path) -> N
 
 def test_hf_missing_model_folder_is_a_clear_failure(tmp_path: Path) -> None:
     data = write_jsonl(tmp_path / "pairs.jsonl", [make_pair(0)])
-    from judgebench.errors import JudgebenchError
+    from judgebench.errors import InputError
 
-    with pytest.raises(JudgebenchError, match="cannot load reward model"):
+    # refused before the results folder is made (it was an error from transformers about the hub id's characters)
+    with pytest.raises(InputError, match="nope does not exist: an hf: model is a Hugging Face id"):
         run(RunSpec(data=str(data), judge="reward_model", model=f"hf:{tmp_path / 'nope'}", results_dir=str(tmp_path / "r"), cache=False, progress=False))
+    assert not (tmp_path / "r").exists()
 
 
 def test_a_two_turn_conversation_is_scored_through_the_chat_template(tmp_path: Path) -> None:
