@@ -36,3 +36,17 @@ def test_score_marks_partial_runs_and_names_pair_sets(tmp_path: Path) -> None:
     at = header.index("Pair set")
     assert full[at] == partial[at] != third[at]  # the limited run is on the full run's set, the other file on its own
     assert "‡ Partial run: judged fewer pairs than its pair set has" in out
+
+
+def test_an_unfinished_run_is_named_not_left_out_silently(tmp_path: Path) -> None:
+    # a review: a run folder holding only its partial log (a run stopped before it finished) vanished from the
+    # leaderboard without a word
+    one = write_jsonl(tmp_path / "one.jsonl", [make_pair(i, response_A=f"first text {i}", response_B=f"second {i} " * 2) for i in range(4)])
+    results = tmp_path / "results"
+    assert run_cli("bench", "--judge", "longer", "--data", str(one), "--results-dir", str(results), "--no-progress").returncode == 0
+    stopped = results / "pairs-x" / "vanilla" / "openai_test"
+    stopped.mkdir(parents=True)
+    (stopped / "judgments.jsonl.partial").write_text("")
+    proc = run_cli("leaderboard", str(results))
+    assert proc.returncode == 0 and "| longer |" in proc.stdout
+    assert f"1 unfinished run(s) left out (a partial log, no results yet): {stopped}" in proc.stderr

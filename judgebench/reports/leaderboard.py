@@ -291,6 +291,11 @@ def load_runs(results_dir: str | Path | None, include: Iterable[str | Path] = ()
     runs: list[LoadedRun] = []
     seen: set[Path] = set()
     if results_dir is not None:
+        # a run stopped before it finished holds only its partial log: not a result, but never left out silently
+        unfinished = sorted(p.parent for p in Path(results_dir).rglob("judgments.jsonl.partial") if not (p.parent / "metrics.json").exists())
+        if unfinished:
+            shown = ", ".join(str(f) for f in unfinished[:3]) + (f" and {len(unfinished) - 3} more" if len(unfinished) > 3 else "")
+            logger.warning("%d unfinished run(s) left out (a partial log, no results yet): %s; run their bench command again to finish them", len(unfinished), shown)
         for metrics_path in sorted(Path(results_dir).rglob("metrics.json")):
             folder = metrics_path.parent
             if not (folder / "run.json").exists():
