@@ -216,3 +216,13 @@ def test_plot_keeps_one_benchmark_per_figure_when_asked(tmp_path: Path) -> None:
     assert proc.returncode == 0 and (tmp_path / "a.png").is_file(), proc.stderr
     proc = run_cli("plot", "accuracy", str(tmp_path / "r"), "-o", str(tmp_path / "b.png"), "--benchmark", "nosuch")
     assert proc.returncode == 2 and "no run of nosuch" in proc.stderr and not (tmp_path / "b.png").exists()
+
+
+def test_labels_mark_partial_runs_and_runs_with_failures() -> None:
+    # a review: a run with 36 of 80 judgments and a --limit run were drawn as ordinary bars
+    rows = [
+        {"judge": "vanilla", "model": "openai:x", "response_model": "gpt-4o", "overall": 70.0, "failed": 44, "judged": "36/80"},
+        {"judge": "arena_hard", "model": "openai:x", "response_model": "gpt-4o", "overall": 60.0, "partial": True, "failed": 0, "judged": "10/10"},
+        {"judge": "longer", "model": "none", "response_model": "gpt-4o", "overall": 50.0, "failed": 0, "judged": "80/80"},
+    ]
+    assert unique_labels(rows) == ["vanilla (x) (36/80 judged)", "arena_hard (x) ‡", "longer"]

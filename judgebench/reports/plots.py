@@ -62,8 +62,16 @@ _NUMERIC_CSV = {"n", "overall", "ci_low", "ci_high", "consistency", "no_decision
 
 def unique_labels(rows: Sequence[dict[str, Any]], names: Names | None = None) -> list[str]:
     """Display names of runs (:func:`judgebench.reports.names.unique_run_names`): distinct for distinct runs, never
-    cut; a figure wraps them over lines where they are long."""
-    return unique_run_names(rows, names)
+    cut; a figure wraps them over lines where they are long. A partial run is marked ``‡`` and a run with failed
+    judgments says how many ran (``(36/80 judged)``), as the tables mark them: neither is a clean result."""
+    marked = []
+    for label, r in zip(unique_run_names(rows, names), rows, strict=True):
+        if r.get("partial"):
+            label += " ‡"
+        if r.get("failed") and r.get("judged"):
+            label += f" ({r['judged']} judged)"
+        marked.append(label)
+    return marked
 
 
 def _runs(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
