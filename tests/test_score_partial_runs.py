@@ -50,3 +50,15 @@ def test_an_unfinished_run_is_named_not_left_out_silently(tmp_path: Path) -> Non
     proc = run_cli("leaderboard", str(results))
     assert proc.returncode == 0 and "| longer |" in proc.stdout
     assert f"1 unfinished run(s) left out (a partial log, no results yet): {stopped}" in proc.stderr
+
+
+def test_peer_review_on_runs_of_different_pairs_says_what_each_judged(tmp_path: Path) -> None:
+    # a review: `peer-review results/` after a suite said only that the candidates share no pair, naming "<input>"
+    one = write_jsonl(tmp_path / "one.jsonl", [make_pair(i, response_A=f"first text {i}", response_B=f"second {i} " * 2) for i in range(4)])
+    two = write_jsonl(tmp_path / "two.jsonl", [make_pair(i, pair_id=f"q{i}", response_A=f"other {i}", response_B=f"more {i} " * 2) for i in range(3)])
+    results = tmp_path / "results"
+    for data, judge in ((one, "longer"), (two, "shorter")):
+        assert run_cli("bench", "--judge", judge, "--data", str(data), "--results-dir", str(results), "--no-progress").returncode == 0
+    proc = run_cli("peer-review", str(results))
+    assert proc.returncode == 2 and "<input>" not in proc.stderr
+    assert "the 2 candidates share no labelled pair judged pairwise (pairs each judged: longer: 4, shorter: 3)" in proc.stderr, proc.stderr

@@ -296,8 +296,11 @@ def peer_review(
     if dropped:
         notes.append(f"{dropped} item(s) not judged by every candidate are left out")
     if not shared:
+        counts = sorted(((len(v), name) for name, v in verdicts.items()), reverse=True)
+        listed = ", ".join(f"{name}: {n}" for n, name in counts[:6]) + (f", and {len(counts) - 6} more" if len(counts) > 6 else "")
         raise InputError(
-            "the candidates share no labelled pair judged pairwise; run them on the same benchmark and pair set",
+            f"the {len(members)} candidates share no labelled pair judged pairwise (pairs each judged: {listed}); give the runs "
+            "of one benchmark and pair set, e.g. one data folder under the results folder (results/judgebench-gpt)",
             field="RUN_DIR",
         )
     labels: dict[str, Decision] = {}
