@@ -388,8 +388,14 @@ def previous_results(out_dir: Path) -> dict[str, ItemResult]:
 
 def _same_item(a: Item, b: Item) -> bool:
     """The same item to judge: equal in everything but its category (which a benchmark derives, and results written
-    before items carried one lack)."""
-    return replace(a, category="") == replace(b, category="")
+    before items carried one lack). ``a`` is the stored one: an item whose text holds a known secret is stored
+    redacted, so ``b`` is compared redacted too (else such an item would be judged again on every resume)."""
+    if replace(a, category="") == replace(b, category=""):
+        return True
+    if not secret_values():
+        return False
+    redacted = Item.from_dict(redact_data(b.to_dict()))
+    return redacted != b and replace(a, category="") == replace(redacted, category="")
 
 
 def _reusable(prev: ItemResult | None, item: Item, game: int, view: tuple[int, ...]) -> Judgment | None:

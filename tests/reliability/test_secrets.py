@@ -232,3 +232,19 @@ def test_a_jury_members_server_credentials_never_reach_a_folder_name(fake_server
         listing = jb("leaderboard", str(results), "--format", "json", env=no_key)
         assert listing.returncode == 0, listing.stderr
         assert not any(c in listing.stdout for c in (CANARY_KEY, URL_PASSWORD))
+
+
+def test_a_pair_whose_text_holds_the_key_is_reused_on_resume(fake_server, tmp_path: Path) -> None:
+    """A pair whose response quotes the API key is stored redacted; the next run compared the stored (redacted)
+    item with the input (not redacted), found them different and judged that pair again, on every run."""
+    rows = [make_pair(i, response_A=f"alpha {i} " * 4, response_B=f"beta {i} " * 4) for i in range(4)]
+    rows[2]["response_A"] = f"the key is {CANARY_KEY}, do not share it"
+    data = write_jsonl(tmp_path / "pairs.jsonl", rows)
+    server = fake_server(FakeConfig())
+    results, cache = tmp_path / "results", tmp_path / "cache"
+    env = canary_env()
+    first = jb(*bench_args(server.base_url, data, results, cache, "--no-progress"), env=env)
+    assert first.returncode == 0, first.stderr[-2000:]
+    assert assert_no_canary([results, cache]) >= 3
+    again = jb(*bench_args(server.base_url, data, results, cache, "--no-progress"), env=env)
+    assert again.returncode == 0 and "0 judged" in again.stdout and "8 reused" in again.stdout, again.stdout
