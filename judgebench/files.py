@@ -14,6 +14,7 @@ from __future__ import annotations
 import errno
 import json
 import logging
+import math
 import os
 import re
 import stat
@@ -453,14 +454,25 @@ def iter_json_list(path: str | Path, *, what: str = "file") -> Iterator[tuple[in
 
 
 def iter_parquet_rows(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Yield ``(row number, row)`` from a Parquet file; a corrupt file is an ``InputError``."""
+    """Yield ``(row number, row)`` from a Parquet file; a corrupt file is an ``InputError``.
+
+    A missing value, which pandas reads as NaN, is ``None`` (JSON's null), as in a JSONL file: a NaN is not JSON
+    and would otherwise be copied into ``judgments.jsonl``; an infinite value is an ``InputError`` naming its column.
+    """
     import pandas as pd
 
     try:
         df = pd.read_parquet(path)
     except Exception as e:  # pyarrow raises several types for a corrupt file
         raise InputError(f"cannot read Parquet: {e}", path=path) from None
-    yield from enumerate(df.to_dict(orient="records"), start=1)
+    for i, row in enumerate(df.to_dict(orient="records"), start=1):
+        for key, value in row.items():
+            if isinstance(value, float) and not math.isfinite(value):
+                if value != value:
+                    row[key] = None
+                else:
+                    raise InputError(f"{value} is not a JSON value; write null or a number", path=path, line=i, field=str(key))
+        yield i, row
 
 
 ROW_SUFFIXES = (".jsonl", ".jsonl.gz", ".json", ".parquet")

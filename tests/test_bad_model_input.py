@@ -179,3 +179,50 @@ def test_nan_in_a_pair_file_is_refused(tmp_path: Path) -> None:
     proc = run_cli("bench", "--judge", "longer", "--data", str(nan), "--results-dir", str(tmp_path / "r"))
     assert proc.returncode == 2 and f"{nan}:3: NaN is not a JSON value" in proc.stderr, proc.stderr
     assert not (tmp_path / "r").exists()
+
+
+def test_second_review_inputs(tmp_path: Path, pairs_file: Path) -> None:
+    # a second review: a pipe inside a --data folder hung; a Parquet NaN reached judgments.jsonl as a bare NaN;
+    # agree --resamples 0 crashed; a pair file named after the key put the key in the folder name; a bench resume
+    # from a corrupted judgments.jsonl exited 1 without the line
+    import json
+    import math
+    import os
+
+    import pandas as pd
+
+    folder = tmp_path / "pairs"
+    folder.mkdir()
+    (folder / "a.jsonl").write_text(pairs_file.read_text())
+    os.mkfifo(folder / "b.jsonl")
+    proc = run_cli("bench", "--judge", "longer", "--data", str(folder), "--results-dir", str(tmp_path / "r0"))
+    assert proc.returncode == 2 and f"{folder / 'b.jsonl'}: not a regular file" in proc.stderr, proc.stderr
+
+    rows = [json.loads(line) for line in pairs_file.read_text().splitlines()][:3]
+    for r, x in zip(rows, (1.0, math.nan, 2.0), strict=True):
+        r["extra"] = x
+    pq = tmp_path / "pq.parquet"
+    pd.DataFrame(rows).to_parquet(pq)
+    assert run_cli("bench", "--judge", "longer", "--data", str(pq), "--results-dir", str(tmp_path / "r1")).returncode == 0
+    (written,) = (tmp_path / "r1").rglob("judgments.jsonl")
+    lines = [json.loads(line, parse_constant=lambda c: (_ for _ in ()).throw(AssertionError(f"{c} written"))) for line in written.read_text().splitlines()]
+    assert len(lines) == 3
+
+    proc = run_cli("agree", "--human", "h.csv", "--judge", str(tmp_path / "r1"), "--resamples", "0")
+    assert proc.returncode == 2 and "argument --resamples: expected an integer >= 1" in proc.stderr
+
+    key = "sk-test-review-123456789abcdef"
+    named = tmp_path / f"{key}.jsonl"
+    named.write_text(pairs_file.read_text())
+    proc = run_cli("bench", "--judge", "longer", "--data", str(named), "--results-dir", str(tmp_path / "r2"), env={"OPENAI_API_KEY": key})
+    assert proc.returncode == 0, proc.stderr
+    assert not any(key in str(p) for p in (tmp_path / "r2").rglob("*")) and [p.name for p in (tmp_path / "r2").iterdir()][0].startswith("data-")
+
+    res = tmp_path / "r3"
+    assert run_cli("bench", "--judge", "longer", "--data", str(pairs_file), "--results-dir", str(res)).returncode == 0
+    (judgments,) = res.rglob("judgments.jsonl")
+    bad = [json.loads(line) for line in judgments.read_text().splitlines()]
+    bad[2]["judgments"][0].pop("decision")
+    judgments.write_text("".join(json.dumps(r) + "\n" for r in bad))
+    proc = run_cli("bench", "--judge", "longer", "--data", str(pairs_file), "--results-dir", str(res))
+    assert proc.returncode == 2 and f"{judgments}:3: cannot resume from this file" in proc.stderr, proc.stderr

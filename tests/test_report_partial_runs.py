@@ -48,3 +48,16 @@ def test_report_marks_a_partial_run_and_leaves_it_out_of_the_peer_review(tmp_pat
     review = text[text.index("Peer-review jury (qualification exam)") :]
     # three candidates on all 30 pairs: a 20% exam is 6 of them, the other 24 the evaluation slice
     assert "Exam: 6 items" in review and "evaluation: 24 other items" in review
+
+
+def test_the_html_table_explains_a_run_with_failed_judgments() -> None:
+    # a second review: the HTML report's leaderboard showed a run with 25 of 60 judgments failed at the top without
+    # the note the Markdown and LaTeX tables print
+    from judgebench.reports.html import leaderboard_table
+
+    rows = [
+        {"judge": "vanilla", "model": "openai:x", "overall": 76.7, "failed": 25, "judged": "35/60", "n": 30, "categories": []},
+        {"judge": "longer", "model": "none", "overall": 50.0, "failed": 0, "judged": "60/60", "n": 30, "categories": []},
+    ]
+    notes = " ".join(leaderboard_table(rows, "vote")["notes"])
+    assert "Judged: judgments that ran of all judgments" in notes and "not a clean result" in notes

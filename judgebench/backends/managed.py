@@ -281,7 +281,12 @@ def _stored_completion(hit: Any) -> bool:
     """Whether a call-cache entry is a completion as ``chat`` stores one: an object whose ``texts`` is a non-empty
     list of strings (an edited or damaged entry would otherwise read as an empty answer, a no-decision)."""
     texts = hit.get("texts") if isinstance(hit, dict) else None
-    return isinstance(texts, list) and bool(texts) and all(isinstance(t, str) for t in texts)
+    if not (isinstance(texts, list) and texts and all(isinstance(t, str) for t in texts)):
+        return False
+    usage = hit.get("usage")
+    if usage is None:
+        return True
+    return isinstance(usage, dict) and all(isinstance(usage.get(k, 0), int) and not isinstance(usage.get(k, 0), bool) for k in ("prompt_tokens", "completion_tokens"))
 
 
 def conversation_messages(question: str, conversation: Sequence[Any] | None) -> Messages | None:

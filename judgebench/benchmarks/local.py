@@ -392,6 +392,8 @@ def pair_files_in(folder: Path) -> list[Path]:
         if p.name.lower().endswith(PAIR_SUFFIXES):
             if (why := unreadable_file_reason(p)) is not None:
                 raise InputError(f"{why} (every pair file in a folder source is read)", path=p)
+            if not p.is_file():  # a pipe or a device: read twice (identity, then judging), it would hang
+                raise InputError("not a regular file (a pipe, socket or device): a pair file is read more than once; save it to a file first", path=p)
             files.append(p)
         elif not p.name.startswith("."):
             others.append(p.name)

@@ -12,7 +12,7 @@ import sys
 
 from ..errors import EXIT_FAILED_JUDGMENTS
 from ..protocols import REDUCERS
-from ._flags import seed_value
+from ._flags import positive_int, seed_value
 
 HELP = "agreement of a judge with human labels: accuracy, Cohen's kappa, Krippendorff's alpha, correlations, ICC, MAE, human baseline"
 
@@ -37,7 +37,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         default="all",
         help="ratings: every measure (default), or Prometheus 2's: Pearson/Spearman/Kendall of the judge's mean of samples vs the raters' mean",
     )
-    p.add_argument("--resamples", type=int, default=10_000, help="bootstrap resamples (default 10000)")
+    p.add_argument("--resamples", type=positive_int, default=10_000, help="bootstrap resamples (default 10000)")
     p.add_argument("--seed", type=seed_value, default=0, help="bootstrap seed (default 0)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from ._flags import seed_value
+from ._flags import positive_int, seed_value
 
 HELP = "reproduce MT-Bench's published agreement (GPT-4 vs human, human vs human; S1/S2, per turn) from lmsys/mt_bench_human_judgments"
 
@@ -22,7 +22,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="a local copy holding both splits (human.*, gpt4_pair.*: files or folders); default $JUDGEBENCH_MT_BENCH_HUMAN_DIR, "
         "$JUDGEBENCH_DATA_DIR/mt_bench_human, else the Hugging Face hub",
     )
-    p.add_argument("--resamples", type=int, default=10_000, help="bootstrap resamples (default 10000)")
+    p.add_argument("--resamples", type=positive_int, default=10_000, help="bootstrap resamples (default 10000)")
     p.add_argument("--seed", type=seed_value, default=0, help="bootstrap seed (default 0)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
 

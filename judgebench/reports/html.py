@@ -40,7 +40,7 @@ from ..secrets import redact, secret_values
 from .leaderboard import LoadedRun, common_benchmark
 from .names import Names
 from .suite_table import spans_benchmarks, suite_table
-from .table_content import dagger_note, data_notes, named_rows, pair_sets, run_names
+from .table_content import dagger_note, data_notes, failure_notes, named_rows, pair_sets, run_names
 from .tables import MIXED_RULES, Column, benchmarks_of, best_cells, format_cell, pick_columns, row_benchmark, table_rule
 
 logger = logging.getLogger(__name__)
@@ -282,7 +282,7 @@ def leaderboard_table(rows: Sequence[dict[str, Any]], rule: str | None) -> dict[
             {"cells": cells, "dagger": bool(r.get("tied_with_best")), "partial": bool(r.get("partial")), "baseline": r.get("origin") == "baseline", "group": _text(r.get("group") or "")}
         )
     tests = sorted({str(r["sig_test"]) for r in rows if r.get("sig_test")})
-    return {"title": "", "header": [c.header for c in cols], "rows": body, "tests": " / ".join(tests), "notes": data_notes(rows)}
+    return {"title": "", "header": [c.header for c in cols], "rows": body, "tests": " / ".join(tests), "notes": data_notes(rows) + failure_notes(rows)}
 
 
 def leaderboard_tables(rows: Sequence[dict[str, Any]], rule: str | None, names: Names | None = None) -> list[dict[str, Any]]:

@@ -15,12 +15,17 @@ from ..schema import Item, Pair, Preference
 
 def dataset_name(source: str | Path) -> str:
     """A short folder name for a data source: ``judgebench:gpt`` -> ``judgebench-gpt``, ``llmbar:natural`` ->
-    ``llmbar-natural``, ``hf:a/b`` -> ``a_b``, ``a/b.jsonl`` -> ``b``."""
+    ``llmbar-natural``, ``hf:a/b`` -> ``a_b``, ``a/b.jsonl`` -> ``b``; ``data`` for a name that holds a credential (a
+    file named after a key: a folder name is written everywhere a path is; the content hash still tells sets apart)."""
+    from ..secrets import holds_credentials
+
     s = str(source)
     if s.startswith("hf:") or (":" in s and not Path(s).exists()):
-        return s.removeprefix("hf:").replace(":", "-").replace("/", "_")  # only the prefix: hh_rlhf:test is hh_rlhf-test
-    p = Path(s)
-    return p.name if p.is_dir() else p.stem
+        name = s.removeprefix("hf:").replace(":", "-").replace("/", "_")  # only the prefix: hh_rlhf:test is hh_rlhf-test
+    else:
+        p = Path(s)
+        name = p.name if p.is_dir() else p.stem
+    return "data" if holds_credentials(name) else name
 
 
 def data_folder(name: str, set_size: int, judged: int) -> str:

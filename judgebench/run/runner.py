@@ -227,9 +227,9 @@ def check_same_server(out_dir: Path, server: str, *, refresh: bool) -> None:
     The folder is named by judge and model name, and one name can be served by two servers with different
     checkpoints (``--model openai:test`` on two ``--base-url`` values): those are two judges, whose judgments must
     never mix. ``--refresh`` judges every pair again, so it may take the folder over, and so may any run when the
-    folder holds no judgment its server gave (no ``judgments.jsonl``, and a partial log absent or holding only
-    failed calls: a run that could not reach its server saved no verdict, and the run that fixes its ``--base-url``
-    resumes as advised). Folders written before
+    folder holds no judgment its server gave (its results file and partial log absent or holding only failed calls:
+    a run that could not reach its server saved no verdict, and the run that fixes its ``--base-url`` resumes as
+    advised). Folders written before
     the server was recorded (no ``.server.json``, no ``server`` in ``run.json``) are not checked.
 
     Raises:
@@ -257,29 +257,24 @@ def check_same_server(out_dir: Path, server: str, *, refresh: bool) -> None:
 
 
 def _holds_judgments(out_dir: Path) -> bool:
-    """Whether the folder holds a judgment its server gave: a finished results file (not empty), or a line of the
-    partial log with a judgment that is not a failure (a failed call carries no verdict and is retried on resume;
-    an unreadable line counts, as it may be one)."""
-    try:
-        if (out_dir / "judgments.jsonl").stat().st_size > 0:
-            return True
-    except FileNotFoundError:
-        pass
-    try:
-        with open(out_dir / ("judgments.jsonl" + PARTIAL_SUFFIX), encoding="utf-8") as f:
-            for line in f:
-                if not line.strip():
-                    continue
-                try:
-                    judgments = json.loads(line)["judgments"]
-                    if any(not j.get("error") for j in judgments):
+    """Whether the folder holds a judgment its server gave: a line of the finished results file or of the partial
+    log with a judgment that is not a failure (a failed call carries no verdict and is retried on resume; an
+    unreadable line counts, as it may be one). Read only when a run names another server than the folder's."""
+    for name in ("judgments.jsonl", "judgments.jsonl" + PARTIAL_SUFFIX):
+        try:
+            with open(out_dir / name, encoding="utf-8") as f:
+                for line in f:
+                    if not line.strip():
+                        continue
+                    try:
+                        if any(not j.get("error") for j in json.loads(line)["judgments"]):
+                            return True
+                    except (ValueError, KeyError, TypeError, AttributeError):
                         return True
-                except (ValueError, KeyError, TypeError, AttributeError):
-                    return True
-    except FileNotFoundError:
-        pass
-    except (OSError, UnicodeDecodeError):
-        return True
+        except FileNotFoundError:
+            continue
+        except (OSError, UnicodeDecodeError):
+            return True
     return False
 
 
@@ -368,6 +363,7 @@ def previous_results(out_dir: Path) -> dict[str, ItemResult]:
             continue
         bad: list[InputError] = []
         skipped: list[str] = []
+        line: int | None = None
         try:
             for line, row in iter_jsonl(path, judgments=True, on_bad_line=bad.append if is_log else None):
                 try:
@@ -378,8 +374,10 @@ def previous_results(out_dir: Path) -> dict[str, ItemResult]:
                     skipped.append(f"line {line}: not a pair result ({e!r})")
                     continue
                 found[r.pair_id] = r
-        except (InputError, KeyError, TypeError, ValueError, AttributeError) as e:
-            raise JudgebenchError(f"{path}: cannot resume from this file ({e}); move it away to start the run afresh") from None
+        except InputError as e:
+            raise InputError(f"cannot resume from this file ({e.reason}); move it away to start the run afresh", path=path, line=e.line, field=e.field) from None
+        except (KeyError, TypeError, ValueError, AttributeError) as e:
+            raise InputError(f"cannot resume from this file ({e}); move it away to start the run afresh", path=path, line=line) from None
         skipped = [f"line {e.line}: {e.reason}" for e in bad] + skipped
         if skipped:
             logger.warning("%s: skipped %d unreadable line(s) of the partial log (torn by a crash or a full disk); their pairs are judged again: %s", path, len(skipped), "; ".join(skipped[:3]))
@@ -926,6 +924,10 @@ def _run(spec: RunSpec, progress: Progress | None, warm: Sequence[str | Callable
             # only what the refresh judged, never the finished run it is replacing
             atomic_write_json(out_dir / REFRESH_MARK, {"refresh": True})
             partial.unlink(missing_ok=True)
+        elif (out_dir / REFRESH_MARK).exists() and backend is not None:
+            # resuming a stopped --refresh: its calls are asked again too, never answered from the call cache with
+            # what the run being replaced was told
+            backend.refresh = True
         prev = {} if spec.refresh else previous_results(out_dir)
         total = scan.views(protocol)
         scorer = RunScorer(rule=rule, seed=spec.seed, benchmark=benchmark)

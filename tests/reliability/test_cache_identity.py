@@ -183,3 +183,49 @@ def test_a_damaged_cache_entry_is_asked_again_not_read_as_an_empty_answer(fake_s
     again = run(spec(data, knows.base_url, tmp_path, "r2"))
     assert again.metrics.accuracy == 100.0 and again.metrics.n_no_decision == 0
     assert knows.stats()["calls"] == calls + 1  # that one call made again; the other 23 from the cache
+
+
+def test_a_resumed_refresh_asks_its_calls_again_and_a_run_of_only_failures_is_taken_over(fake_server, tmp_path: Path) -> None:
+    # a second review: (1) a stopped --refresh resumed without --refresh answered calls from the call cache with
+    # what the run being replaced was told; (2) a finished run whose every call failed kept its folder from the
+    # corrected server ("another server")
+    from judgebench.run.runner import REFRESH_MARK
+
+    data = pairs_file(tmp_path)
+    pairs = load_pairs(data)
+    knows = fake_server(FakeConfig(accuracy=1.0), pairs)
+    first = run(spec(data, knows.base_url, tmp_path, "r"))
+    assert first.metrics.accuracy == 100.0
+    # a refresh that stopped before judging anything: the mark is there, the partial log empty
+    (first.out_dir / REFRESH_MARK).write_text("{}")
+    calls = knows.stats()["calls"]
+    resumed = run(spec(data, knows.base_url, tmp_path, "r"))
+    assert knows.stats()["calls"] == calls + 2 * N_PAIRS  # every call asked again, none from the cache
+    assert resumed.metrics.accuracy == 100.0 and not (first.out_dir / REFRESH_MARK).exists()
+
+    failing = fake_server(FakeConfig(failure_rate=1.0, failure_mix={"500": 1}), pairs)
+    try:
+        run(spec(data, failing.base_url, tmp_path, "f"))
+    except Exception:  # noqa: S110 - a run of failures may end in an error or a result with failures; both are fine here
+        pass
+    (folder,) = [p.parent for p in (tmp_path / "f").rglob(".server.json")]
+    fixed = run(spec(data, knows.base_url, tmp_path, "f"))
+    assert fixed.out_dir == folder and fixed.metrics.accuracy == 100.0
+
+
+def test_a_cache_entry_with_a_damaged_usage_is_asked_again(fake_server, tmp_path: Path) -> None:
+    import json
+    import sqlite3
+
+    data = pairs_file(tmp_path)
+    knows = fake_server(FakeConfig(accuracy=1.0), load_pairs(data))
+    run(spec(data, knows.base_url, tmp_path, "r1"))
+    (db,) = (tmp_path / "cache").rglob("*.sqlite")
+    with sqlite3.connect(db) as con:
+        keys = [k for (k,) in con.execute("SELECT key FROM calls LIMIT 2")]
+        con.execute("UPDATE calls SET value = ? WHERE key = ?", (json.dumps({"texts": ["ok"], "usage": "x"}), keys[0]))
+        con.execute("UPDATE calls SET value = ? WHERE key = ?", (json.dumps({"texts": ["ok"], "usage": {"prompt_tokens": "abc"}}), keys[1]))
+    calls = knows.stats()["calls"]
+    again = run(spec(data, knows.base_url, tmp_path, "r2"))
+    assert again.metrics.n_failed == 0 and again.metrics.accuracy == 100.0
+    assert knows.stats()["calls"] == calls + 2
