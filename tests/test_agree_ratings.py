@@ -62,8 +62,10 @@ def test_pointwise_run_against_its_ratings_target(tmp_path: Path, capsys: pytest
     judge, humans = _data()
     res = _run(tmp_path, judge, humans)
     code, out, err = _agree(capsys, "--judge", str(res), "--reference", "target", "--resamples", "200", "--json")
-    assert code == 0, err
+    # one of the 144 samples failed (q0's second, below): the measures use the others, and the run is not clean (exit 3)
+    assert code == 3 and "1 of the judge's 144 judgments failed" in err, err
     report = json.loads(out)
+    assert report["judge"]["failed"] == 1
     assert report["n_overlap"] == 12 * 4 and report["reference"] == "human mean" and report["human"]["raters"] == 3
     # expected values, computed here from the same numbers: the judge's mean of samples vs the raters' mean
     units = [(iid, k) for iid in judge for k in range(len(SYSTEMS))]
@@ -84,7 +86,7 @@ def test_pointwise_run_against_its_ratings_target(tmp_path: Path, capsys: pytest
     rs = np.array([r[k :: len(SYSTEMS)].mean() for k in range(len(SYSTEMS))])
     assert m["system level (mean rating per system, 4 systems)|Pearson's r of system means"]["value"] == pytest.approx(sps.pearsonr(js, rs).statistic)
     code, text, _ = _agree(capsys, "--judge", str(res), "--reference", "target", "--resamples", "200")
-    assert code == 0 and "pointwise results folder" in text and "ICC(A,1)" in text and "nan" not in text.lower()
+    assert code == 3 and "not a clean result: 1 of the judge's 144 judgments failed" in text and "pointwise results folder" in text and "ICC(A,1)" in text and "nan" not in text.lower()
 
 
 def test_pointwise_run_against_a_human_rating_file_and_prometheus_protocol(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -93,7 +95,7 @@ def test_pointwise_run_against_a_human_rating_file_and_prometheus_protocol(tmp_p
     rows = ["item,rater,rating"] + [f"{iid}/{k},{who},{int(v)}" for iid, per in humans.items() for k, raters in enumerate(per) for who, v in zip(("x", "y", "z"), raters, strict=True)]
     (tmp_path / "h.csv").write_text("\n".join(rows) + "\n")
     code, out, err = _agree(capsys, "--human", str(tmp_path / "h.csv"), "--judge", str(res), "--rating-protocol", "prometheus", "--resamples", "200", "--json")
-    assert code == 0, err
+    assert code == 3 and "1 of the judge's 144 judgments failed" in err, err  # the failed sample, as above
     m = _measures(out)
     units = [(iid, k) for iid in judge for k in range(len(SYSTEMS))]
     j = np.array([np.mean([s for s in judge[iid][k] if s is not None]) for iid, k in units])
