@@ -61,3 +61,17 @@ def test_the_html_table_explains_a_run_with_failed_judgments() -> None:
     ]
     notes = " ".join(leaderboard_table(rows, "vote")["notes"])
     assert "Judged: judgments that ran of all judgments" in notes and "not a clean result" in notes
+
+
+def test_the_peer_review_command_leaves_partial_runs_out_unless_asked(tmp_path: Path) -> None:
+    # a second review: `peer-review results` took a --limit run as a candidate, cutting the exam to its pairs, where
+    # the report's peer-review section leaves it out
+    data = _pairs(tmp_path / "pairs.jsonl", 30, "main")
+    res = tmp_path / "res"
+    for extra in (["--judge", "longer"], ["--judge", "shorter"], ["--judge", "random"], ["--judge", "longer", "--limit", "22"]):
+        assert run_cli("bench", *extra, "--data", str(data), "--results-dir", str(res), "--no-progress").returncode == 0
+    proc = run_cli("peer-review", str(res))
+    assert proc.returncode == 0, proc.stderr
+    assert "left out 1 partial run(s)" in proc.stderr and "Exam: 6 items" in proc.stdout and "evaluation: 24 other items" in proc.stdout
+    proc = run_cli("peer-review", str(res), "--include-partial")
+    assert proc.returncode == 0 and "8 item(s) not judged by every candidate are left out" in proc.stdout, proc.stdout

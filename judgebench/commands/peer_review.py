@@ -56,6 +56,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--resamples", type=positive_int, default=10_000, help="bootstrap resamples (default 10000)")
     p.add_argument("--figure", type=figure_path, default=None, metavar="PATH", help="also write the figure (png, pdf or svg)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument(
+        "--include-partial",
+        action="store_true",
+        help="take partial runs (fewer pairs judged than their pair set has, e.g. --limit runs) as candidates too; by default they "
+        "are left out (said on stderr), as the report's peer-review section leaves them out, since they would cut the exam to their pairs",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -66,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
     lo, hi = (0.0, 100.0) if args.measure == "accuracy" else (-1.0, 1.0)
     if not lo <= args.threshold <= hi:  # an impossible bar would just admit nobody: say so instead
         raise InputError(f"the {args.measure} threshold must lie in [{lo:g}, {hi:g}], got {args.threshold:g}", field="--threshold")
-    members, rule = load_members(args.runs, rule=args.rule)
+    members, rule = load_members(args.runs, rule=args.rule, include_partial=args.include_partial)
     report = peer_review(
         members,
         exam=args.exam,

@@ -82,9 +82,11 @@ def peer_review_figure(report: PeerReview, size: str = "column") -> Figure:
     return fig
 
 
-def load_members(paths: Sequence[str], *, rule: str | None = None) -> tuple[dict[str, list[ItemResult]], str]:
+def load_members(paths: Sequence[str], *, rule: str | None = None, include_partial: bool = True) -> tuple[dict[str, list[ItemResult]], str]:
     """The candidates in ``paths`` (run folders, folders of runs, ``judgments.jsonl`` files) and the rule to reduce
     their views with (``rule``, else the first run's own rule). One jury run alone is split into its members.
+    Without ``include_partial``, a partial run (``leaderboard.data_fields``: fewer pairs judged than its set has, a
+    ``--limit`` run) is left out, with a warning naming it.
 
     Raises:
         InputError: for unreadable paths, or two runs with the same judge label.
@@ -92,14 +94,18 @@ def load_members(paths: Sequence[str], *, rule: str | None = None) -> tuple[dict
     from ..analysis.peer_review import jury_members
     from ..analysis.replay import read_judgment_file
     from ..analysis.scoring import run_benchmark
-    from .leaderboard import file_info, judgment_files, own_rule, run_label
+    from .leaderboard import data_fields, file_info, judgment_files, own_rule, run_label
 
     members: dict[str, list[ItemResult]] = {}
     rules: list[str] = []
     files = [f for p in paths for f in judgment_files(p)]
+    left: list[str] = []
     for f in files:
         jf = read_judgment_file(f)
         info = file_info(f)
+        if not include_partial and data_fields(info, jf.results)["partial"]:
+            left.append(str(f.parent if f.name == "judgments.jsonl" else f))
+            continue
         rules.append(own_rule(info, run_benchmark(info)))
         name = run_label(jf.judge, jf.model)
         if name in members:  # one judge on several data sets (results/judgebench-gpt/..., judgebench-claude/...)
@@ -107,6 +113,8 @@ def load_members(paths: Sequence[str], *, rule: str | None = None) -> tuple[dict
         if name in members:
             raise InputError(f"two runs named {name!r}", path=f)
         members[name] = list(jf.results)
+    if left:
+        logger.warning("left out %d partial run(s) (fewer pairs judged than their pair set has; --include-partial takes them): %s", len(left), ", ".join(left[:5]))
     if len(members) == 1:
         (only,) = members.values()
         inner = jury_members(only)
