@@ -47,7 +47,7 @@ def test_an_input_error_without_a_file_names_no_made_up_one() -> None:
     assert str(InputError("bad value", path="a.jsonl")) == "a.jsonl: bad value"
 
 
-@pytest.mark.parametrize("command", ["bench", "leaderboard", "report", "score", "agree", "peer-review", "weakness", "kwise", "plot"])
+@pytest.mark.parametrize("command", ["bench", "leaderboard", "report", "agree", "peer-review", "weakness", "kwise", "plot"])
 def test_a_negative_seed_is_refused_by_every_command_that_takes_one(command: str, tmp_path: Path, pairs_file: Path) -> None:
     # a review: `bench --seed -3` judged every pair, then crashed in numpy's bootstrap, leaving a half-written folder
     from judgebench import cli
