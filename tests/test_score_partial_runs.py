@@ -62,3 +62,20 @@ def test_peer_review_on_runs_of_different_pairs_says_what_each_judged(tmp_path: 
     proc = run_cli("peer-review", str(results))
     assert proc.returncode == 2 and "<input>" not in proc.stderr
     assert "the 2 candidates share no labelled pair judged pairwise (pairs each judged: longer: 4, shorter: 3)" in proc.stderr, proc.stderr
+
+
+def test_score_of_a_run_with_failed_judgments_exits_3(tmp_path: Path) -> None:
+    # a review: bench and agree exit 3 on a run with failed judgments, score exited 0
+    import json
+
+    one = write_jsonl(tmp_path / "one.jsonl", [make_pair(i, response_A=f"first text {i}", response_B=f"second {i} " * 2) for i in range(4)])
+    results = tmp_path / "results"
+    assert run_cli("bench", "--judge", "longer", "--data", str(one), "--results-dir", str(results), "--no-progress").returncode == 0
+    (judgments,) = results.rglob("judgments.jsonl")
+    assert run_cli("score", str(judgments)).returncode == 0  # clean
+    rows = [json.loads(line) for line in judgments.read_text().splitlines()]
+    rows[1]["judgments"][0].update(decision="none", error="HTTP 500")
+    bad = tmp_path / "failed.jsonl"
+    bad.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    proc = run_cli("score", str(bad))
+    assert proc.returncode == 3 and f"{bad}: 1 of 8 judgments failed" in proc.stderr and "| 7/8 |" in proc.stdout, (proc.stdout, proc.stderr)

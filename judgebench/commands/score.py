@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from typing import Any
 
+from ..errors import EXIT_FAILED_JUDGMENTS
 from ..protocols import REDUCERS
 
 HELP = "score judgment files (judgebench results or released per-item results: JudgeBench, LLMBar, PandaLM, RM-Bench, reward-bench) and print a leaderboard"
@@ -91,6 +93,12 @@ def run(args: argparse.Namespace) -> int:
                 print(render_probes(jf), end="")
     if args.out:
         atomic_write_text(args.out, reproduction_note(rows, reports, rule=args.rule) + render_rows(rows, "md", rule=args.rule, names=names))
+    # as bench and agree: a run with failed judgments does not pass for a clean result (the table says which)
+    failed = [(jf.path, m.n_failed, m.n_judgments) for jf, (m, _) in zip(files, scored, strict=True) if m.n_failed]
+    if failed:
+        for path, n, total in failed:
+            print(f"judgebench score: {path}: {n} of {total} judgments failed; its scores are not a clean result (rerun its bench command to retry them)", file=sys.stderr)
+        return EXIT_FAILED_JUDGMENTS
     return 0
 
 
