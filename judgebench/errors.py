@@ -30,11 +30,14 @@ class InputError(JudgebenchError):
         if self.path is None and line is None and field is not None and field.startswith("-"):
             super().__init__(f"{field}: {message}")  # a command-line option, not a place in a file
             return
-        where = [f"{self.path}:{line}" if self.path is not None and line is not None else self.path or (f"line {line}" if line is not None else None)]
+        where = []  # "file:line", "file" or "line N", then "field 'x'": only what is known, never a made-up file
+        if self.path is not None:
+            where.append(self.path if line is None else f"{self.path}:{line}")
+        elif line is not None:
+            where.append(f"line {line}")
         if field is not None:
             where.append(f"field {field!r}")
-        named = ": ".join(w for w in where if w)
-        super().__init__(f"{named}: {message}" if named else message)
+        super().__init__(": ".join([*where, message]))
 
 
 def install_command(extra: str) -> str:

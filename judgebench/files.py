@@ -42,11 +42,11 @@ def _atomic_write(path: str | Path, fill: Callable[[Any], object], mode: str, **
     a new file's permissions and rename it over ``path``; on any exception, ``path`` is untouched and the temporary
     file removed."""
     path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as e:  # named by the file asked for, not a temporary name the user never gave
-        raise OSError(e.errno, e.strerror, str(path) if e.filename is None or ".tmp" in str(e.filename) else e.filename) from None
+        raise OSError(e.errno, e.strerror, str(path)) from None
     try:
         with os.fdopen(fd, mode, **open_args) as f:
             fill(f)
@@ -249,6 +249,10 @@ def check_json_value(value: Any, *, path: str | Path, line: int | None = None, m
             raise InputError(f"an integer of {v.digits} digits, more than the {sys.get_int_max_str_digits()} Python reads; write it as a string", path=path, line=line, field=_field_name(where))
 
 
+def _not_json_reason(value: object) -> str:
+    return f"{value} is not a JSON value; write null or a number"
+
+
 class _NotJson(ValueError):
     """``NaN``, ``Infinity`` or ``-Infinity``: Python's json module reads them, JSON (RFC 8259) has no such value."""
 
@@ -271,7 +275,7 @@ def parse_json_text(text: str, *, path: str | Path, line: int | None = None, max
     try:
         obj = json.loads(text) if allow_nan else json.loads(text, parse_constant=_no_constant)
     except _NotJson as e:
-        raise InputError(f"{e} is not a JSON value; write null or a number", path=path, line=line) from None
+        raise InputError(_not_json_reason(e), path=path, line=line) from None
     except json.JSONDecodeError as e:
         where = f" at column {e.colno}" if line is not None else ""
         raise InputError(f"broken JSON ({e.msg}{where})", path=path, line=line if line is not None else e.lineno) from None
@@ -471,7 +475,7 @@ def iter_parquet_rows(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
                 if value != value:
                     row[key] = None
                 else:
-                    raise InputError(f"{value} is not a JSON value; write null or a number", path=path, line=i, field=str(key))
+                    raise InputError(_not_json_reason(value), path=path, line=i, field=str(key))
         yield i, row
 
 

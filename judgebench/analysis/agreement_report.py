@@ -183,9 +183,11 @@ def read_agreement_inputs(
 
 
 def _failed(results: Sequence[Any]) -> tuple[int, int]:
-    """(failed judgments, all judgments) of a run's results."""
-    judgments = [g for r in results for g in r.judgments]
-    return sum(g.is_failed for g in judgments), len(judgments)
+    """(failed judgments, all judgments) of a run's results (``analysis.failures.summarize_failures``)."""
+    from .failures import summarize_failures
+
+    summary = summarize_failures(results)
+    return summary.failed, summary.total
 
 
 class JudgeCallsFailed(JudgebenchError):

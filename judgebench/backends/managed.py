@@ -283,10 +283,8 @@ def _stored_completion(hit: Any) -> bool:
     texts = hit.get("texts") if isinstance(hit, dict) else None
     if not (isinstance(texts, list) and texts and all(isinstance(t, str) for t in texts)):
         return False
-    usage = hit.get("usage")
-    if usage is None:
-        return True
-    return isinstance(usage, dict) and all(isinstance(usage.get(k, 0), int) and not isinstance(usage.get(k, 0), bool) for k in ("prompt_tokens", "completion_tokens"))
+    usage = hit.get("usage", {})
+    return usage is None or (isinstance(usage, dict) and all(type(usage.get(k, 0)) is int for k in ("prompt_tokens", "completion_tokens")))
 
 
 def conversation_messages(question: str, conversation: Sequence[Any] | None) -> Messages | None:

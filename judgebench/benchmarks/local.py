@@ -372,9 +372,21 @@ def local_pair_paths(source: str | Path) -> list[Path] | None:
     path = Path(source)
     if path.is_dir():
         return pair_files_in(path)
-    if path.exists() and not path.is_file():  # a pipe or a device: read twice (identity, then judging), it would hang
+    if not path.exists():
+        return None
+    _check_regular(path)
+    return [path]
+
+
+def _check_regular(path: Path) -> None:
+    """Refuse a pair file that is a pipe, socket or device: it is read twice (its identity, then to judge), and the
+    second read would wait forever.
+
+    Raises:
+        InputError: naming the path.
+    """
+    if not path.is_file():
         raise InputError("not a regular file (a pipe, socket or device): a pair file is read more than once; save it to a file first", path=path)
-    return [path] if path.exists() else None
 
 
 def pair_files_in(folder: Path) -> list[Path]:
@@ -392,8 +404,7 @@ def pair_files_in(folder: Path) -> list[Path]:
         if p.name.lower().endswith(PAIR_SUFFIXES):
             if (why := unreadable_file_reason(p)) is not None:
                 raise InputError(f"{why} (every pair file in a folder source is read)", path=p)
-            if not p.is_file():  # a pipe or a device: read twice (identity, then judging), it would hang
-                raise InputError("not a regular file (a pipe, socket or device): a pair file is read more than once; save it to a file first", path=p)
+            _check_regular(p)
             files.append(p)
         elif not p.name.startswith("."):
             others.append(p.name)

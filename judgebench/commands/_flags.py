@@ -8,16 +8,16 @@ from collections.abc import Callable
 from typing import Any
 
 
-def _number(kind: type, lowest: float, *, inclusive: bool, what: str) -> Callable[[str], Any]:
-    """An argparse ``type`` that reads a finite ``kind`` number of at least (or above) ``lowest``; anything else is
-    an argparse error naming the flag (exit 2, before anything is read or written)."""
+def _number(kind: type, lowest: float, *, inclusive: bool, what: str, highest: float = math.inf) -> Callable[[str], Any]:
+    """An argparse ``type`` that reads a finite ``kind`` number of at least (or above) ``lowest`` and at most
+    ``highest``; anything else is an argparse error naming the flag (exit 2, before anything is read or written)."""
 
     def parse(text: str) -> Any:
         try:
             value = kind(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
-        if not math.isfinite(value) or value < lowest or (value == lowest and not inclusive):
+        if not math.isfinite(value) or value < lowest or (value == lowest and not inclusive) or value > highest:
             raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}")
         return value
 
@@ -28,24 +28,11 @@ def _number(kind: type, lowest: float, *, inclusive: bool, what: str) -> Callabl
 positive_int = _number(int, 1, inclusive=True, what="an integer >= 1")
 non_negative_int = _number(int, 0, inclusive=True, what="an integer >= 0")
 positive_float = _number(float, 0, inclusive=False, what="a number > 0")
-seed_value = _number(int, 0, inclusive=True, what="a seed, an integer >= 0")
 non_negative_float = _number(float, 0, inclusive=True, what="a number >= 0")
-
-
-def probability(text: str) -> float:
-    """An argparse ``type``: a number in [0, 1]."""
-    value = _number(float, 0, inclusive=True, what="a probability in [0, 1]")(text)
-    if value > 1:
-        raise argparse.ArgumentTypeError(f"expected a probability in [0, 1], got {text!r}")
-    return value
-
-
-def port_number(text: str) -> int:
-    """An argparse ``type``: a TCP port, 0 (any free one) to 65535."""
-    value = _number(int, 0, inclusive=True, what="a port number, 0-65535")(text)
-    if value > 65535:
-        raise argparse.ArgumentTypeError(f"expected a port number, 0-65535, got {text!r}")
-    return value
+probability = _number(float, 0, inclusive=True, highest=1, what="a probability in [0, 1]")
+port_number = _number(int, 0, inclusive=True, highest=65535, what="a port number, 0-65535")
+"""A TCP port: 0 (any free one) to 65535."""
+seed_value = _number(int, 0, inclusive=True, what="a seed, an integer >= 0")
 """The type of every ``--seed``: numpy's generators take none below 0 (a negative one crashed ``bench`` after judging)."""
 
 

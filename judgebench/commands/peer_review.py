@@ -65,6 +65,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..analysis.failures import summarize_failures
     from ..analysis.peer_review import peer_review, render_markdown
     from ..errors import InputError
     from ..reports.section_peer_review import load_members
@@ -89,8 +90,8 @@ def run(args: argparse.Namespace) -> int:
 
         save_figure(peer_review_figure(report), args.figure)
     # failed calls count as no decision for a candidate: say so, never let such a run pass for a clean one
-    failed = {name: (sum(j.is_failed for r in results for j in r.judgments), sum(len(r.judgments) for r in results)) for name, results in members.items()}
-    failed = {k: v for k, v in failed.items() if v[0]}
+    summaries = {name: summarize_failures(results) for name, results in members.items()}
+    failed = {name: (s.failed, s.total) for name, s in summaries.items() if s.failed}
     if args.json:
         print(json.dumps(report.to_dict() | {"failed_judgments": {k: {"failed": f, "judgments": n} for k, (f, n) in failed.items()}}, indent=2))
         return 0

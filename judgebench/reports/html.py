@@ -40,8 +40,8 @@ from ..secrets import redact, secret_values
 from .leaderboard import LoadedRun, common_benchmark
 from .names import Names
 from .suite_table import spans_benchmarks, suite_table
-from .table_content import dagger_note, data_notes, failure_notes, named_rows, pair_sets, run_names
-from .tables import MIXED_RULES, Column, benchmarks_of, best_cells, format_cell, pick_columns, row_benchmark, table_rule
+from .table_content import dagger_note, data_notes, failure_notes, named_rows, run_names, with_pair_set_column
+from .tables import MIXED_RULES, benchmarks_of, best_cells, format_cell, pick_columns, row_benchmark, table_rule
 
 logger = logging.getLogger(__name__)
 
@@ -270,10 +270,7 @@ def leaderboard_table(rows: Sequence[dict[str, Any]], rule: str | None) -> dict[
     """Header and cells of one leaderboard table (strings; escaped by the template), with bold and dagger marks;
     Overall is headed with the table's rule (``tables.table_rule``: ``rule``, else its runs' common rule, else
     "each run's rule" and a Rule column)."""
-    cols = pick_columns(rows, None, table_rule(rows, rule))
-    if len(pair_sets(rows)) > 1:  # runs on different pairs side by side: say which pairs each judged (as Markdown)
-        at = next((k + 1 for k, c in enumerate(cols) if c.key == "response_model"), 1)
-        cols = [*cols[:at], Column("pair_set", "Pair set", None), *cols[at:]]
+    cols = with_pair_set_column(pick_columns(rows, None, table_rule(rows, rule)), rows)
     bold = best_cells(rows, cols)
     body = []
     for i, r in enumerate(rows):

@@ -268,6 +268,15 @@ def pair_sets(rows: Sequence[dict[str, Any]]) -> list[str]:
     return list(dict.fromkeys(str(r["pair_set"]) for r in rows if r.get("origin") != "baseline" and r.get("pair_set") is not None))
 
 
+def with_pair_set_column(cols: Sequence[Column], rows: Sequence[dict[str, Any]]) -> list[Column]:
+    """``cols`` with a Pair set column after Pairs from (else after the first) when ``rows`` hold runs on more than
+    one pair set: runs on different pairs side by side say which pairs each judged (Markdown, LaTeX and HTML)."""
+    if len(pair_sets(rows)) <= 1:
+        return list(cols)
+    at = next((k + 1 for k, c in enumerate(cols) if c.key == "response_model"), 1)
+    return [*cols[:at], Column("pair_set", "Pair set", None, "Set"), *cols[at:]]
+
+
 def data_notes(rows: Sequence[dict[str, Any]]) -> list[str]:
     """Notes on partial runs (marked ‡) and on a table that holds several pair sets; empty when neither."""
     notes = []

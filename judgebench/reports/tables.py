@@ -60,6 +60,7 @@ from .table_content import (
     table_groups,
     table_rule,
     with_judged_column,
+    with_pair_set_column,
 )
 
 logger = logging.getLogger(__name__)
@@ -88,6 +89,7 @@ __all__ = [  # re-exported: the renderers and what a table holds (reports.cells,
     "latex_escape",
     "latex_table_problems",
     "pair_sets",
+    "with_pair_set_column",
     "pick_columns",
     "render_leaderboard",
     "row_benchmark",
@@ -132,10 +134,7 @@ def _latex_candidates(
     is shown as judge and model apart (down to footnotesize), else as one name (the runs section of a names file
     always names the run as one); the categories are left out last.
     """
-    cols = pick_columns(members, None, rule)
-    if len(pair_sets(members)) > 1:  # runs on different pairs side by side: say which pairs each judged
-        at = next((k + 1 for k, c in enumerate(cols) if c.key == "response_model"), 1)
-        cols = [*cols[:at], Column("pair_set", "Pair set", None, "Set"), *cols[at:]]
+    cols = with_pair_set_column(pick_columns(members, None, rule), members)
     facts = []
     sources = {str(r.get("response_model") or "") for r in members}
     if len(sources) == 1:
@@ -310,10 +309,7 @@ def render_leaderboard(
         if columns:
             cols = pick_columns(rows, columns, members_rule)
         else:
-            cols = pick_columns(members, None, members_rule)  # each group shows the categories its own pairs have
-            if len(pair_sets(members)) > 1:  # runs on different pairs side by side: say which pairs each judged
-                at = next((k + 1 for k, c in enumerate(cols) if c.key == "response_model"), 1)
-                cols = [*cols[:at], Column("pair_set", "Pair set", None), *cols[at:]]
+            cols = with_pair_set_column(pick_columns(members, None, members_rule), members)  # each group: its own pairs' categories
         shown = members
         if names is not None:
             named = run_names(members, names)

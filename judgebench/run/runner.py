@@ -229,8 +229,8 @@ def check_same_server(out_dir: Path, server: str, *, refresh: bool) -> None:
     never mix. ``--refresh`` judges every pair again, so it may take the folder over, and so may any run when the
     folder holds no judgment its server gave (its results file and partial log absent or holding only failed calls:
     a run that could not reach its server saved no verdict, and the run that fixes its ``--base-url`` resumes as
-    advised). Folders written before
-    the server was recorded (no ``.server.json``, no ``server`` in ``run.json``) are not checked.
+    advised). Folders written before the server was recorded (no ``.server.json``, no ``server`` in ``run.json``)
+    are not checked.
 
     Raises:
         InputError: naming the recorded and the current server and what to do; nothing is written.
@@ -345,18 +345,17 @@ REFRESH_MARK = ".refresh"
 the finished ``judgments.jsonl`` is the run being replaced, and a resume reuses only the partial log."""
 
 
-def previous_results(out_dir: Path) -> dict[str, ItemResult]:
-    """Results of earlier attempts at this run: the complete file, then the partial log (later lines win); only the
-    partial log while a stopped ``--refresh`` run is being resumed (``REFRESH_MARK``).
+def previous_results(out_dir: Path, *, finished: bool = True) -> dict[str, ItemResult]:
+    """Results of earlier attempts at this run: the complete file (unless ``finished`` is false: a stopped
+    ``--refresh`` run being resumed, whose finished file is the run it replaces), then the partial log (later lines
+    win).
 
     The complete ``judgments.jsonl`` must read whole. A line of the partial log that does not read (torn by a crash
     or a full disk, then followed by more appends) is skipped with a warning: its pair is judged again.
     """
     found: dict[str, ItemResult] = {}
-    refreshing = (out_dir / REFRESH_MARK).exists()
     for name, is_log in (("judgments.jsonl", False), ("judgments.jsonl" + PARTIAL_SUFFIX, True)):
-        if refreshing and not is_log:
-            logger.info("%s: resuming a --refresh run: the finished results it replaces are not reused", out_dir)
+        if not (finished or is_log):
             continue
         path = out_dir / name
         if not path.exists():
@@ -599,8 +598,9 @@ def _judged(
                 if g.game in fresh_games:
                     new += 1
                     failed += g.error is not None
-                    # from the call cache only when every call it made was (a jury's member asked afresh is a new call)
-                    cached += (g.usage.cached_calls > 0 and g.usage.calls == 0) or bool(g.extra.get("cached"))  # calls: fresh ones
+                    # from the call cache only when no call of it was made afresh (usage.calls counts those; a jury
+                    # whose one member was asked anew is not from the cache)
+                    cached += (g.usage.cached_calls > 0 and g.usage.calls == 0) or bool(g.extra.get("cached"))
                     calls += g.usage.calls
             counts["reused"] += len(judgments) - new
             counts["new"] += new
@@ -920,15 +920,19 @@ def _run(spec: RunSpec, progress: Progress | None, warm: Sequence[str | Callable
         check_same_server(out_dir, server, refresh=spec.refresh)
         partial = out_dir / ("judgments.jsonl" + PARTIAL_SUFFIX)
         if spec.refresh:  # re-judge every item: no earlier judgment is reused (the finished files stay until replaced)
-            # marked first, so that a stopped refresh resumed without --refresh (as its message advises) reuses
-            # only what the refresh judged, never the finished run it is replacing
+            # marked first, so that a stopped refresh resumed without --refresh (as its message advises) goes on as a
+            # refresh: it reuses only what the refresh judged and asks its calls again, never taking the finished
+            # run's judgments or the call cache's answers to it
             atomic_write_json(out_dir / REFRESH_MARK, {"refresh": True})
             partial.unlink(missing_ok=True)
-        elif (out_dir / REFRESH_MARK).exists() and backend is not None:
-            # resuming a stopped --refresh: its calls are asked again too, never answered from the call cache with
-            # what the run being replaced was told
-            backend.refresh = True
-        prev = {} if spec.refresh else previous_results(out_dir)
+            prev = {}
+        else:
+            resuming_refresh = (out_dir / REFRESH_MARK).exists()
+            if resuming_refresh:
+                logger.info("%s: resuming a --refresh run: the finished results it replaces are not reused", out_dir)
+                if backend is not None:
+                    backend.refresh = True
+            prev = previous_results(out_dir, finished=not resuming_refresh)
         total = scan.views(protocol)
         scorer = RunScorer(rule=rule, seed=spec.seed, benchmark=benchmark)
         n_judged = scan.n
