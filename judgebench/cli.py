@@ -62,7 +62,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"judgebench {args.command}: error: {e}", file=sys.stderr)
             return e.exit_code
         except KeyboardInterrupt:
-            print("judgebench: interrupted; run the same command again to resume", file=sys.stderr)
+            # a --refresh run resumes without --refresh (with it, every pair would be judged again, its finished work lost)
+            again = "the same command without --refresh" if "--refresh" in argv_list else "the same command again"
+            print(f"judgebench: interrupted; run {again} to resume", file=sys.stderr)
             return 130
         except BrokenPipeError:  # the reader went away (`judgebench suite | head`): stop quietly, as SIGPIPE would
             devnull = os.open(os.devnull, os.O_WRONLY)

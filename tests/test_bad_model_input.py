@@ -4,6 +4,7 @@ folder was created, and ``<input>`` named as the place of errors that have no fi
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -226,3 +227,44 @@ def test_second_review_inputs(tmp_path: Path, pairs_file: Path) -> None:
     judgments.write_text("".join(json.dumps(r) + "\n" for r in bad))
     proc = run_cli("bench", "--judge", "longer", "--data", str(pairs_file), "--results-dir", str(res))
     assert proc.returncode == 2 and f"{judgments}:3: cannot resume from this file" in proc.stderr, proc.stderr
+
+
+def test_third_review_refresh_interrupt_hint_and_a_key_as_the_model_name(tmp_path: Path, pairs_file: Path) -> None:
+    # a third review: Ctrl-C on a --refresh run said "run the same command again" (which re-judges everything); a key
+    # given as the model name became a results folder's name
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from judgebench.testing.fake_server import FakeConfig, FakeJudgeServer
+
+    from .conftest import make_pair, write_jsonl
+
+    rows = [make_pair(i, response_A=f"alpha answer {i} " * 3, response_B=f"beta answer {i} " * 3) for i in range(40)]
+    data = write_jsonl(tmp_path / "many.jsonl", rows)
+    key = "sk-test-thirdreview-1234567890"
+    env = {**os.environ, "OPENAI_API_KEY": key}
+    with FakeJudgeServer(FakeConfig(latency=0.2)) as server:
+        cmd = [sys.executable, "-m", "judgebench", "bench", "--judge", "vanilla", "--model", "openai:test", "--base-url", server.base_url, "--data", str(data), "--results-dir", str(tmp_path / "r"), "--concurrency", "1", "--refresh", "--no-progress"]
+        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 60
+        while not server.stats()["calls"] and time.monotonic() < deadline:
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+        assert proc.returncode == 130 and "run the same command without --refresh to resume" in err, err
+        proc2 = run_cli("bench", "--judge", "vanilla", "--model", f"openai:{key}", "--base-url", server.base_url, "--data", str(pairs_file), "--results-dir", str(tmp_path / "k"), env={"OPENAI_API_KEY": key})
+    assert proc2.returncode == 0, proc2.stderr
+    assert not any(key in str(p) for p in (tmp_path / "k").rglob("*"))
+    assert [p.name for p in (tmp_path / "k").glob("*/*/*")][0].startswith("model-")
+
+
+def test_runs_on_the_same_pairs_in_two_files_get_distinct_names() -> None:
+    from judgebench.reports.names import unique_run_names
+
+    rows = [
+        {"judge": "longer", "model": "none", "benchmark": "", "pair_set": "faccd5a4", "n": 10, "dataset": "good-faccd5a4"},
+        {"judge": "longer", "model": "none", "benchmark": "", "pair_set": "faccd5a4", "n": 10, "dataset": "good2-faccd5a4"},
+    ]
+    assert unique_run_names(rows) == ["longer [good-faccd5a4]", "longer [good2-faccd5a4]"]

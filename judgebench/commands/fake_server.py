@@ -14,7 +14,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--pairs", default=None, help="pairs that give the simulator the truth (FILE, FOLDER, judgebench:gpt, ...)")
     p.add_argument("--items", default=None, help="items that give the simulator the truth of rating, four-way and ranking prompts (BENCHMARK or FILE, read by load_items)")
     p.add_argument("--data-dir", default=None, help="a local copy of the benchmark named by --pairs or --items (default: its own variable, e.g. $JUDGEBENCH_PAIRS_DIR)")
-    p.add_argument("--accuracy", type=probability, default=0.8, help="probability of picking the correct response (default 0.8)")
+    p.add_argument("--accuracy", type=probability, default=0.8, help="probability that the simulated judge knows a pair's answer and picks the correct response; otherwise it picks by --position-bias, so the share of correct answers is higher (0.9 at the defaults) (default 0.8)")
     p.add_argument("--position-bias", type=probability, default=0.5, help="when unsure, probability of picking the first position (default 0.5)")
     p.add_argument("--latency", type=non_negative_float, default=0.0, help="seconds per call")
     p.add_argument("--failure-rate", type=probability, default=0.0, help="share of calls that fail (429, 500, 503, reset, timeout, truncated JSON, empty choices/content)")

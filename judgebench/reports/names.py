@@ -134,7 +134,7 @@ def unique_run_names(rows: Sequence[Mapping[str, Any]], names: Names | None = No
     """The display names of ``rows`` (leaderboard rows: ``judge``, ``model``, ``response_model``, ``benchmark``),
     distinct for distinct runs: a group of rows whose names repeat is told apart by the first of the full model id,
     the pair source, the benchmark, the pair set (``pairs <hash>``) and the number of pairs judged (``n=<n>``: a
-    ``--limit`` run beside the full one) that differs within it, in brackets (repeated until the names differ or
+    ``--limit`` run beside the full one) and the data folder (the same pairs in two files) that differs within it, in brackets (repeated until the names differ or
     nothing tells them apart: rows of one run keep one name)."""
     names = names or Names()
     out = [names.run(str(r.get("judge", "?")), str(r.get("model") or "")) for r in rows]
@@ -144,6 +144,7 @@ def unique_run_names(rows: Sequence[Mapping[str, Any]], names: Names | None = No
         "benchmark": names.benchmark,
         "pair_set": lambda v: f"pairs {v}",
         "n": lambda v: f"n={v}",
+        "dataset": lambda v: v,
     }
     for key, show in shown.items():
         groups: dict[str, list[int]] = {}

@@ -177,7 +177,13 @@ def run_dir(spec: RunSpec, folder: str, protocol_tag: str = "") -> Path:
     """``<results_dir>/<folder>/<judge label>/<model>``: ``folder`` is the data's ``DataIdentity.folder``, which
     names the pairs' content, so different pair sets, or a ``--limit`` subset and the whole set, never share a
     folder."""
-    return Path(spec.results_dir) / safe_name(folder) / safe_name(run_label(spec, protocol_tag)) / safe_name(spec.model or "none")
+    return Path(spec.results_dir) / safe_name(folder) / safe_name(run_label(spec, protocol_tag)) / model_folder(spec.model or "none")
+
+
+def model_folder(model: str) -> str:
+    """The model's folder name (``safe_name``), or ``model-<hash>`` for a model name that holds a credential (a key
+    given as the model by mistake): a folder name is written everywhere a path is."""
+    return f"model-{hashlib.sha256(model.encode()).hexdigest()[:12]}" if holds_credentials(model) else safe_name(model)
 
 
 def check_same_data(out_dir: Path, data: DataIdentity) -> None:
